@@ -1,0 +1,250 @@
+"""Request builders for the MLflow REST API 2.0 and GitLab's dialect of it.
+
+Each method returns a :class:`~.calls.Call` (pure: no I/O). MLflow's quirks are handled here
+once: ``max_results`` always sent, JSON content type, omitted empty lists (``.get(..., [])``).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable, Optional, Sequence
+
+from . import parse
+from .calls import ARTIFACTS, REST, Call
+from .dialect import Dialect, check_artifact_name, gitlab_api_root
+from .models import Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run
+from .paths import artifact_root, join, quote_path, safe_relpath
+
+#: MLflow's limits for one ``runs/log-batch`` request.
+BATCH_LIMITS = {"metrics": 1000, "params": 100, "tags": 100, "total": 1000, "bytes": 1_000_000}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _tags(tags: Optional[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"key": k, "value": str(v)} for k, v in (tags or {}).items()]
+
+
+class Api:
+    """Builds calls for one backend (``tracking_uri`` is needed only for GitLab package uploads)."""
+
+    def __init__(self, dialect: Dialect, tracking_uri: str = "") -> None:
+        self.dialect = dialect
+        self.tracking_uri = tracking_uri
+
+    # -- experiments -------------------------------------------------------------------------
+    def search_experiments(
+        self, *, max_results: int = 1000, page_token: Optional[str] = None,
+        filter: Optional[str] = None, order_by: Optional[Sequence[str]] = None,
+    ) -> Call[Page[Experiment]]:
+        body: dict[str, Any] = {"max_results": min(max_results, self.dialect.max_page)}
+        if page_token:
+            body["page_token"] = page_token
+        if filter and not self.dialect.is_gitlab:
+            body["filter"] = filter
+        if order_by:
+            body["order_by"] = order_by[0] if self.dialect.is_gitlab else list(order_by)
+        return Call("POST", REST + "experiments/search", json=body, parse=lambda d: parse.page(
+            [parse.experiment(e) for e in d.get("experiments", [])], d.get("next_page_token")))
+
+    def get_experiment(self, experiment_id: str) -> Call[Experiment]:
+        return Call("GET", REST + "experiments/get", params={"experiment_id": experiment_id},
+                    parse=lambda d: parse.experiment(d.get("experiment", {})))
+
+    def get_experiment_by_name(self, name: str) -> Call[Experiment]:
+        return Call("GET", REST + "experiments/get-by-name", params={"experiment_name": name},
+                    parse=lambda d: parse.experiment(d.get("experiment", {})))
+
+    def create_experiment(self, name: str, tags: Optional[dict[str, str]] = None) -> Call[str]:
+        body: dict[str, Any] = {"name": name}
+        if tags:
+            body["tags"] = _tags(tags)
+        return Call("POST", REST + "experiments/create", json=body, parse=lambda d: str(d.get("experiment_id", "")))
+
+    # -- runs --------------------------------------------------------------------------------
+    def create_run(
+        self, experiment_id: str, *, run_name: Optional[str] = None,
+        tags: Optional[dict[str, str]] = None, start_time: Optional[int] = None,
+    ) -> Call[Run]:
+        body: dict[str, Any] = {"experiment_id": experiment_id, "start_time": start_time or now_ms()}
+        if run_name:
+            body["run_name"] = run_name
+        if tags:
+            body["tags"] = _tags(tags)
+        return Call("POST", REST + "runs/create", json=body, parse=lambda d: parse.run(d.get("run", {})))
+
+    def get_run(self, run_id: str) -> Call[Run]:
+        return Call("GET", REST + "runs/get", params={"run_id": run_id}, parse=lambda d: parse.run(d.get("run", {})))
+
+    def update_run(self, run_id: str, *, status: Optional[str] = None, end_time: Optional[int] = None,
+                   run_name: Optional[str] = None) -> Call[dict[str, Any]]:
+        body: dict[str, Any] = {"run_id": run_id}
+        if status:
+            body["status"] = status
+        if end_time is not None:
+            body["end_time"] = end_time
+        if run_name and not self.dialect.is_gitlab:
+            body["run_name"] = run_name
+        return Call("POST", REST + "runs/update", json=body)
+
+    def delete_run(self, run_id: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "runs/delete", json={"run_id": run_id})
+
+    def set_tag(self, run_id: str, key: str, value: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "runs/set-tag", json={"run_id": run_id, "key": key, "value": str(value)})
+
+    def log_batch(
+        self, run_id: str, *, metrics: Iterable[Metric] = (), params: Optional[dict[str, Any]] = None,
+        tags: Optional[dict[str, Any]] = None,
+    ) -> Call[dict[str, Any]]:
+        body: dict[str, Any] = {"run_id": run_id}
+        ms = [{"key": m.key, "value": m.value, "timestamp": m.timestamp, "step": m.step} for m in metrics]
+        if ms:
+            body["metrics"] = ms
+        if params:
+            body["params"] = [{"key": k, "value": str(v)} for k, v in params.items()]
+        if tags:
+            body["tags"] = _tags(tags)
+        return Call("POST", REST + "runs/log-batch", json=body)
+
+    def search_runs(
+        self, experiment_ids: Sequence[str], *, filter: Optional[str] = None,
+        order_by: Optional[Sequence[str]] = None, max_results: int = 1000, page_token: Optional[str] = None,
+    ) -> Call[Page[Run]]:
+        """One page of runs. On GitLab only the first experiment is searched and ``filter`` is dropped:
+        callers that need filtering there use :mod:`.flows`."""
+        gl = self.dialect.is_gitlab
+        body: dict[str, Any] = {
+            "experiment_ids": list(experiment_ids[:1] if gl else experiment_ids),
+            "max_results": min(max_results, self.dialect.max_page),
+        }
+        if filter and not gl:
+            body["filter"] = filter
+        if order_by:
+            body["order_by"] = order_by[0] if gl else list(order_by)
+        if page_token:
+            body["page_token"] = page_token
+        return Call("POST", REST + "runs/search", json=body, parse=lambda d: parse.page(
+            [parse.run(r) for r in d.get("runs", [])], d.get("next_page_token")))
+
+    def get_metric_history(self, run_id: str, key: str, *, max_results: int = 25000,
+                           page_token: Optional[str] = None) -> Call[Page[Metric]]:
+        params: dict[str, Any] = {"run_id": run_id, "metric_key": key,
+                                  "max_results": min(max_results, 1000 if self.dialect.is_gitlab else max_results)}
+        if page_token:
+            params["page_token"] = page_token
+        return Call("GET", REST + "metrics/get-history", params=params, parse=lambda d: parse.page(
+            [parse.metric(m) for m in d.get("metrics", [])], d.get("next_page_token")))
+
+    # -- registry ----------------------------------------------------------------------------
+    def create_registered_model(self, name: str, *, description: str = "",
+                                tags: Optional[dict[str, str]] = None) -> Call[RegisteredModel]:
+        body: dict[str, Any] = {"name": name}
+        if description:
+            body["description"] = description
+        if tags:
+            body["tags"] = _tags(tags)
+        return Call("POST", REST + "registered-models/create", json=body,
+                    parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect))
+
+    def get_registered_model(self, name: str) -> Call[RegisteredModel]:
+        return Call("GET", REST + "registered-models/get", params={"name": name},
+                    parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect))
+
+    def search_registered_models(
+        self, *, name_contains: Optional[str] = None, max_results: int = 100, page_token: Optional[str] = None,
+    ) -> Call[Page[RegisteredModel]]:
+        params: dict[str, Any] = {"max_results": min(max_results, 1000)}
+        if name_contains:
+            safe = name_contains.replace("'", "")
+            params["filter"] = f"name='{safe}'" if self.dialect.is_gitlab else f"name ILIKE '%{safe}%'"
+        if page_token:
+            params["page_token"] = page_token
+        return Call("GET", REST + "registered-models/search", params=params, parse=lambda d: parse.page(
+            [parse.registered_model(m, self.dialect) for m in d.get("registered_models", [])],
+            d.get("next_page_token")))
+
+    def update_registered_model(self, name: str, description: str) -> Call[dict[str, Any]]:
+        return Call("PATCH", REST + "registered-models/update", json={"name": name, "description": description})
+
+    def delete_registered_model(self, name: str) -> Call[dict[str, Any]]:
+        return Call("DELETE", REST + "registered-models/delete", json={"name": name})
+
+    def get_latest_versions(self, name: str) -> Call[list[ModelVersion]]:
+        return Call("POST", REST + "registered-models/get-latest-versions", json={"name": name},
+                    parse=lambda d: [parse.model_version(v, self.dialect) for v in d.get("model_versions", [])])
+
+    def create_model_version(
+        self, name: str, *, source: Optional[str] = None, run_id: Optional[str] = None,
+        semver: Optional[str] = None, description: str = "", tags: Optional[dict[str, str]] = None,
+    ) -> Call[ModelVersion]:
+        """Create a version; ``semver`` travels as the ``gitlab.version`` tag on both dialects."""
+        all_tags = dict(tags or {})
+        if semver:
+            all_tags["gitlab.version"] = semver
+        body: dict[str, Any] = {"name": name}
+        if source:
+            body["source"] = source
+        if run_id:
+            body["run_id"] = run_id
+        if description:
+            body["description"] = description
+        if all_tags:
+            body["tags"] = _tags(all_tags)
+        return Call("POST", REST + "model-versions/create", json=body,
+                    parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect))
+
+    def get_model_version(self, name: str, version: str) -> Call[ModelVersion]:
+        """``version`` as shown in :class:`ModelVersion.version` (semver on GitLab)."""
+        return Call("GET", REST + "model-versions/get", params={"name": name, "version": version},
+                    parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect))
+
+    def update_model_version(self, name: str, version: str, description: str) -> Call[dict[str, Any]]:
+        return Call("PATCH", REST + "model-versions/update",
+                    json={"name": name, "version": version, "description": description})
+
+    def search_model_versions(self, name: str, *, max_results: int = 1000,
+                              page_token: Optional[str] = None) -> Call[Page[ModelVersion]]:
+        params: dict[str, Any] = {"filter": f"name='{name}'", "max_results": max_results}
+        if page_token:
+            params["page_token"] = page_token
+        return Call("GET", REST + "model-versions/search", params=params, parse=lambda d: parse.page(
+            [parse.model_version(v, self.dialect) for v in d.get("model_versions", [])], d.get("next_page_token")))
+
+    def set_model_version_tag(self, name: str, version: str, key: str, value: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "model-versions/set-tag",
+                    json={"name": name, "version": version, "key": key, "value": value})
+
+    def delete_model_version_tag(self, name: str, version: str, key: str) -> Call[dict[str, Any]]:
+        return Call("DELETE", REST + "model-versions/delete-tag", json={"name": name, "version": version, "key": key})
+
+    def get_download_uri(self, name: str, version_id: str) -> Call[str]:
+        return Call("GET", REST + "model-versions/get-download-uri", params={"name": name, "version": version_id},
+                    parse=lambda d: d.get("artifact_uri", ""))
+
+    # -- artifacts (mlflow-artifacts proxy) ----------------------------------------------------
+    def list_artifacts(self, artifact_uri: Optional[str], path: str = "") -> Call[list[FileInfo]]:
+        root = artifact_root(artifact_uri)
+        rel = safe_relpath(path)
+
+        def _parse(d: dict[str, Any]) -> list[FileInfo]:
+            files = [parse.file_info(f) for f in d.get("files", [])]
+            return [FileInfo(path=join(rel, f.path.rsplit("/", 1)[-1]) if rel else f.path.rsplit("/", 1)[-1],
+                             is_dir=f.is_dir, file_size=f.file_size) for f in files]
+
+        return Call("GET", ARTIFACTS + "artifacts", params={"path": join(root, rel)}, parse=_parse)
+
+    def download_artifact(self, artifact_uri: Optional[str], path: str) -> Call[bytes]:
+        full = join(artifact_root(artifact_uri), safe_relpath(path))
+        return Call("GET", ARTIFACTS + "artifacts/" + quote_path(full), raw=True)
+
+    def upload_artifact(self, artifact_uri: Optional[str], name: str, data: bytes) -> Call[Any]:
+        """Upload one file. GitLab takes flat names through its package API."""
+        root = artifact_root(artifact_uri)
+        if self.dialect.is_gitlab:
+            check_artifact_name(name)
+            api_root = gitlab_api_root(self.tracking_uri)
+            url = f"{api_root}/packages/ml_models/{quote_path(root)}/files/{quote_path(name)}"
+            return Call("PUT", url, body=data, absolute=True, raw=True)
+        return Call("PUT", ARTIFACTS + "artifacts/" + quote_path(join(root, name)), body=data, raw=True)

@@ -1,0 +1,111 @@
+"""Sans-I/O requests: a :class:`Call` describes one HTTP exchange and how to parse its answer;
+a *flow* is a generator that yields calls and receives their results, so multi-step logic is
+written once and driven by the sync (requests) or async (tornado) transport.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generator, Generic, Optional, TypeVar
+
+from .errors import (
+    BackendError,
+    Conflict,
+    InvalidInput,
+    MlopsError,
+    NotFound,
+    Unauthorized,
+)
+
+T = TypeVar("T")
+Flow = Generator["Call[Any]", Any, T]
+
+REST = "api/2.0/mlflow/"
+ARTIFACTS = "api/2.0/mlflow-artifacts/"
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+@dataclass
+class Call(Generic[T]):
+    """One request relative to the backend's tracking URI (or an absolute URL built from config)."""
+
+    method: str
+    path: str
+    params: Optional[dict[str, Any]] = None
+    json: Any = None
+    body: Optional[bytes] = None
+    headers: dict[str, str] = field(default_factory=dict)
+    parse: Callable[[Any], T] = _identity
+    raw: bool = False  # hand the parser bytes instead of decoded JSON
+    absolute: bool = False  # ``path`` is a full URL (GitLab package uploads)
+
+    def url(self, base: str) -> str:
+        return self.path if self.absolute else f"{base.rstrip('/')}/{self.path}"
+
+    def encoded_body(self) -> tuple[Optional[bytes], dict[str, str]]:
+        """Body bytes and the content-type header MLflow requires for JSON (TOOLCHAIN §2)."""
+        if self.body is not None:
+            return self.body, {"Content-Type": "application/octet-stream", **self.headers}
+        if self.json is not None:
+            return json.dumps(self.json).encode(), {"Content-Type": "application/json", **self.headers}
+        return None, dict(self.headers)
+
+    def decode(self, content: bytes) -> T:
+        if self.raw:
+            return self.parse(content)
+        data = json.loads(content) if content and content.strip() else {}
+        return self.parse(data)
+
+
+def drive_sync(flow: Flow[T], run: Callable[[Call[Any]], Any]) -> T:
+    """Run a flow with a synchronous ``run(call)``; errors are thrown back into the flow."""
+    try:
+        call = next(flow)
+        while True:
+            try:
+                result = run(call)
+            except MlopsError as exc:
+                call = flow.throw(exc)
+            else:
+                call = flow.send(result)
+    except StopIteration as stop:
+        return stop.value
+
+
+def _message_of(body: bytes) -> tuple[str, Optional[str]]:
+    """MLflow ``{error_code, message}`` and GitLab ``{message}`` / ``{error}`` bodies."""
+    text = body.decode("utf-8", "replace") if body else ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return (text.strip()[:300] or "no details"), None
+    if not isinstance(data, dict):
+        return str(data)[:300], None
+    msg = data.get("message") or data.get("error") or text
+    if isinstance(msg, (dict, list)):
+        msg = json.dumps(msg)
+    return str(msg)[:1000], data.get("error_code")
+
+
+def error_for(status: int, body: bytes, *, backend: str, kind: str) -> MlopsError:
+    """Map a backend's HTTP error to our typed error, once, for both transports."""
+    message, code = _message_of(body)
+    if status in (401, 403):
+        if kind == "gitlab":
+            hint = (
+                "the token needs the 'api' scope and at least the Developer role on the project"
+                if status == 401 or "scope" not in message.lower()
+                else "the token lacks the 'api' scope (read_api tokens cannot write or search)"
+            )
+            return Unauthorized(f"Backend {backend!r} refused the request ({status}): {hint}.")
+        return Unauthorized(f"Backend {backend!r} refused the credentials ({status}): {message}")
+    if code == "RESOURCE_ALREADY_EXISTS" or status == 409:
+        return Conflict(message)
+    if status == 404 or code == "RESOURCE_DOES_NOT_EXIST":
+        return NotFound(message if code else f"Backend {backend!r}: not found ({message})")
+    if 400 <= status < 500:
+        return InvalidInput(message, reason=code or "invalid_input")
+    return BackendError(f"Backend {backend!r} failed ({status}): {message}", reason=code or "backend_error")

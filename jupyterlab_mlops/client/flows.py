@@ -1,0 +1,57 @@
+"""Multi-step operations written once as generators of calls (driven sync or async)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .api import Api
+from .errors import Conflict, NotFound
+from .models import Experiment, Metric, ModelVersion, Page
+from .parse import latest_version
+
+
+def get_or_create_experiment(api: Api, name: str) -> Any:
+    """The experiment called ``name``, created when missing (races resolved by re-reading)."""
+    try:
+        return (yield api.get_experiment_by_name(name))
+    except NotFound:
+        pass
+    try:
+        exp_id = yield api.create_experiment(name)
+    except Conflict:
+        return (yield api.get_experiment_by_name(name))
+    return Experiment(experiment_id=exp_id, name=name)
+
+
+def all_pages(make_call: Any, limit: Optional[int] = None) -> Any:
+    """Concatenate pages from ``make_call(page_token)`` until exhausted or ``limit`` items."""
+    items: list[Any] = []
+    token: Optional[str] = None
+    while True:
+        page: Page[Any] = yield make_call(token)
+        items.extend(page.items)
+        token = page.next_page_token
+        if not token or not page.items or (limit is not None and len(items) >= limit):
+            return items[:limit] if limit is not None else items
+
+
+def metric_history(api: Api, run_id: str, key: str) -> Any:
+    """Every point of one metric, in step order."""
+    points: list[Metric] = yield from all_pages(
+        lambda tok: api.get_metric_history(run_id, key, page_token=tok))
+    points.sort(key=lambda m: (m.step, m.timestamp))
+    return points
+
+
+def model_versions(api: Api, name: str) -> Any:
+    """All versions of a model: ``model-versions/search`` on MLflow, the model's list on GitLab."""
+    if api.dialect.is_gitlab:
+        model = yield api.get_registered_model(name)
+        return model.latest_versions  # GitLab: all versions (GITLAB_API.md §2.2)
+    versions: list[ModelVersion] = yield from all_pages(lambda tok: api.search_model_versions(name, page_token=tok))
+    return versions
+
+
+def latest_model_version(api: Api, name: str) -> Any:
+    """The highest (semver) version of ``name`` or None."""
+    versions = yield from model_versions(api, name)
+    return latest_version(versions)

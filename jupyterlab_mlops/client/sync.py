@@ -1,0 +1,56 @@
+"""Synchronous transport (``requests``) for kernels, widgets and scripts."""
+from __future__ import annotations
+
+from typing import Any, Optional, TypeVar
+
+import requests
+
+from .api import Api
+from .backend import Backend
+from .calls import Call, Flow, drive_sync, error_for
+from .errors import BackendTimeout, BackendUnreachable
+
+T = TypeVar("T")
+
+
+class SyncClient:
+    """Runs :class:`Call` objects and flows against one backend over a pooled session."""
+
+    def __init__(self, backend: Backend, *, timeout: float = 30.0, connect_timeout: float = 5.0,
+                 session: Optional[requests.Session] = None) -> None:
+        self.backend = backend
+        self.api = Api(backend.dialect, backend.url)
+        self.timeout = (connect_timeout, timeout)
+        self.session = session or requests.Session()
+        self.session.headers.update(backend.auth_headers())
+
+    def run(self, call: Call[T]) -> T:
+        """Send one call; raise a typed :mod:`errors` exception on failure."""
+        body, headers = call.encoded_body()
+        try:
+            resp = self.session.request(
+                call.method, call.url(self.backend.url), params=call.params, data=body, headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.Timeout as exc:
+            raise BackendTimeout(f"Backend {self.backend.name!r} did not answer in time: {exc}") from None
+        except requests.RequestException as exc:
+            raise BackendUnreachable(
+                f"Backend {self.backend.name!r} at {self.backend.url} is unreachable: {type(exc).__name__}"
+            ) from None
+        if resp.status_code >= 400:
+            raise error_for(resp.status_code, resp.content, backend=self.backend.name, kind=self.backend.kind)
+        return call.decode(resp.content)
+
+    def drive(self, flow: Flow[T]) -> T:
+        """Run a multi-step flow (see :mod:`.flows`)."""
+        return drive_sync(flow, self.run)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "SyncClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

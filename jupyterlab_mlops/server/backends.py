@@ -1,0 +1,93 @@
+"""The configured backends of this server, their clients and their health."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..client.backend import Backend
+from ..client.errors import MlopsError, NotFound
+from .transport import AsyncClient
+
+HEALTH_TTL = 10.0  # seconds a remote health check is reused
+
+
+@dataclass
+class Health:
+    state: str = "starting"  # starting | healthy | unreachable | failed
+    message: str = "not checked yet"
+    checked_at: float = 0.0
+
+
+@dataclass
+class Entry:
+    backend: Backend
+    client: AsyncClient
+    health: Health = field(default_factory=Health)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class BackendRegistry:
+    """Named backends; ``embedded`` (an ``EmbeddedBackend``) reports the health of the default one."""
+
+    def __init__(self, backends: list[Backend], *, timeout: float, connect_timeout: float,
+                 embedded: Any = None, log: Optional[logging.Logger] = None) -> None:
+        self.log = log or logging.getLogger(__name__)
+        self.embedded = embedded
+        self._entries = {
+            b.name: Entry(b, AsyncClient(b, timeout=timeout, connect_timeout=connect_timeout)) for b in backends
+        }
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    @property
+    def default_name(self) -> Optional[str]:
+        return next(iter(self._entries), None)
+
+    def get(self, name: str) -> Entry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise NotFound(f"Unknown backend {name!r}; configured: {', '.join(self._entries) or 'none'}.",
+                           reason="unknown_backend") from None
+
+    def client(self, name: str) -> AsyncClient:
+        return self.get(name).client
+
+    def secrets(self) -> list[str]:
+        return [s for e in self._entries.values() for s in e.backend.secrets()]
+
+    async def check(self, entry: Entry, *, force: bool = False) -> Health:
+        """Health of one backend: the supervisor's view for the embedded one, else a cached probe."""
+        if entry.backend.embedded and self.embedded is not None:
+            snap = self.embedded.snapshot()
+            return Health(snap["health"], snap["message"], time.time())
+        if not force and time.time() - entry.health.checked_at < HEALTH_TTL:
+            return entry.health
+        async with entry.lock:
+            if not force and time.time() - entry.health.checked_at < HEALTH_TTL:
+                return entry.health
+            client = entry.client
+            try:
+                await asyncio.wait_for(client.run(client.api.search_experiments(max_results=1)), 5.0)
+                entry.health = Health("healthy", "connected", time.time())
+            except asyncio.TimeoutError:
+                entry.health = Health("unreachable", f"Backend {entry.backend.name!r} did not answer within 5 s.",
+                                      time.time())
+            except MlopsError as exc:
+                state = "unreachable" if exc.status in (503, 504) else "failed"
+                entry.health = Health(state, exc.message, time.time())
+            return entry.health
+
+    async def status(self) -> list[dict[str, Any]]:
+        entries = list(self._entries.values())
+        healths = await asyncio.gather(*(self.check(e) for e in entries))
+        return [
+            {**e.backend.public(), "health": h.state, "message": h.message,
+             "capabilities": e.backend.dialect.capabilities()}
+            for e, h in zip(entries, healths)
+        ]

@@ -1,0 +1,95 @@
+"""Every route refuses unauthenticated requests; the proxy forwards only the allow-list and
+never leaks a token."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+
+from jupyterlab_mlops.server.allowlist import allowed
+from jupyterlab_mlops.server.routes import handlers
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+SAMPLE = {"backend": "default", "path": "api/2.0/mlflow/experiments/search", "name": "m", "version": "1",
+          "run_id": "abc", "experiment_id": "1", "model": "m"}
+
+
+def _sample_url(pattern: str) -> str:
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLE.get(m.group(1), "x"), pattern)
+    return url.replace("\\", "")
+
+
+def _our_rules(app) -> list[tuple[str, type]]:
+    out = []
+    for rule in app.wildcard_router.rules:
+        regex = getattr(rule.matcher, "regex", None)
+        if regex is not None and "jupyterlab-mlops" in regex.pattern:
+            out.append((regex.pattern, rule.target))
+    return out
+
+
+async def test_every_route_refuses_unauthenticated(jp_serverapp, jp_base_url, jp_http_port):
+    rules = _our_rules(jp_serverapp.web_app)
+    assert len(rules) == len(handlers()), "every route of routes.handlers() is registered"
+    client = AsyncHTTPClient()
+    checked = 0
+    for pattern, handler in rules:
+        path = _sample_url(pattern.rstrip("$"))
+        for method in METHODS:
+            if not hasattr(handler, method.lower()) or getattr(handler, method.lower()) is getattr(
+                    __import__("tornado.web").web.RequestHandler, method.lower()):
+                continue
+            resp = await client.fetch(f"http://127.0.0.1:{jp_http_port}{path}", method=method,
+                                      body=b"{}" if method in ("POST", "PUT", "PATCH") else None,
+                                      allow_nonstandard_methods=True, raise_error=False)
+            assert resp.code in (401, 403), f"{method} {path} answered {resp.code} without a token"
+            checked += 1
+    assert checked >= len(rules)
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "api/2.0/mlflow/experiments/search/../../../etc/passwd"),
+    ("GET", "api/2.0/mlflow/../admin"),
+    ("POST", "api/2.0/mlflow/runs/get"),  # wrong method
+    ("GET", "ajax-api/2.0/mlflow/experiments/search"),
+    ("GET", "api/2.0/mlflow/users/list"),
+    ("PUT", "api/2.0/mlflow-artifacts/artifacts/1/../../x"),
+    ("GET", "http://evil.example/api/2.0/mlflow/experiments/get"),
+])
+def test_allowlist_refuses(method, path):
+    assert allowed(method, path) is None
+
+
+def test_allowlist_accepts_stock_client_paths():
+    assert allowed("POST", "api/2.0/mlflow/runs/log-batch") == "rest"
+    assert allowed("GET", "api/2.0/mlflow-artifacts/artifacts") == "artifacts"
+    assert allowed("PUT", "api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model.pkl") == "artifacts"
+
+
+async def test_proxy_refuses_outside_allowlist(jp_fetch):
+    for path in ("backends/default/mlflow/api/2.0/mlflow/users/list",
+                 "backends/default/mlflow/static-files/index.html",
+                 "backends/default/mlflow/api/2.0/mlflow/..%2F..%2Fhealth"):
+        with pytest.raises(HTTPClientError) as err:
+            await jp_fetch("jupyterlab-mlops", *path.split("/"))
+        assert err.value.code in (400, 404)
+        body = json.loads(err.value.response.body)
+        assert body["error"] and body["message"] and "Traceback" not in body["message"]
+
+
+async def test_unknown_backend_is_404(jp_fetch):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("jupyterlab-mlops", "backends", "nope", "mlflow", "api", "2.0", "mlflow", "experiments",
+                       "search", method="POST", body=json.dumps({"max_results": 1}))
+    assert err.value.code == 404
+    assert "nope" in json.loads(err.value.response.body)["message"]
+
+
+async def test_proxy_forwards_stock_requests(jp_fetch):
+    resp = await jp_fetch("jupyterlab-mlops", "backends", "default", "mlflow", "api", "2.0", "mlflow",
+                          "experiments", "search", method="POST", body=json.dumps({"max_results": 5}),
+                          headers={"Content-Type": "application/json"})
+    assert resp.code == 200
+    assert "experiments" in json.loads(resp.body)
