@@ -1,0 +1,1 @@
+"""Jupyter server extension: REST handlers, backend proxy and the embedded MLflow server."""

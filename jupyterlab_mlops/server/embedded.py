@@ -1,0 +1,313 @@
+"""The embedded backend: a real ``mlflow server`` child process on loopback, supervised.
+
+Only the standard library is imported at module level; tornado is imported by the
+supervisor task, and ``mlflow`` is never imported here (it is slow to import).
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import importlib.util
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+_TICK = 0.25  # how often the supervisor polls the child's exit status (s)
+_STARTING_CHECK = 0.5  # /health interval while starting (s)
+_UNREACHABLE_AFTER = 3  # more failed checks than this after healthy -> "unreachable"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """Return a port that was free on ``host`` a moment ago (bind to 0, read, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _proc_info(pid: int) -> tuple[str, int]:
+    """(command line, parent pid) of ``pid``; ("", 0) if it is gone or unknown."""
+    try:
+        if Path("/proc/self").exists():
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cmd = raw.replace(b"\0", b" ").decode("utf-8", "replace")
+            return cmd, int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        out = subprocess.run(["ps", "-o", "ppid=,command=", "-p", str(pid)], capture_output=True,
+                             text=True, timeout=2).stdout.strip()  # no /proc (macOS)
+        ppid, _, cmd = out.partition(" ")
+        return cmd, int(ppid or 0)
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return "", 0
+
+
+class EmbeddedBackend:
+    """Supervises a real ``mlflow server`` child process on loopback."""
+
+    def __init__(self, data_dir: Path, *, log: logging.Logger, command: list[str] | None = None,
+                 host: str = "127.0.0.1", port: int | None = None, health_interval: float = 2.0,
+                 startup_timeout: float = 120.0, max_restarts: int = 5, backoff_base: float = 1.0,
+                 backoff_max: float = 10.0, healthy_reset: float = 60.0) -> None:
+        self.data_dir, self.log, self.host = Path(data_dir).resolve(), log, host
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        self.health_interval, self.startup_timeout = health_interval, startup_timeout
+        self.max_restarts, self.healthy_reset = max_restarts, healthy_reset
+        self.backoff_base, self.backoff_max = backoff_base, backoff_max
+        self.log_path = self.data_dir / "mlflow-server.log"
+        self.lock_path = self.data_dir / "server.json"
+        self._default_command = command is None
+        self.command = command or [
+            sys.executable, "-m", "mlflow", "server",
+            "--backend-store-uri", f"sqlite:///{self.data_dir}/mlflow.db",
+            "--artifacts-destination", str(self.data_dir / "artifacts"), "--serve-artifacts",
+            "--host", host, "--port", str(self.port), "--workers", "1",
+        ]
+        self.health, self.message = "starting", "not started"
+        self.restarts = 0  # consecutive restarts; reset after `healthy_reset` s of health
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._spawned_at = 0.0
+        self._healthy_since: float | None = None
+        self._fails = 0
+        self._kill_reason: str | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"health": self.health, "message": self.message, "url": self.url, "pid": self.pid,
+                "restarts": self.restarts, "log_path": str(self.log_path)}
+
+    # -- start ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Spawn the server and schedule the supervisor on the event loop; never blocks.
+
+        Call it with a running loop; otherwise the supervisor runs once the current loop does.
+        """
+        if self._task is not None and not self._task.done():
+            return
+        self._stopping, self.restarts = False, 0
+        if self._default_command:
+            missing = self._missing_mlflow()
+            if missing:
+                self._fail(missing, tail=False)
+                return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self._kill_stale():
+            return
+        atexit.register(self.stop_sync)
+        if not self._spawn():
+            return
+        self.message = f"starting MLflow (pid {self.pid})…"
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        self._task = loop.create_task(self._supervise())
+
+    @staticmethod
+    def _missing_mlflow() -> str | None:
+        if importlib.util.find_spec("mlflow") is None:
+            return f"mlflow is not installed in {sys.executable} (pip install mlflow)"
+        if importlib.util.find_spec("flask") is None:
+            return "mlflow-skinny cannot run a tracking server (pip install mlflow)"
+        return None
+
+    def _kill_stale(self) -> bool:
+        """Kill a server that a crashed Jupyter left on this data dir (never two on one DB).
+
+        Returns False (and fails) if the server still belongs to another live Jupyter.
+        """
+        try:
+            lock = json.loads(self.lock_path.read_text())
+            pid, owner = int(lock["pid"]), int(lock.get("owner", 0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return True
+        cmd, ppid = _proc_info(pid) if pid > 1 and pid != os.getpid() else ("", 0)
+        if "mlflow" not in cmd or str(self.data_dir) not in cmd:
+            return True  # gone, or the pid now belongs to something else
+        if owner not in (0, os.getpid()) and ppid == owner:
+            self._fail(f"{self.data_dir} is in use by the embedded MLflow server (pid {pid}) of "
+                       f"another running Jupyter (pid {owner}); configure another data dir",
+                       tail=False)
+            return False
+        self.log.warning("killing stale embedded MLflow server (pid %s)", pid)
+        try:
+            if os.getpgid(pid) == pid:  # it leads its own group, as our children do
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        return True
+
+    def _spawn(self) -> bool:
+        if self.log_path.exists():
+            self.log_path.replace(self.log_path.with_suffix(".log.1"))
+        env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+               "MLFLOW_DISABLE_TELEMETRY": "true"}
+        try:
+            with open(self.log_path, "wb") as out:
+                self._proc = subprocess.Popen(self.command, stdout=out, stderr=subprocess.STDOUT,
+                                              stdin=subprocess.DEVNULL, env=env, cwd=self.data_dir,
+                                              start_new_session=True)
+        except OSError as e:
+            self._fail(f"cannot start {self.command[0]}: {e}", tail=False)
+            return False
+        self._spawned_at = time.monotonic()
+        self.health = "starting"
+        self._fails = 0
+        self._healthy_since = None
+        self.lock_path.write_text(json.dumps({"pid": self._proc.pid, "port": self.port,
+                                              "url": self.url, "owner": os.getpid()}))
+        self.log.info("embedded MLflow server pid %s on %s", self._proc.pid, self.url)
+        return True
+
+    # -- supervision ---------------------------------------------------------------------
+    async def _supervise(self) -> None:
+        from tornado.httpclient import AsyncHTTPClient
+
+        client = AsyncHTTPClient(force_instance=True)
+        next_check = 0.0
+        try:
+            while not self._stopping and self._proc is not None:
+                rc = self._proc.poll()
+                if rc is not None:
+                    if not await self._on_exit(rc):
+                        return
+                    next_check = 0.0
+                    continue
+                if time.monotonic() >= next_check:
+                    try:
+                        r = await client.fetch(f"{self.url}/health", request_timeout=2,
+                                               connect_timeout=2, raise_error=False)
+                        ok = r.code == 200
+                    except Exception:  # refused, reset, timeout …
+                        ok = False
+                    if self._stopping:
+                        return
+                    self._on_check(ok, time.monotonic())
+                    wait = self.health_interval if self._healthy_since else min(
+                        self.health_interval, _STARTING_CHECK)
+                    next_check = time.monotonic() + wait
+                await asyncio.sleep(_TICK)
+        finally:
+            client.close()
+
+    def _on_check(self, ok: bool, now: float) -> None:
+        if ok:
+            self._fails = 0
+            if self.health != "healthy":
+                self.health, self.message, self._healthy_since = "healthy", "healthy", now
+                self.log.info("embedded MLflow server healthy at %s", self.url)
+            elif self.restarts and now - (self._healthy_since or now) >= self.healthy_reset:
+                self.restarts = 0
+        elif self.health == "starting" and self._healthy_since is None:
+            if now - self._spawned_at > self.startup_timeout and self._proc is not None:
+                self._kill_reason = f"no /health answer within {self.startup_timeout:g} s"
+                _killpg(self._proc.pid, signal.SIGKILL)
+        else:
+            self._fails += 1
+            if self._fails > _UNREACHABLE_AFTER and self.health == "healthy":
+                self.health, self._healthy_since = "unreachable", None
+                self.message = f"pid {self.pid} is alive but {self.url}/health does not answer"
+                self.log.warning("embedded MLflow server: %s", self.message)
+
+    async def _on_exit(self, rc: int) -> bool:
+        """Restart after an exit (with backoff); return False when giving up."""
+        assert self._proc is not None
+        reason, self._kill_reason = self._kill_reason or f"exit code {rc}", None
+        _killpg(self._proc.pid, signal.SIGKILL)  # workers orphaned by a dead parent
+        if self.restarts >= self.max_restarts:
+            self._fail(f"MLflow server stopped ({reason}) after {self.restarts} restarts")
+            return False
+        self.restarts += 1
+        self.health, self._healthy_since = "starting", None
+        self.message = f"restarting after {reason} (restart {self.restarts}/{self.max_restarts})"
+        self.log.warning("embedded MLflow server: %s", self.message)
+        await asyncio.sleep(min(self.backoff_base * 2 ** (self.restarts - 1), self.backoff_max))
+        return not self._stopping and self._spawn()
+
+    def _fail(self, why: str, *, tail: bool = True) -> None:
+        self.health = "failed"
+        self.message = f"failed: {why}"
+        if tail and (t := self.log_tail()):
+            self.message += f"\n--- last lines of {self.log_path} ---\n{t}"
+        self.log.error("embedded MLflow server %s", self.message)
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(max(0, f.seek(0, os.SEEK_END) - 4096))
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.rstrip().splitlines()[-lines:])
+
+    # -- stop ----------------------------------------------------------------------------
+    def _begin_stop(self) -> subprocess.Popen[bytes] | None:
+        self._stopping = True
+        atexit.unregister(self.stop_sync)
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            _killpg(proc.pid, signal.SIGTERM)
+        return proc
+
+    def _end_stop(self, proc: subprocess.Popen[bytes] | None) -> None:
+        if proc is not None:
+            _killpg(proc.pid, signal.SIGKILL)  # leftovers in its group, or after the 10 s
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            if proc is not None and json.loads(self.lock_path.read_text()).get("pid") == proc.pid:
+                self.lock_path.unlink()
+        except (OSError, ValueError, AttributeError):
+            pass
+        if self.health != "failed":
+            self.health, self.message = "unreachable", "stopped"
+
+    async def stop(self) -> None:
+        """SIGTERM the process group, wait up to 10 s, then SIGKILL; cancel the supervisor."""
+        proc = self._begin_stop()
+        task, self._task = self._task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # cancelled, or from a closed loop
+                pass
+        deadline = time.monotonic() + 10
+        while proc is not None and proc.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        self._end_stop(proc)
+
+    def stop_sync(self) -> None:
+        """Like :meth:`stop`, for atexit and other paths without a running loop."""
+        proc = self._begin_stop()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                task.get_loop().call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # loop closed
+                pass
+        deadline = time.monotonic() + 10
+        while proc is not None and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self._end_stop(proc)
