@@ -97,13 +97,17 @@ def test_duplicate_experiment_is_conflict(client):
 
 def test_model_version_semver_on_both_dialects(client):
     api = client.api
-    exp = client.drive(flows.get_or_create_experiment(api, uniq("reg")))
-    run = client.run(api.create_run(exp.experiment_id))
     name = uniq("model")
     client.run(api.create_registered_model(name, description="d"))
+    # GitLab promotes only runs of the model's own "[model]<name>" experiment.
+    exp_name = f"[model]{name}" if api.dialect.is_gitlab else uniq("reg")
+    exp = client.drive(flows.get_or_create_experiment(api, exp_name))
+    run = client.run(api.create_run(exp.experiment_id))
     v1 = client.run(api.create_model_version(name, run_id=run.run_id, source=f"runs:/{run.run_id}/model",
                                              semver="1.0.0", description="first"))
-    v2 = client.run(api.create_model_version(name, semver="1.1.0", source=f"runs:/{run.run_id}/model"))
+    # MLflow needs the run behind a runs:/ source; GitLab links a run to one version only.
+    v2 = client.run(api.create_model_version(name, semver="1.1.0", run_id=None if api.dialect.is_gitlab else run.run_id,
+                                             source=f"runs:/{run.run_id}/model"))
     assert v1.semver == "1.0.0" and v2.semver == "1.1.0"
     fetched = client.run(api.get_model_version(name, v1.version))
     assert fetched.semver == "1.0.0" and fetched.description == "first"

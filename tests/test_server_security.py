@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+from tornado.httpclient import HTTPClientError
 
 from jupyterlab_mlops.server.allowlist import allowed
 from jupyterlab_mlops.server.routes import handlers
@@ -22,18 +22,22 @@ def _sample_url(pattern: str) -> str:
 
 
 def _our_rules(app) -> list[tuple[str, type]]:
-    out = []
-    for rule in app.wildcard_router.rules:
-        regex = getattr(rule.matcher, "regex", None)
-        if regex is not None and "jupyterlab-mlops" in regex.pattern:
-            out.append((regex.pattern, rule.target))
+    """Every (pattern, handler) of our namespace, walking tornado's nested routers."""
+    out, stack = [], [app.default_router, app.wildcard_router]
+    while stack:
+        for rule in stack.pop().rules:
+            if hasattr(rule.target, "rules"):
+                stack.append(rule.target)
+                continue
+            regex = getattr(rule.matcher, "regex", None)
+            if regex is not None and "jupyterlab-mlops" in regex.pattern:
+                out.append((regex.pattern, rule.target))
     return out
 
 
-async def test_every_route_refuses_unauthenticated(jp_serverapp, jp_base_url, jp_http_port):
+async def test_every_route_refuses_unauthenticated(jp_serverapp, http_server_client):
     rules = _our_rules(jp_serverapp.web_app)
     assert len(rules) == len(handlers()), "every route of routes.handlers() is registered"
-    client = AsyncHTTPClient()
     checked = 0
     for pattern, handler in rules:
         path = _sample_url(pattern.rstrip("$"))
@@ -41,7 +45,7 @@ async def test_every_route_refuses_unauthenticated(jp_serverapp, jp_base_url, jp
             if not hasattr(handler, method.lower()) or getattr(handler, method.lower()) is getattr(
                     __import__("tornado.web").web.RequestHandler, method.lower()):
                 continue
-            resp = await client.fetch(f"http://127.0.0.1:{jp_http_port}{path}", method=method,
+            resp = await http_server_client.fetch(path, method=method,
                                       body=b"{}" if method in ("POST", "PUT", "PATCH") else None,
                                       allow_nonstandard_methods=True, raise_error=False)
             assert resp.code in (401, 403), f"{method} {path} answered {resp.code} without a token"

@@ -5,6 +5,7 @@ client would fail (artifact uploads go to GitLab's package API).
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Optional
 from urllib.parse import quote
@@ -12,6 +13,7 @@ from urllib.parse import quote
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ..client.calls import error_for
 from ..client.dialect import gitlab_api_root
 from ..client.errors import NotFound
 from .allowlist import allowed
@@ -57,6 +59,11 @@ class ProxyHandler(MlopsHandler):
             if name in response.headers:
                 self.set_header(name, response.headers[name])
         payload = response.body or b""
+        if response.code in (401, 403):
+            # Say what is wrong with the credentials (GitLab: scope or role), in MLflow's error shape.
+            err = error_for(response.code, payload, backend=backend, kind=client.backend.kind)
+            self.set_header("Content-Type", "application/json")
+            payload = json.dumps({"error_code": "PERMISSION_DENIED", "message": err.message}).encode()
         if len(payload) < _MAX_SCRUB and self.registry.secrets():
             payload = self.scrub(payload.decode("utf-8", "replace")).encode()
         self.finish(payload)

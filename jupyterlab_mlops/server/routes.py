@@ -1,4 +1,7 @@
-"""URL patterns of the extension (relative to ``{base_url}/jupyterlab-mlops``)."""
+"""URL patterns of the extension (relative to ``{base_url}/jupyterlab-mlops``).
+
+Each area keeps its handlers in ``views/<area>.py`` with a ``ROUTES`` list; add it here.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,9 +9,15 @@ from typing import Any
 from .proxy import ProxyHandler
 from .status import StatusHandler
 
+# Area modules (one line each): from .views import <area>
+AREAS: list[Any] = []
+
 
 def handlers() -> list[tuple[str, Any]]:
-    return [
+    out: list[tuple[str, Any]] = [
         (r"status", StatusHandler),
         (r"backends/(?P<backend>[^/]+)/mlflow/(?P<path>.*)", ProxyHandler),
     ]
+    for area in AREAS:
+        out.extend(area.ROUTES)
+    return out
