@@ -117,3 +117,17 @@ async def test_stock_mlflow_client_through_proxy(jp_serverapp, http_server_clien
     files = mlflow_rest.session.get(f"{mlflow_rest.url}/api/2.0/mlflow-artifacts/artifacts",
                                     params={"path": f"{exp_id}/{run_id}/artifacts"}).json()
     assert [f["path"] for f in files.get("files", [])] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("mlops_backends", ["mlflow+gitlab"], indirect=True)
+async def test_status_does_not_wait_for_a_hanging_backend(jp_fetch, gitlab_server):
+    import time
+
+    gitlab_server.latency = 4.0
+    started = time.monotonic()
+    data = json.loads((await jp_fetch("jupyterlab-mlops", "status")).body)
+    elapsed = time.monotonic() - started
+    by_name = {b["name"]: b for b in data["backends"]}
+    assert by_name["gitlab"]["health"] == "starting"  # still being checked, not blocking
+    assert by_name["default"]["health"] == "healthy"
+    assert elapsed < 3.0, f"status waited {elapsed:.1f} s for a hanging backend"

@@ -76,7 +76,8 @@ def drive_sync(flow: Flow[T], run: Callable[[Call[Any]], Any]) -> T:
 
 
 def _message_of(body: bytes) -> tuple[str, Optional[str]]:
-    """MLflow ``{error_code, message}`` and GitLab ``{message}`` / ``{error}`` bodies."""
+    """The message and code of an error body in any of the shapes MLflow and GitLab use:
+    ``{error_code, message}``, ``{message: [..]}``, ``{error_code}`` alone, ``{error}``, ``{message}``."""
     text = body.decode("utf-8", "replace") if body else ""
     try:
         data = json.loads(text)
@@ -84,10 +85,15 @@ def _message_of(body: bytes) -> tuple[str, Optional[str]]:
         return (text.strip()[:300] or "no details"), None
     if not isinstance(data, dict):
         return str(data)[:300], None
-    msg = data.get("message") or data.get("error") or text
-    if isinstance(msg, (dict, list)):
+    code = data.get("error_code")
+    msg = data.get("message") or data.get("error_description") or data.get("error")
+    if isinstance(msg, list):
+        msg = "; ".join(str(m) for m in msg)
+    elif isinstance(msg, dict):
         msg = json.dumps(msg)
-    return str(msg)[:1000], data.get("error_code")
+    if not msg:
+        msg = str(code).replace("_", " ").lower() if code else text
+    return str(msg)[:1000], code
 
 
 def error_for(status: int, body: bytes, *, backend: str, kind: str) -> MlopsError:

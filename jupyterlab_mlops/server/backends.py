@@ -25,8 +25,8 @@ class Health:
 class Entry:
     backend: Backend
     client: AsyncClient
-    health: Health = field(default_factory=Health)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    health: Health = field(default_factory=lambda: Health("starting", "checking the connection"))
+    probe: Optional["asyncio.Future[None]"] = None
 
 
 class BackendRegistry:
@@ -61,27 +61,42 @@ class BackendRegistry:
     def secrets(self) -> list[str]:
         return [s for e in self._entries.values() for s in e.backend.secrets()]
 
-    async def check(self, entry: Entry, *, force: bool = False) -> Health:
-        """Health of one backend: the supervisor's view for the embedded one, else a cached probe."""
+    async def check(self, entry: Entry, *, wait: float = 1.0) -> Health:
+        """Health of one backend: the supervisor's view for the embedded one, else a cached probe.
+
+        A stale probe is refreshed in the background; callers wait at most ``wait`` seconds for it,
+        so ``status`` stays fast while a backend hangs."""
         if entry.backend.embedded and self.embedded is not None:
             snap = self.embedded.snapshot()
             return Health(snap["health"], snap["message"], time.time())
-        if not force and time.time() - entry.health.checked_at < HEALTH_TTL:
-            return entry.health
-        async with entry.lock:
-            if not force and time.time() - entry.health.checked_at < HEALTH_TTL:
-                return entry.health
-            client = entry.client
-            try:
-                await asyncio.wait_for(client.run(client.api.search_experiments(max_results=1)), 5.0)
-                entry.health = Health("healthy", "connected", time.time())
-            except asyncio.TimeoutError:
-                entry.health = Health("unreachable", f"Backend {entry.backend.name!r} did not answer within 5 s.",
-                                      time.time())
-            except MlopsError as exc:
-                state = "unreachable" if exc.status in (503, 504) else "failed"
-                entry.health = Health(state, exc.message, time.time())
-            return entry.health
+        stale = time.time() - entry.health.checked_at >= HEALTH_TTL
+        if stale and (entry.probe is None or entry.probe.done()):
+            entry.probe = asyncio.ensure_future(self._probe(entry))
+        if entry.probe is not None and not entry.probe.done() and wait > 0:
+            await asyncio.wait({entry.probe}, timeout=wait)
+        return entry.health
+
+    async def _probe(self, entry: Entry) -> None:
+        client = entry.client
+        try:
+            await asyncio.wait_for(client.run(client.api.search_experiments(max_results=1)), 10.0)
+            entry.health = Health("healthy", "connected", time.time())
+        except asyncio.TimeoutError:
+            entry.health = Health("unreachable", f"Backend {entry.backend.name!r} did not answer within 10 s.",
+                                  time.time())
+        except MlopsError as exc:
+            state = "unreachable" if exc.status in (503, 504) else "failed"
+            entry.health = Health(state, exc.message, time.time())
+
+    def mark(self, name: str, error: Optional[MlopsError]) -> None:
+        """Record what a real request just learned about a backend (keeps the banner current)."""
+        entry = self._entries.get(name)
+        if entry is None or entry.backend.embedded:
+            return
+        if error is None:
+            entry.health = Health("healthy", "connected", time.time())
+        elif error.status in (503, 504):
+            entry.health = Health("unreachable", error.message, time.time())
 
     async def status(self) -> list[dict[str, Any]]:
         entries = list(self._entries.values())

@@ -57,6 +57,8 @@ class MlopsHandler(ExtensionHandlerMixin, APIHandler):
         if isinstance(exc, MlopsError):
             self.set_status(exc.status)
             body = exc.to_json()
+            if exc.status in (503, 504) and self.path_kwargs.get("backend"):
+                self.registry.mark(self.path_kwargs["backend"], exc)
         elif isinstance(exc, web.HTTPError):
             body = {"message": exc.log_message or self._reason, "reason": exc.reason or self._reason,
                     "error": f"http_{exc.status_code}"}
