@@ -229,3 +229,41 @@ def test_missing_mlflow_fails_clearly(tmp_path: Path) -> None:
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-s"]))
+
+
+def test_server_does_not_outlive_a_killed_jupyter(tmp_path: Path) -> None:
+    """Jupyter killed with SIGKILL (no atexit, no stop): the orphan guard stops the server's group."""
+    script = (
+        "import asyncio, logging, sys, time\n"
+        "from pathlib import Path\n"
+        "from jupyterlab_mlops.server.embedded import EmbeddedBackend\n"
+        f"eb = EmbeddedBackend(Path({str(tmp_path)!r}), log=logging.getLogger('x'), command={SLEEPER!r})\n"
+        "async def main():\n"
+        "    eb.start(); await asyncio.sleep(0.5); print(eb.pid, flush=True); await asyncio.sleep(120)\n"
+        "asyncio.run(main())\n"
+    )
+    jupyter = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert jupyter.stdout is not None
+    server_pid = int(jupyter.stdout.readline())
+    assert not gone(server_pid)
+    jupyter.kill()
+    jupyter.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not _group_dead(server_pid):
+        time.sleep(0.2)
+    assert _group_dead(server_pid), "the embedded server outlived Jupyter"
+
+
+def _group_dead(pgid: int) -> bool:
+    """No live (non-zombie) process left in the group; this sandbox's PID 1 does not reap zombies."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return False
+    return True

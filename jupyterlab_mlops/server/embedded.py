@@ -84,6 +84,7 @@ class EmbeddedBackend:
         self._healthy_since: float | None = None
         self._fails = 0
         self._kill_reason: str | None = None
+        self._guard: subprocess.Popen[bytes] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -169,6 +170,7 @@ class EmbeddedBackend:
         except OSError as e:
             self._fail(f"cannot start {self.command[0]}: {e}", tail=False)
             return False
+        self._start_guard(self._proc.pid)
         self._spawned_at = time.monotonic()
         self.health = "starting"
         self._fails = 0
@@ -259,6 +261,26 @@ class EmbeddedBackend:
             return ""
         return "\n".join(text.rstrip().splitlines()[-lines:])
 
+    def _start_guard(self, pgid: int) -> None:
+        """A watcher that stops the server's group if Jupyter dies without stopping it (kill -9)."""
+        self._reap_guard()
+        try:
+            self._guard = subprocess.Popen(
+                [sys.executable, "-m", "jupyterlab_mlops.server.orphan_guard", str(os.getpid()), str(pgid)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+        except OSError as e:  # the server still runs; it just is not guarded
+            self.log.warning("embedded MLflow server: cannot start the orphan guard: %s", e)
+
+    def _reap_guard(self) -> None:
+        guard, self._guard = getattr(self, "_guard", None), None
+        if guard is not None and guard.poll() is None:
+            guard.terminate()
+            try:
+                guard.wait(2)
+            except subprocess.TimeoutExpired:
+                guard.kill()
+
     # -- stop ----------------------------------------------------------------------------
     def _begin_stop(self) -> subprocess.Popen[bytes] | None:
         self._stopping = True
@@ -280,6 +302,7 @@ class EmbeddedBackend:
                 self.lock_path.unlink()
         except (OSError, ValueError, AttributeError):
             pass
+        self._reap_guard()
         if self.health != "failed":
             self.health, self.message = "unreachable", "stopped"
 
