@@ -1,0 +1,185 @@
+import { checkIcon, errorIcon, LabIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { BackendHealth, IBackendStatus, IStatus } from '../api/types';
+import { ServerState } from '../model';
+
+/** Display name of a backend kind. */
+const KIND_LABEL: Record<string, string> = {
+  mlflow: 'MLflow',
+  gitlab: 'GitLab'
+};
+
+/** Banner tone: decides the accent colour. */
+type Tone = 'info' | 'ok' | 'warn' | 'error';
+
+const HEALTH_TONE: Record<BackendHealth, Tone> = {
+  starting: 'info',
+  healthy: 'ok',
+  unreachable: 'warn',
+  failed: 'error'
+};
+
+/** One-line summary of a backend, e.g. "MLflow · embedded · healthy". */
+export function backendSummary(backend: IBackendStatus): string {
+  const parts = [KIND_LABEL[backend.kind] ?? backend.kind];
+  if (backend.embedded) {
+    parts.push('embedded');
+  }
+  parts.push(backend.health);
+  return parts.join(' · ');
+}
+
+function Spinner(): JSX.Element {
+  return <span className="jp-mlops-Spinner" aria-hidden="true" />;
+}
+
+function ToneIcon(props: { tone: Tone }): JSX.Element {
+  if (props.tone === 'info') {
+    return <Spinner />;
+  }
+  const icon: LabIcon = props.tone === 'ok' ? checkIcon : errorIcon;
+  return (
+    <icon.react
+      tag="span"
+      className="jp-mlops-StatusBanner-icon"
+      elementSize="normal"
+    />
+  );
+}
+
+function Frame(props: {
+  tone: Tone;
+  status: string;
+  health?: BackendHealth;
+  backend?: string;
+  title: string;
+  children?: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div
+      className={`jp-mlops-StatusBanner jp-mlops-mod-${props.tone}`}
+      data-status={props.status}
+      data-health={props.health}
+      data-backend={props.backend}
+      role="status"
+    >
+      <div className="jp-mlops-StatusBanner-title">
+        <ToneIcon tone={props.tone} />
+        <span>{props.title}</span>
+      </div>
+      {props.children && (
+        <div className="jp-mlops-StatusBanner-body">{props.children}</div>
+      )}
+    </div>
+  );
+}
+
+function BackendBanner(props: { backend: IBackendStatus }): JSX.Element {
+  const { backend } = props;
+  const tone = HEALTH_TONE[backend.health] ?? 'warn';
+  const starting = backend.health === 'starting';
+  const title = starting
+    ? backend.embedded
+      ? 'Starting the embedded MLflow backend…'
+      : `Connecting to ${KIND_LABEL[backend.kind] ?? backend.kind}…`
+    : backendSummary(backend);
+  const showMessage = backend.health !== 'healthy' && backend.message;
+  return (
+    <Frame
+      tone={tone}
+      status="ready"
+      health={backend.health}
+      backend={backend.name}
+      title={title}
+    >
+      {backend.url && (
+        <div className="jp-mlops-StatusBanner-url" title={backend.url}>
+          {backend.url}
+        </div>
+      )}
+      {showMessage && (
+        <div className="jp-mlops-StatusBanner-message">{backend.message}</div>
+      )}
+    </Frame>
+  );
+}
+
+function ReadyBanners(props: { status: IStatus }): JSX.Element {
+  const { status } = props;
+  if (status.backends.length === 0) {
+    return (
+      <Frame tone="warn" status="ready" title="No backend configured">
+        <div className="jp-mlops-StatusBanner-message">
+          Set <code>MLFLOW_TRACKING_URI</code> or configure{' '}
+          <code>c.MlopsApp</code> in the Jupyter server config, then restart
+          Jupyter.
+        </div>
+      </Frame>
+    );
+  }
+  // The default backend first: it is the one the UI works with.
+  const backends = [...status.backends].sort(
+    (a, b) =>
+      Number(b.name === status.default_backend) -
+      Number(a.name === status.default_backend)
+  );
+  return (
+    <>
+      {backends.map(b => (
+        <BackendBanner key={b.name} backend={b} />
+      ))}
+      {status.spool.depth > 0 && (
+        <div className="jp-mlops-SpoolNote" data-spool={status.spool.depth}>
+          {status.spool.depth} logged{' '}
+          {status.spool.depth === 1 ? 'point is' : 'points are'} waiting to be
+          sent.
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Lasting state of the server extension and its backends. */
+export function StatusBanner(props: { state: ServerState }): JSX.Element {
+  const { state } = props;
+  switch (state.phase) {
+    case 'connecting':
+      return (
+        <Frame
+          tone="info"
+          status="connecting"
+          title="Connecting to the MLOps server extension…"
+        />
+      );
+    case 'missing':
+      return (
+        <Frame tone="error" status="missing" title="Server extension missing">
+          <p>
+            The MLOps server extension is not running on this Jupyter server.
+            Install it in the environment that runs Jupyter:
+          </p>
+          <pre className="jp-mlops-Code">pip install jupyterlab_mlops</pre>
+          <p>then restart Jupyter. If it is installed, enable it:</p>
+          <pre className="jp-mlops-Code">
+            jupyter server extension enable jupyterlab_mlops
+          </pre>
+        </Frame>
+      );
+    case 'error':
+      return (
+        <Frame tone="error" status="error" title="Cannot get the MLOps status">
+          <div className="jp-mlops-StatusBanner-message">
+            {state.error.message}
+          </div>
+          {state.error.reason && (
+            <div className="jp-mlops-StatusBanner-detail">
+              {state.error.reason}
+            </div>
+          )}
+        </Frame>
+      );
+    case 'ready':
+      return <ReadyBanners status={state.status} />;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './EmptyState';
+export * from './icons';
+export * from './SidebarWidget';
+export * from './StatusBanner';
