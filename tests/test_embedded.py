@@ -197,6 +197,9 @@ def test_server_of_another_live_jupyter_is_left_alone(tmp_path: Path) -> None:
     owner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert owner.stdout is not None
     server = int(owner.stdout.readline())
+    deadline = time.monotonic() + 10  # the child may still be exec'ing its command line
+    while b"mlflow" not in Path(f"/proc/{server}/cmdline").read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         (data / "server.json").write_text(json.dumps({"pid": server, "owner": owner.pid}))
         eb = EmbeddedBackend(data, log=LOG, command=SLEEPER)
