@@ -8,7 +8,7 @@ from typing import Any
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Dict, Float, List, Unicode
+from traitlets import Bool, Dict, Float, Int, List, Unicode
 
 from .._version import __version__
 from ..client.backend import Backend
@@ -54,6 +54,13 @@ class MlopsApp(ExtensionApp):
     request_timeout = Float(30.0, config=True, help="Timeout (s) of a request to a backend.")
     connect_timeout = Float(5.0, config=True, help="Connect timeout (s) to a backend.")
     spool_dir = Unicode("", config=True, help="Kernel-side spool dir (default: <jupyter data dir>/mlops/spool).")
+    snapshot_max_bytes = Int(
+        50_000_000, config=True,
+        help="Largest notebook snapshot uploaded (bytes): outputs are dropped, largest first, then it is refused.")
+    snapshot_output_max_bytes = Int(
+        2_000_000, config=True, help="Outputs larger than this (bytes) are replaced by a note in notebook snapshots.")
+    snapshot_git_diff_max_bytes = Int(
+        200_000, config=True, help="Cap (bytes) of the uncommitted git diff stored in snapshot.json.")
 
     def _resolve_backends(self) -> tuple[list[Backend], Any]:
         if self.backends:
@@ -87,8 +94,16 @@ class MlopsApp(ExtensionApp):
         self._embedded = embedded
         names = ", ".join(f"{b.name} ({b.kind}{', embedded' if b.embedded else ''})" for b in backends) or "none"
         self.log.info("jupyterlab_mlops %s: backends: %s", __version__, names)
+        self._export_kernel_env()
+
+    def _export_kernel_env(self) -> None:
+        """Kernels call the snapshot route back with these (server URL and token)."""
+        from .views.snapshots import kernel_env
+
+        os.environ.update(kernel_env(self.serverapp))
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        self._export_kernel_env()  # the port is final only now (port 0, port retries)
         if self._embedded is not None:
             self._embedded.start()
 
