@@ -30,13 +30,23 @@ def load_ipython_extension(ipython: Any) -> None:
     _load(ipython)
 
 
-def __getattr__(name: str) -> Any:
-    # The Python API (``mlops.start_run`` ...) lives in kernel/api.py; import it on demand.
-    if name.startswith("_"):
-        raise AttributeError(name)
-    try:
-        from .kernel import api
+#: The kernel-side Python API (``kernel/api.py``), loaded on first use.
+_API = frozenset({
+    "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
+    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "status", "promote", "experiments",
+    "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError", "InvalidInput",
+})
 
-        return getattr(api, name)
-    except (AttributeError, ImportError):
-        raise AttributeError(f"module 'jupyterlab_mlops' has no attribute {name!r}") from None
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'jupyterlab_mlops' has no attribute {name!r}")
+    from .kernel import api
+
+    value = getattr(api, name)
+    globals()[name] = value  # later lookups are plain attribute reads (hot in training loops)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _API)

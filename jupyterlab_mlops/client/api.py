@@ -5,6 +5,7 @@ once: ``max_results`` always sent, JSON content type, omitted empty lists (``.ge
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Iterable, Optional, Sequence
 
@@ -20,6 +21,16 @@ BATCH_LIMITS = {"metrics": 1000, "params": 100, "tags": 100, "total": 1000, "byt
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def json_float(value: float) -> Any:
+    """Proto3-JSON spelling of a float: MLflow's parser mangles a bare ``NaN``/``Infinity`` literal
+    (and every metric after it in the batch), but accepts the strings ``"NaN"``/``"Infinity"``."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
 
 
 def _tags(tags: Optional[dict[str, Any]]) -> list[dict[str, str]]:
@@ -99,7 +110,7 @@ class Api:
         tags: Optional[dict[str, Any]] = None,
     ) -> Call[dict[str, Any]]:
         body: dict[str, Any] = {"run_id": run_id}
-        ms = [{"key": m.key, "value": m.value, "timestamp": m.timestamp, "step": m.step} for m in metrics]
+        ms = [{"key": m.key, "value": json_float(m.value), "timestamp": m.timestamp, "step": m.step} for m in metrics]
         if ms:
             body["metrics"] = ms
         if params:

@@ -10,6 +10,7 @@ from typing import Any, Callable, Generator, Generic, Optional, TypeVar
 
 from .errors import (
     BackendError,
+    BackendUnreachable,
     Conflict,
     InvalidInput,
     MlopsError,
@@ -108,6 +109,8 @@ def error_for(status: int, body: bytes, *, backend: str, kind: str) -> MlopsErro
             )
             return Unauthorized(f"Backend {backend!r} refused the request ({status}): {hint}.")
         return Unauthorized(f"Backend {backend!r} refused the credentials ({status}): {message}")
+    if status in (408, 429):  # busy or rate limited: retryable, like an outage
+        return BackendUnreachable(f"Backend {backend!r} is busy ({status}): {message}", reason="backend_busy")
     if code == "RESOURCE_ALREADY_EXISTS" or status == 409:
         return Conflict(message)
     if status == 404 or code == "RESOURCE_DOES_NOT_EXIST":

@@ -55,3 +55,17 @@ def latest_model_version(api: Api, name: str) -> Any:
     """The highest (semver) version of ``name`` or None."""
     versions = yield from model_versions(api, name)
     return latest_version(versions)
+
+
+# -- kernel-side flows (issue 5: offline runs created on replay) ------------------------------------
+def find_run_by_tag(api: Api, experiment_id: str, key: str, value: str, scan: int = 1000) -> Any:
+    """The newest run of an experiment whose tag ``key`` equals ``value``, or None.
+
+    MLflow filters on the server; GitLab has no run filter, so its newest ``scan`` runs are checked."""
+    if api.dialect.is_gitlab:
+        page = yield api.search_runs([experiment_id], order_by=["created_at DESC"], max_results=scan)
+    else:
+        safe = value.replace("'", "")
+        page = yield api.search_runs([experiment_id], filter=f"tags.`{key}` = '{safe}'", max_results=10)
+    return next((r for r in page.items if r.tags.get(key) == value), None)
+

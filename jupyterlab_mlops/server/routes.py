@@ -1,6 +1,6 @@
 """URL patterns of the extension (relative to ``{base_url}/jupyterlab-mlops``).
 
-Each area keeps its handlers in ``views/<area>.py`` with a ``ROUTES`` list; add it here.
+Each area keeps its handlers in ``views/<area>.py`` with a ``ROUTES`` list.
 """
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 from .proxy import ProxyHandler
 from .status import StatusHandler
+from .views import artifacts, compare, experiments, promote, registry, runs, snapshots, version_files
 
-# Area modules (one line each): from .views import <area>
-AREAS: list[Any] = []
+AREAS = (experiments, runs, artifacts, compare, promote, registry, version_files, snapshots)
 
 
 def handlers() -> list[tuple[str, Any]]:
