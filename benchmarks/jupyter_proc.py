@@ -1,0 +1,81 @@
+"""A real ``jupyter server`` subprocess with jupyterlab_mlops configured against given backends.
+
+Isolated config/data/runtime dirs, token auth, a free port; ``.url(path)`` and ``.session``
+(keep-alive, token header) for measurements.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import requests
+
+from common import MLFLOW_ENV, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class JupyterServer:
+    def __init__(self, backends: list[dict[str, Any]]) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="mlops-bench-jupyter-"))
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.backends = backends
+        self.proc: Optional[subprocess.Popen[bytes]] = None
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"token {self.token}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def start(self, timeout: float = 90.0) -> "JupyterServer":
+        cfg = self.dir / "config"
+        cfg.mkdir()
+        (cfg / "jupyter_server_config.json").write_text(json.dumps({
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_mlops": True}, "open_browser": False,
+                          "port": self.port, "ip": "127.0.0.1", "root_dir": str(self.dir), "allow_root": True},
+            "IdentityProvider": {"token": self.token},
+            "MlopsApp": {"backends": self.backends, "embedded": False},
+        }))
+        env = {**os.environ, **MLFLOW_ENV, "JUPYTER_CONFIG_DIR": str(cfg), "JUPYTER_DATA_DIR": str(self.dir / "data"),
+               "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime"), "PYTHONPATH": str(REPO),
+               "MLOPS_SPOOL_DIR": str(self.dir / "spool")}
+        env.pop("MLFLOW_TRACKING_URI", None)
+        log = open(self.dir / "jupyter.log", "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--log-level=WARN"], env=env,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter server exited: see {self.dir / 'jupyter.log'}")
+            try:
+                if self.session.get(self.url("jupyterlab-mlops/status"), timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"jupyter server did not answer: see {self.dir / 'jupyter.log'}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.session.close()
+
+    def __enter__(self) -> "JupyterServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,122 @@
+"""Links of a run: CI job, pipeline and merge request (GitLab), source notebook, backend pages.
+
+Pure: built from the run's tags and the backend's tracking URI. Two optional GitLab lookups make
+them better and are described as :class:`Call` builders here (the server runs them best-effort):
+the project's ``web_url`` when the tracking URI names the project by numeric id, and the CI job
+(its pipeline and ref, hence the merge request).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import PurePosixPath
+from typing import Any, Optional
+from urllib.parse import unquote, urlsplit
+
+from .calls import Call
+from .dialect import GITLAB_PATH_RE, gitlab_api_root, gitlab_web_root
+
+JOB_TAG = "gitlab.CI_JOB_ID"
+PIPELINE_TAGS = ("gitlab.CI_PIPELINE_ID", "CI_PIPELINE_ID")
+MR_TAGS = ("gitlab.CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_IID")
+_CANDIDATE_RE = re.compile(r"candidate:(\d+)")
+_LEGACY_RE = re.compile(r"/packages/generic/ml_experiment_\d+/(\d+)/?$")
+_MR_REF_RE = re.compile(r"^refs/merge-requests/(\d+)/")
+_DIGITS = re.compile(r"^\d+$")
+
+
+def project_web_root(tracking_uri: str) -> Optional[str]:
+    """``https://host/group/project`` when the tracking URI names the project by path, else None."""
+    m = GITLAB_PATH_RE.match(urlsplit(tracking_uri).path or "")
+    web = gitlab_web_root(tracking_uri)
+    if not m or web is None:
+        return None
+    project = unquote(m.group("project"))
+    return None if _DIGITS.match(project) else f"{web}/{project.strip('/')}"
+
+
+def project_call(tracking_uri: str) -> Optional[Call[Optional[str]]]:
+    """``GET /api/v4/projects/<id>`` for the project's ``web_url`` (GitLab only)."""
+    root = gitlab_api_root(tracking_uri)
+    if root is None:
+        return None
+    return Call("GET", root, absolute=True, parse=lambda d: (d or {}).get("web_url") or None)
+
+
+def job_call(tracking_uri: str, job_id: str) -> Optional[Call[dict[str, Any]]]:
+    """``GET /api/v4/projects/<id>/jobs/<job>``: the job's ``web_url``, ``ref`` and ``pipeline``."""
+    root = gitlab_api_root(tracking_uri)
+    if root is None or not _DIGITS.match(job_id or ""):
+        return None
+    return Call("GET", f"{root}/jobs/{job_id}", absolute=True, parse=lambda d: d if isinstance(d, dict) else {})
+
+
+def candidate_iid(artifact_uri: Optional[str]) -> Optional[str]:
+    """GitLab candidate iid from a run's artifact URI (``candidate:<iid>`` or a legacy package)."""
+    uri = artifact_uri or ""
+    m = _CANDIDATE_RE.search(uri) or _LEGACY_RE.search(urlsplit(uri).path or "")
+    return m.group(1) if m else None
+
+
+def source_path(name: Optional[str], root_dir: Optional[str]) -> Optional[str]:
+    """``mlflow.source.name`` as a path relative to the Jupyter root (None when outside it)."""
+    if not name or "\x00" in name or "://" in name:
+        return None
+    if posixpath.isabs(name):
+        if not root_dir:
+            return None
+        try:
+            rel = PurePosixPath(posixpath.normpath(name)).relative_to(posixpath.normpath(root_dir))
+        except ValueError:
+            return None
+        return str(rel) if str(rel) != "." else None
+    norm = posixpath.normpath(name)
+    return None if norm.startswith("..") else norm
+
+
+def _first(tags: dict[str, str], keys: tuple[str, ...]) -> Optional[str]:
+    return next((tags[k] for k in keys if tags.get(k)), None)
+
+
+def run_links(
+    *, kind: str, tracking_uri: str, run_id: str, experiment_id: str, artifact_uri: Optional[str],
+    tags: dict[str, str], project_web: Optional[str] = None, job: Optional[dict[str, Any]] = None,
+    root_dir: Optional[str] = None, embedded: bool = False,
+) -> dict[str, Any]:
+    """The ``links`` object of a run detail (shape in ``.notes/API_ISSUE3.md`` §3).
+
+    ``project_web`` is the GitLab project's web URL when known (else derived from a path-style
+    tracking URI); ``job`` is GitLab's job JSON when it could be fetched."""
+    job = job or {}
+    gitlab = kind == "gitlab"
+    web = (project_web or project_web_root(tracking_uri)) if gitlab else None
+    out: dict[str, Any] = {"ci_job": None, "pipeline": None, "merge_request": None, "source": None,
+                           "candidate": None, "experiment_url": None, "backend_ui_url": None}
+    job_id = tags.get(JOB_TAG)
+    if job_id:
+        url = job.get("web_url") or (f"{web}/-/jobs/{job_id}" if web else None)
+        out["ci_job"] = {"id": str(job_id), "url": url}
+        pipe = job.get("pipeline") if isinstance(job.get("pipeline"), dict) else {}
+        pipe_id = str(pipe.get("id")) if pipe.get("id") is not None else _first(tags, PIPELINE_TAGS)
+        if pipe_id or pipe.get("web_url"):
+            out["pipeline"] = {"id": pipe_id, "url": pipe.get("web_url") or (
+                f"{web}/-/pipelines/{pipe_id}" if web and pipe_id else None)}
+        ref_m = _MR_REF_RE.match(str(job.get("ref") or pipe.get("ref") or ""))
+        mr = ref_m.group(1) if ref_m else _first(tags, MR_TAGS)
+        if mr:
+            out["merge_request"] = {"iid": str(mr), "url": f"{web}/-/merge_requests/{mr}" if web else None}
+    src = tags.get("mlflow.source.name")
+    if src:
+        out["source"] = {"name": src, "type": tags.get("mlflow.source.type"),
+                         "path": source_path(src, root_dir), "git_commit": tags.get("mlflow.source.git.commit")}
+    if gitlab:
+        iid = candidate_iid(artifact_uri)
+        if iid:
+            out["candidate"] = {"iid": iid, "url": f"{web}/-/ml/candidates/{iid}" if web else None}
+            out["backend_ui_url"] = out["candidate"]["url"]
+        out["experiment_url"] = f"{web}/-/ml/experiments/{experiment_id}" if web else None
+    elif not embedded:
+        base = tracking_uri.rstrip("/")
+        out["experiment_url"] = f"{base}/#/experiments/{experiment_id}"
+        out["backend_ui_url"] = f"{base}/#/experiments/{experiment_id}/runs/{run_id}"
+    return out

@@ -1,0 +1,254 @@
+"""Promote a candidate (run) to a semver model version, as one flow for both dialects.
+
+Order: cheap checks (semver, description) -> the run -> the model (created on request, its name
+checked against GitLab's rule) -> conflicts (version taken, run already promoted: 409 with the
+existing version) -> create. Lineage goes on the version as tags. MLflow: ``model-versions/create``
+with the run's model as ``source`` (its MLflow 3 logged model, an ``MLmodel`` folder, or all its
+artifacts). GitLab: ``gitlab.version`` carries the semver; the run is linked by ``run_id`` when it is
+in the model's ``[model]<name>`` experiment and the instance honours ``run_id`` (detected: the
+answer's ``run_id`` equals ours); otherwise the version keeps its own backing run and the candidate's
+params, latest metrics, tags and files are copied onto it (``path: "copy"``, said in ``notes``).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import parse
+from .api import Api
+from .backend import Backend
+from .calls import REST, Call
+from .dialect import MODEL_NAME_RULE, SEMVER_RULE, check_model_name, check_semver, next_semver
+from .errors import Conflict, InvalidInput, MlopsError, NotFound
+from .models import FileInfo, Metric, ModelVersion, Run
+from .parse import latest_version
+from .registry_view import load_model, source_run, version_route, version_summary, version_web_url
+
+#: version tag <- run tag
+LINEAGE_FROM_RUN = {"mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlflow.source.git.commit",
+                    "gitlab.CI_JOB_ID": "gitlab.CI_JOB_ID"}
+COPY_MAX_BYTES = 512 * 1024 ** 2  # per file, GitLab fallback (files are buffered once in memory)
+_SKIP_COPY_TAGS = ("mlflow.runName", "mlflow.user", "mlflow.log-model.history", "mlflow.loggedArtifacts")
+
+
+class VersionConflict(Conflict):
+    """409 whose body names the existing version (``existing``: route and web link)."""
+
+    def __init__(self, message: str, *, reason: str, existing: dict[str, Any]) -> None:
+        super().__init__(message, reason=reason)
+        self.existing = existing
+
+    def to_json(self) -> dict[str, Any]:  # type: ignore[override]
+        return {**super().to_json(), "existing": self.existing}
+
+
+def _existing(backend: Backend, mv: ModelVersion) -> dict[str, Any]:
+    return {"version": mv.version, "version_id": mv.version_id, "semver": mv.semver,
+            "route": version_route(backend.name, mv.name, mv.version), "web_url": version_web_url(backend, mv)}
+
+
+def check_bump(bump: str) -> str:
+    if bump not in ("patch", "minor", "major"):
+        raise InvalidInput("bump must be patch, minor or major.", reason="invalid_bump")
+    return bump
+
+
+def get_model_or_check(api: Api, name: str) -> Any:
+    """``(model, versions)``; a missing model's name must follow GitLab's rule (400 naming it)."""
+    model, versions = yield from load_model(api, name)
+    if model is None or api.dialect.is_gitlab:
+        check_model_name(name)
+    return model, versions
+
+
+def next_version(api: Api, name: str, bump: str = "patch") -> Any:
+    check_bump(bump)
+    model, versions = yield from get_model_or_check(api, name)
+    latest = latest_version(versions)
+    base = latest.semver if latest else None
+    bumps = {b: next_semver(base, b) for b in ("patch", "minor", "major")}
+    return {"model": name, "exists": model is not None,
+            "latest": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id,
+                       "run_id": latest.run_id} if latest else None,
+            "suggested": bumps[bump], "bumps": bumps, "rule": SEMVER_RULE, "name_rule": MODEL_NAME_RULE}
+
+
+def _raw_run_call(run_id: str) -> Call[tuple[Run, dict[str, Any]]]:
+    return Call("GET", REST + "runs/get", params={"run_id": run_id},
+                parse=lambda d: (parse.run(d.get("run", {})), d.get("run", {})))
+
+
+def lineage_tags(run: Run, backend: Backend) -> dict[str, str]:
+    tags = {"mlops.source_run": run.run_id, "mlops.source_backend": backend.name,
+            "mlops.source_experiment": run.experiment_id}
+    tags.update({dst: run.tags[src] for dst, src in LINEAGE_FROM_RUN.items() if run.tags.get(src)})
+    return {k: v[:5000] for k, v in tags.items() if v}
+
+
+def mlflow_source(api: Api, run: Run, raw: dict[str, Any]) -> Any:
+    """``(source, model_id)``: the run's logged model, else an ``MLmodel`` folder, else all its artifacts."""
+    outputs = (raw.get("outputs") or {}).get("model_outputs") or []
+    if outputs:
+        model_id = max(outputs, key=lambda o: int(o.get("step") or 0)).get("model_id")
+        if model_id:
+            return f"models:/{model_id}", model_id
+    base = (run.artifact_uri or f"runs:/{run.run_id}").rstrip("/")
+    try:
+        files: list[FileInfo] = yield api.list_artifacts(run.artifact_uri)
+        if any(f.path == "MLmodel" for f in files):
+            return base, None
+        for d in [f for f in files if f.is_dir][:5]:
+            inner: list[FileInfo] = yield api.list_artifacts(run.artifact_uri, d.path)
+            if any(f.path.rsplit("/", 1)[-1] == "MLmodel" for f in inner):
+                return f"{base}/{d.path}", None
+    except MlopsError:
+        pass  # artifacts not served by the tracking server: register the run's location as is
+    return base, None
+
+
+def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> Any:
+    """GitLab fallback: the candidate's params, latest metrics, tags and files onto the version's run."""
+    params = {k: v for k, v in run.params.items() if len(k) <= 250 and 0 < len(v) <= 250}
+    tags = {k: v for k, v in run.tags.items()
+            if k not in _SKIP_COPY_TAGS and len(k) <= 250 and 0 < len(v) <= 5000}
+    metrics = [Metric(m.key, m.value, m.timestamp, m.step) for m in run.metrics.values()]
+    skipped = (len(run.params) - len(params)) + (len(run.tags) - len(tags) - sum(k in run.tags for k in _SKIP_COPY_TAGS))
+    target = mv.run_id or ""
+    for i in range(0, len(metrics), 1000):
+        yield api.log_batch(target, metrics=metrics[i:i + 1000])
+    items = list(params.items())
+    for i in range(0, len(items), 100):
+        yield api.log_batch(target, params=dict(items[i:i + 100]))
+    tag_items = list(tags.items())
+    for i in range(0, len(tag_items), 100):
+        try:
+            yield api.log_batch(target, tags=dict(tag_items[i:i + 100]))
+        except InvalidInput as exc:  # e.g. a gitlab.CI_JOB_ID of a job this project does not have
+            notes.append(f"Some tags were not copied: {exc.message}")
+    copied, too_big = 0, []
+    try:
+        files: list[FileInfo] = yield api.list_artifacts(run.artifact_uri)
+    except MlopsError as exc:
+        files = []
+        notes.append(f"The candidate's files could not be listed: {exc.message}")
+    for f in files:
+        if f.is_dir:
+            continue
+        if (f.file_size or 0) > COPY_MAX_BYTES:
+            too_big.append(f.path)
+            continue
+        data: bytes = yield api.download_artifact(run.artifact_uri, f.path)
+        yield api.upload_artifact(f"mlflow-artifacts:/{mv.version_id}", f.path, data)
+        copied += 1
+    notes.append(f"Copied {len(params)} params, {len(metrics)} metrics, {len(tags)} tags and {copied} files "
+                 f"from candidate {run.run_id} onto the version's run {target}"
+                 + (f" ({skipped} values over GitLab's limits skipped)" if skipped else "") + ".")
+    if too_big:
+        notes.append(f"Files over {COPY_MAX_BYTES // 1024 ** 2} MiB were not copied: {', '.join(too_big)}; "
+                     "upload them on the version page.")
+
+
+def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Optional[str] = None,
+            description: str = "", create_model: bool = False) -> Any:
+    """Create the version; returns the answer of ``POST .../versions`` (see .notes/API_ISSUE4.md)."""
+    if version:
+        check_semver(version)
+    if len(description or "") > 10000:
+        raise InvalidInput("A description has at most 10,000 characters.", reason="description_too_long")
+    if not run_id:
+        raise InvalidInput("run_id is required.", reason="missing_run_id")
+    model, versions = yield from get_model_or_check(api, name)
+    run, raw = yield _raw_run_call(run_id)
+    notes: list[str] = []
+    if model is None:
+        if not create_model:
+            raise NotFound(f"Model {name!r} does not exist on backend {backend.name!r}; "
+                           "pass create_model to create it.", reason="model_not_found")
+        try:
+            yield api.create_registered_model(name)
+            notes.append(f"Created model {name!r}.")
+        except Conflict:
+            model, versions = yield from load_model(api, name)  # created meanwhile
+    done = next((v for v in versions if run_id in (v.run_id, source_run(v))), None)
+    if done is not None:
+        raise VersionConflict(f"Run {run_id} is already version {done.semver or done.version} of {name!r}.",
+                              reason="already_promoted", existing=_existing(backend, done))
+    if not version:
+        latest = latest_version(versions)
+        version = next_semver(latest.semver if latest else None)
+    taken = next((v for v in versions if v.semver == version), None)
+    if taken is not None:
+        raise VersionConflict(f"Model {name!r} already has version {version}.", reason="version_exists",
+                              existing=_existing(backend, taken))
+    tags = lineage_tags(run, backend)
+    if api.dialect.is_gitlab:
+        mv, path = yield from _gitlab_create(api, name, run, version, description, tags, notes)
+    else:
+        source, model_id = yield from mlflow_source(api, run, raw)
+        call = api.create_model_version(name, source=source, run_id=run_id, semver=version,
+                                        description=description, tags=tags)
+        if model_id:
+            call.json["model_id"] = model_id
+        mv, path = (yield call), "registered"
+        notes.append(f"Registered {source} as version {mv.version} (semver {version} in tag gitlab.version).")
+    return {"version": version_summary(backend, mv), "model": name, "backend": backend.name, "path": path,
+            "notes": notes, "lineage": tags}
+
+
+def _gitlab_create(api: Api, name: str, run: Run, version: str, description: str, tags: dict[str, str],
+                   notes: list[str]) -> Any:
+    try:
+        exp = yield api.get_experiment(run.experiment_id)
+        own = exp.name == f"[model]{name}"
+    except NotFound:
+        own = False
+    try:
+        mv: ModelVersion = yield api.create_model_version(name, run_id=run.run_id if own else None, semver=version,
+                                                          description=description, tags=tags)
+    except InvalidInput as exc:
+        if "already" in exc.message.lower() and "version" in exc.message.lower() and own:
+            raise Conflict(f"Run {run.run_id} already backs a model version: {exc.message}",
+                           reason="already_promoted") from None
+        raise
+    if own and mv.run_id == run.run_id:
+        notes.append(f"GitLab linked candidate {run.run_id} to version {version} (promotion by run_id).")
+        return mv, "run"
+    notes.append(
+        f"This GitLab instance ignored run_id (no promotion through the MLflow API), so version {version} got its "
+        "own run." if own else
+        f"GitLab links only runs of the model's experiment '[model]{name}'; candidate {run.run_id} is in "
+        f"experiment {run.experiment_id}, so version {version} got its own run.")
+    yield from copy_candidate(api, run, mv, notes)
+    return mv, "copy"
+
+
+def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None) -> Any:
+    """The candidate's metrics beside the latest version's (the champion check)."""
+    from .compare import direction, num
+
+    cand: Run = yield api.get_run(run_id)
+    _model, versions = yield from load_model(api, name)
+    latest = latest_version(versions)
+    champ: Optional[Run] = None
+    for rid in ([latest.run_id, source_run(latest)] if latest else []):
+        if rid and (champ is None or not champ.metrics):
+            try:
+                champ = yield api.get_run(rid)
+            except NotFound:
+                continue
+    keys = keys or sorted(cand.metrics)
+    rows = []
+    for k in keys:
+        c, h = cand.metrics.get(k), (champ.metrics.get(k) if champ else None)
+        d = direction(k)
+        better = None
+        if c and h and c.value == c.value and h.value == h.value:
+            better = ("equal" if c.value == h.value else
+                      "candidate" if (c.value < h.value) == (d == "min") else "champion")
+        rows.append({"key": k, "candidate": num(c.value) if c else None, "champion": num(h.value) if h else None,
+                     "delta": num(c.value - h.value) if c and h else None, "direction": d, "better": better})
+    return {"candidate": {"run_id": cand.run_id, "run_name": cand.run_name,
+                          "metrics": {k: num(m.value) for k, m in cand.metrics.items()}},
+            "champion": {"version": latest.version, "semver": latest.semver, "run_id": champ.run_id if champ else None,
+                         "metrics": {k: num(m.value) for k, m in champ.metrics.items()} if champ else {}}
+            if latest else None,
+            "rows": rows}

@@ -1,0 +1,280 @@
+"""Model registry views as flows: models of a backend, a model with its versions, a version page
+(params, metrics, artifacts, linked items, repository, "use in notebook" code). Linked items are
+stored by :mod:`.version_links`.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Optional
+from urllib.parse import quote
+
+from . import parse
+from .api import Api
+from .backend import Backend
+from .calls import REST, Call
+from .compare import num
+from .dialect import ARTIFACT_NAME_RE, gitlab_api_root, gitlab_web_root, is_semver, semver_key
+from .errors import MlopsError, NotFound
+from .flows import all_pages
+from .models import FileInfo, ModelVersion, Page, RegisteredModel, Run
+from .paths import artifact_root
+
+GITLAB_MAX_UPLOAD = 10 * 1024 ** 3  # plan limit ml_model_max_file_size (GITLAB_API.md §3.3)
+HIDDEN_TAG = re.compile(r"^(mlops\.|gitlab\.version$|mlflow\.)")
+
+
+def version_route(backend: str, name: str, version: str) -> str:
+    return f"backends/{quote(backend, safe='')}/models/{quote(name, safe='')}/versions/{quote(version, safe='')}"
+
+
+def model_web_url(backend: Backend, name: str) -> Optional[str]:
+    if backend.kind == "gitlab":
+        root = gitlab_api_root(backend.url)
+        web = gitlab_web_root(backend.url)
+        return f"{web}/projects/{root.rsplit('/', 1)[-1]}" if root and web else None  # redirects to the project
+    return None if backend.embedded else f"{backend.url}/#/models/{quote(name, safe='')}"
+
+
+def version_web_url(backend: Backend, mv: ModelVersion) -> Optional[str]:
+    if backend.kind == "gitlab":
+        return mv.source if (mv.source or "").startswith(("http://", "https://")) else None
+    return None if backend.embedded else f"{backend.url}/#/models/{quote(mv.name, safe='')}/versions/{mv.version}"
+
+
+#: lineage tag -> the names the kernel's ``flows.promote_run`` (issue 5) writes, read as aliases
+ALIASES = {"mlops.source_run": "mlops.source_run_id", "mlops.source_experiment": "mlops.source_experiment_id",
+           "mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlops.source.git_commit",
+           "gitlab.CI_JOB_ID": "mlops.source.ci_job_id"}
+
+
+def lineage_tag(mv: ModelVersion, key: str) -> Optional[str]:
+    return mv.tags.get(key) or mv.tags.get(ALIASES.get(key, key)) or None
+
+
+def source_run(mv: ModelVersion) -> Optional[str]:
+    return lineage_tag(mv, "mlops.source_run") or mv.run_id
+
+
+def version_summary(backend: Backend, mv: ModelVersion) -> dict[str, Any]:
+    src = source_run(mv)
+    return {"version": mv.version, "version_id": mv.version_id, "semver": mv.semver,
+            "created": mv.creation_timestamp, "last_updated": mv.last_updated_timestamp, "user_id": mv.user_id,
+            "description": mv.description, "status": mv.status, "run_id": mv.run_id,
+            "candidate": {"backend": mv.tags.get("mlops.source_backend") or backend.name, "run_id": src}
+            if src else None,
+            "route": version_route(backend.name, mv.name, mv.version), "web_url": version_web_url(backend, mv)}
+
+
+def _is_int(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def sort_versions(versions: list[ModelVersion]) -> list[ModelVersion]:
+    """Highest semver first; versions without one by their integer, after."""
+    return sorted(versions, key=lambda v: (semver_key(v.semver) if v.semver else (-1, -1, -1, -1, ""),
+                                           int(v.version_id) if _is_int(v.version_id) else 0), reverse=True)
+
+
+def load_model(api: Api, name: str) -> Any:
+    """``(model, versions)``, or ``(None, [])`` when the model does not exist."""
+    try:
+        model: RegisteredModel = yield api.get_registered_model(name)
+    except NotFound:
+        return None, []
+    if api.dialect.is_gitlab:
+        return model, model.latest_versions  # GitLab: all versions
+    versions = yield from all_pages(lambda tok: api.search_model_versions(name, page_token=tok))
+    return model, versions
+
+
+def find_version(versions: list[ModelVersion], version: str) -> Optional[ModelVersion]:
+    """By shown version, semver, or backend id."""
+    return (next((v for v in versions if v.version == version), None)
+            or next((v for v in versions if v.semver == version), None)
+            or next((v for v in versions if v.version_id == version), None))
+
+
+def resolve_version(api: Api, name: str, version: str) -> Any:
+    """One version of ``name`` by its shown version (or semver on MLflow), else :class:`NotFound`."""
+    if is_semver(version) if api.dialect.is_gitlab else _is_int(version):
+        try:
+            return (yield api.get_model_version(name, version))
+        except NotFound:
+            pass
+    _model, versions = yield from load_model(api, name)
+    mv = find_version(versions, version)
+    if mv is None:
+        raise NotFound(f"Model {name!r} has no version {version!r}.", reason="version_not_found")
+    return mv
+
+
+def _all_versions_call(api: Api, token: Optional[str]) -> Call[Page[ModelVersion]]:
+    params: dict[str, Any] = {"max_results": 10000}
+    if token:
+        params["page_token"] = token
+    return Call("GET", REST + "model-versions/search", params=params, parse=lambda d: parse.page(
+        [parse.model_version(v, api.dialect) for v in d.get("model_versions", [])], d.get("next_page_token")))
+
+
+def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 5000) -> Any:
+    """Rows of the registry table for one backend (MLflow: one unfiltered version search for all models).
+
+    ``search`` is a case-insensitive substring: MLflow's ``ILIKE`` on the server; GitLab's filter is
+    case-sensitive, so its models are listed and filtered here."""
+    server_side = search if not api.dialect.is_gitlab else None
+    models: list[RegisteredModel] = yield from all_pages(
+        lambda tok: api.search_registered_models(name_contains=server_side or None, max_results=1000,
+                                                 page_token=tok), limit)
+    models = [m for m in models if search.lower() in m.name.lower()]
+    by_model: dict[str, list[ModelVersion]] = {}
+    if api.dialect.is_gitlab:
+        by_model = {m.name: m.latest_versions for m in models}
+    elif models:
+        versions = yield from all_pages(lambda tok: _all_versions_call(api, tok), 50000)
+        for v in versions:
+            by_model.setdefault(v.name, []).append(v)
+    rows = []
+    for m in models:
+        vs = sort_versions(by_model.get(m.name, []))
+        latest = vs[0] if vs else None
+        updated = max([m.last_updated_timestamp or 0] + [v.last_updated_timestamp or 0 for v in vs]) or None
+        rows.append({"backend": backend.name, "backend_kind": backend.kind, "name": m.name,
+                     "description": m.description,
+                     "latest_version": {"version": latest.version, "semver": latest.semver,
+                                        "version_id": latest.version_id} if latest else None,
+                     "version_count": len(vs), "creation_timestamp": m.creation_timestamp,
+                     "last_updated_timestamp": updated,
+                     "updated_by": (latest.user_id if latest and latest.user_id else m.user_id) or None,
+                     "web_url": model_web_url(backend, m.name)})
+    return rows
+
+
+def model_page(api: Api, backend: Backend, name: str) -> Any:
+    model, versions = yield from load_model(api, name)
+    if model is None:
+        raise NotFound(f"Model {name!r} does not exist on backend {backend.name!r}.", reason="model_not_found")
+    return {"backend": backend.name, "backend_kind": backend.kind, "name": model.name,
+            "description": model.description, "user_id": model.user_id,
+            "creation_timestamp": model.creation_timestamp, "last_updated_timestamp": model.last_updated_timestamp,
+            "web_url": model_web_url(backend, model.name),
+            "versions": [version_summary(backend, v) for v in sort_versions(versions)]}
+
+
+# -- version page --------------------------------------------------------------------------------
+def version_artifact_uri(api: Api, name: str, mv: ModelVersion) -> Any:
+    """Where the version's files live (``get-download-uri``; MLflow returns ``runs:/`` unresolved)."""
+    uri: str = yield api.get_download_uri(name, mv.version_id)
+    if uri.startswith("runs:/"):
+        run_id, _, sub = uri[len("runs:/"):].partition("/")
+        run: Run = yield api.get_run(run_id)
+        uri = (run.artifact_uri or "").rstrip("/") + (f"/{sub.strip('/')}" if sub.strip("/") else "")
+    return uri
+
+
+def _https(url: Optional[str]) -> Optional[str]:
+    if not url:
+        return None
+    m = re.match(r"^(?:ssh://)?git@([^:/]+)[:/](.+)$", url)
+    if m:
+        url = f"https://{m[1]}/{m[2]}"
+    url = re.sub(r"\.git$", "", url.rstrip("/"))
+    return url if url.startswith(("https://", "http://")) else None
+
+
+def repository(backend: Backend, tags: dict[str, str]) -> Optional[dict[str, Any]]:
+    """Repository (and commit) link from the run's git tags, else the GitLab project."""
+    url = _https(tags.get("mlflow.source.git.repoURL") or tags.get("mlops.git.remote"))
+    if url is None and backend.kind == "gitlab":
+        url = model_web_url(backend, "")
+    commit = tags.get("mlflow.source.git.commit") or tags.get("mlops.git_commit")
+    if not url and not commit:
+        return None
+    gitlabish = backend.kind == "gitlab" or "gitlab" in (url or "")
+    commit_url = f"{url}/{'-/' if gitlabish else ''}commit/{commit}" if url and commit else None
+    return {"url": url, "commit": commit, "commit_url": commit_url}
+
+
+def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_ready: bool,
+                 max_upload: Optional[int]) -> Any:
+    """Everything the version page shows (see .notes/API_ISSUE4.md)."""
+    from .version_links import links_of
+
+    mv: ModelVersion = yield from resolve_version(api, name, version)
+    runs: dict[str, Optional[Run]] = {}
+    src_id = lineage_tag(mv, "mlops.source_run")
+    for rid in dict.fromkeys(r for r in (mv.run_id, src_id) if r):
+        try:
+            runs[rid] = yield api.get_run(rid)
+        except MlopsError:
+            runs[rid] = None
+    run, src = runs.get(mv.run_id or ""), runs.get(src_id or "")
+    params = (run.params if run else {}) or (src.params if src else {})
+    metrics = (run.metrics if run else {}) or (src.metrics if src else {})
+    files: list[FileInfo] = []
+    artifacts_error = None
+    try:
+        uri = yield from version_artifact_uri(api, name, mv)
+        artifact_root(uri)  # raises when the backend does not serve these artifacts
+        files = yield api.list_artifacts(uri)
+    except MlopsError as exc:
+        artifacts_error = exc.message
+    run_tags = {**(src.tags if src else {}), **(run.tags if run else {})}
+    path = ("registered" if not api.dialect.is_gitlab else
+            "run" if not src_id or src_id == mv.run_id else "copy")
+    return {
+        "backend": backend.name, "backend_kind": backend.kind, "model": name, **version_summary(backend, mv),
+        "tags": {k: v for k, v in mv.tags.items() if not HIDDEN_TAG.match(k)},
+        "lineage": {"source_run": src_id or mv.run_id, "source_backend": mv.tags.get("mlops.source_backend"),
+                    "source_experiment": lineage_tag(mv, "mlops.source_experiment"),
+                    "snapshot_sha256": lineage_tag(mv, "mlops.snapshot_sha256"),
+                    "git_commit": lineage_tag(mv, "mlops.git_commit"), "ci_job_id": lineage_tag(mv, "gitlab.CI_JOB_ID"),
+                    "path": path},
+        "params": params,
+        "metrics": {k: {"value": num(m.value), "step": m.step, "timestamp": m.timestamp}
+                    for k, m in sorted(metrics.items())},
+        "artifacts": [f.to_json() for f in files], "artifacts_error": artifacts_error,
+        "links": links_of(run.tags if api.dialect.is_gitlab and run else mv.tags),
+        "repository": repository(backend, run_tags),
+        "use_snippet": use_snippet(backend, name, mv, files, params, kernel_ready=kernel_ready),
+        "upload": upload_info(backend, max_upload),
+    }
+
+
+# -- "use in notebook" ---------------------------------------------------------------------------
+def _literal(value: str) -> str:
+    """A param value as Python source: numbers, booleans, None and containers as such, else a string."""
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return repr(value)
+    return repr(parsed) if isinstance(parsed, (int, float, bool, type(None), list, tuple, dict)) else repr(value)
+
+
+def use_snippet(backend: Backend, name: str, mv: ModelVersion, files: list[FileInfo], params: dict[str, str],
+                *, kernel_ready: bool) -> dict[str, Any]:
+    """Code that loads the version: ``pyfunc.load_model`` when it is an MLflow model (``MLmodel`` at its
+    root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id."""
+    uri = f"models:/{name}/{mv.version_id}"
+    kind = "pyfunc" if any(f.path == "MLmodel" for f in files) else "files"
+    lines = ["import mlflow"]
+    if not kernel_ready:
+        lines.append(f"mlflow.set_tracking_uri({backend.url!r})  # needs MLFLOW_TRACKING_TOKEN for this backend"
+                     if backend.kind == "gitlab" else f"mlflow.set_tracking_uri({backend.url!r})")
+    lines.append(f"# {name} version {mv.semver or mv.version} ({backend.name})")
+    if kind == "pyfunc":
+        lines.append(f"model = mlflow.pyfunc.load_model({uri!r})")
+    else:
+        lines += [f"model_dir = mlflow.artifacts.download_artifacts(artifact_uri={uri!r})",
+                  "print(model_dir)"]
+    params_code = "params = {\n" + "".join(f"    {k!r}: {_literal(v)},\n" for k, v in sorted(params.items())) + "}\n"
+    return {"kind": kind, "uri": uri, "code": "\n".join(lines) + "\n", "params_code": params_code,
+            "tracking_uri": backend.url, "kernel_ready": kernel_ready}
+
+
+def upload_info(backend: Backend, max_bytes: Optional[int]) -> dict[str, Any]:
+    gl = backend.kind == "gitlab"
+    cap = max_bytes or GITLAB_MAX_UPLOAD
+    return {"max_bytes": min(cap, GITLAB_MAX_UPLOAD) if gl else cap, "flat_names": gl,
+            "name_rule": "letters, digits, '.', '_', '+', '-' and spaces, no directories" if gl else
+            "any relative path without '..'", "name_pattern": ARTIFACT_NAME_RE.pattern if gl else None}
