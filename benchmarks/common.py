@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -44,6 +45,7 @@ class MlflowServer:
     """A throw-away ``mlflow server`` (SQLite, one worker) for one benchmark run."""
 
     def __init__(self, data_dir: Optional[Path] = None) -> None:
+        self._owns_dir = data_dir is None
         self.dir = Path(data_dir or tempfile.mkdtemp(prefix="mlops-bench-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -75,6 +77,8 @@ class MlflowServer:
                 self.proc.wait(10)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        if self._owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "MlflowServer":
         return self.start()

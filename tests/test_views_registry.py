@@ -170,8 +170,9 @@ async def test_upload_and_download_streamed(api, seed):
 
 
 @BOTH
-async def test_upload_too_large_refused_before_the_body(api, seed, monkeypatch):
-    monkeypatch.setenv("MLOPS_MAX_UPLOAD_BYTES", "1000")
+async def test_upload_too_large_refused_before_the_body(api, seed, jp_serverapp):
+    app = jp_serverapp.extension_manager.extension_apps["jupyterlab_mlops"]
+    next(iter(app)).max_upload_bytes = 1000
     name = seed.model()
     run = seed.run()
     v = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},

@@ -42,14 +42,8 @@ def version_web_url(backend: Backend, mv: ModelVersion) -> Optional[str]:
     return None if backend.embedded else f"{backend.url}/#/models/{quote(mv.name, safe='')}/versions/{mv.version}"
 
 
-#: lineage tag -> the names the kernel's ``flows.promote_run`` (issue 5) writes, read as aliases
-ALIASES = {"mlops.source_run": "mlops.source_run_id", "mlops.source_experiment": "mlops.source_experiment_id",
-           "mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlops.source.git_commit",
-           "gitlab.CI_JOB_ID": "mlops.source.ci_job_id"}
-
-
 def lineage_tag(mv: ModelVersion, key: str) -> Optional[str]:
-    return mv.tags.get(key) or mv.tags.get(ALIASES.get(key, key)) or None
+    return mv.tags.get(key) or None
 
 
 def source_run(mv: ModelVersion) -> Optional[str]:

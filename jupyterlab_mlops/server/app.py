@@ -54,6 +54,8 @@ class MlopsApp(ExtensionApp):
     request_timeout = Float(30.0, config=True, help="Timeout (s) of a request to a backend.")
     connect_timeout = Float(5.0, config=True, help="Connect timeout (s) to a backend.")
     spool_dir = Unicode("", config=True, help="Kernel-side spool dir (default: <jupyter data dir>/mlops/spool).")
+    max_upload_bytes = Int(
+        0, config=True, help="Largest model-version file upload (bytes); 0: the backend's own limit (GitLab 10 GiB).")
     snapshot_max_bytes = Int(
         50_000_000, config=True,
         help="Largest notebook snapshot uploaded (bytes): outputs are dropped, largest first, then it is refused.")

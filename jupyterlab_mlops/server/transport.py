@@ -50,8 +50,11 @@ class AsyncClient:
         )
         try:
             response = await AsyncHTTPClient().fetch(request, raise_error=False)
-        except HTTPClientError as exc:  # pragma: no cover - raise_error=False returns these
-            assert exc.response is not None
+        except HTTPClientError as exc:  # a request that timed out in tornado's queue has no response
+            if exc.response is None:
+                raise BackendTimeout(
+                    f"Backend {self.backend.name!r}: request not sent within {timeout or self.timeout:g} s "
+                    "(too many requests in flight).") from None
             response = exc.response
         except (OSError, ConnectionError) as exc:
             raise BackendUnreachable(

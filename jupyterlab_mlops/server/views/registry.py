@@ -17,17 +17,11 @@ from ..base import MlopsHandler
 
 MODEL = r"backends/(?P<backend>[^/]+)/models/(?P<name>[^/]+)"
 VERSION = MODEL + r"/versions/(?P<version>[^/]+)"
-UPLOAD_ENV = "MLOPS_MAX_UPLOAD_BYTES"
 
 
 def max_upload(handler: MlopsHandler) -> Optional[int]:
-    """The configured upload cap in bytes (``c.MlopsApp.max_upload_bytes`` if the app has it, else
-    ``$MLOPS_MAX_UPLOAD_BYTES``), None for the dialect's default."""
-    value = getattr(handler.extensionapp, "max_upload_bytes", None) or os.environ.get(UPLOAD_ENV)
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    """The configured upload cap in bytes (``c.MlopsApp.max_upload_bytes``), None for the dialect's default."""
+    return int(handler.extensionapp.max_upload_bytes) or None
 
 
 class ModelsHandler(MlopsHandler):
