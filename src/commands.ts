@@ -1,25 +1,104 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  Notification
+} from '@jupyterlab/apputils';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
+import { IOpenRunArgs, OPEN_RUN_COMMAND } from './detail/opener';
 import { MlopsModel } from './model';
+import { asApiError } from './models/common';
 import { mlopsIcon } from './sidebar/icons';
 
 /** Command ids of the extension. */
 export const CommandIDs = {
   openSidebar: 'mlops:open-sidebar',
-  refresh: 'mlops:refresh'
+  refresh: 'mlops:refresh',
+  openExperiment: 'mlops:open-experiment',
+  openRun: OPEN_RUN_COMMAND
 } as const;
 
 const PALETTE_CATEGORY = 'MLOps';
+
+/** What the commands need besides the model. */
+export interface ICommandsOptions {
+  sidebarId: string;
+  palette: ICommandPalette | null;
+  /** Open a candidate's detail. */
+  openRun: (args: IOpenRunArgs) => Promise<unknown>;
+}
+
+function stringArg(args: ReadonlyPartialJSONObject, key: string): string {
+  const value = args[key];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** Ask for a value in a dialog; '' when cancelled. */
+async function prompt(title: string, label: string): Promise<string> {
+  const result = await InputDialog.getText({
+    title,
+    label,
+    placeholder: label
+  });
+  return result.button.accept ? (result.value ?? '').trim() : '';
+}
+
+/** Open an experiment by name in the sidebar (`{name}`, prompted when missing). */
+async function openExperiment(
+  app: JupyterFrontEnd,
+  model: MlopsModel,
+  sidebarId: string,
+  args: ReadonlyPartialJSONObject
+): Promise<boolean> {
+  const name =
+    stringArg(args, 'name') ||
+    (await prompt('Open Experiment', 'Experiment name'));
+  if (!name) {
+    return false;
+  }
+  const backend = stringArg(args, 'backend');
+  if (backend) {
+    model.selectBackend(backend);
+  }
+  const experiments = model.experiments;
+  if (!experiments) {
+    Notification.error(
+      `Cannot open “${name}”: the ${model.backend?.name ?? 'MLOps'} backend is not available.`,
+      { autoClose: 8000 }
+    );
+    return false;
+  }
+  try {
+    const row = await experiments.findByName(name);
+    if (!row) {
+      Notification.warning(
+        `No experiment named “${name}” in backend ${experiments.backend}.`,
+        {
+          autoClose: 8000
+        }
+      );
+      return false;
+    }
+    model.openExperiment(row);
+    app.shell.activateById(sidebarId);
+    return true;
+  } catch (error) {
+    Notification.error(`Cannot open “${name}”: ${asApiError(error).message}`, {
+      autoClose: 8000
+    });
+    return false;
+  }
+}
 
 /** Register the commands and put them in the palette when there is one. */
 export function addCommands(
   app: JupyterFrontEnd,
   model: MlopsModel,
-  sidebarId: string,
-  palette: ICommandPalette | null
+  options: ICommandsOptions
 ): void {
+  const { sidebarId } = options;
   app.commands.addCommand(CommandIDs.openSidebar, {
     label: 'Open MLOps Sidebar',
     caption: 'Show experiments and models of the MLflow/GitLab backend',
@@ -29,14 +108,61 @@ export function addCommands(
     }
   });
   app.commands.addCommand(CommandIDs.refresh, {
-    label: 'Refresh MLOps Status',
-    caption: 'Ask the server extension for the backends’ status now',
+    label: 'Refresh MLOps',
+    caption:
+      'Ask for the backends’ status and reload the experiments or runs shown',
     icon: refreshIcon,
     execute: () => model.refresh()
   });
-  if (palette) {
+  app.commands.addCommand(CommandIDs.openExperiment, {
+    label: args =>
+      args.name ? `Open Experiment ${args.name}` : 'Open Experiment…',
+    caption: 'Open an experiment’s candidates by name in the MLOps sidebar',
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', description: 'Experiment name' },
+          backend: {
+            type: 'string',
+            description: 'Backend name (default: the one shown)'
+          }
+        }
+      }
+    },
+    execute: args => openExperiment(app, model, sidebarId, args)
+  });
+  app.commands.addCommand(CommandIDs.openRun, {
+    label: 'Open Candidate…',
+    caption:
+      'Open a run (candidate) in full: details, CI, params, metric charts, artifacts',
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          backend: { type: 'string', description: 'Backend name' },
+          run_id: { type: 'string', description: 'Run id' },
+          experiment_name: { type: 'string', description: 'Shown in the title' }
+        }
+      }
+    },
+    execute: async args => {
+      const runId =
+        stringArg(args, 'run_id') || (await prompt('Open Candidate', 'Run ID'));
+      const backend = stringArg(args, 'backend') || model.backend?.name;
+      if (!runId || !backend) {
+        return;
+      }
+      return options.openRun({
+        backend,
+        run_id: runId,
+        experiment_name: stringArg(args, 'experiment_name') || undefined
+      });
+    }
+  });
+  if (options.palette) {
     for (const command of Object.values(CommandIDs)) {
-      palette.addItem({ command, category: PALETTE_CATEGORY });
+      options.palette.addItem({ command, category: PALETTE_CATEGORY });
     }
   }
 }

@@ -1,24 +1,16 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { JSONExt } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
-import { IPoll, Poll } from '@lumino/polling';
+import { IPoll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { getStatus } from './api/endpoints';
-import { ErrorCode, MlopsApiError } from './api/request';
-import { IBackendStatus, IStatus } from './api/types';
+import { IBackendStatus, IExperimentRow, IStatus } from './api/types';
+import { ExperimentsModel } from './models/experiments';
+import { RunDetailModel } from './models/detail';
+import { RunsModel } from './models/runs';
+import { ServerState, StatusModel } from './models/status';
 import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
 
-/** What the frontend knows about the server extension. */
-export type ServerState =
-  /** No answer yet. */
-  | { phase: 'connecting' }
-  /** The handshake succeeded; `status` is the latest answer. */
-  | { phase: 'ready'; status: IStatus }
-  /** The server extension is not installed or not enabled. */
-  | { phase: 'missing'; error: MlopsApiError }
-  /** The last status call failed for another reason. */
-  | { phase: 'error'; error: MlopsApiError };
+export { ServerState } from './models/status';
 
 /** Options of {@link MlopsModel}. */
 export interface IMlopsModelOptions {
@@ -30,150 +22,166 @@ export interface IMlopsModelOptions {
   startingInterval?: number;
 }
 
-/** Upper bound of the back-off between failing status calls (ms). */
-const MAX_BACKOFF = 5 * 60 * 1000;
-/** Poll interval while a backend is starting (ms). */
-const STARTING_INTERVAL = 1000;
-
-function sameState(a: ServerState, b: ServerState): boolean {
-  if (a.phase !== b.phase) {
-    return false;
-  }
-  if (a.phase === 'ready' && b.phase === 'ready') {
-    return JSONExt.deepEqual(a.status as any, b.status as any);
-  }
-  if ('error' in a && 'error' in b) {
-    return (
-      a.error.code === b.error.code &&
-      a.error.status === b.error.status &&
-      a.error.message === b.error.message
-    );
-  }
-  return true;
-}
-
-function asApiError(error: unknown): MlopsApiError {
-  if (error instanceof MlopsApiError) {
-    return error;
-  }
-  return new MlopsApiError({
-    status: 0,
-    message: error instanceof Error ? error.message : String(error),
-    code: ErrorCode.invalidResponse
-  });
-}
-
-/** Fill in what an older or partial server answer leaves out. */
-function normalizeStatus(raw: Partial<IStatus> | undefined): IStatus {
-  raw = raw ?? {};
-  return {
-    version: raw.version ?? '',
-    backends: Array.isArray(raw.backends) ? raw.backends : [],
-    default_backend: raw.default_backend ?? 'default',
-    spool: { ...raw.spool, depth: raw.spool?.depth ?? 0 }
-  };
-}
+/** Which list the sidebar shows. */
+export type SidebarView = 'experiments' | 'runs';
 
 /**
- * The frontend's single owner of server state: it polls `status`, exposes
- * the result and signals changes. Views render it and never fetch by themselves.
+ * The frontend's single owner of state: the server status (polled), the
+ * chosen backend, its experiments and the open experiment's candidates.
+ * Views render it and never fetch by themselves.
  */
 export class MlopsModel implements IDisposable {
   constructor(options: IMlopsModelOptions = {}) {
-    this._serverSettings =
+    this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
-    this._settings = options.settings ?? DEFAULT_SETTINGS;
-    this._startingInterval = options.startingInterval ?? STARTING_INTERVAL;
-    this._poll = new Poll({
-      auto: true,
-      factory: () => this._update(),
-      frequency: this._frequency(),
-      name: 'jupyterlab_mlops:status',
-      standby: () => !this._isVisible || 'when-hidden'
+    this._status = new StatusModel({
+      serverSettings: this.serverSettings,
+      settings: options.settings ?? DEFAULT_SETTINGS,
+      startingInterval: options.startingInterval
     });
+    this._status.statusChanged.connect(this._onStatus, this);
   }
+
+  readonly serverSettings: ServerConnection.ISettings;
 
   /** Emitted when {@link state} changes (not on identical answers). */
-  get statusChanged(): ISignal<this, ServerState> {
-    return this._statusChanged;
+  get statusChanged(): ISignal<StatusModel, ServerState> {
+    return this._status.statusChanged;
   }
-
   /** Emitted when the user's preferences change. */
-  get settingsChanged(): ISignal<this, IMlopsSettings> {
-    return this._settingsChanged;
+  get settingsChanged(): ISignal<StatusModel, IMlopsSettings> {
+    return this._status.settingsChanged;
+  }
+  /** Emitted when the backend, the view or the open experiment changes. */
+  get viewChanged(): ISignal<this, void> {
+    return this._viewChanged;
   }
 
-  /** The current view of the server extension. */
   get state(): ServerState {
-    return this._state;
+    return this._status.state;
   }
-
-  /** The latest successful status, or null. */
   get status(): IStatus | null {
-    return this._state.phase === 'ready' ? this._state.status : null;
+    return this._status.status;
   }
-
-  /** The backend the UI shows by default, or null. */
   get defaultBackend(): IBackendStatus | null {
-    const status = this.status;
-    if (!status) {
-      return null;
-    }
-    return (
-      status.backends.find(b => b.name === status.default_backend) ??
-      status.backends[0] ??
-      null
-    );
+    return this._status.defaultBackend;
   }
-
-  /** Whether a backend is still starting (the poll is faster then). */
   get isStarting(): boolean {
-    return !!this.status?.backends.some(b => b.health === 'starting');
+    return this._status.isStarting;
+  }
+  get pollFrequency(): IPoll.Frequency {
+    return this._status.pollFrequency;
+  }
+  get settings(): IMlopsSettings {
+    return this._status.settings;
+  }
+  set settings(value: IMlopsSettings) {
+    this._status.settings = value;
+    if (this._runs) {
+      this._runs.pollInterval = this.settings.refreshInterval * 1000;
+    }
   }
 
   /** Whether a view of the model is visible; polling stands by otherwise. */
   get isVisible(): boolean {
-    return this._isVisible;
+    return this._status.isVisible;
   }
   set isVisible(value: boolean) {
-    if (value === this._isVisible) {
-      return;
-    }
-    this._isVisible = value;
-    if (value && !this.isDisposed) {
-      void this._poll.refresh();
+    this._status.isVisible = value;
+    if (this._runs) {
+      this._runs.isVisible = value;
     }
   }
 
-  /** User preferences; setting them applies `refreshInterval` to the poll. */
-  get settings(): IMlopsSettings {
-    return this._settings;
+  /** The backend the sidebar shows (the default one until the user picks). */
+  get backend(): IBackendStatus | null {
+    const backends = this.status?.backends ?? [];
+    return (
+      backends.find(b => b.name === this._backendName) ?? this.defaultBackend
+    );
   }
-  set settings(value: IMlopsSettings) {
-    if (JSONExt.deepEqual(value as any, this._settings as any)) {
-      return;
-    }
-    this._settings = value;
-    this._applyFrequency();
-    this._settingsChanged.emit(value);
+  get view(): SidebarView {
+    return this._runs ? 'runs' : 'experiments';
   }
-
-  /** The poll's current frequency (ms), for views and tests. */
-  get pollFrequency(): IPoll.Frequency {
-    return this._poll.frequency;
+  /** Experiments of {@link backend}, once it is healthy. */
+  get experiments(): ExperimentsModel | null {
+    return this._experiments;
   }
-
+  /** Candidates of the open experiment, or null. */
+  get runs(): RunsModel | null {
+    return this._runs;
+  }
   get isDisposed(): boolean {
     return this._isDisposed;
   }
 
-  /** Fetch the status now. Failures end up in {@link state}, never thrown. */
-  async refresh(): Promise<void> {
-    try {
-      await this._update();
-    } catch {
-      // Already recorded in the state.
+  /** Show the experiments of another backend. */
+  selectBackend(name: string): void {
+    if (name === this.backend?.name) {
+      return;
     }
+    this._backendName = name;
+    this._closeRuns();
+    this._resetExperiments();
+    this._viewChanged.emit();
+  }
+
+  /** Open an experiment's candidates table. */
+  openExperiment(
+    experiment: Pick<IExperimentRow, 'experiment_id' | 'name'>
+  ): void {
+    const backend = this.backend;
+    if (!backend) {
+      return;
+    }
+    this._closeRuns();
+    const settings = this.settings;
+    this._runs = new RunsModel({
+      backend: backend.name,
+      experimentId: experiment.experiment_id,
+      experimentName: experiment.name,
+      serverSettings: this.serverSettings,
+      pageSize: settings.pageSize,
+      defaultColumns: settings.defaultColumns,
+      pollInterval: settings.refreshInterval * 1000,
+      onOutage: this._onOutage
+    });
+    this._runs.isVisible = this.isVisible;
+    void this._runs.reload();
+    this._viewChanged.emit();
+  }
+
+  /** Back to the experiments list. */
+  closeExperiment(): void {
+    if (this._closeRuns()) {
+      this._viewChanged.emit();
+    }
+  }
+
+  /** A model of one run for a candidate detail view (the caller disposes it). */
+  createRunDetail(backend: string, runId: string): RunDetailModel {
+    return new RunDetailModel({
+      backend,
+      runId,
+      serverSettings: this.serverSettings,
+      pollInterval: this.settings.refreshInterval * 1000,
+      onOutage: this._onOutage
+    });
+  }
+
+  /** Refresh the status and what the sidebar shows. Never throws. */
+  async refresh(): Promise<void> {
+    await Promise.all([
+      this._status.refresh(),
+      this._runs
+        ? this._runs.reload()
+        : (this._experiments?.refresh(true) ?? Promise.resolve())
+    ]);
+  }
+
+  /** Refresh the status only (e.g. after a failed call). Never throws. */
+  refreshStatus(): Promise<void> {
+    return this._status.refresh();
   }
 
   dispose(): void {
@@ -181,65 +189,61 @@ export class MlopsModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._poll.dispose();
+    this._closeRuns();
+    this._experiments?.dispose();
+    this._status.dispose();
     Signal.clearData(this);
   }
 
-  /** One status call; rethrows so the poll backs off on failure. */
-  private async _update(): Promise<void> {
-    const request = ++this._requestId;
-    let next: ServerState;
-    let failure: MlopsApiError | null = null;
-    try {
-      next = {
-        phase: 'ready',
-        status: normalizeStatus(await getStatus(this._serverSettings))
-      };
-    } catch (error) {
-      failure = asApiError(error);
-      next = failure.isExtensionMissing
-        ? { phase: 'missing', error: failure }
-        : { phase: 'error', error: failure };
-    }
-    // A newer call (poll and refresh overlap) wins.
-    if (request === this._requestId && !this._isDisposed) {
-      this._setState(next);
-      this._applyFrequency();
-    }
-    if (failure) {
-      throw failure;
-    }
-  }
-
-  private _setState(next: ServerState): void {
-    if (sameState(this._state, next)) {
+  /** Create the experiments list once the shown backend is healthy. */
+  private _onStatus(): void {
+    const backend = this.backend;
+    const healthy = backend?.health === 'healthy';
+    if (!healthy || !backend) {
       return;
     }
-    this._state = next;
-    this._statusChanged.emit(next);
-  }
-
-  private _frequency(): IPoll.Frequency {
-    const interval = this.isStarting
-      ? this._startingInterval
-      : Math.round(this._settings.refreshInterval * 1000);
-    return { interval, backoff: true, max: Math.max(interval, MAX_BACKOFF) };
-  }
-
-  private _applyFrequency(): void {
-    if (!this._isDisposed) {
-      this._poll.frequency = this._frequency();
+    if (this._experiments?.backend !== backend.name) {
+      this._resetExperiments();
+      this._viewChanged.emit();
+    } else if (this._experiments.phase === 'error') {
+      // The backend is back: try again.
+      void this._experiments.load();
     }
   }
 
+  private _resetExperiments(): void {
+    this._experiments?.dispose();
+    this._experiments = null;
+    const backend = this.backend;
+    if (backend?.health !== 'healthy') {
+      return;
+    }
+    this._experiments = new ExperimentsModel({
+      backend: backend.name,
+      serverSettings: this.serverSettings,
+      onOutage: this._onOutage
+    });
+    void this._experiments.load();
+  }
+
+  private _closeRuns(): boolean {
+    if (!this._runs) {
+      return false;
+    }
+    this._runs.dispose();
+    this._runs = null;
+    return true;
+  }
+
+  /** A call failed because a backend is down: update the banner now. */
+  private _onOutage = (): void => {
+    void this._status.refresh();
+  };
+
+  private _backendName: string | null = null;
+  private _experiments: ExperimentsModel | null = null;
   private _isDisposed = false;
-  private _isVisible = false;
-  private _poll: Poll;
-  private _requestId = 0;
-  private _serverSettings: ServerConnection.ISettings;
-  private _settings: IMlopsSettings;
-  private _settingsChanged = new Signal<this, IMlopsSettings>(this);
-  private _startingInterval: number;
-  private _state: ServerState = { phase: 'connecting' };
-  private _statusChanged = new Signal<this, ServerState>(this);
+  private _runs: RunsModel | null = null;
+  private _status: StatusModel;
+  private _viewChanged = new Signal<this, void>(this);
 }

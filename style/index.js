@@ -1,1 +1,3 @@
 import './base.css';
+import './extra.css';
+import './snapshot.css';

@@ -29,3 +29,6 @@ os.environ.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
 c.MlopsApp.embedded_data_dir = os.environ.get("MLOPS_UITEST_DATA") or tempfile.mkdtemp(
     prefix="mlops-uitest-"
 )
+# The kernels' spool lives with the test data, not in the user's data dir.
+c.MlopsApp.spool_dir = os.path.join(c.MlopsApp.embedded_data_dir, "spool")
+os.environ.pop("MLOPS_SPOOL_DIR", None)

@@ -91,7 +91,7 @@ class MlopsApp(ExtensionApp):
         registry = BackendRegistry(backends, timeout=self.request_timeout, connect_timeout=self.connect_timeout,
                                    embedded=embedded, log=self.log)
         spool = self.spool_dir or os.environ.get("MLOPS_SPOOL_DIR") or str(Path(jupyter_data_dir()) / "mlops" / "spool")
-        os.environ.setdefault("MLOPS_SPOOL_DIR", spool)
+        os.environ["MLOPS_SPOOL_DIR"] = spool  # kernels spool where status looks
         self.settings.update({"mlops_registry": registry, "mlops_spool_dir": spool, "mlops_version": __version__})
         self._embedded = embedded
         names = ", ".join(f"{b.name} ({b.kind}{', embedded' if b.embedded else ''})" for b in backends) or "none"

@@ -27,6 +27,18 @@ export class FakeServer {
   readonly requests: Request[] = [];
   /** Answer of the next calls; the last one repeats. */
   replies: (IFakeReply | 'network-error')[] = [];
+  /**
+   * Answers by request (tried before {@link replies}): return a reply, or
+   * undefined to fall through to the queue.
+   */
+  handler:
+    ((request: Request) => IFakeReply | 'network-error' | undefined) | null =
+    null;
+
+  /** The requests whose URL path ends with `suffix`. */
+  requestsTo(suffix: string): Request[] {
+    return this.requests.filter(r => new URL(r.url).pathname.endsWith(suffix));
+  }
 
   /** Queue a JSON answer. */
   json(status: number, data: unknown): this {
@@ -45,8 +57,10 @@ export class FakeServer {
     const request =
       input instanceof Request ? input : new Request(String(input), init);
     this.requests.push(request);
+    const routed = this.handler?.(request);
     const reply =
-      this.replies.length > 1 ? this.replies.shift()! : this.replies[0];
+      routed ??
+      (this.replies.length > 1 ? this.replies.shift()! : this.replies[0]);
     if (!reply || reply === 'network-error') {
       throw new TypeError('Failed to fetch');
     }
@@ -57,5 +71,28 @@ export class FakeServer {
       statusText: reply.statusText ?? '',
       headers: { 'Content-Type': reply.contentType ?? 'text/html' }
     });
+  }
+}
+
+/** A JSON reply for {@link FakeServer.handler}. */
+export function jsonReply(status: number, data: unknown): IFakeReply {
+  return {
+    status,
+    body: JSON.stringify(data),
+    contentType: 'application/json'
+  };
+}
+
+/** Resolve once `check` is true (polls every 5 ms; rejects after `timeout`). */
+export async function waitFor(
+  check: () => boolean,
+  timeout = 2000
+): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeout) {
+      throw new Error('waitFor: timed out');
+    }
+    await new Promise(resolve => setTimeout(resolve, 5));
   }
 }

@@ -1,7 +1,7 @@
 import { IBackendStatus, IStatus } from '../api/types';
 import { MlopsModel, ServerState } from '../model';
 import { DEFAULT_SETTINGS, readSettings } from '../settings';
-import { FakeServer } from './fakeServer';
+import { FakeServer, jsonReply } from './fakeServer';
 
 function backend(health: IBackendStatus['health']): IBackendStatus {
   return {
@@ -23,6 +23,13 @@ function status(health: IBackendStatus['health']): IStatus {
     spool: { depth: 0 }
   };
 }
+
+const EMPTY_LIST = {
+  backend: 'default',
+  experiments: [],
+  next_page_token: null,
+  emulated: { search: false, reason: null }
+};
 
 describe('MlopsModel', () => {
   let server: FakeServer;
@@ -65,10 +72,14 @@ describe('MlopsModel', () => {
   });
 
   it('does not signal when the answer is unchanged', async () => {
+    server.handler = request =>
+      new URL(request.url).pathname.endsWith('/experiments')
+        ? jsonReply(200, EMPTY_LIST)
+        : undefined;
     server.json(200, status('healthy'));
     await model.refresh();
     await model.refresh();
-    expect(server.requests).toHaveLength(2);
+    expect(server.requestsTo('/status')).toHaveLength(2);
     expect(seen).toHaveLength(1);
   });
 
@@ -111,6 +122,55 @@ describe('MlopsModel', () => {
     model.isVisible = true;
     await changed;
     expect(model.defaultBackend?.health).toBe('healthy');
+  });
+});
+
+describe('MlopsModel navigation', () => {
+  it('lists the experiments of the healthy default backend and opens one', async () => {
+    const server = new FakeServer();
+    server.handler = request => {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith('/status')) {
+        return jsonReply(200, status('healthy'));
+      }
+      if (path.endsWith('/experiments')) {
+        return jsonReply(200, EMPTY_LIST);
+      }
+      return jsonReply(200, {
+        experiment_id: '7',
+        runs: [],
+        columns: [],
+        available_columns: { params: [], metrics: [], tags: [] },
+        next_page_token: null,
+        total: null,
+        emulated: { filter: false, order: false, reason: null }
+      });
+    };
+    const model = new MlopsModel({ serverSettings: server.settings });
+    const views: string[] = [];
+    model.viewChanged.connect(() => views.push(model.view));
+    await model.refresh();
+    expect(model.experiments?.backend).toBe('default');
+    expect(model.view).toBe('experiments');
+
+    model.openExperiment({ experiment_id: '7', name: 'demo' });
+    expect(model.view).toBe('runs');
+    expect(model.runs?.experimentName).toBe('demo');
+    const runs = model.runs!;
+    model.closeExperiment();
+    expect(model.view).toBe('experiments');
+    expect(runs.isDisposed).toBe(true);
+    expect(views).toEqual(['experiments', 'runs', 'experiments']);
+    model.dispose();
+  });
+
+  it('does not list experiments while the backend is not healthy', async () => {
+    const server = new FakeServer().json(200, status('starting'));
+    const model = new MlopsModel({ serverSettings: server.settings });
+    await model.refresh();
+    expect(model.experiments).toBeNull();
+    expect(server.requestsTo('/experiments')).toHaveLength(0);
+    model.dispose();
   });
 });
 

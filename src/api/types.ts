@@ -61,3 +61,185 @@ export interface IErrorBody {
   reason?: string | null;
   error?: string | null;
 }
+
+// ---------------------------------------------------------------------------
+// Issue 3: experiments, runs, metric history, artifacts (.notes/API_ISSUE3.md)
+
+/** Milliseconds since the epoch. */
+export type Millis = number;
+
+/** A metric value: non-finite values travel as strings. */
+export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** Lifecycle of a run (candidate). */
+export type RunStatus =
+  'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** Counts of an experiment, computed on demand (`.../summary`). */
+export interface IExperimentSummary {
+  /** Exact when `run_count_exact`, else a lower bound (show "5,000+"). */
+  run_count: number;
+  /** False while the server is still counting in the background. */
+  run_count_exact: boolean;
+  last_activity: Millis | null;
+  last_run_id: string | null;
+  creator: string | null;
+  computed_at: Millis;
+}
+
+/** One experiment of the experiments list. */
+export interface IExperimentRow {
+  experiment_id: string;
+  name: string;
+  lifecycle_stage: string;
+  /** Null on GitLab (not exposed). */
+  creation_time: Millis | null;
+  last_update_time: Millis | null;
+  creator: string | null;
+  description: string | null;
+  /** GitLab: the model this `[model]<name>` experiment backs. */
+  model_name: string | null;
+  tags: Record<string, string>;
+  /** Filled when already computed on the server, else null. */
+  summary: IExperimentSummary | null;
+}
+
+/** `GET backends/{b}/experiments`. */
+export interface IExperimentsPage {
+  backend: string;
+  experiments: IExperimentRow[];
+  next_page_token: string | null;
+  /** The name search was done by the server extension (GitLab). */
+  emulated: { search: boolean; reason: string | null };
+}
+
+/** Column keys the candidates table can show, by kind. */
+export interface IAvailableColumns {
+  params: string[];
+  metrics: string[];
+  tags: string[];
+}
+
+/** One run (candidate) of the candidates table. */
+export interface IRunRow {
+  run_id: string;
+  run_name: string | null;
+  status: RunStatus;
+  start_time: Millis | null;
+  end_time: Millis | null;
+  user_id: string | null;
+  experiment_id: string;
+  /** Only the requested params the run has. */
+  params: Record<string, string>;
+  /** Latest value of the requested metrics the run has. */
+  metrics: Record<string, MetricValue>;
+  /** Only the requested tags the run has. */
+  tags: Record<string, string>;
+}
+
+/** What the server did itself because the backend cannot (GitLab). */
+export interface IRunsEmulation {
+  filter: boolean;
+  order: boolean;
+  reason: string | null;
+}
+
+/** `GET backends/{b}/experiments/{id}/runs`. */
+export interface IRunsPage {
+  experiment_id: string;
+  runs: IRunRow[];
+  /** The requested columns, normalized (`params.lr`, ...). */
+  columns: string[];
+  available_columns: IAvailableColumns;
+  next_page_token: string | null;
+  /** Number of matching runs; known only when emulated. */
+  total: number | null;
+  emulated: IRunsEmulation;
+}
+
+/** A file or directory of a run's artifacts. */
+export interface IFileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size: number | null;
+}
+
+/** Links of a run to GitLab CI, its source and the backend's own UI. */
+export interface IRunLinks {
+  ci_job: { id: string; url: string | null } | null;
+  pipeline: { id: string | null; url: string | null } | null;
+  merge_request: { iid: string; url: string | null } | null;
+  source: {
+    /** `mlflow.source.name` as logged (may be an absolute path). */
+    name: string;
+    type: string | null;
+    /** Relative to the Jupyter root when inside it. */
+    path: string | null;
+    git_commit: string | null;
+  } | null;
+  candidate: { iid: string; url: string | null } | null;
+  experiment_url: string | null;
+  backend_ui_url: string | null;
+}
+
+/** Attributes of a run. */
+export interface IRunInfo {
+  run_id: string;
+  run_name: string | null;
+  experiment_id: string;
+  status: RunStatus;
+  start_time: Millis | null;
+  end_time: Millis | null;
+  user_id: string | null;
+  artifact_uri: string | null;
+  lifecycle_stage: string;
+}
+
+/** Latest value of a metric. */
+export interface ILatestMetric {
+  value: MetricValue;
+  step: number;
+  timestamp: Millis;
+}
+
+/** `GET backends/{b}/runs/{run_id}`: one run in full. */
+export interface IRunDetail {
+  info: IRunInfo;
+  params: Record<string, string>;
+  metrics: Record<string, ILatestMetric>;
+  /** User tags. */
+  tags: Record<string, string>;
+  /** `mlflow.*` and `gitlab.*` tags. */
+  system_tags: Record<string, string>;
+  links: IRunLinks;
+  /** Top level of the artifacts; `note` says why it is empty. */
+  artifacts: { files: IFileInfo[]; note: string | null };
+}
+
+/** X axis of a metric history. */
+export type MetricAxis = 'step' | 'time';
+
+/** `GET backends/{b}/runs/{run_id}/metrics/{key}`: a downsampled series. */
+export interface IMetricHistory {
+  run_id: string;
+  key: string;
+  x: MetricAxis;
+  /** `[x, y]`, sorted by x, at most `max_points`. */
+  points: [number, number][];
+  /** Finite points before downsampling. */
+  total: number;
+  /** NaN/Infinity values left out. */
+  skipped: number;
+  downsampled: boolean;
+  method: 'lttb' | 'minmax' | 'none';
+  source: 'history' | 'run';
+}
+
+/** `GET backends/{b}/runs/{run_id}/artifacts?path=`. */
+export interface IArtifactList {
+  run_id: string;
+  /** The listed directory ('' for the root). */
+  path: string;
+  files: IFileInfo[];
+  note: string | null;
+}

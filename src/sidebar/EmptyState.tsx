@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { IBackendStatus } from '../api/types';
 import { mlopsIcon } from './icons';
 
 const MAGIC_EXAMPLE = `%load_ext jupyterlab_mlops
@@ -30,20 +29,6 @@ export function EmptyState(): JSX.Element {
         or with plain MLflow; kernels already point at this backend:
       </p>
       <pre className="jp-mlops-Code">{MLFLOW_EXAMPLE}</pre>
-    </div>
-  );
-}
-
-/**
- * The area below the banner where the experiments list will live. It stays
- * empty until the default backend is healthy: the banner explains why.
- */
-export function ExperimentsArea(props: {
-  backend: IBackendStatus | null;
-}): JSX.Element {
-  return (
-    <div className="jp-mlops-ExperimentsArea">
-      {props.backend?.health === 'healthy' && <EmptyState />}
     </div>
   );
 }

@@ -1,48 +1,101 @@
 import {
   ReactWidget,
   refreshIcon,
-  ToolbarButtonComponent,
-  UseSignal
+  ToolbarButtonComponent
 } from '@jupyterlab/ui-components';
+import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { IBackendStatus } from '../api/types';
-import { MlopsModel, ServerState } from '../model';
-import { ExperimentsArea } from './EmptyState';
+import { MlopsModel } from '../model';
+import { BackendPicker } from './BackendPicker';
+import { CandidatesView } from './CandidatesView';
+import { ExperimentsView } from './ExperimentsView';
+import { formatCount, plural } from './format';
+import { useSignals } from './hooks';
 import { mlopsIcon } from './icons';
 import { StatusBanner } from './StatusBanner';
 
 /** DOM id of the sidebar (also its layout-restorer and Galata key). */
 export const SIDEBAR_ID = 'jupyterlab-mlops-sidebar';
 
-function SidebarPanel(props: {
-  state: ServerState;
-  backend: IBackendStatus | null;
-  onRefresh: () => void;
+/** What the sidebar needs from the application. */
+export interface ISidebarOptions {
+  commands: JupyterFrontEnd['commands'];
+  /** Open a candidate's detail. */
+  openRun: (backend: string, runId: string, experimentName?: string) => void;
+  /** Keep these columns as the default of every experiment (settings). */
+  saveDefaultColumns?: (columns: string[]) => void;
+}
+
+function Views(props: {
+  model: MlopsModel;
+  options: ISidebarOptions;
 }): JSX.Element {
+  const { model, options } = props;
+  useSignals(model.viewChanged, model.statusChanged);
+  const backend = model.backend;
+  const runs = model.runs;
+  const experiments = model.experiments;
+  const experimentName = runs?.experimentName;
+  const openRun = React.useCallback(
+    (backend: string, runId: string) =>
+      options.openRun(backend, runId, experimentName),
+    [options, experimentName]
+  );
+  let view: React.ReactNode = null;
+  if (runs) {
+    const summary = experiments?.summary(runs.experimentId);
+    view = (
+      <CandidatesView
+        key={`${runs.backend}/${runs.experimentId}`}
+        model={runs}
+        commands={options.commands}
+        countText={
+          summary
+            ? `${formatCount(summary.run_count, summary.run_count_exact)} ${plural(
+                summary.run_count,
+                'run'
+              )}`
+            : ''
+        }
+        onBack={() => model.closeExperiment()}
+        onOpenRun={openRun}
+        onSaveDefaultColumns={options.saveDefaultColumns}
+      />
+    );
+  } else if (experiments) {
+    view = (
+      <ExperimentsView
+        key={experiments.backend}
+        model={experiments}
+        onOpen={row => model.openExperiment(row)}
+      />
+    );
+  }
   return (
-    <div className="jp-mlops-SidebarPanel">
-      <header className="jp-mlops-Header">
-        <h2 className="jp-mlops-Header-title">MLOps</h2>
-        <ToolbarButtonComponent
-          icon={refreshIcon}
-          onClick={props.onRefresh}
-          tooltip="Refresh"
-          className="jp-mlops-RefreshButton"
+    <>
+      <StatusBanner state={model.state} />
+      {backend && model.status && (
+        <BackendPicker
+          backends={model.status.backends}
+          value={backend.name}
+          onChange={name => model.selectBackend(name)}
         />
-      </header>
-      <StatusBanner state={props.state} />
-      <ExperimentsArea backend={props.backend} />
-    </div>
+      )}
+      <div className="jp-mlops-ViewArea" data-view={model.view}>
+        {view}
+      </div>
+    </>
   );
 }
 
-/** The left-area panel: status banner and (later) the experiments list. */
+/** The left-area panel: status banner, backend picker, experiments, candidates. */
 export class SidebarWidget extends ReactWidget {
-  constructor(model: MlopsModel) {
+  constructor(model: MlopsModel, options: ISidebarOptions) {
     super();
     this._model = model;
+    this._options = options;
     this.id = SIDEBAR_ID;
     this.addClass('jp-mlops-Sidebar');
     this.title.icon = mlopsIcon;
@@ -55,15 +108,18 @@ export class SidebarWidget extends ReactWidget {
 
   protected render(): JSX.Element {
     return (
-      <UseSignal signal={this._model.statusChanged}>
-        {() => (
-          <SidebarPanel
-            state={this._model.state}
-            backend={this._model.defaultBackend}
-            onRefresh={() => void this._model.refresh()}
+      <div className="jp-mlops-SidebarPanel">
+        <header className="jp-mlops-Header">
+          <h2 className="jp-mlops-Header-title">MLOps</h2>
+          <ToolbarButtonComponent
+            icon={refreshIcon}
+            onClick={() => void this._model.refresh()}
+            tooltip="Refresh"
+            className="jp-mlops-RefreshButton"
           />
-        )}
-      </UseSignal>
+        </header>
+        <Views model={this._model} options={this._options} />
+      </div>
     );
   }
 
@@ -88,4 +144,5 @@ export class SidebarWidget extends ReactWidget {
   }
 
   private _model: MlopsModel;
+  private _options: ISidebarOptions;
 }

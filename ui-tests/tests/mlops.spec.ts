@@ -56,8 +56,13 @@ test.describe('MLOps sidebar', () => {
     test.setTimeout(BACKEND_START_TIMEOUT + 60000);
     await openHealthySidebar(page);
     const sidebar = page.locator(SIDEBAR);
-    // The embedded backend's port changes from run to run.
+    await expect(page.locator(`${SIDEBAR} .jp-mlops-EmptyState`)).toBeVisible();
+    // The embedded backend's port changes from run to run; the spool is the
+    // user's (shared with other Jupyter servers): keep both out of the image.
     const mask = [page.locator(`${SIDEBAR} .jp-mlops-StatusBanner-url`)];
+    await page.addStyleTag({
+      content: '.jp-mlops-SpoolNote { display: none !important; }'
+    });
 
     await page.screenshot({ path: 'test-results/mlops-light.png' });
     await sidebar.screenshot({ path: 'test-results/mlops-sidebar-light.png' });
@@ -159,7 +164,12 @@ test.describe('MLOps sidebar', () => {
       (window as any).jupyterapp.commands.listCommands()
     );
     expect(commands).toEqual(
-      expect.arrayContaining(['mlops:open-sidebar', 'mlops:refresh'])
+      expect.arrayContaining([
+        'mlops:open-sidebar',
+        'mlops:refresh',
+        'mlops:open-experiment',
+        'mlops:open-run'
+      ])
     );
     await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('mlops:open-sidebar')

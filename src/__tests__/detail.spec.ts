@@ -1,0 +1,181 @@
+import { IRunDetail, RunStatus } from '../api/types';
+import { RunDetailModel } from '../models/detail';
+import { FakeServer, jsonReply, waitFor } from './fakeServer';
+
+function detail(status: RunStatus, loss = 0.5): IRunDetail {
+  return {
+    info: {
+      run_id: 'r1',
+      run_name: 'bold-fox',
+      experiment_id: '7',
+      status,
+      start_time: 1700000000000,
+      end_time: status === 'RUNNING' ? null : 1700000100000,
+      user_id: 'ada',
+      artifact_uri: 'mlflow-artifacts:/7/r1/artifacts',
+      lifecycle_stage: 'active'
+    },
+    params: { lr: '0.01' },
+    metrics: { loss: { value: loss, step: 10, timestamp: 1700000050000 } },
+    tags: {},
+    system_tags: {},
+    links: {
+      ci_job: null,
+      pipeline: null,
+      merge_request: null,
+      source: null,
+      candidate: null,
+      experiment_url: null,
+      backend_ui_url: null
+    },
+    artifacts: {
+      files: [{ path: 'plots', is_dir: true, file_size: null }],
+      note: null
+    }
+  };
+}
+
+function history(points: [number, number][]) {
+  return {
+    run_id: 'r1',
+    key: 'train/loss',
+    x: 'step',
+    points,
+    total: points.length,
+    skipped: 0,
+    downsampled: false,
+    method: 'none',
+    source: 'history'
+  };
+}
+
+describe('RunDetailModel', () => {
+  let server: FakeServer;
+  let model: RunDetailModel;
+
+  beforeEach(() => {
+    server = new FakeServer();
+    model = new RunDetailModel({
+      backend: 'default',
+      runId: 'r1',
+      serverSettings: server.settings,
+      pollInterval: 20
+    });
+  });
+
+  afterEach(() => model.dispose());
+
+  it('loads the run', async () => {
+    server.json(200, detail('FINISHED'));
+    await model.load();
+    expect(new URL(server.requests[0].url).pathname).toBe(
+      '/user/alice/jupyterlab-mlops/backends/default/runs/r1'
+    );
+    expect(model.detail?.info.run_name).toBe('bold-fox');
+    expect(model.isLive).toBe(false);
+    expect(model.phase).toBe('ready');
+  });
+
+  it('shows a run deleted meanwhile as not found, in place', async () => {
+    server.json(200, detail('FINISHED')).json(404, {
+      message: 'Run r1 not found',
+      reason: 'RESOURCE_DOES_NOT_EXIST',
+      error: 'not_found'
+    });
+    await model.load();
+    await model.load();
+    expect(model.notFound).toBe(true);
+    expect(model.phase).toBe('error');
+  });
+
+  it('keeps the last detail when the backend is down', async () => {
+    let outage = 0;
+    model.dispose();
+    model = new RunDetailModel({
+      backend: 'default',
+      runId: 'r1',
+      serverSettings: server.settings,
+      onOutage: () => outage++
+    });
+    server
+      .json(200, detail('FINISHED'))
+      .json(503, { message: 'down', reason: '', error: 'backend_unreachable' });
+    await model.load();
+    await model.load();
+    expect(model.detail).not.toBeNull();
+    expect(model.error?.status).toBe(503);
+    expect(model.notFound).toBe(false);
+    expect(model.phase).toBe('ready');
+    expect(outage).toBe(1);
+  });
+
+  it('asks for a downsampled history sized to the chart', async () => {
+    server.json(
+      200,
+      history([
+        [0, 1],
+        [1, 0.5]
+      ])
+    );
+    await model.requestHistory('train/loss', 640, 'step');
+    const url = new URL(server.requests[0].url);
+    expect(url.pathname).toBe(
+      '/user/alice/jupyterlab-mlops/backends/default/runs/r1/metrics/train%2Floss'
+    );
+    expect(url.searchParams.get('max_points')).toBe('640');
+    expect(url.searchParams.get('x')).toBe('step');
+    expect(model.history('train/loss')?.points).toHaveLength(2);
+    await model.requestHistory('train/loss', 640, 'step');
+    expect(server.requests).toHaveLength(1);
+    await model.requestHistory('train/loss', 99999, 'time');
+    expect(new URL(server.requests[1].url).searchParams.get('max_points')).toBe(
+      '10000'
+    );
+  });
+
+  it('polls the run and its charts while RUNNING and visible, then stops', async () => {
+    let status: RunStatus = 'RUNNING';
+    let points: [number, number][] = [[0, 1]];
+    server.handler = request =>
+      new URL(request.url).pathname.includes('/metrics/')
+        ? jsonReply(200, history(points))
+        : jsonReply(200, detail(status, points.length));
+    model.isVisible = true;
+    await model.load();
+    await model.requestHistory('train/loss', 300);
+    expect(model.isLive).toBe(true);
+    points = [
+      [0, 1],
+      [1, 0.7],
+      [2, 0.4]
+    ];
+    await waitFor(() => model.history('train/loss')?.points.length === 3);
+    status = 'FINISHED';
+    await waitFor(() => model.detail?.info.status === 'FINISHED');
+    await new Promise(resolve => setTimeout(resolve, 40));
+    const count = server.requests.length;
+    await new Promise(resolve => setTimeout(resolve, 120));
+    expect(server.requests.length).toBe(count);
+  });
+
+  it('does not poll while hidden', async () => {
+    server.json(200, detail('RUNNING'));
+    await model.load();
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('lists an artifact sub-directory', async () => {
+    server.json(200, {
+      run_id: 'r1',
+      path: 'plots',
+      files: [{ path: 'plots/a.png', is_dir: false, file_size: 10 }],
+      note: null
+    });
+    await model.listDir('plots');
+    expect(new URL(server.requests[0].url).searchParams.get('path')).toBe(
+      'plots'
+    );
+    expect(model.dir('plots')?.listing?.files[0].path).toBe('plots/a.png');
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * Wire types of the promote and registry routes (.notes/API_ISSUE4.md).
+ * Times are ms since the epoch on both dialects.
+ */
+
+/** A version that a 409 points at, or a notification links to. */
+export interface IVersionRef {
+  version: string;
+  version_id: string;
+  semver: string | null;
+  /** `backends/{b}/models/{name}/versions/{version}` */
+  route?: string;
+  web_url?: string | null;
+}
+
+/** Answer of `GET .../next-version`. */
+export interface INextVersion {
+  model: string;
+  exists: boolean;
+  latest: {
+    version: string;
+    semver: string | null;
+    version_id: string;
+    run_id: string | null;
+  } | null;
+  suggested: string;
+  bumps: { patch: string; minor: string; major: string };
+  /** The semver rule, in words. */
+  rule: string;
+  /** GitLab's model-name rule, in words. */
+  name_rule: string;
+}
+
+/** Body of `POST .../versions`. */
+export interface IPromoteRequest {
+  run_id: string;
+  version?: string;
+  description?: string;
+  create_model?: boolean;
+}
+
+/** One row of a model's version list. */
+export interface IVersionSummary {
+  version: string;
+  version_id: string;
+  semver: string | null;
+  created: number | null;
+  last_updated: number | null;
+  user_id: string | null;
+  description: string | null;
+  status: string | null;
+  run_id: string | null;
+  /** The source run (candidate) of the version. */
+  candidate: { backend: string; run_id: string } | null;
+  route: string;
+  web_url: string | null;
+}
+
+/** Answer 201 of `POST .../versions`. */
+export interface IPromoteResult {
+  version: IVersionSummary;
+  model: string;
+  backend: string;
+  /** GitLab linked the run | GitLab fallback (copied) | MLflow registered. */
+  path: 'run' | 'copy' | 'registered';
+  notes: string[];
+  lineage: Record<string, string>;
+}
+
+/** One metric of the champion check. */
+export interface IChampionRow {
+  key: string;
+  candidate: number | string | null;
+  champion: number | string | null;
+  delta: number | null;
+  direction: 'min' | 'max';
+  better: 'candidate' | 'champion' | 'equal' | null;
+}
+
+/** Answer of `GET .../champion`. */
+export interface IChampionCheck {
+  candidate: {
+    run_id: string;
+    run_name: string | null;
+    metrics: Record<string, number | string | null>;
+  };
+  champion: {
+    version: string;
+    run_id: string | null;
+    metrics: Record<string, number | string | null>;
+  } | null;
+  rows: IChampionRow[];
+}
+
+/** One row of the registry table. */
+export interface IModelRow {
+  backend: string;
+  backend_kind: 'mlflow' | 'gitlab';
+  name: string;
+  description: string | null;
+  latest_version: {
+    version: string;
+    semver: string | null;
+    version_id: string;
+  } | null;
+  version_count: number | null;
+  creation_timestamp: number | null;
+  last_updated_timestamp: number | null;
+  updated_by: string | null;
+  web_url: string | null;
+}
+
+/** A backend that failed while listing models. */
+export interface IBackendError {
+  backend: string;
+  message: string;
+  error: string;
+}
+
+/** Answer of `GET models`. */
+export interface IModelsList {
+  models: IModelRow[];
+  errors: IBackendError[];
+}
+
+/** Answer of `GET backends/{b}/models/{name}`. */
+export interface IModelPage {
+  backend: string;
+  backend_kind: 'mlflow' | 'gitlab';
+  name: string;
+  description: string | null;
+  user_id: string | null;
+  creation_timestamp: number | null;
+  last_updated_timestamp: number | null;
+  web_url: string | null;
+  /** Highest semver first. */
+  versions: IVersionSummary[];
+}
+
+/** A linked issue, merge request or other URL. */
+export interface IVersionLink {
+  n: number;
+  url: string;
+  kind: 'issue' | 'merge_request' | 'link';
+  title: string;
+}
+
+/** A file of a version. */
+export interface IArtifactFile {
+  path: string;
+  is_dir: boolean;
+  file_size: number | null;
+}
+
+/** Code that loads the version in a kernel. */
+export interface IUseSnippet {
+  kind: 'pyfunc' | 'files';
+  uri: string;
+  code: string;
+  params_code: string;
+  tracking_uri: string;
+  /** False: the kernel needs MLFLOW_TRACKING_URI/TOKEN for this backend. */
+  kernel_ready: boolean;
+}
+
+/** What the server accepts as an upload. */
+export interface IUploadInfo {
+  max_bytes: number;
+  flat_names: boolean;
+  name_rule: string;
+  name_pattern?: string | null;
+}
+
+/** Where the version comes from. */
+export interface ILineage {
+  source_run: string | null;
+  source_backend: string | null;
+  source_experiment: string | null;
+  snapshot_sha256: string | null;
+  git_commit: string | null;
+  ci_job_id: string | null;
+  path: 'run' | 'copy' | 'registered' | null;
+}
+
+/** A metric of the version (value as a string when not finite). */
+export interface IVersionMetric {
+  value: number | string;
+  step: number;
+  timestamp: number;
+}
+
+/** Answer of `GET .../versions/{version}`. */
+export interface IVersionPage extends IVersionSummary {
+  backend: string;
+  backend_kind: 'mlflow' | 'gitlab';
+  model: string;
+  tags: Record<string, string>;
+  lineage: ILineage;
+  params: Record<string, string>;
+  metrics: Record<string, IVersionMetric>;
+  artifacts: IArtifactFile[];
+  artifacts_error: string | null;
+  links: IVersionLink[];
+  repository: {
+    url: string | null;
+    commit: string | null;
+    commit_url: string | null;
+  } | null;
+  use_snippet: IUseSnippet;
+  upload: IUploadInfo;
+}

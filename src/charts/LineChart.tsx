@@ -1,0 +1,181 @@
+import * as React from 'react';
+import uPlot from 'uplot';
+
+import { IChartTheme, readChartTheme, useThemeVersion } from './theme';
+
+/** One line: x and y of the same length; a null y is a gap. */
+export interface ILineSeries {
+  label: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number | null>;
+  /** CSS colour; the theme's series colours are cycled otherwise. */
+  color?: string;
+}
+
+/** What the x values are. */
+export type XKind = 'step' | 'time' | 'number';
+
+/** Props of {@link LineChart}. */
+export interface ILineChartProps {
+  series: readonly ILineSeries[];
+  /** `time`: ms since the epoch, shown as dates. Default `step`. */
+  xKind?: XKind;
+  xLabel?: string;
+  yLabel?: string;
+  /** Height of the plotting area (CSS px). Default 180. */
+  height?: number;
+  /** Accessible name of the chart. */
+  title?: string;
+  /** Show the legend (values under the cursor). Default true. */
+  legend?: boolean;
+  /** Logarithmic y axis (non-positive values are left out by uPlot). */
+  logY?: boolean;
+  className?: string;
+}
+
+/** Series that share one x array can skip uPlot.join (the common case). */
+function alignedData(series: readonly ILineSeries[]): uPlot.AlignedData {
+  const x = series[0].x;
+  if (series.every(s => s.x === x)) {
+    return [x as number[], ...series.map(s => s.y as (number | null)[])];
+  }
+  return uPlot.join(
+    series.map(
+      s => [s.x as number[], s.y as (number | null)[]] as uPlot.AlignedData
+    )
+  );
+}
+
+function formatNumber(value: number | null): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    return '—';
+  }
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) {
+    return value.toExponential(3);
+  }
+  return String(Number(value.toPrecision(5)));
+}
+
+function buildOptions(
+  props: ILineChartProps,
+  theme: IChartTheme,
+  width: number
+): uPlot.Options {
+  const xKind = props.xKind ?? 'step';
+  const axis = (label?: string): uPlot.Axis => ({
+    stroke: theme.text,
+    font: theme.font,
+    labelFont: theme.font,
+    label,
+    labelSize: label ? 14 : 0,
+    labelGap: 0,
+    gap: 3,
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.axis, width: 1, size: 4 }
+  });
+  // The legend names the x values; an x label is only worth it without one.
+  const showLegend = props.legend ?? true;
+  return {
+    width,
+    height: props.height ?? 180,
+    ms: 1,
+    legend: { show: showLegend, live: true },
+    cursor: { points: { size: 6 }, drag: { x: true, y: false } },
+    scales: {
+      x: { time: xKind === 'time' },
+      y: props.logY ? { distr: 3 } : {}
+    },
+    axes: [
+      {
+        ...axis(showLegend ? undefined : props.xLabel),
+        size: xKind === 'time' ? 40 : 26
+      },
+      {
+        ...axis(props.yLabel),
+        size: 50,
+        values: (_u, v) => v.map(formatNumber)
+      }
+    ],
+    series: [
+      { label: props.xLabel ?? (xKind === 'time' ? 'Time' : 'Step') },
+      ...props.series.map((s, i) => ({
+        label: s.label,
+        stroke: s.color ?? theme.series[i % theme.series.length],
+        width: 1.5,
+        spanGaps: true,
+        points: { show: false },
+        value: (_u: uPlot, v: number | null) => formatNumber(v)
+      }))
+    ]
+  };
+}
+
+/**
+ * A line chart on uPlot (canvas; fast with long series): theme colours from
+ * JupyterLab's CSS variables, resizes with its container, legend with the
+ * values under the cursor, drag to zoom (double-click resets).
+ */
+export function LineChart(props: ILineChartProps): JSX.Element {
+  const host = React.useRef<HTMLDivElement>(null);
+  const plot = React.useRef<uPlot | null>(null);
+  const themeVersion = useThemeVersion();
+  const { series, xKind, xLabel, yLabel, height, legend, logY } = props;
+  const empty = series.length === 0 || series.every(s => s.x.length === 0);
+
+  // (Re)create the chart when its shape or the theme changes.
+  React.useEffect(() => {
+    const node = host.current;
+    if (!node || empty) {
+      return;
+    }
+    const width = Math.max(node.clientWidth, 120);
+    const chart = new uPlot(
+      buildOptions(props, readChartTheme(node), width),
+      alignedData(series),
+      node
+    );
+    plot.current = chart;
+    let observer: ResizeObserver | undefined;
+    if (typeof ResizeObserver !== 'undefined') {
+      observer = new ResizeObserver(() => {
+        const w = node.clientWidth;
+        if (w > 0 && Math.abs(w - chart.width) > 1) {
+          chart.setSize({ width: w, height: chart.height });
+        }
+      });
+      observer.observe(node);
+    }
+    return () => {
+      observer?.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+    // `props` is read through the listed fields.
+  }, [
+    series,
+    xKind,
+    xLabel,
+    yLabel,
+    height,
+    legend,
+    logY,
+    themeVersion,
+    empty
+  ]);
+
+  return (
+    <div
+      className={`jp-mlops-LineChart ${props.className ?? ''}`}
+      role="img"
+      aria-label={props.title}
+      data-series={series.length}
+    >
+      {empty ? (
+        <div className="jp-mlops-LineChart-empty">No data points</div>
+      ) : (
+        <div ref={host} className="jp-mlops-LineChart-plot" />
+      )}
+    </div>
+  );
+}

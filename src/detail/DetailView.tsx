@@ -1,0 +1,161 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { RunDetailModel } from '../models/detail';
+import { ErrorBox, Loading, ProgressBar } from '../sidebar/Feedback';
+import { formatRelative } from '../sidebar/format';
+import { useSignals } from '../sidebar/hooks';
+import { StatusBadge } from '../sidebar/StatusBadge';
+import { ArtifactsSection, IArtifactActions } from './ArtifactsSection';
+import { CiSection, CopyButton, DetailsSection } from './MetadataSection';
+import { MetricsSection } from './MetricsSection';
+import { ParamsSection } from './ParamsSection';
+import { ExternalLink } from './Section';
+import { SnapshotSection } from './SnapshotSection';
+
+/** Props of {@link DetailView}. */
+export interface IDetailViewProps {
+  model: RunDetailModel;
+  commands: JupyterFrontEnd['commands'];
+  experimentName?: string;
+  artifacts: IArtifactActions;
+  onOpenSource?: (path: string) => void;
+}
+
+function NotFound(props: { model: RunDetailModel }): JSX.Element {
+  return (
+    <div className="jp-mlops-NotFound" role="alert" data-error="not_found">
+      <h2>This run does not exist (any more)</h2>
+      <p>
+        Run <code className="jp-mlops-Mono">{props.model.runId}</code> of
+        backend <code className="jp-mlops-Mono">{props.model.backend}</code> was
+        not found: it may have been deleted.
+      </p>
+      {props.model.error && (
+        <p className="jp-mlops-Muted">{props.model.error.message}</p>
+      )}
+    </div>
+  );
+}
+
+/** The candidate detail: header, then sections like GitLab's candidate page. */
+export function DetailView(props: IDetailViewProps): JSX.Element {
+  const { model } = props;
+  useSignals(model.changed);
+  const detail = model.detail;
+  const refresh = (
+    <ToolbarButtonComponent
+      icon={refreshIcon}
+      tooltip="Refresh"
+      className="jp-mlops-RefreshButton"
+      onClick={() => void model.load()}
+    />
+  );
+
+  if (model.notFound) {
+    return (
+      <div className="jp-mlops-Detail" data-state="not-found">
+        <div className="jp-mlops-Detail-tools">{refresh}</div>
+        <NotFound model={model} />
+      </div>
+    );
+  }
+  if (!detail) {
+    return (
+      <div className="jp-mlops-Detail" data-state={model.phase}>
+        {model.error ? (
+          <ErrorBox
+            title="Cannot load the run"
+            error={model.error}
+            onRetry={() => void model.load()}
+          />
+        ) : (
+          <Loading text="Loading the run…" />
+        )}
+      </div>
+    );
+  }
+
+  const { info, links } = detail;
+  const isNotebook = detail.system_tags['mlflow.source.type'] === 'NOTEBOOK';
+  return (
+    <div
+      className="jp-mlops-Detail"
+      data-state="ready"
+      data-status={info.status}
+    >
+      <ProgressBar active={model.phase === 'loading'} />
+      <header className="jp-mlops-Detail-header">
+        <div className="jp-mlops-Detail-titleRow">
+          <h1
+            className="jp-mlops-Detail-title"
+            title={info.run_name ?? info.run_id}
+          >
+            {info.run_name || info.run_id}
+          </h1>
+          <StatusBadge status={info.status} />
+          <span className="jp-mlops-Spacer" />
+          {links.candidate?.url && (
+            <ExternalLink href={links.candidate.url}>
+              Candidate {links.candidate.iid} in GitLab
+            </ExternalLink>
+          )}
+          {links.backend_ui_url && (
+            <ExternalLink href={links.backend_ui_url}>
+              Open in MLflow
+            </ExternalLink>
+          )}
+          {refresh}
+        </div>
+        <div className="jp-mlops-Detail-subtitle">
+          <code className="jp-mlops-Mono">{info.run_id}</code>
+          <CopyButton text={info.run_id} label="the run ID" />
+          {props.experimentName && (
+            <span>
+              in <strong>{props.experimentName}</strong>
+            </span>
+          )}
+          {info.start_time !== null && (
+            <span title={new Date(info.start_time).toLocaleString()}>
+              started {formatRelative(info.start_time)}
+              {info.user_id ? ` by ${info.user_id}` : ''}
+            </span>
+          )}
+        </div>
+      </header>
+      {model.error && (
+        <ErrorBox
+          compact
+          title="Cannot refresh the run; showing what was loaded"
+          error={model.error}
+          onRetry={() => void model.load()}
+        />
+      )}
+      <div className="jp-mlops-DetailGrid">
+        <DetailsSection
+          detail={detail}
+          experimentName={props.experimentName}
+          onOpenSource={props.onOpenSource}
+        />
+        <div className="jp-mlops-DetailColumn">
+          <CiSection detail={detail} />
+          <ParamsSection params={detail.params} />
+        </div>
+      </div>
+      <MetricsSection model={model} metrics={detail.metrics} />
+      <ArtifactsSection
+        model={model}
+        files={detail.artifacts.files}
+        note={detail.artifacts.note}
+        actions={props.artifacts}
+      />
+      <SnapshotSection
+        commands={props.commands}
+        backend={model.backend}
+        runId={model.runId}
+        isNotebook={isNotebook}
+      />
+    </div>
+  );
+}

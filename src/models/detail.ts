@@ -1,0 +1,270 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { getMetricHistory, getRun, listArtifacts } from '../api/endpoints';
+import { MlopsApiError } from '../api/request';
+import {
+  IArtifactList,
+  IMetricHistory,
+  IRunDetail,
+  MetricAxis
+} from '../api/types';
+import {
+  asApiError,
+  isNotFound,
+  isOutage,
+  LIVE_STATUSES,
+  LoadPhase
+} from './common';
+
+/** Options of {@link RunDetailModel}. */
+export interface IRunDetailModelOptions {
+  backend: string;
+  runId: string;
+  serverSettings: ServerConnection.ISettings;
+  /** Poll interval (ms) while the run is RUNNING. */
+  pollInterval?: number;
+  onOutage?: () => void;
+}
+
+/** A listed artifact directory. */
+export interface IArtifactDir {
+  listing: IArtifactList | null;
+  error: MlopsApiError | null;
+  pending: boolean;
+}
+
+/** A chart's series as last asked for. */
+interface IHistoryState {
+  history: IMetricHistory | null;
+  error: MlopsApiError | null;
+  pending: boolean;
+  maxPoints: number;
+  x: MetricAxis;
+}
+
+/**
+ * One run in full (the candidate detail) and the metric histories its charts
+ * show; polls both while the run is live and the view is visible.
+ */
+export class RunDetailModel implements IDisposable {
+  constructor(options: IRunDetailModelOptions) {
+    this.backend = options.backend;
+    this.runId = options.runId;
+    this._serverSettings = options.serverSettings;
+    this._onOutage = options.onOutage;
+    const interval = options.pollInterval ?? 10000;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._refresh(true),
+      frequency: { interval, backoff: true, max: Math.max(interval, 60000) },
+      name: 'jupyterlab_mlops:run',
+      standby: () => !this._isVisible || !this.isLive || 'when-hidden'
+    });
+  }
+
+  readonly backend: string;
+  readonly runId: string;
+
+  /** Emitted when the run, its state or a metric history changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  get detail(): IRunDetail | null {
+    return this._detail;
+  }
+  get phase(): LoadPhase {
+    return this._phase;
+  }
+  /** Failure of the last load; the last detail stays unless it is a 404. */
+  get error(): MlopsApiError | null {
+    return this._error;
+  }
+  /** The run does not exist (any more). */
+  get notFound(): boolean {
+    return !!this._error && isNotFound(this._error);
+  }
+  /** Whether the run can still change (the poll runs then). */
+  get isLive(): boolean {
+    return !!this._detail && LIVE_STATUSES.has(this._detail.info.status);
+  }
+  get isVisible(): boolean {
+    return this._isVisible;
+  }
+  set isVisible(value: boolean) {
+    this._isVisible = value;
+    if (value && this.isLive && !this._isDisposed) {
+      void this._poll.refresh();
+    }
+  }
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** The last series of a metric, or null. */
+  history(key: string): IMetricHistory | null {
+    return this._histories.get(key)?.history ?? null;
+  }
+  historyError(key: string): MlopsApiError | null {
+    return this._histories.get(key)?.error ?? null;
+  }
+
+  /** A sub-directory of the artifacts, once {@link listDir} was called. */
+  dir(path: string): IArtifactDir | null {
+    return this._dirs.get(path) ?? null;
+  }
+
+  /** List a sub-directory of the artifacts (the root comes with the run). */
+  async listDir(path: string): Promise<void> {
+    const state: IArtifactDir = {
+      listing: this._dirs.get(path)?.listing ?? null,
+      error: null,
+      pending: true
+    };
+    this._dirs.set(path, state);
+    this._emit();
+    try {
+      state.listing = await listArtifacts(
+        this.backend,
+        this.runId,
+        path,
+        this._serverSettings
+      );
+    } catch (error) {
+      state.error = asApiError(error);
+    }
+    state.pending = false;
+    this._emit();
+  }
+
+  /** Load (or reload) the run; failures end up in {@link error}. */
+  async load(): Promise<void> {
+    try {
+      await this._refresh(false);
+    } catch {
+      // Recorded in the state.
+    }
+  }
+
+  /**
+   * Fetch a metric's series for a chart `maxPoints` wide, unless it is
+   * already loaded with the same shape (or on its way).
+   */
+  async requestHistory(
+    key: string,
+    maxPoints: number,
+    x: MetricAxis = 'step'
+  ): Promise<void> {
+    maxPoints = Math.max(2, Math.min(10000, Math.round(maxPoints)));
+    const state = this._histories.get(key);
+    if (
+      state &&
+      (state.pending || state.history || state.error) &&
+      state.maxPoints === maxPoints &&
+      state.x === x
+    ) {
+      return;
+    }
+    await this._fetchHistory(key, maxPoints, x);
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _refresh(histories: boolean): Promise<void> {
+    const request = ++this._request;
+    this._phase = 'loading';
+    this._emit();
+    try {
+      const detail = await getRun(
+        this.backend,
+        this.runId,
+        this._serverSettings
+      );
+      if (request !== this._request || this._isDisposed) {
+        return;
+      }
+      this._detail = detail;
+      this._error = null;
+      this._phase = 'ready';
+      this._emit();
+    } catch (error) {
+      if (request !== this._request || this._isDisposed) {
+        return;
+      }
+      this._error = asApiError(error);
+      if (isOutage(this._error)) {
+        this._onOutage?.();
+      }
+      this._phase = this._detail && !this.notFound ? 'ready' : 'error';
+      this._emit();
+      throw this._error;
+    }
+    if (histories) {
+      await Promise.all(
+        Array.from(this._histories.entries()).map(([key, s]) =>
+          this._fetchHistory(key, s.maxPoints, s.x)
+        )
+      );
+    }
+    if (this.isLive && this._isVisible) {
+      void this._poll.start();
+    }
+  }
+
+  private async _fetchHistory(
+    key: string,
+    maxPoints: number,
+    x: MetricAxis
+  ): Promise<void> {
+    const previous = this._histories.get(key);
+    const state: IHistoryState = {
+      history: previous?.history ?? null,
+      error: null,
+      pending: true,
+      maxPoints,
+      x
+    };
+    this._histories.set(key, state);
+    try {
+      state.history = await getMetricHistory(
+        this.backend,
+        this.runId,
+        key,
+        { maxPoints, x },
+        this._serverSettings
+      );
+    } catch (error) {
+      state.error = asApiError(error);
+    }
+    state.pending = false;
+    this._emit();
+  }
+
+  private _emit(): void {
+    if (!this._isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _changed = new Signal<this, void>(this);
+  private _detail: IRunDetail | null = null;
+  private _dirs = new Map<string, IArtifactDir>();
+  private _error: MlopsApiError | null = null;
+  private _histories = new Map<string, IHistoryState>();
+  private _isDisposed = false;
+  private _isVisible = false;
+  private _onOutage?: () => void;
+  private _phase: LoadPhase = 'idle';
+  private _poll: Poll;
+  private _request = 0;
+  private _serverSettings: ServerConnection.ISettings;
+}

@@ -1,0 +1,68 @@
+import { IAvailableColumns, IRunRow } from '../api/types';
+import { autoColumns, isAvailable, orderIdentifier } from './columns';
+
+/** Sort order of the table: a column id (`attributes.start_time`, `metrics.loss`). */
+export interface ISort {
+  column: string;
+  desc: boolean;
+}
+
+/** The server's default order, shown when the user chose none. */
+export const DEFAULT_SORT: ISort = {
+  column: 'attributes.start_time',
+  desc: true
+};
+
+/** `order_by` values of a sort (undefined: the server's default). */
+export function orderBy(sort: ISort | null): string[] | undefined {
+  return sort
+    ? [`${orderIdentifier(sort.column)} ${sort.desc ? 'DESC' : 'ASC'}`]
+    : undefined;
+}
+
+/**
+ * Settle the columns once the experiment's keys are known: default columns
+ * (from the settings) it does not have are dropped; with none left, a few
+ * are picked. `refetch`: the rows must be fetched again for new columns.
+ */
+export function settleColumns(
+  columns: readonly string[],
+  fromSettings: boolean,
+  available: IAvailableColumns
+): { columns: string[]; refetch: boolean } {
+  let kept = [...columns];
+  if (fromSettings) {
+    kept = kept.filter(c => isAvailable(c, available));
+  }
+  if (kept.length > 0) {
+    return { columns: kept, refetch: false };
+  }
+  const picked = autoColumns(available);
+  return { columns: picked, refetch: picked.length > 0 };
+}
+
+/** `rows` then the runs of `more` not already among them. */
+export function appendRows(
+  rows: readonly IRunRow[],
+  more: readonly IRunRow[]
+): IRunRow[] {
+  const known = new Set(rows.map(r => r.run_id));
+  return [...rows, ...more.filter(r => !known.has(r.run_id))];
+}
+
+/**
+ * Merge a fresh first page into the loaded rows: known runs are updated in
+ * place; new runs that come before the first known one go on top.
+ */
+export function mergeFresh(
+  rows: readonly IRunRow[],
+  fresh: readonly IRunRow[]
+): IRunRow[] {
+  const byId = new Map(fresh.map(r => [r.run_id, r]));
+  const known = new Set(rows.map(r => r.run_id));
+  const firstKnown = fresh.findIndex(r => known.has(r.run_id));
+  const added = fresh
+    .slice(0, firstKnown < 0 ? fresh.length : firstKnown)
+    .filter(r => !known.has(r.run_id));
+  return [...added, ...rows.map(r => byId.get(r.run_id) ?? r)];
+}

@@ -1,0 +1,352 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { IListRunsOptions, listRuns } from '../api/endpoints';
+import { MlopsApiError } from '../api/request';
+import {
+  IAvailableColumns,
+  IRunRow,
+  IRunsEmulation,
+  IRunsPage
+} from '../api/types';
+import { mergeAvailable, NO_COLUMNS } from './columns';
+import {
+  asApiError,
+  isInvalidInput,
+  isOutage,
+  LIVE_STATUSES,
+  LoadPhase
+} from './common';
+import { appendRows, ISort, mergeFresh, orderBy, settleColumns } from './rows';
+import { RunsSelection } from './selection';
+
+/** Options of {@link RunsModel}. */
+export interface IRunsModelOptions {
+  backend: string;
+  experimentId: string;
+  experimentName: string;
+  serverSettings: ServerConnection.ISettings;
+  pageSize?: number;
+  /** Columns from the settings; an empty list picks a few metrics and params. */
+  defaultColumns?: readonly string[];
+  /** Poll interval (ms) while a loaded run is RUNNING. */
+  pollInterval?: number;
+  onOutage?: () => void;
+}
+
+/**
+ * The candidates table of one experiment: chosen columns, sort, filter,
+ * page-token paging, selection, and polling while a loaded run is live.
+ * Failures never drop the rows already loaded.
+ */
+export class RunsModel implements IDisposable {
+  constructor(options: IRunsModelOptions) {
+    this.backend = options.backend;
+    this.experimentId = options.experimentId;
+    this.experimentName = options.experimentName;
+    this._serverSettings = options.serverSettings;
+    this._pageSize = options.pageSize ?? 100;
+    this._columns = [...(options.defaultColumns ?? [])];
+    this._columnsFromSettings = this._columns.length > 0;
+    this._onOutage = options.onOutage;
+    this.selection = new RunsSelection(this.backend);
+    const interval = options.pollInterval ?? 10000;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._pollLive(),
+      frequency: { interval, backoff: true, max: Math.max(interval, 60000) },
+      name: 'jupyterlab_mlops:runs',
+      standby: () => !this._isVisible || !this.hasLive || 'when-hidden'
+    });
+  }
+
+  readonly backend: string;
+  readonly experimentId: string;
+  readonly experimentName: string;
+  /** Checked runs (kept across reloads). */
+  readonly selection: RunsSelection;
+
+  /** Emitted on any change of rows, state, columns, sort or filter. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  get rows(): readonly IRunRow[] {
+    return this._rows;
+  }
+  get phase(): LoadPhase {
+    return this._phase;
+  }
+  /** Failure of the last first-page load (not a filter error). */
+  get error(): MlopsApiError | null {
+    return this._error;
+  }
+  /** Failure of the last "next page" load; the rows are kept. */
+  get moreError(): MlopsApiError | null {
+    return this._moreError;
+  }
+  get loadingMore(): boolean {
+    return this._loadingMore;
+  }
+  get hasMore(): boolean {
+    return this._nextPageToken !== null;
+  }
+  /** The filter of the rows shown. */
+  get filter(): string {
+    return this._filter;
+  }
+  /** MLflow's message for a rejected filter, or null. */
+  get filterError(): MlopsApiError | null {
+    return this._filterError;
+  }
+  get sort(): ISort | null {
+    return this._sort;
+  }
+  get columns(): readonly string[] {
+    return this._columns;
+  }
+  get availableColumns(): IAvailableColumns {
+    return this._available;
+  }
+  /** What the server did itself because the backend cannot (GitLab). */
+  get emulated(): IRunsEmulation | null {
+    return this._emulated;
+  }
+  /** Matching runs, when the server knows (emulated paging). */
+  get total(): number | null {
+    return this._total;
+  }
+  /** Whether a loaded run can still change (the poll runs then). */
+  get hasLive(): boolean {
+    return this._rows.some(r => LIVE_STATUSES.has(r.status));
+  }
+  get isVisible(): boolean {
+    return this._isVisible;
+  }
+  set isVisible(value: boolean) {
+    this._isVisible = value;
+    if (value && this.hasLive && !this._isDisposed) {
+      void this._poll.refresh();
+    }
+  }
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Poll interval (ms) while a loaded run is live (the settings' refreshInterval). */
+  set pollInterval(interval: number) {
+    if (!this._isDisposed) {
+      this._poll.frequency = {
+        interval,
+        backoff: true,
+        max: Math.max(interval, 60000)
+      };
+    }
+  }
+
+  /** (Re)load the first page with the current columns, sort and filter. */
+  async reload(): Promise<void> {
+    await this._loadFirst(this._filter);
+  }
+
+  /** Apply a filter; a 400 keeps the rows and sets {@link filterError}. */
+  async applyFilter(filter: string): Promise<boolean> {
+    return this._loadFirst(filter.trim());
+  }
+
+  /** Sort by a column: same column flips the direction, `null` resets. */
+  async setSort(sort: ISort | null): Promise<void> {
+    this._sort = sort;
+    await this._loadFirst(this._filter);
+  }
+
+  /** Show these columns (reloads: values come with the rows). */
+  async setColumns(columns: readonly string[]): Promise<void> {
+    this._columns = [...columns];
+    this._columnsFromSettings = false;
+    await this._loadFirst(this._filter);
+  }
+
+  /** Load the next page, if any; a failure keeps the rows. */
+  async loadMore(): Promise<void> {
+    if (this._nextPageToken === null || this._loadingMore) {
+      return;
+    }
+    const generation = this._generation;
+    this._loadingMore = true;
+    this._moreError = null;
+    this._emit();
+    try {
+      const page = await this._fetch(this._filter, this._nextPageToken);
+      if (generation === this._generation && !this._isDisposed) {
+        this._rows = appendRows(this._rows, page.runs);
+        this._takePage(page);
+      }
+    } catch (error) {
+      if (generation === this._generation) {
+        this._moreError = this._record(error);
+      }
+    }
+    this._loadingMore = false;
+    this._emit();
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._poll.dispose();
+    this.selection.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _loadFirst(filter: string): Promise<boolean> {
+    const generation = ++this._generation;
+    this._phase = 'loading';
+    this._error = null;
+    this._moreError = null;
+    this._loadingMore = false;
+    this._emit();
+    try {
+      let page = await this._fetch(filter, null);
+      if (generation !== this._generation || this._isDisposed) {
+        return false;
+      }
+      const available = mergeAvailable(NO_COLUMNS, page.available_columns);
+      if (this._pickColumns(available)) {
+        page = await this._fetch(filter, null);
+        if (generation !== this._generation || this._isDisposed) {
+          return false;
+        }
+      }
+      this._rows = page.runs;
+      this._filter = filter;
+      this._filterError = null;
+      this._takePage(page);
+      this._phase = 'ready';
+      this._emit();
+      this._wakePoll();
+      return true;
+    } catch (error) {
+      if (generation !== this._generation) {
+        return false;
+      }
+      const apiError = this._record(error);
+      if (isInvalidInput(apiError) && filter !== this._filter) {
+        this._filterError = apiError;
+      } else {
+        this._error = apiError;
+      }
+      this._phase = this._rows.length || this._filterError ? 'ready' : 'error';
+      this._emit();
+      return false;
+    }
+  }
+
+  /** Settle the columns on the first answer (see {@link settleColumns}). */
+  private _pickColumns(available: IAvailableColumns): boolean {
+    if (this._columnsPicked) {
+      return false;
+    }
+    this._columnsPicked = true;
+    const settled = settleColumns(
+      this._columns,
+      this._columnsFromSettings,
+      available
+    );
+    this._columns = settled.columns;
+    return settled.refetch;
+  }
+
+  private _fetch(filter: string, pageToken: string | null): Promise<IRunsPage> {
+    const options: IListRunsOptions = {
+      columns: this._columns,
+      filter,
+      orderBy: orderBy(this._sort),
+      maxResults: this._pageSize,
+      pageToken
+    };
+    return listRuns(
+      this.backend,
+      this.experimentId,
+      options,
+      this._serverSettings
+    );
+  }
+
+  private _takePage(page: IRunsPage): void {
+    this._nextPageToken = page.next_page_token;
+    this._available = mergeAvailable(this._available, page.available_columns);
+    this._emulated =
+      page.emulated && (page.emulated.filter || page.emulated.order)
+        ? page.emulated
+        : null;
+    this._total = page.total ?? null;
+  }
+
+  /** Poll: fetch the first page again and update the loaded rows in place. */
+  private async _pollLive(): Promise<void> {
+    const generation = this._generation;
+    let page: IRunsPage;
+    try {
+      page = await this._fetch(this._filter, null);
+    } catch (error) {
+      this._error = this._record(error);
+      this._emit();
+      throw error;
+    }
+    if (generation !== this._generation || this._isDisposed) {
+      return;
+    }
+    this._error = null;
+    this._rows = mergeFresh(this._rows, page.runs);
+    this._available = mergeAvailable(this._available, page.available_columns);
+    this._emit();
+  }
+
+  private _wakePoll(): void {
+    if (this.hasLive && this._isVisible && !this._isDisposed) {
+      void this._poll.start();
+    }
+  }
+
+  private _record(error: unknown): MlopsApiError {
+    const apiError = asApiError(error);
+    if (isOutage(apiError)) {
+      this._onOutage?.();
+    }
+    return apiError;
+  }
+
+  private _emit(): void {
+    if (!this._isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _available: IAvailableColumns = NO_COLUMNS;
+  private _changed = new Signal<this, void>(this);
+  private _columns: string[];
+  private _columnsFromSettings: boolean;
+  private _columnsPicked = false;
+  private _emulated: IRunsEmulation | null = null;
+  private _error: MlopsApiError | null = null;
+  private _filter = '';
+  private _filterError: MlopsApiError | null = null;
+  private _generation = 0;
+  private _isDisposed = false;
+  private _isVisible = false;
+  private _loadingMore = false;
+  private _moreError: MlopsApiError | null = null;
+  private _nextPageToken: string | null = null;
+  private _onOutage?: () => void;
+  private _pageSize: number;
+  private _phase: LoadPhase = 'idle';
+  private _poll: Poll;
+  private _rows: IRunRow[] = [];
+  private _serverSettings: ServerConnection.ISettings;
+  private _sort: ISort | null = null;
+  private _total: number | null = null;
+}

@@ -1,0 +1,178 @@
+/** A model and its versions. */
+import { ServerConnection } from '@jupyterlab/services';
+import * as React from 'react';
+
+import { getModel, IModelPage } from '../api/registry';
+import { safeHref, timeCell, versionLabel } from './format';
+import { describeError } from './notify';
+import { IRegistryActions } from './route';
+
+/** A run id shortened for a table cell. */
+function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** Link to a candidate: the sidebar's candidate view when it can open one. */
+export function CandidateLink(props: {
+  actions: IRegistryActions;
+  candidate: { backend: string; run_id: string } | null;
+}): JSX.Element {
+  const { candidate, actions } = props;
+  if (!candidate) {
+    return <span>—</span>;
+  }
+  const open = actions.openCandidate;
+  if (!open) {
+    return <code title={candidate.run_id}>{shortId(candidate.run_id)}</code>;
+  }
+  return (
+    <button
+      type="button"
+      className="jp-mlops-LinkButton"
+      title={`Open candidate ${candidate.run_id} (${candidate.backend})`}
+      onClick={() => open(candidate.backend, candidate.run_id)}
+    >
+      <code>{shortId(candidate.run_id)}</code>
+    </button>
+  );
+}
+
+/** Props of {@link ModelPageView}. */
+export interface IModelPageProps {
+  backend: string;
+  name: string;
+  actions: IRegistryActions;
+  settings?: ServerConnection.ISettings;
+}
+
+/** Model header and the versions table. */
+export function ModelPageView(props: IModelPageProps): JSX.Element {
+  const { backend, name, actions, settings } = props;
+  const [page, setPage] = React.useState<IModelPage | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    let live = true;
+    setPage(null);
+    getModel(backend, name, settings).then(
+      p => live && setPage(p),
+      e => live && setError(describeError(e).message)
+    );
+    return () => {
+      live = false;
+    };
+  }, [backend, name]);
+
+  if (error) {
+    return (
+      <div className="jp-mlops-Notice jp-mlops-mod-error" role="alert">
+        {error}
+      </div>
+    );
+  }
+  if (!page) {
+    return <p className="jp-mlops-Loading">Loading model {name}…</p>;
+  }
+  const created = timeCell(page.creation_timestamp);
+  const updated = timeCell(page.last_updated_timestamp);
+  const web = safeHref(page.web_url);
+  return (
+    <div className="jp-mlops-ModelPage" data-testid="model-page">
+      <h2 className="jp-mlops-PageTitle">
+        Model <span className="jp-mlops-Name">{page.name}</span>
+      </h2>
+      <dl className="jp-mlops-Meta">
+        <dt>Backend</dt>
+        <dd>
+          {page.backend}{' '}
+          <span className="jp-mlops-Kind">{page.backend_kind}</span>
+        </dd>
+        <dt>Created</dt>
+        <dd title={created.title}>
+          {created.text}
+          {page.user_id ? ` by ${page.user_id}` : ''}
+        </dd>
+        <dt>Last updated</dt>
+        <dd title={updated.title}>{updated.text}</dd>
+        {web && (
+          <>
+            <dt>On the backend</dt>
+            <dd>
+              <a href={web} target="_blank" rel="noopener noreferrer">
+                {web}
+              </a>
+            </dd>
+          </>
+        )}
+      </dl>
+      {page.description && (
+        <p className="jp-mlops-Description">{page.description}</p>
+      )}
+      <h3 className="jp-mlops-SectionTitle">
+        Versions ({page.versions.length})
+      </h3>
+      {page.versions.length === 0 ? (
+        <p className="jp-mlops-Compare-empty">No versions yet.</p>
+      ) : (
+        <div className="jp-mlops-TableScroll">
+          <table className="jp-mlops-DataTable" data-testid="versions-table">
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Created</th>
+                <th scope="col">Candidate</th>
+                <th scope="col">Status</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.versions.map(v => {
+                const t = timeCell(v.created);
+                return (
+                  <tr key={v.version}>
+                    <td>
+                      <button
+                        type="button"
+                        className="jp-mlops-LinkButton"
+                        onClick={() =>
+                          actions.navigate({
+                            page: 'version',
+                            backend,
+                            name,
+                            version: v.version,
+                            label: versionLabel(v)
+                          })
+                        }
+                      >
+                        Version {versionLabel(v)}
+                      </button>
+                    </td>
+                    <td title={t.title}>
+                      {t.text}
+                      {v.user_id ? ` by ${v.user_id}` : ''}
+                    </td>
+                    <td>
+                      <CandidateLink
+                        actions={actions}
+                        candidate={v.candidate}
+                      />
+                    </td>
+                    <td>
+                      <span
+                        className={`jp-mlops-Status jp-mlops-mod-${(v.status ?? 'unknown').toLowerCase()}`}
+                      >
+                        {v.status ?? '—'}
+                      </span>
+                    </td>
+                    <td className="jp-mlops-Description">
+                      {v.description || ''}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

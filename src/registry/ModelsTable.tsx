@@ -1,0 +1,163 @@
+/** The registry's first page: models of every configured backend, searchable. */
+import { ServerConnection } from '@jupyterlab/services';
+import {
+  InputGroup,
+  refreshIcon,
+  searchIcon,
+  ToolbarButtonComponent
+} from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { IModelsList, listModels } from '../api/registry';
+import { useDebounced } from '../promote/useDebounced';
+import { timeCell, versionLabel } from './format';
+import { describeError } from './notify';
+import { IRegistryActions } from './route';
+
+/** Props of {@link ModelsTable}. */
+export interface IModelsTableProps {
+  actions: IRegistryActions;
+  settings?: ServerConnection.ISettings;
+  search: string;
+  onSearch: (search: string) => void;
+}
+
+/** Search box and the table. */
+export function ModelsTable(props: IModelsTableProps): JSX.Element {
+  const { actions, settings } = props;
+  const search = useDebounced(props.search.trim(), 250);
+  const [list, setList] = React.useState<IModelsList | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [tick, setTick] = React.useState(0);
+  React.useEffect(() => {
+    let live = true;
+    listModels(search, settings).then(
+      l => {
+        if (live) {
+          setList(l);
+          setError(null);
+        }
+      },
+      e => live && setError(describeError(e).message)
+    );
+    return () => {
+      live = false;
+    };
+  }, [search, tick]);
+
+  const multi = new Set(list?.models.map(m => m.backend)).size > 1;
+  return (
+    <div className="jp-mlops-RegistryList">
+      <div className="jp-mlops-Controls">
+        <InputGroup
+          className="jp-mlops-Search"
+          type="search"
+          placeholder="Search models by name"
+          aria-label="Search models"
+          rightIcon={searchIcon}
+          value={props.search}
+          onChange={e => props.onSearch(e.currentTarget.value)}
+        />
+        <ToolbarButtonComponent
+          icon={refreshIcon}
+          tooltip="Reload"
+          onClick={() => setTick(tick + 1)}
+        />
+      </div>
+      {error && (
+        <div className="jp-mlops-Notice jp-mlops-mod-error" role="alert">
+          {error}
+        </div>
+      )}
+      {list?.errors.map(e => (
+        <div
+          key={e.backend}
+          className="jp-mlops-Notice jp-mlops-mod-warn"
+          role="status"
+        >
+          Backend {e.backend}: {e.message}
+        </div>
+      ))}
+      {!list && !error && <p className="jp-mlops-Loading">Loading models…</p>}
+      {list && list.models.length === 0 && (
+        <p className="jp-mlops-Compare-empty">
+          {search
+            ? `No model matches "${search}".`
+            : 'No models yet. Promote a candidate from a compare tab or the sidebar to create one.'}
+        </p>
+      )}
+      {list && list.models.length > 0 && (
+        <div className="jp-mlops-TableScroll">
+          <table className="jp-mlops-DataTable" data-testid="models-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">{multi ? 'Backend / project' : 'Backend'}</th>
+                <th scope="col">Latest version</th>
+                <th scope="col">Versions</th>
+                <th scope="col">Last updated</th>
+                <th scope="col">By</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.models.map(m => {
+                const t = timeCell(m.last_updated_timestamp);
+                return (
+                  <tr key={`${m.backend}/${m.name}`}>
+                    <td>
+                      <button
+                        type="button"
+                        className="jp-mlops-LinkButton"
+                        onClick={() =>
+                          actions.navigate({
+                            page: 'model',
+                            backend: m.backend,
+                            name: m.name
+                          })
+                        }
+                      >
+                        {m.name}
+                      </button>
+                    </td>
+                    <td>
+                      {m.backend}{' '}
+                      <span className="jp-mlops-Kind">{m.backend_kind}</span>
+                    </td>
+                    <td>
+                      {m.latest_version ? (
+                        <button
+                          type="button"
+                          className="jp-mlops-LinkButton"
+                          onClick={() =>
+                            actions.navigate({
+                              page: 'version',
+                              backend: m.backend,
+                              name: m.name,
+                              version: m.latest_version!.version,
+                              label: versionLabel(m.latest_version!)
+                            })
+                          }
+                        >
+                          {versionLabel(m.latest_version)}
+                        </button>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td>{m.version_count ?? '—'}</td>
+                    <td title={t.title}>{t.text}</td>
+                    <td>{m.updated_by ?? '—'}</td>
+                    <td className="jp-mlops-Description">
+                      {m.description || ''}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,203 @@
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { Button, ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import type {
+  ICellDiff,
+  IDiffSide,
+  ISnapshotDiff,
+  ISnapshotRunRef
+} from '../api/snapshot';
+import { DiffLines } from './DiffLines';
+import {
+  cellLabel,
+  cellLines,
+  diffBlocks,
+  parseUnifiedDiff,
+  summaryText
+} from './diffModel';
+import { snapshotIcon } from './icons';
+
+/** Options of {@link createDiffWidget}. */
+export interface IDiffViewOptions {
+  a: ISnapshotRunRef;
+  b: ISnapshotRunRef;
+  load: () => Promise<ISnapshotDiff>;
+  /** Open one side's snapshot read-only. */
+  openSnapshot: (ref: ISnapshotRunRef) => void;
+}
+
+function CellCard(props: { cell: ICellDiff }): JSX.Element {
+  const { cell } = props;
+  const lines = cellLines(cell);
+  const sourceSame = cell.status === 'modified' && !cell.source_diff;
+  return (
+    <section
+      className="jp-mlops-DiffCell"
+      data-status={cell.status}
+      data-cell-type={cell.cell_type}
+    >
+      <header className="jp-mlops-DiffCellHeader">
+        <span className={`jp-mlops-DiffBadge jp-mod-${cell.status}`}>
+          {cell.status}
+        </span>
+        <span className="jp-mlops-DiffCellType">{cell.cell_type}</span>
+        <span className="jp-mlops-DiffCellLabel">{cellLabel(cell)}</span>
+        {sourceSame && <span className="jp-mlops-Muted">source unchanged</span>}
+        {cell.outputs_changed && (
+          <span
+            className="jp-mlops-DiffOutputsMark"
+            title="The outputs of this cell differ"
+          >
+            outputs changed
+          </span>
+        )}
+      </header>
+      {lines.length > 0 && !sourceSame && (
+        <DiffLines lines={lines} label={`Source of ${cellLabel(cell)}`} />
+      )}
+      {cell.outputs_changed && cell.outputs_diff && (
+        <details className="jp-mlops-DiffOutputs">
+          <summary>Outputs diff</summary>
+          <DiffLines
+            lines={parseUnifiedDiff(cell.outputs_diff)}
+            label={`Outputs of ${cellLabel(cell)}`}
+          />
+        </details>
+      )}
+    </section>
+  );
+}
+
+function Unchanged(props: { cells: ICellDiff[] }): JSX.Element {
+  const [open, setOpen] = React.useState(false);
+  const n = props.cells.length;
+  return (
+    <div className="jp-mlops-DiffUnchanged" data-count={n}>
+      <button
+        className="jp-mlops-DiffUnchangedToggle"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        {open ? '▾' : '▸'} {n} unchanged cell{n === 1 ? '' : 's'}
+      </button>
+      {open && props.cells.map((cell, i) => <CellCard key={i} cell={cell} />)}
+    </div>
+  );
+}
+
+function Side(props: {
+  side: IDiffSide;
+  name: string;
+  open: () => void;
+}): JSX.Element {
+  const { side } = props;
+  return (
+    <div className={`jp-mlops-DiffSide jp-mod-${props.name}`}>
+      <span className="jp-mlops-DiffSideName">
+        {props.name === 'a' ? '−' : '+'}
+      </span>
+      <Button
+        minimal
+        small
+        title={`Open the snapshot of run ${side.run_id} read-only`}
+        onClick={props.open}
+      >
+        <code>{side.run_id.slice(0, 8)}</code>
+      </Button>
+      <span
+        className="jp-mlops-DiffPath"
+        title={`${side.backend}: ${side.path} (sha256 ${side.sha256})`}
+      >
+        {side.path}
+      </span>
+    </div>
+  );
+}
+
+/** The diff of two runs' notebook snapshots, cell by cell. */
+export function DiffView(props: IDiffViewOptions): JSX.Element {
+  const [state, setState] = React.useState<{
+    diff?: ISnapshotDiff;
+    error?: string;
+  }>({});
+  const [expanded, setExpanded] = React.useState(false);
+  React.useEffect(() => {
+    let live = true;
+    props.load().then(
+      diff => live && setState({ diff }),
+      error =>
+        live &&
+        setState({
+          error: error instanceof Error ? error.message : String(error)
+        })
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (state.error) {
+    return (
+      <div className="jp-mlops-SnapshotDiff jp-mod-error" role="alert">
+        <h3>Cannot diff these snapshots</h3>
+        <p>{state.error}</p>
+      </div>
+    );
+  }
+  const diff = state.diff;
+  if (!diff) {
+    return (
+      <div className="jp-mlops-SnapshotDiff jp-mod-loading">
+        Loading the snapshots…
+      </div>
+    );
+  }
+  return (
+    <div className="jp-mlops-SnapshotDiff" data-engine={diff.engine}>
+      <div className="jp-mlops-DiffHeader">
+        <Side side={diff.a} name="a" open={() => props.openSnapshot(diff.a)} />
+        <Side side={diff.b} name="b" open={() => props.openSnapshot(diff.b)} />
+        <div className="jp-mlops-DiffSummary">
+          <span className="jp-mlops-DiffSummaryText">{summaryText(diff)}</span>
+          <label className="jp-mlops-DiffToggle">
+            <input
+              type="checkbox"
+              checked={expanded}
+              onChange={e => setExpanded(e.currentTarget.checked)}
+            />
+            Show unchanged cells
+          </label>
+        </div>
+      </div>
+      <div className="jp-mlops-DiffCells">
+        {diffBlocks(diff.cells, expanded).map(block =>
+          block.kind === 'cell' ? (
+            <CellCard key={block.position} cell={block.cell} />
+          ) : (
+            <Unchanged key={block.position} cells={block.cells} />
+          )
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** Id of the diff tab of two runs (one tab per pair). */
+export function diffWidgetId(a: ISnapshotRunRef, b: ISnapshotRunRef): string {
+  return `jp-mlops-snapshot-diff-${a.backend}-${a.run_id}-${b.backend}-${b.run_id}`;
+}
+
+/** A main-area tab with the diff of two snapshots. */
+export function createDiffWidget(
+  options: IDiffViewOptions
+): MainAreaWidget<ReactWidget> {
+  const content = ReactWidget.create(<DiffView {...options} />);
+  content.addClass('jp-mlops-SnapshotDiffPanel');
+  const widget = new MainAreaWidget({ content });
+  widget.id = diffWidgetId(options.a, options.b);
+  widget.title.label = `Diff ${options.a.run_id.slice(0, 8)} ↔ ${options.b.run_id.slice(0, 8)}`;
+  widget.title.caption = `Notebook snapshots of runs ${options.a.run_id} (−) and ${options.b.run_id} (+)`;
+  widget.title.icon = snapshotIcon;
+  widget.title.closable = true;
+  return widget;
+}

@@ -1,0 +1,140 @@
+/**
+ * Save an open notebook and attach its snapshot to a run, telling the user
+ * how it went (one notification, updated in place).
+ */
+import type {
+  ISnapshotResult,
+  ISnapshotRunRef,
+  ITakeSnapshotRequest
+} from '../api/snapshot';
+import { errorMessage, IKernelEnv, ISnapshotNotebook } from './protocol';
+
+/** A notification that can be updated (JupyterLab's `Notification` fits through an adapter). */
+export interface INotifier {
+  /** Show an in-progress message; returns its id. */
+  progress(message: string): string;
+  update(
+    id: string,
+    type: 'success' | 'info' | 'warning' | 'error',
+    message: string
+  ): void;
+}
+
+/** Everything {@link snapshotNotebook} calls out to. */
+export interface ITakeDeps {
+  post(
+    ref: ISnapshotRunRef,
+    body: ITakeSnapshotRequest
+  ): Promise<ISnapshotResult>;
+  notifier: INotifier;
+}
+
+/** Human size: 1.2 KB, 3.4 MB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) {
+    return `${n} B`;
+  }
+  const units = ['KB', 'MB', 'GB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One line for the outcome of a snapshot. */
+export function describeResult(result: ISnapshotResult): string {
+  if (!result.uploaded) {
+    return 'unchanged (already uploaded)';
+  }
+  const notes: string[] = [];
+  const scrubbed = Object.values(result.scrubbed ?? {}).reduce(
+    (a, b) => a + b,
+    0
+  );
+  if (scrubbed) {
+    notes.push(`${plural(scrubbed, 'secret')} scrubbed`);
+  }
+  if (result.excluded_cells) {
+    notes.push(`${plural(result.excluded_cells, 'cell')} excluded`);
+  }
+  if (result.outputs_truncated || result.outputs_dropped) {
+    notes.push(
+      `${plural(result.outputs_truncated + result.outputs_dropped, 'large output')} left out`
+    );
+  }
+  return `uploaded (${formatBytes(result.size)}${notes.length ? `; ${notes.join(', ')}` : ''})`;
+}
+
+/** Route errors when the kernel's session does not lead to the notebook. */
+const SESSION_ERRORS = ['no_session', 'notebook_not_found', 'not_a_notebook'];
+
+/**
+ * Save the notebook, then POST the snapshot (the server reads the saved file
+ * through the kernel's session). When saving fails (read-only file...), the
+ * live model is sent instead. Rejects with a readable error.
+ */
+export async function snapshotNotebook(
+  nb: ISnapshotNotebook,
+  ref: ISnapshotRunRef,
+  env: IKernelEnv,
+  deps: ITakeDeps
+): Promise<ISnapshotResult> {
+  const what = `Snapshot of ${nb.name} for run ${ref.run_id.slice(0, 8)}`;
+  const id = deps.notifier.progress(`${what}…`);
+  try {
+    const body: ITakeSnapshotRequest = {
+      packages: env.packages,
+      python: env.python
+    };
+    let saved = true;
+    try {
+      await nb.save();
+    } catch (error) {
+      saved = false;
+      console.warn(
+        `jupyterlab_mlops: cannot save ${nb.path}; sending the live notebook`,
+        error
+      );
+    }
+    if (saved && nb.kernelId) {
+      body.kernel_id = nb.kernelId;
+      body.path = nb.path;
+    } else {
+      body.path = nb.path;
+      body.content = nb.toJSON();
+    }
+    let result: ISnapshotResult;
+    try {
+      result = await deps.post(ref, body);
+    } catch (error) {
+      // The server could not find the notebook through the kernel's session:
+      // the frontend knows the saved file's path, read that one.
+      if (
+        !body.kernel_id ||
+        !SESSION_ERRORS.includes((error as { code?: string }).code ?? '')
+      ) {
+        throw error;
+      }
+      const byPath = { ...body };
+      delete byPath.kernel_id;
+      result = await deps.post(ref, byPath);
+    }
+    deps.notifier.update(
+      id,
+      result.uploaded ? 'success' : 'info',
+      `${what}: ${describeResult(result)}`
+    );
+    return result;
+  } catch (error) {
+    const message = errorMessage(error);
+    deps.notifier.update(id, 'error', `${what} failed: ${message}`);
+    throw new Error(message);
+  }
+}
