@@ -46,7 +46,11 @@ export function waitForCellEnd(
     const done = (settle: number): void => {
       clearTimeout(timer);
       kernel.iopubMessage.disconnect(onMessage);
-      setTimeout(resolve, settle);
+      if (settle > 0) {
+        setTimeout(resolve, settle);
+      } else {
+        resolve();
+      }
     };
     const onMessage = (_: unknown, msg: IMsgLike): void => {
       const parent = (msg.parent_header as { msg_id?: string } | undefined)

@@ -14,7 +14,10 @@ const runCell = (name: string, x: number) =>
   `%%mlops run --experiment ${EXPERIMENT} --name ${name}\nx = ${x}\nprint(x)`;
 
 /** The id of the run of EXPERIMENT with that name (waits until it exists). */
-async function runId(request: APIRequestContext, name: string): Promise<string> {
+async function runId(
+  request: APIRequestContext,
+  name: string
+): Promise<string> {
   let id = '';
   await expect
     .poll(
@@ -56,9 +59,15 @@ async function snapshot(request: APIRequestContext, id: string): Promise<any> {
 }
 
 const sources = (nb: any): string[] =>
-  nb.cells.map((c: any) => (Array.isArray(c.source) ? c.source.join('') : c.source));
+  nb.cells.map((c: any) =>
+    Array.isArray(c.source) ? c.source.join('') : c.source
+  );
 
-async function execute(page: IJupyterLabPageFixture, id: string, args: any): Promise<any> {
+async function execute(
+  page: IJupyterLabPageFixture,
+  id: string,
+  args: any
+): Promise<any> {
   return page.evaluate(
     ([command, a]) => (window as any).jupyterapp.commands.execute(command, a),
     [id, args] as [string, any]
@@ -66,31 +75,35 @@ async function execute(page: IJupyterLabPageFixture, id: string, args: any): Pro
 }
 
 /** A screenshot in the light and the dark theme. */
-async function shoot(page: IJupyterLabPageFixture, name: string, target?: string): Promise<void> {
+async function shoot(
+  page: IJupyterLabPageFixture,
+  name: string,
+  target?: string
+): Promise<void> {
   for (const theme of ['light', 'dark']) {
     if (theme === 'dark') {
       await page.theme.setDarkTheme();
-      await page.waitForTimeout(1000);
+      await page.waitForTimeout(500);
     }
-    // Headless Chromium may not repaint regions untouched by the theme switch: force it.
-    await page.evaluate(async () => {
-      document.body.style.display = 'none';
-      void document.body.offsetHeight;
-      document.body.style.display = '';
-      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-    });
     const path = `test-results/snapshot-${name}-${theme}.png`;
     if (target) {
-      await page.locator(target).first().screenshot({ path, animations: 'disabled' });
+      await page
+        .locator(target)
+        .first()
+        .screenshot({ path, animations: 'disabled' });
     } else {
       await page.screenshot({ path, animations: 'disabled' });
     }
   }
   await page.theme.setLightTheme();
-  await page.waitForTimeout(1000);
+  await page.waitForTimeout(500);
 }
 
-test('snapshots of two runs: diff, read-only view, restore', async ({ page, request, tmpPath }) => {
+test('snapshots of two runs: diff, read-only view, restore', async ({
+  page,
+  request,
+  tmpPath
+}) => {
   test.setTimeout(300000);
   await waitForHealthy(request);
 
@@ -118,15 +131,44 @@ test('snapshots of two runs: diff, read-only view, restore', async ({ page, requ
     b: { backend: 'default', run_id: second }
   });
   const diff = page.locator('.jp-mlops-SnapshotDiff:not(.jp-mod-loading)');
-  await expect(diff.locator('.jp-mlops-DiffSummaryText')).toHaveText('1 modified, 1 unchanged');
+  await expect(diff.locator('.jp-mlops-DiffSummaryText')).toHaveText(
+    '1 modified, 1 unchanged'
+  );
   await expect(diff.locator('.jp-mlops-DiffCell')).toHaveCount(1);
-  await expect(diff.locator('.jp-mlops-DiffCell[data-status="modified"]')).toHaveCount(1);
-  await expect(diff.locator('.jp-mlops-DiffLine.jp-mod-del')).toContainText(['x = 1']);
-  await expect(diff.locator('.jp-mlops-DiffLine.jp-mod-add')).toContainText(['x = 2']);
+  await expect(
+    diff.locator('.jp-mlops-DiffCell[data-status="modified"]')
+  ).toHaveCount(1);
+  await expect(diff.locator('.jp-mlops-DiffLine.jp-mod-del')).toContainText([
+    'x = 1'
+  ]);
+  await expect(diff.locator('.jp-mlops-DiffLine.jp-mod-add')).toContainText([
+    'x = 2'
+  ]);
   await shoot(page, 'diff');
 
+  // From one candidate (the detail view's "Diff…"): pick the other run in a dialog.
+  await page.activity.activateTab('Launcher');
+  const asked = execute(page, 'mlops:snapshot-diff', {
+    backend: 'default',
+    run_id: second
+  });
+  const dialog = page.locator('.jp-Dialog');
+  // An editable list (recent runs of the experiment, or a typed run id), the newest other run first.
+  await expect(dialog.locator('input')).toHaveValue(
+    new RegExp(`^first · ${first.slice(0, 8)}`)
+  );
+  await expect(dialog.locator('datalist option')).toHaveCount(1);
+  await dialog.getByRole('button', { name: /ok|select/i }).click();
+  await asked;
+  await expect(
+    page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')
+  ).toContainText(`Diff ${first.slice(0, 8)}`);
+
   // Read-only snapshot with its environment / git bar.
-  await execute(page, 'mlops:snapshot-open', { backend: 'default', run_id: first });
+  await execute(page, 'mlops:snapshot-open', {
+    backend: 'default',
+    run_id: first
+  });
   const info = page.locator('.jp-mlops-SnapshotInfo');
   await expect(info).toBeVisible();
   await info.getByRole('button', { name: /Snapshot of run/ }).click();
@@ -135,7 +177,9 @@ test('snapshots of two runs: diff, read-only view, restore', async ({ page, requ
   await expect(info.locator('.jp-mlops-SnapshotPackageList li')).toHaveCount(1);
   const panel = page.locator('.jp-NotebookPanel.jp-mlops-SnapshotNotebook');
   await expect(panel.locator('.jp-Cell')).toHaveCount(2);
-  await expect(panel.locator('.jp-Cell .cm-editor.jp-mod-readOnly')).toHaveCount(2);
+  await expect(
+    panel.locator('.jp-Cell .cm-editor.jp-mod-readOnly')
+  ).toHaveCount(2);
   const editor = panel.locator('.jp-Cell .cm-content').nth(1);
   await editor.click();
   await page.keyboard.type('zzz');
@@ -144,12 +188,21 @@ test('snapshots of two runs: diff, read-only view, restore', async ({ page, requ
   await shoot(page, 'readonly');
 
   // Restore the first snapshot: a new notebook equal to it.
-  const path: string = await execute(page, 'mlops:snapshot-restore', { backend: 'default', run_id: first });
-  expect(path).toMatch(new RegExp(`^${tmpPath}/snap-${first.slice(0, 8)}(-\\d+)?\\.ipynb$`));
-  await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toContainText(path.split('/').pop()!);
+  const path: string = await execute(page, 'mlops:snapshot-restore', {
+    backend: 'default',
+    run_id: first
+  });
+  expect(path).toMatch(
+    new RegExp(`^${tmpPath}/snap-${first.slice(0, 8)}(-\\d+)?\\.ipynb$`)
+  );
+  await expect(
+    page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')
+  ).toContainText(path.split('/').pop()!);
   const restored = await request.get(`/api/contents/${path}?content=1`);
   expect(restored.ok()).toBe(true);
-  expect(sources((await restored.json()).content)).toEqual(sources(snapA.notebook));
+  expect(sources((await restored.json()).content)).toEqual(
+    sources(snapA.notebook)
+  );
 
   // The automatic snapshots were taken by this frontend (not the kernel's fallback).
   await page.activity.activateTab('snap.ipynb');
@@ -158,17 +211,24 @@ test('snapshots of two runs: diff, read-only view, restore', async ({ page, requ
     'from jupyterlab_mlops.kernel import snapshot_hook\nprint(snapshot_hook.last.get("via"), snapshot_hook.last.get("run_id"))'
   );
   await page.notebook.runCell(2);
-  expect((await page.notebook.getCellTextOutput(2))?.join('')).toContain(`frontend ${second}`);
+  expect((await page.notebook.getCellTextOutput(2))?.join('')).toContain(
+    `frontend ${second}`
+  );
 
   // The toolbar button (snapshot on demand: the last ended run).
-  const button = page.locator('.jp-NotebookPanel-toolbar:visible [data-jp-item-name="mlops-snapshot"]');
+  const button = page.locator(
+    '.jp-NotebookPanel-toolbar:visible [data-jp-item-name="mlops-snapshot"]'
+  );
   await expect(button).toBeVisible();
   await shoot(page, 'toolbar', '.jp-NotebookPanel-toolbar:visible');
   await button.locator('button, jp-button').first().click();
-  await page.locator('.jp-Dialog').getByRole('button', { name: 'Snapshot' }).click();
-  await expect(page.locator('.jp-toast-message', { hasText: `run ${second.slice(0, 8)}` }).last()).toContainText(
-    /unchanged|uploaded/,
-    { timeout: 30000 }
-  );
-
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Snapshot' })
+    .click();
+  await expect(
+    page
+      .locator('.jp-toast-message', { hasText: `run ${second.slice(0, 8)}` })
+      .last()
+  ).toContainText(/unchanged|uploaded/, { timeout: 30000 });
 });
