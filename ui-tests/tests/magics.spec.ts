@@ -17,27 +17,28 @@ test('magics log to the embedded backend and widgets render', async ({
   ).toBeVisible({ timeout: 90000 });
 
   await page.notebook.createNew('magics.ipynb');
-  await page.notebook.setCell(
-    0,
-    'code',
-    [
-      '%load_ext jupyterlab_mlops',
-      `%mlops experiment ${EXPERIMENT}`,
-      '%mlops start --name galata-run',
-      '%mlops log param lr=0.01 depth=5',
-      '%mlops log metric loss=0.25 --step 3',
-      '%mlops end',
-      '%mlops flush'
-    ].join('\n')
-  );
-  await page.notebook.addCell('code', '%mlops log metric loss=abc');
+  // One magic per cell: typing several lines into one cell lets the editor auto-indent them.
+  const lines = [
+    '%load_ext jupyterlab_mlops',
+    `%mlops experiment ${EXPERIMENT}`,
+    '%mlops start --name galata-run',
+    '%mlops log param lr=0.01 depth=5',
+    '%mlops log metric loss=0.25 --step 3',
+    '%mlops end',
+    '%mlops flush',
+    '%mlops log metric loss=abc'
+  ];
+  await page.notebook.setCell(0, 'code', lines[0]);
+  for (const line of lines.slice(1)) {
+    await page.notebook.addCell('code', line);
+  }
   await page.notebook.addCell(
     'code',
     `import jupyterlab_mlops as mlops\nmlops.compare("${EXPERIMENT}", metrics=["loss"])`
   );
   await page.notebook.run();
 
-  const bad = ((await page.notebook.getCellTextOutput(1)) ?? []).join('\n');
+  const bad = ((await page.notebook.getCellTextOutput(lines.length - 1)) ?? []).join('\n');
   expect(bad).toContain("'abc'");
   expect(bad).not.toContain('Traceback');
 
