@@ -14,7 +14,7 @@ export interface IMlopsSettings {
 
 /** Defaults; they match schema/plugin.json. */
 export const DEFAULT_SETTINGS: IMlopsSettings = {
-  pageSize: 100,
+  pageSize: 50,
   refreshInterval: 10,
   defaultColumns: [],
   autoSnapshot: true

@@ -185,7 +185,7 @@ describe('readSettings', () => {
         autoSnapshot: false
       })
     ).toEqual({
-      pageSize: 100,
+      pageSize: 50,
       refreshInterval: 10,
       defaultColumns: ['metrics.loss'],
       autoSnapshot: false

@@ -153,7 +153,7 @@ test.describe('MLOps sidebar', () => {
     );
     expect(plugin.schema.title).toBe('MLOps');
     const props = plugin.schema.properties;
-    expect(props.pageSize.default).toBe(100);
+    expect(props.pageSize.default).toBe(50);
     expect(props.refreshInterval.default).toBe(10);
     expect(props.defaultColumns.default).toEqual([]);
     expect(props.autoSnapshot.default).toBe(true);
