@@ -1,6 +1,6 @@
 import { PathExt, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
-import { ISignal, Signal } from '@lumino/signaling';
+import { ReadOnlyDrive } from '../drives/readOnlyDrive';
 
 import { downloadArtifact, listArtifacts, queryString } from '../api/endpoints';
 import { API_NAMESPACE } from '../api/request';
@@ -30,12 +30,6 @@ export function parseArtifactPath(localPath: string): IArtifactPath {
   };
 }
 
-function readOnly(): Promise<never> {
-  return Promise.reject(
-    new Error('Run artifacts are read-only. Use "Save As…" to keep a copy.')
-  );
-}
-
 /** Base64 of bytes, in chunks (no stack overflow for big files). */
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -52,19 +46,13 @@ function toBase64(bytes: Uint8Array): string {
  * sandboxed viewer) without being written anywhere. Bytes come from the
  * server's streamed artifact download route.
  */
-export class ArtifactsDrive implements Contents.IDrive {
+export class ArtifactsDrive extends ReadOnlyDrive {
   constructor(serverSettings: ServerConnection.ISettings) {
-    this.serverSettings = serverSettings;
-  }
-
-  readonly name = ARTIFACTS_DRIVE;
-  readonly serverSettings: ServerConnection.ISettings;
-
-  get fileChanged(): ISignal<this, Contents.IChangedArgs> {
-    return this._fileChanged;
-  }
-  get isDisposed(): boolean {
-    return this._isDisposed;
+    super(
+      ARTIFACTS_DRIVE,
+      serverSettings,
+      'Run artifacts are read-only. Use "Save As…" to keep a copy.'
+    );
   }
 
   /** The global path (with the drive name) of an artifact. */
@@ -172,45 +160,11 @@ export class ArtifactsDrive implements Contents.IDrive {
     );
   }
 
-  newUntitled(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  delete(): Promise<void> {
-    return readOnly();
-  }
-  rename(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  save(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  copy(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  createCheckpoint(): Promise<Contents.ICheckpointModel> {
-    return readOnly();
-  }
-  async listCheckpoints(): Promise<Contents.ICheckpointModel[]> {
-    return [];
-  }
-  restoreCheckpoint(): Promise<void> {
-    return readOnly();
-  }
-  deleteCheckpoint(): Promise<void> {
-    return readOnly();
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected clear(): void {
     this._cache.clear();
-    Signal.clearData(this);
+    this._cacheSize = 0;
   }
 
   private _cache = new Map<string, Uint8Array>();
   private _cacheSize = 0;
-  private _fileChanged = new Signal<this, Contents.IChangedArgs>(this);
-  private _isDisposed = false;
 }

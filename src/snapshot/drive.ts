@@ -1,6 +1,6 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
-import { ISignal, Signal } from '@lumino/signaling';
+import { ReadOnlyDrive } from '../drives/readOnlyDrive';
 
 import { getSnapshot, ISnapshotRunRef, ISnapshotView } from '../api/snapshot';
 
@@ -26,32 +26,18 @@ export function snapshotFileName(originalPath: string, runId: string): string {
 /** Snapshots kept in memory (reopening a tab, restoring the layout). */
 const MAX_KEPT = 8;
 
-function readOnly(): Promise<never> {
-  return Promise.reject(
-    new Error(
-      'Notebook snapshots are read-only: use "Restore as new notebook" to get an editable copy.'
-    )
-  );
-}
-
 /**
  * A read-only JupyterLab drive serving runs' notebook snapshots: the
  * notebook opens in JupyterLab's own notebook view, marked read-only, and
  * nothing is written to the user's files.
  */
-export class SnapshotDrive implements Contents.IDrive {
+export class SnapshotDrive extends ReadOnlyDrive {
   constructor(serverSettings: ServerConnection.ISettings) {
-    this.serverSettings = serverSettings;
-  }
-
-  readonly name = SNAPSHOT_DRIVE;
-  readonly serverSettings: ServerConnection.ISettings;
-
-  get fileChanged(): ISignal<this, Contents.IChangedArgs> {
-    return this._fileChanged;
-  }
-  get isDisposed(): boolean {
-    return this._isDisposed;
+    super(
+      SNAPSHOT_DRIVE,
+      serverSettings,
+      'Notebook snapshots are read-only: use "Restore as new notebook" to get an editable copy.'
+    );
   }
 
   /** Keep a fetched snapshot (the opener fetched it already) and return its global path. */
@@ -96,42 +82,10 @@ export class SnapshotDrive implements Contents.IDrive {
   }
 
   async getDownloadUrl(): Promise<string> {
-    return readOnly();
+    return this.refuse();
   }
-  newUntitled(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  delete(): Promise<void> {
-    return readOnly();
-  }
-  rename(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  save(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  copy(): Promise<Contents.IModel> {
-    return readOnly();
-  }
-  createCheckpoint(): Promise<Contents.ICheckpointModel> {
-    return readOnly();
-  }
-  async listCheckpoints(): Promise<Contents.ICheckpointModel[]> {
-    return [];
-  }
-  restoreCheckpoint(): Promise<void> {
-    return readOnly();
-  }
-  deleteCheckpoint(): Promise<void> {
-    return readOnly();
-  }
-
-  dispose(): void {
-    if (!this._isDisposed) {
-      this._isDisposed = true;
-      this._views.clear();
-      Signal.clearData(this);
-    }
+  protected clear(): void {
+    this._views.clear();
   }
 
   /** Keep the few most recent snapshots only (notebooks can be large). */
@@ -149,6 +103,4 @@ export class SnapshotDrive implements Contents.IDrive {
   }
 
   private _views = new Map<string, ISnapshotView>();
-  private _fileChanged = new Signal<this, Contents.IChangedArgs>(this);
-  private _isDisposed = false;
 }
