@@ -43,13 +43,16 @@ class MlflowServer:
     """
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int | None = None,
-                 startup_timeout: float = 120.0) -> None:
+                 startup_timeout: float = 120.0, artifacts_destination: str | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
         self.port = port or free_port(host)
         self.db_path = self.data_dir / "mlflow.db"
         self.artifacts_dir = self.data_dir / "artifacts"
+        self.artifacts_destination = artifacts_destination or str(self.artifacts_dir)  # e.g. s3://bucket/x
+        self.env = dict(env or {})
         self.log_path = self.data_dir / "mlflow-server.log"
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen[bytes] | None = None
@@ -73,7 +76,7 @@ class MlflowServer:
     def command(self) -> list[str]:
         return [sys.executable, "-m", "mlflow", "server",
                 "--backend-store-uri", f"sqlite:///{self.db_path}",
-                "--artifacts-destination", str(self.artifacts_dir),
+                "--artifacts-destination", self.artifacts_destination,
                 "--host", self.host, "--port", str(self.port), "--workers", "1"]
 
     def log_tail(self, lines: int = 40) -> str:
@@ -93,7 +96,7 @@ class MlflowServer:
         if self.running:
             return
         self.closed = False
-        env = {**_BASE_ENV, **MLFLOW_ENV}
+        env = {**_BASE_ENV, **MLFLOW_ENV, **self.env}
         with open(self.log_path, "ab") as log:
             log.write(f"\n===== start #{self.starts + 1} at {time.strftime('%X')} =====\n".encode())
             log.flush()

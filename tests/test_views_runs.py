@@ -266,7 +266,8 @@ async def test_artifacts_list_and_download(jp_fetch, mlops_backends, exp, gitlab
     resp = await jp_fetch("jupyterlab-mlops", *arts, "download", params={"path": "metrics.json"})
     assert resp.body == payload
     assert resp.headers["Content-Type"] == "application/json"
-    assert resp.headers["Content-Disposition"].startswith('attachment; filename="metrics.json"')
+    assert resp.headers["Content-Disposition"].startswith('inline; filename="metrics.json"')  # JSON: harmless inline
+    assert resp.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     detail = await get(jp_fetch, "backends", b, "runs", run_id)
     assert [f["path"] for f in detail["artifacts"]["files"]] == ["metrics.json"]

@@ -259,3 +259,9 @@ class Api:
             url = f"{api_root}/packages/ml_models/{quote_path(root)}/files/{quote_path(name)}"
             return Call("PUT", url, body=data, absolute=True, raw=True)
         return Call("PUT", ARTIFACTS + "artifacts/" + quote_path(join(root, name)), body=data, raw=True)
+
+    def copy_artifact(self, source_uri: Optional[str], path: str, target_uri: Optional[str]) -> Call[Any]:
+        """Copy one file between artifact roots, streamed by the transport (never held in memory)."""
+        upload = self.upload_artifact(target_uri, path, b"")
+        upload.body_from = self.download_artifact(source_uri, path)
+        return upload

@@ -1,6 +1,6 @@
 """Sans-I/O requests: a :class:`Call` describes one HTTP exchange and how to parse its answer;
 a *flow* is a generator that yields calls and receives their results, so multi-step logic is
-written once and driven by the sync (requests) or async (tornado) transport.
+written once and driven by the sync (requests) or async (httpx) transport.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class Call(Generic[T]):
     parse: Callable[[Any], T] = _identity
     raw: bool = False  # hand the parser bytes instead of decoded JSON
     absolute: bool = False  # ``path`` is a full URL (GitLab package uploads)
+    body_from: Optional["Call[Any]"] = None  # the body is this download, streamed (copies of artifacts)
 
     def url(self, base: str) -> str:
         return self.path if self.absolute else f"{base.rstrip('/')}/{self.path}"

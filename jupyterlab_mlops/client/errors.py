@@ -1,7 +1,7 @@
 """Typed errors of the client; the server's base handler maps them to HTTP statuses once."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 
 class MlopsError(Exception):
@@ -65,3 +65,19 @@ class BackendTimeout(MlopsError):
 
     status = 504
     error = "backend_timeout"
+
+
+class TooLarge(MlopsError):
+    """413: the file is over the backend's (or the configured) upload cap."""
+
+    status = 413
+    error = "too_large"
+
+    def __init__(self, size: Optional[int], cap: int) -> None:
+        got = f"{size:,} bytes" if size is not None else "more"
+        super().__init__(f"The file is too large for this backend: {got}, the limit is {cap:,} bytes "
+                         f"({cap / 1024 ** 3:.1f} GiB).", reason="too_large")
+        self.cap = cap
+
+    def to_json(self) -> dict[str, Any]:  # type: ignore[override]
+        return {**super().to_json(), "max_bytes": self.cap}

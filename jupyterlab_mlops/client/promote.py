@@ -18,7 +18,7 @@ from .api import Api
 from .backend import Backend
 from .calls import REST, Call
 from .dialect import MODEL_NAME_RULE, SEMVER_RULE, check_model_name, check_semver, next_semver
-from .errors import Conflict, InvalidInput, MlopsError, NotFound
+from .errors import BackendError, Conflict, InvalidInput, MlopsError, NotFound
 from .models import FileInfo, Metric, ModelVersion, Run
 from .parse import latest_version
 from .registry_view import load_model, source_run, version_route, version_summary, version_web_url
@@ -26,7 +26,6 @@ from .registry_view import load_model, source_run, version_route, version_summar
 #: version tag <- run tag
 LINEAGE_FROM_RUN = {"mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlflow.source.git.commit",
                     "gitlab.CI_JOB_ID": "gitlab.CI_JOB_ID"}
-COPY_MAX_BYTES = 512 * 1024 ** 2  # per file, GitLab fallback (files are buffered once in memory)
 _SKIP_COPY_TAGS = ("mlflow.runName", "mlflow.user", "mlflow.log-model.history", "mlflow.loggedArtifacts")
 
 
@@ -124,7 +123,7 @@ def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> An
             yield api.log_batch(target, tags=dict(tag_items[i:i + 100]))
         except InvalidInput as exc:  # e.g. a gitlab.CI_JOB_ID of a job this project does not have
             notes.append(f"Some tags were not copied: {exc.message}")
-    copied, too_big = 0, []
+    copied, failed = 0, []
     try:
         files: list[FileInfo] = yield api.list_artifacts(run.artifact_uri)
     except MlopsError as exc:
@@ -133,18 +132,17 @@ def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> An
     for f in files:
         if f.is_dir:
             continue
-        if (f.file_size or 0) > COPY_MAX_BYTES:
-            too_big.append(f.path)
+        try:  # streamed by the transport: a multi-GB file costs no memory
+            yield api.copy_artifact(run.artifact_uri, f.path, f"mlflow-artifacts:/{mv.version_id}")
+        except (InvalidInput, BackendError) as exc:  # e.g. over the backend's file size limit
+            failed.append(f"{f.path} ({exc.message})")
             continue
-        data: bytes = yield api.download_artifact(run.artifact_uri, f.path)
-        yield api.upload_artifact(f"mlflow-artifacts:/{mv.version_id}", f.path, data)
         copied += 1
     notes.append(f"Copied {len(params)} params, {len(metrics)} metrics, {len(tags)} tags and {copied} files "
                  f"from candidate {run.run_id} onto the version's run {target}"
                  + (f" ({skipped} values over GitLab's limits skipped)" if skipped else "") + ".")
-    if too_big:
-        notes.append(f"Files over {COPY_MAX_BYTES // 1024 ** 2} MiB were not copied: {', '.join(too_big)}; "
-                     "upload them on the version page.")
+    if failed:
+        notes.append(f"Files not copied: {'; '.join(failed)}. Upload them on the version page.")
 
 
 def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Optional[str] = None,

@@ -11,6 +11,7 @@ from .calls import Call, Flow, drive_sync, error_for
 from .errors import BackendTimeout, BackendUnreachable
 
 T = TypeVar("T")
+CHUNK = 256 * 1024
 
 
 class SyncClient:
@@ -25,22 +26,38 @@ class SyncClient:
         self.session.headers.update(backend.auth_headers())
 
     def run(self, call: Call[T]) -> T:
-        """Send one call; raise a typed :mod:`errors` exception on failure."""
+        """Send one call; raise a typed :mod:`errors` exception on failure.
+
+        A ``body_from`` call is streamed from its download into the upload, never held whole."""
         body, headers = call.encoded_body()
+        if call.body_from is None:
+            return self._send(call, body, headers)
+        source = self._request(call.body_from.method, call.body_from.url(self.backend.url),
+                               params=call.body_from.params, stream=True, headers={"Accept-Encoding": "identity"})
+        with source:
+            if source.status_code >= 400:
+                raise error_for(source.status_code, source.content, backend=self.backend.name,
+                                kind=self.backend.kind)
+            if "Content-Length" in source.headers:
+                headers = {**headers, "Content-Length": source.headers["Content-Length"]}
+            return self._send(call, source.raw.stream(CHUNK, decode_content=False), headers)
+
+    def _send(self, call: Call[T], body: Any, headers: dict[str, str]) -> T:
+        resp = self._request(call.method, call.url(self.backend.url), params=call.params, data=body,
+                             headers=headers)
+        if resp.status_code >= 400:
+            raise error_for(resp.status_code, resp.content, backend=self.backend.name, kind=self.backend.kind)
+        return call.decode(resp.content)
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
-            resp = self.session.request(
-                call.method, call.url(self.backend.url), params=call.params, data=body, headers=headers,
-                timeout=self.timeout,
-            )
+            return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout as exc:
             raise BackendTimeout(f"Backend {self.backend.name!r} did not answer in time: {exc}") from None
         except requests.RequestException as exc:
             raise BackendUnreachable(
                 f"Backend {self.backend.name!r} at {self.backend.url} is unreachable: {type(exc).__name__}"
             ) from None
-        if resp.status_code >= 400:
-            raise error_for(resp.status_code, resp.content, backend=self.backend.name, kind=self.backend.kind)
-        return call.decode(resp.content)
 
     def drive(self, flow: Flow[T]) -> T:
         """Run a multi-step flow (see :mod:`.flows`)."""

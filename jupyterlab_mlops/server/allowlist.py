@@ -1,62 +1,54 @@
-"""The MLflow REST paths and methods the pass-through proxy forwards; anything else is 404."""
+"""What the tracking-URI proxy forwards: MLflow's REST families by prefix and method, with strict path rules.
+
+Forwarded: ``api/2.0/mlflow/*``, ``api/3.0/mlflow/*`` (traces, datasets, logged models, ...),
+``api/2.0/mlflow-artifacts/*`` (multipart and DELETE included) and ``version``. Everything else of
+an MLflow server (the browser-only ``ajax-api``, ``graphql``, ``get-artifact``, static files) and the
+account administration of MLflow's basic-auth app are refused, as are paths that could mean another
+place than they say (dot segments, double encoding, backslashes, control characters, absolute forms).
+"""
 from __future__ import annotations
 
 import re
 from typing import Optional
 
-_REST: dict[str, set[str]] = {
-    # experiments
-    "experiments/get": {"GET"}, "experiments/get-by-name": {"GET"}, "experiments/list": {"GET"},
-    "experiments/search": {"POST", "GET"}, "experiments/create": {"POST"},
-    "experiments/update": {"POST"}, "experiments/delete": {"POST"}, "experiments/restore": {"POST"},
-    "experiments/set-experiment-tag": {"POST"}, "experiments/delete-experiment-tag": {"POST"},
-    # runs
-    "runs/create": {"POST"}, "runs/get": {"GET"}, "runs/update": {"POST"}, "runs/delete": {"POST"},
-    "runs/restore": {"POST"}, "runs/search": {"POST"}, "runs/log-metric": {"POST"},
-    "runs/log-parameter": {"POST"}, "runs/set-tag": {"POST"}, "runs/delete-tag": {"POST"},
-    "runs/log-batch": {"POST"}, "runs/log-inputs": {"POST"}, "runs/log-outputs": {"POST"},
-    "runs/log-model": {"POST"}, "metrics/get-history": {"GET"}, "artifacts/list": {"GET"},
-    # registry
-    "registered-models/create": {"POST"}, "registered-models/get": {"GET"},
-    "registered-models/update": {"PATCH"}, "registered-models/delete": {"DELETE"},
-    "registered-models/search": {"GET"}, "registered-models/get-latest-versions": {"POST", "GET"},
-    "registered-models/rename": {"POST"}, "registered-models/set-tag": {"POST"},
-    "registered-models/delete-tag": {"DELETE"}, "registered-models/alias": {"GET", "POST", "DELETE"},
-    "model-versions/create": {"POST"}, "model-versions/get": {"GET"}, "model-versions/update": {"PATCH"},
-    "model-versions/delete": {"DELETE"}, "model-versions/search": {"GET"},
-    "model-versions/get-download-uri": {"GET"}, "model-versions/set-tag": {"POST"},
-    "model-versions/delete-tag": {"DELETE"}, "model-versions/transition-stage": {"POST"},
-    # MLflow 3 logged models (log_model in MLflow 3 uses them)
-    "logged-models": {"POST"}, "logged-models/search": {"POST"},
+_READ_WRITE = frozenset({"GET", "POST", "PATCH", "DELETE"})
+FAMILIES: dict[str, frozenset[str]] = {
+    "api/2.0/mlflow/": _READ_WRITE,
+    "api/3.0/mlflow/": _READ_WRITE,
+    "api/2.0/mlflow-artifacts/": frozenset({"GET", "PUT", "POST", "DELETE"}),
 }
-_LOGGED_MODEL = re.compile(r"^logged-models/[A-Za-z0-9_\-]+(/(tags|params|finalize))?$")
-_LOGGED_MODEL_METHODS = {"GET", "POST", "PATCH", "DELETE"}
-_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._:+\- %]+$")
+EXACT: dict[str, frozenset[str]] = {"version": frozenset({"GET"})}
+# Users and permissions of MLflow's basic-auth app: not something to do with the server's credentials.
+_ADMIN = re.compile(r"^api/[23]\.0/mlflow/(users/|([A-Za-z-]+/)?permissions/)")
+_UNSAFE_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
+_ENCODED_TRICK = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
 
-REST_PREFIX = "api/2.0/mlflow/"
-ARTIFACTS_PREFIX = "api/2.0/mlflow-artifacts/"
-
-
-def _safe(path: str) -> bool:
-    segments = path.split("/")
-    return all(s and s not in (".", "..") and _SAFE_SEGMENT.match(s) for s in segments)
+ARTIFACT_FILES = "api/2.0/mlflow-artifacts/artifacts/"
 
 
-def allowed(method: str, path: str) -> Optional[str]:
-    """Return the kind of an allowed request (``rest`` or ``artifacts``), else None."""
-    if "\\" in path or "\x00" in path or "//" in path or path.startswith("/"):
-        return None
-    if path.startswith(REST_PREFIX):
-        rest = path[len(REST_PREFIX):]
-        if method in _REST.get(rest, ()):
-            return "rest"
-        if _LOGGED_MODEL.match(rest) and method in _LOGGED_MODEL_METHODS:
-            return "rest"
-        return None
-    if path.startswith(ARTIFACTS_PREFIX):
-        rest = path[len(ARTIFACTS_PREFIX):]
-        if rest == "artifacts" and method == "GET":
-            return "artifacts"
-        if rest.startswith("artifacts/") and method in ("GET", "PUT") and _safe(rest[len("artifacts/"):]):
-            return "artifacts"
+def unsafe_path(path: str) -> Optional[str]:
+    """Why a (decoded) path or path-like argument is refused, or None when it means what it says."""
+    if _UNSAFE_CHAR.search(path):
+        return "it contains a backslash or a control character"
+    if _ENCODED_TRICK.search(path):
+        return "it is encoded twice"
+    if any(s in (".", "..") for s in path.split("/")):
+        return "it has dot segments"
     return None
+
+
+def refusal(method: str, path: str) -> Optional[str]:
+    """Why the proxy does not forward ``method path`` (relative to the tracking URI), or None."""
+    if path.startswith("/") or "//" in path or path.endswith("/") or "://" in path:
+        return "it is not a relative API path"
+    unsafe = unsafe_path(path)
+    if unsafe:
+        return unsafe
+    if path in EXACT:
+        return None if method in EXACT[path] else f"{method} is not a method of {path}"
+    for prefix, methods in FAMILIES.items():
+        if path.startswith(prefix) and len(path) > len(prefix):
+            if _ADMIN.match(path):
+                return "MLflow's user and permission administration is not forwarded"
+            return None if method in methods else f"{method} is not a method of {prefix}*"
+    return "it is not one of MLflow's REST API families (api/2.0/mlflow, api/3.0/mlflow, api/2.0/mlflow-artifacts)"

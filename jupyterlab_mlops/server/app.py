@@ -55,7 +55,9 @@ class MlopsApp(ExtensionApp):
     connect_timeout = Float(5.0, config=True, help="Connect timeout (s) to a backend.")
     spool_dir = Unicode("", config=True, help="Kernel-side spool dir (default: <jupyter data dir>/mlops/spool).")
     max_upload_bytes = Int(
-        0, config=True, help="Largest model-version file upload (bytes); 0: the backend's own limit (GitLab 10 GiB).")
+        0, config=True,
+        help="""Largest request body (bytes) through the tracking-URI proxy and the model-version file upload;
+        0: no limit of ours (version files: the backend's own, GitLab 10 GiB). Bodies are streamed either way.""")
     snapshot_max_bytes = Int(
         50_000_000, config=True,
         help="Largest notebook snapshot uploaded (bytes): outputs are dropped, largest first, then it is refused.")
@@ -110,6 +112,9 @@ class MlopsApp(ExtensionApp):
             self._embedded.start()
 
     async def stop_extension(self) -> None:
+        registry = self.settings.get("mlops_registry")
+        if registry is not None:
+            await registry.close()
         if getattr(self, "_embedded", None) is not None:
             await self._embedded.stop()
 

@@ -58,6 +58,10 @@ class BackendRegistry:
     def client(self, name: str) -> AsyncClient:
         return self.get(name).client
 
+    async def close(self) -> None:
+        """Close every backend's connection pool (the server is stopping)."""
+        await asyncio.gather(*(e.client.close() for e in self._entries.values()), return_exceptions=True)
+
     def secrets(self) -> list[str]:
         return [s for e in self._entries.values() for s in e.backend.secrets()]
 

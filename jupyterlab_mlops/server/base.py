@@ -1,6 +1,7 @@
 """Base handler: authentication + authorization on every route, and errors mapped once."""
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Optional
 
@@ -23,9 +24,29 @@ class MlopsHandler(ExtensionHandlerMixin, APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
+    relayed = False  # a backend's response is being passed on (see :mod:`.relay`)
+
     @property
     def registry(self) -> BackendRegistry:
         return self.settings["mlops_registry"]
+
+    async def authorize_early(self, action: str) -> None:
+        """``prepare()`` runs before the verb's decorators: a handler that streams its request body checks
+        authentication and authorization there too, before a byte of the body is read."""
+        if not self.current_user:
+            raise web.HTTPError(403)
+        allowed = self.authorizer.is_authorized(self, self.current_user, action, self.auth_resource)
+        if not (await allowed if inspect.isawaitable(allowed) else allowed):
+            raise web.HTTPError(403)
+
+    @property
+    def max_upload_bytes(self) -> Optional[int]:
+        """The configured upload cap (``c.MlopsApp.max_upload_bytes``), None when there is none."""
+        return int(self.extensionapp.max_upload_bytes) or None
+
+    def compute_etag(self) -> Optional[str]:
+        """A relayed response keeps the backend's ETag, or none: tornado must not invent one."""
+        return None if self.relayed else super().compute_etag()
 
     def json_body(self) -> dict[str, Any]:
         """The request's JSON object, or a 400 that says what is wrong."""
@@ -53,6 +74,11 @@ class MlopsHandler(ExtensionHandlerMixin, APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """JSON ``{message, reason, error}`` for every failure; never a traceback."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(self.error_body(exc)))
+
+    def error_body(self, exc: Optional[BaseException]) -> dict[str, Any]:
+        """The body of an error answer (sets the status of typed errors)."""
         body: dict[str, Any]
         if isinstance(exc, MlopsError):
             self.set_status(exc.status)
@@ -66,8 +92,7 @@ class MlopsHandler(ExtensionHandlerMixin, APIHandler):
             body = {"message": "Internal error in the jupyterlab_mlops server extension; see the server log.",
                     "reason": self._reason, "error": "internal_error"}
         body["message"] = self.scrub(str(body["message"]))
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body))
+        return body
 
     def log_exception(self, typ: Optional[type], value: Optional[BaseException], tb: Any) -> None:
         """Expected errors are one warning line (scrubbed); others keep the full traceback in the log."""

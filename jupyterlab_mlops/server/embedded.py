@@ -182,9 +182,9 @@ class EmbeddedBackend:
 
     # -- supervision ---------------------------------------------------------------------
     async def _supervise(self) -> None:
-        from tornado.httpclient import AsyncHTTPClient
+        import httpx
 
-        client = AsyncHTTPClient(force_instance=True)
+        client = httpx.AsyncClient(timeout=httpx.Timeout(2.0))
         next_check = 0.0
         try:
             while not self._stopping and self._proc is not None:
@@ -196,9 +196,8 @@ class EmbeddedBackend:
                     continue
                 if time.monotonic() >= next_check:
                     try:
-                        r = await client.fetch(f"{self.url}/health", request_timeout=2,
-                                               connect_timeout=2, raise_error=False)
-                        ok = r.code == 200
+                        r = await client.get(f"{self.url}/health")
+                        ok = r.status_code == 200
                     except Exception:  # refused, reset, timeout …
                         ok = False
                     if self._stopping:
@@ -209,7 +208,7 @@ class EmbeddedBackend:
                     next_check = time.monotonic() + wait
                 await asyncio.sleep(_TICK)
         finally:
-            client.close()
+            await client.aclose()
 
     def _on_check(self, ok: bool, now: float) -> None:
         if ok:

@@ -1,115 +1,181 @@
-"""``backends/{b}/mlflow/{path}``: a tracking URI for the stock MLflow client, allow-listed.
+"""``backends/{b}/mlflow/{path}``: a tracking URI for the stock ``mlflow`` client.
 
-Credentials are added here and never returned; GitLab's dialect is translated where the stock
-client would fail (artifact uploads go to GitLab's package API).
+MLflow's REST families pass through by family and method (:mod:`.allowlist`), streamed both ways
+(:mod:`.relay`): request bodies go on to the backend as they arrive and file downloads are written as
+they are read, so multi-GB artifacts cost no memory. Credentials are added here and never returned;
+GitLab's dialect is translated where the stock client would fail (artifact uploads go to GitLab's
+package API). Every refusal is MLflow's own ``ENDPOINT_NOT_FOUND`` shape, so MLflow's client behaves
+as it does against a server that lacks the endpoint.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Optional
-from urllib.parse import quote
+from typing import Any, Optional
+from urllib.parse import parse_qsl, quote
 
+import httpx
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..client.calls import error_for
 from ..client.dialect import gitlab_api_root
-from ..client.errors import NotFound
-from .allowlist import allowed
+from ..client.errors import InvalidInput, MlopsError, NotFound, TooLarge
+from .allowlist import ARTIFACT_FILES, refusal, unsafe_path
 from .base import MlopsHandler
+from .relay import UploadRelay, read_capped, relay, security_headers
 
-_PASS_REQUEST_HEADERS = ("Content-Type", "Accept")
-_PASS_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag")
+_PASS_REQUEST_HEADERS = ("Content-Type", "Accept", "Content-Length")
+_PASS_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Location")
 _GITLAB_CANDIDATE_PUT = re.compile(r"^api/2\.0/mlflow-artifacts/artifacts/(?P<root>candidate:\d+|\d+)/(?P<name>[^/]+)$")
-_MAX_SCRUB = 2_000_000
+SMALL_BODY = 1024 * 1024  # request bodies up to this size are sent in one piece (JSON calls stay fast)
+BUFFERED_RESPONSE = 64 * 1024 * 1024  # larger or unsized non-file answers are relayed as they come
+NO_LIMIT = 1 << 62
+# MLflow's error codes for the statuses the proxy itself answers with.
+_MLFLOW_CODES = {400: "INVALID_PARAMETER_VALUE", 403: "PERMISSION_DENIED", 404: "ENDPOINT_NOT_FOUND",
+                 409: "RESOURCE_ALREADY_EXISTS", 413: "INVALID_PARAMETER_VALUE", 502: "BAD_GATEWAY",
+                 503: "TEMPORARILY_UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
 
+@web.stream_request_body
 class ProxyHandler(MlopsHandler):
-    """Forwards allow-listed MLflow REST and artifact requests to a configured backend."""
+    """Forwards MLflow REST and artifact requests to a configured backend, bodies streamed."""
+
+    _upload: Optional[UploadRelay] = None
+    _chunks: Optional[list[bytes]] = None
+
+    def error_body(self, exc: Optional[BaseException]) -> dict[str, Any]:
+        body = super().error_body(exc)
+        return {"error_code": _MLFLOW_CODES.get(self.get_status(), "INTERNAL_ERROR"), **body}
 
     def _target(self, backend: str, path: str) -> str:
         entry = self.registry.get(backend)
         method = self.request.method or "GET"
-        if allowed(method, path) is None:
-            raise NotFound(f"{method} {path!r} is not an MLflow API path this proxy forwards.",
-                           reason="not_allowed")
+        why = refusal(method, path)
+        if why:
+            raise NotFound(f"{method} {path!r} is not forwarded by this tracking URI: {why}.", reason="not_forwarded")
+        for key, value in parse_qsl(self.request.query, keep_blank_values=True):
+            if key in ("path", "artifact_path") and unsafe_path(value):
+                raise InvalidInput(f"Query argument {key}={value!r} is refused: {unsafe_path(value)}.",
+                                   reason="path_traversal")
         base = entry.backend.url
         if entry.backend.kind == "gitlab" and method == "PUT":
             m = _GITLAB_CANDIDATE_PUT.match(path)
             root = gitlab_api_root(base)
             if m and root:
                 return f"{root}/packages/ml_models/{quote(m['root'], safe=':')}/files/{quote(m['name'])}"
-        url = f"{base}/{quote(path, safe='/:+-._~ ')}".replace(" ", "%20")
+        url = f"{base}/{quote(path, safe='/:')}"
         return f"{url}?{self.request.query}" if self.request.query else url
 
-    async def _forward(self, backend: str, path: str) -> None:
-        url = self._target(backend, path)
-        client = self.registry.client(backend)
-        headers = {k: v for k in _PASS_REQUEST_HEADERS if (v := self.request.headers.get(k))}
-        method = self.request.method or "GET"
-        body: Optional[bytes] = self.request.body if method in ("POST", "PUT", "PATCH", "DELETE") else None
-        streamed = method == "GET" and path.startswith("api/2.0/mlflow-artifacts/artifacts/")
-        if streamed:
-            await self._stream(client, url, headers)
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Refuse before reading a byte of the body; then start relaying large bodies as they arrive."""
+        await super().prepare()
+        if self._finished:
             return
-        response = await client.fetch(method, url, body=body or None, headers=headers)
-        self.set_status(response.code)
-        for name in _PASS_RESPONSE_HEADERS[:2]:
+        method = self.request.method or "GET"
+        await self.authorize_early("read" if method == "GET" else "write")
+        kw = self.path_kwargs
+        self._url = self._target(kw["backend"], kw["path"])
+        self._client = self.registry.client(kw["backend"])
+        cap = self.max_upload_bytes
+        length = self.request.headers.get("Content-Length", "")
+        size = int(length) if length.isascii() and length.isdigit() else None
+        if cap and size is not None and size > cap:
+            raise TooLarge(size, cap)
+        self.request.connection.set_max_body_size(cap or NO_LIMIT)  # type: ignore[union-attr]
+        chunked = "chunked" in self.request.headers.get("Transfer-Encoding", "").lower()
+        if (size is not None and size > SMALL_BODY) or (size is None and chunked):
+            self._upload = UploadRelay(self._client, method, self._url, headers=self._request_headers())
+        else:
+            self._chunks = []
+
+    def _request_headers(self) -> dict[str, str]:
+        headers = {k: v for k in _PASS_REQUEST_HEADERS if (v := self.request.headers.get(k))}
+        return {**headers, "Accept-Encoding": "identity"}
+
+    async def data_received(self, chunk: bytes) -> None:
+        if self._chunks is not None:
+            self._chunks.append(chunk)
+        elif self._upload is not None:
+            await self._upload.feed(chunk)
+
+    def on_connection_close(self) -> None:
+        if self._upload is not None:
+            self._upload.cancel()
+        super().on_connection_close()
+
+    async def _forward(self, backend: str, path: str) -> None:
+        method = self.request.method or "GET"
+        client = self._client
+        if self._upload is not None:
+            response, payload = await self._upload.result()
+            await self._respond(response, payload)
+            return
+        body = b"".join(self._chunks or ())
+        content = body if body or method in ("POST", "PUT", "PATCH") else None
+        async with client.open(method, self._url, content=content, headers=self._request_headers(),
+                               follow=method == "GET", transfer=path.startswith(ARTIFACT_FILES)) as response:
+            if response.status_code == 200 and method == "GET" and path.startswith(ARTIFACT_FILES):
+                name = path.rsplit("/", 1)[-1]
+                ctype = response.headers.get("content-type", "application/octet-stream")
+                await relay(self, client, response, security_headers(name, ctype))
+                return
+            size = response.headers.get("content-length", "")
+            if size.isdigit() and int(size) > BUFFERED_RESPONSE and response.status_code < 400:
+                await relay(self, client, response, {"X-Content-Type-Options": "nosniff"})
+                return
+            limit = BUFFERED_RESPONSE if response.status_code < 400 else 1024 * 1024
+            await self._respond(response, await read_capped(client, response, limit))
+
+    async def _respond(self, response: httpx.Response, payload: bytes) -> None:
+        """A buffered answer: the backend's status, type and body, secrets scrubbed, 401/403 explained."""
+        self.set_status(response.status_code)
+        for name in _PASS_RESPONSE_HEADERS:
             if name in response.headers:
                 self.set_header(name, response.headers[name])
-        payload = response.body or b""
-        if response.code in (401, 403):
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.relayed = True
+        ctype = response.headers.get("content-type") or "application/json"
+        if response.status_code in (401, 403):
             # Say what is wrong with the credentials (GitLab: scope or role), in MLflow's error shape.
-            err = error_for(response.code, payload, backend=backend, kind=client.backend.kind)
-            self.set_header("Content-Type", "application/json")
+            err = error_for(response.status_code, payload, backend=self.path_kwargs["backend"],
+                            kind=self._client.backend.kind)
+            ctype = "application/json"
             payload = json.dumps({"error_code": "PERMISSION_DENIED", "message": err.message}).encode()
-        if len(payload) < _MAX_SCRUB and self.registry.secrets():
-            payload = self.scrub(payload.decode("utf-8", "replace")).encode()
-        self.finish(payload)
+        for secret in self.registry.secrets():
+            payload = payload.replace(secret.encode(), b"[redacted]")
+        self.finish(payload, set_content_type=ctype)
 
-    async def _stream(self, client, url: str, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-        """Artifact downloads are streamed, never buffered whole."""
-        state = {"status": 0}
-
-        def on_header(line: str) -> None:
-            if line.startswith("HTTP/"):
-                state["status"] = int(line.split()[1])
-                self.set_status(state["status"])
-            elif ":" in line:
-                name, value = line.split(":", 1)
-                if name.strip().title() in _PASS_RESPONSE_HEADERS:
-                    self.set_header(name.strip(), value.strip())
-
-        def on_chunk(chunk: bytes) -> None:
-            self.write(chunk)
-            self.flush()
-
-        await client.fetch("GET", url, headers=headers, streaming_callback=on_chunk, header_callback=on_header,
-                           timeout=3600)
-        self.finish()
+    async def _verb(self, backend: str, path: str) -> None:
+        try:
+            await self._forward(backend, path)
+        except MlopsError:
+            raise
+        except httpx.HTTPError as exc:  # e.g. a URL httpx refuses: a bad request, not a crash
+            raise NotFound(f"{path!r} cannot be forwarded ({exc.__class__.__name__}).",
+                           reason="not_forwarded") from None
 
     @web.authenticated
     @authorized
     async def get(self, backend: str, path: str) -> None:
-        await self._forward(backend, path)
+        await self._verb(backend, path)
 
     @web.authenticated
     @authorized
     async def post(self, backend: str, path: str) -> None:
-        await self._forward(backend, path)
+        await self._verb(backend, path)
 
     @web.authenticated
     @authorized
     async def put(self, backend: str, path: str) -> None:
-        await self._forward(backend, path)
+        await self._verb(backend, path)
 
     @web.authenticated
     @authorized
     async def patch(self, backend: str, path: str) -> None:
-        await self._forward(backend, path)
+        await self._verb(backend, path)
 
     @web.authenticated
     @authorized
     async def delete(self, backend: str, path: str) -> None:
-        await self._forward(backend, path)
+        await self._verb(backend, path)

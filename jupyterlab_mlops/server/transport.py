@@ -1,88 +1,173 @@
-"""Asynchronous transport (tornado) for the server: all backend I/O is async with timeouts."""
+"""The server's one transport to a backend: a pooled keep-alive ``httpx.AsyncClient``, streaming both ways.
+
+Every byte the server exchanges with a registry goes through :class:`AsyncClient`: calls and flows
+(``run``/``drive``), the proxy, artifact downloads and uploads, promotion copies and snapshot reads.
+Redirects of reads are followed here, once for all callers: credentials go only to the backend's own
+origin, and a ``Location`` passes the same dot-segment checks as the user's input (DESIGN §9).
+Network failures become :class:`BackendUnreachable` / :class:`BackendTimeout`, in one place.
+"""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar
-from urllib.parse import urlencode
+import contextlib
+from typing import Any, AsyncIterator, Optional, TypeVar, Union
+from urllib.parse import unquote, urljoin, urlsplit
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
+import httpx
 
 from ..client.api import Api
 from ..client.backend import Backend
 from ..client.calls import Call, Flow, error_for
-from ..client.errors import BackendTimeout, BackendUnreachable, MlopsError
+from ..client.errors import BackendError, BackendTimeout, BackendUnreachable, MlopsError
 
 T = TypeVar("T")
+Body = Union[bytes, AsyncIterator[bytes], None]
+
+MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
+TRANSFER_TIMEOUT = 300.0  # s without a byte moving, for artifact transfers (not the whole transfer)
+CHUNK = 256 * 1024
 
 
-def _query(params: Optional[dict[str, Any]]) -> str:
+def query(params: Optional[dict[str, Any]]) -> Optional[list[tuple[str, Any]]]:
+    """A call's parameters as query pairs: lists repeat the key, ``None`` is left out."""
     if not params:
-        return ""
-    flat = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, (list, tuple)) else [vs])
+        return None
+    return [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, (list, tuple)) else [vs])
             if v is not None]
-    return urlencode(flat)
+
+
+def origin(url: str) -> tuple[str, str, Optional[int]]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def checked_location(current: str, location: str) -> str:
+    """The absolute target of a redirect, refused when it could reach somewhere it should not."""
+    target = urljoin(current, location)
+    parts = urlsplit(target)
+    segments = unquote(parts.path).split("/")
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password
+            or any(s in (".", "..") for s in segments) or "\\" in parts.path or "\x00" in unquote(parts.path)):
+        raise BackendError(f"The backend redirected to a location this server does not follow ({parts.scheme}://"
+                           f"{parts.hostname or ''}...).", reason="bad_redirect")
+    return target
 
 
 class AsyncClient:
-    """Runs calls and flows against one backend; maps failures to typed errors once."""
+    """Runs calls, flows and raw (streamed) requests against one backend over one connection pool."""
 
-    def __init__(self, backend: Backend, *, timeout: float = 30.0, connect_timeout: float = 5.0) -> None:
+    def __init__(self, backend: Backend, *, timeout: float = 30.0, connect_timeout: float = 5.0,
+                 max_connections: int = 64) -> None:
         self.backend = backend
         self.api = Api(backend.dialect, backend.url)
         self.timeout = timeout
         self.connect_timeout = connect_timeout
-
-    async def fetch(
-        self, method: str, url: str, *, body: Optional[bytes] = None, headers: Optional[dict[str, str]] = None,
-        streaming_callback: Optional[Callable[[bytes], None]] = None,
-        header_callback: Optional[Callable[[str], None]] = None, timeout: Optional[float] = None,
-    ) -> HTTPResponse:
-        """One raw request with our credentials; raises :class:`BackendUnreachable`/``Timeout``.
-
-        HTTP error statuses are returned, not raised (the caller decides)."""
-        all_headers = {**(headers or {}), **self.backend.auth_headers()}
-        needs_body = method in ("POST", "PUT", "PATCH")
-        request = HTTPRequest(
-            url, method=method, headers=all_headers,
-            body=body if body is not None else (b"" if needs_body else None),
-            allow_nonstandard_methods=True, follow_redirects=False, decompress_response=True,
-            connect_timeout=self.connect_timeout, request_timeout=timeout or self.timeout,
-            streaming_callback=streaming_callback, header_callback=header_callback,
+        self._origin = origin(backend.url)
+        # No default headers: credentials are added per request, for the backend's own origin only.
+        self.http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=timeout),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=16, keepalive_expiry=30),
+            follow_redirects=False,
         )
-        try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
-        except HTTPClientError as exc:  # a request that timed out in tornado's queue has no response
-            if exc.response is None:
-                raise BackendTimeout(
-                    f"Backend {self.backend.name!r}: request not sent within {timeout or self.timeout:g} s "
-                    "(too many requests in flight).") from None
-            response = exc.response
-        except (OSError, ConnectionError) as exc:
-            raise BackendUnreachable(
-                f"Backend {self.backend.name!r} at {self.backend.url} is unreachable ({exc.__class__.__name__})."
-            ) from None
-        return self._check(response)
 
-    def _check(self, response: HTTPResponse) -> HTTPResponse:
-        if response.code == 599:
-            err = response.error
-            if err is not None and "timeout" in str(err).lower():
-                raise BackendTimeout(f"Backend {self.backend.name!r} did not answer within {self.timeout:g} s.")
-            raise BackendUnreachable(
-                f"Backend {self.backend.name!r} at {self.backend.url} is unreachable"
-                f" ({err.__class__.__name__ if err else 'no response'})."
-            )
-        return response
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    def own(self, url: str) -> bool:
+        """Whether ``url`` is on the backend's origin (the only one that gets our credentials)."""
+        return origin(url) == self._origin
+
+    def _timeout(self, transfer: bool) -> httpx.Timeout:
+        if not transfer:
+            return self.http.timeout
+        slow = max(self.timeout, TRANSFER_TIMEOUT)
+        return httpx.Timeout(slow, connect=self.connect_timeout, pool=self.timeout)
+
+    def _network_error(self, exc: Exception) -> MlopsError:
+        name = self.backend.name
+        if isinstance(exc, httpx.PoolTimeout):
+            return BackendTimeout(f"Backend {name!r}: no connection free within {self.timeout:g} s "
+                                  "(too many requests in flight).")
+        if isinstance(exc, httpx.ConnectTimeout):
+            return BackendUnreachable(f"Backend {name!r} at {self.backend.url} did not accept a connection "
+                                      f"within {self.connect_timeout:g} s.")
+        if isinstance(exc, httpx.TimeoutException):
+            return BackendTimeout(f"Backend {name!r} did not answer within {self.timeout:g} s.")
+        return BackendUnreachable(f"Backend {name!r} at {self.backend.url} is unreachable ({exc.__class__.__name__}).")
+
+    @contextlib.asynccontextmanager
+    async def open(self, method: str, url: str, *, content: Body = None, headers: Optional[dict[str, str]] = None,
+                   params: Any = None, follow: bool = False, transfer: bool = False
+                   ) -> AsyncIterator[httpx.Response]:
+        """One request whose response body is not read yet (``aread()`` or :meth:`chunks`).
+
+        HTTP error statuses are returned, not raised. ``follow``: redirects are followed (reads only).
+        ``transfer``: an artifact transfer, whose read timeout is the time without a byte moving."""
+        current, hops = url, 0
+        while True:
+            send = {**(headers or {}), **(self.backend.auth_headers() if self.own(current) else {})}
+            request = self.http.build_request(method, current, content=content, headers=send,
+                                              params=params if hops == 0 else None,
+                                              timeout=self._timeout(transfer))
+            try:
+                response = await self.http.send(request, stream=True)
+            except (httpx.TransportError, OSError) as exc:
+                raise self._network_error(exc) from None
+            if follow and response.status_code in REDIRECTS and "location" in response.headers:
+                await response.aclose()
+                if hops >= MAX_REDIRECTS:
+                    raise BackendError(f"Backend {self.backend.name!r}: more than {MAX_REDIRECTS} redirects.",
+                                       reason="too_many_redirects")
+                current, hops = checked_location(current, response.headers["location"]), hops + 1
+                continue
+            try:
+                yield response
+            finally:
+                await response.aclose()
+            return
+
+    async def chunks(self, response: httpx.Response, *, decoded: bool = False) -> AsyncIterator[bytes]:
+        """The body as it arrives (as sent, or ``decoded``); a backend that dies mid-body raises a typed error."""
+        try:
+            async for chunk in (response.aiter_bytes(CHUNK) if decoded else response.aiter_raw(CHUNK)):
+                yield chunk
+        except (httpx.TransportError, OSError) as exc:
+            raise self._network_error(exc) from None
+
+    async def read(self, response: httpx.Response) -> bytes:
+        """The whole (decoded) body; network failures typed."""
+        try:
+            return await response.aread()
+        except (httpx.TransportError, OSError) as exc:
+            raise self._network_error(exc) from None
 
     async def run(self, call: Call[T]) -> T:
+        """Send one call and parse its answer; a backend error status raises its typed error."""
         body, headers = call.encoded_body()
-        url = call.url(self.backend.url)
-        query = _query(call.params)
-        if query:
-            url = f"{url}?{query}"
-        response = await self.fetch(call.method, url, body=body, headers=headers)
-        if response.code >= 400:
-            raise error_for(response.code, response.body or b"", backend=self.backend.name, kind=self.backend.kind)
-        return call.decode(response.body or b"")
+        content: Body = body
+        if call.body_from is not None:
+            async with self.open("GET", call.body_from.url(self.backend.url), params=query(call.body_from.params),
+                                 follow=True, transfer=True, headers={"Accept-Encoding": "identity"}) as source:
+                if source.status_code >= 400:
+                    raise error_for(source.status_code, await self.read(source), backend=self.backend.name,
+                                    kind=self.backend.kind)
+                if "content-length" in source.headers:
+                    headers = {**headers, "Content-Length": source.headers["content-length"]}
+                return await self._send(call, self.chunks(source), headers)
+        return await self._send(call, content, headers)
+
+    async def _send(self, call: Call[T], content: Body, headers: dict[str, str]) -> T:
+        follow = call.method == "GET"
+        async with self.open(call.method, call.url(self.backend.url), content=content, headers=headers,
+                             params=query(call.params), follow=follow, transfer=call.raw) as response:
+            payload = await self.read(response)
+        if response.status_code >= 400:
+            raise error_for(response.status_code, payload, backend=self.backend.name, kind=self.backend.kind)
+        if response.status_code in REDIRECTS:
+            raise BackendError(f"Backend {self.backend.name!r} answered a redirect to a write.",
+                               reason="unexpected_redirect")
+        return call.decode(payload)
 
     async def drive(self, flow: Flow[T]) -> T:
         """Async twin of :func:`~jupyterlab_mlops.client.calls.drive_sync`."""

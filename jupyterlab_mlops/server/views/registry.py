@@ -19,11 +19,6 @@ MODEL = r"backends/(?P<backend>[^/]+)/models/(?P<name>[^/]+)"
 VERSION = MODEL + r"/versions/(?P<version>[^/]+)"
 
 
-def max_upload(handler: MlopsHandler) -> Optional[int]:
-    """The configured upload cap in bytes (``c.MlopsApp.max_upload_bytes``), None for the dialect's default."""
-    return int(handler.extensionapp.max_upload_bytes) or None
-
-
 class ModelsHandler(MlopsHandler):
     """``GET models?search=``: every backend's models; a failing backend is reported, not fatal."""
 
@@ -68,7 +63,7 @@ class VersionHandler(MlopsHandler):
         client = self.registry.client(backend)
         kernel_ready = os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/") == client.backend.url
         self.write_json(await client.drive(rv.version_page(
-            client.api, client.backend, name, version, kernel_ready=kernel_ready, max_upload=max_upload(self))))
+            client.api, client.backend, name, version, kernel_ready=kernel_ready, max_upload=self.max_upload_bytes)))
 
 
 class LinksHandler(MlopsHandler):

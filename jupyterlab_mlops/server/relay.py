@@ -1,0 +1,158 @@
+"""Bodies between a browser (or the stock ``mlflow`` client) and a backend, streamed both ways.
+
+One implementation for every route that moves files: the proxy, run artifacts and model-version files.
+- Downloads: :func:`send_download` opens the backend's file through the transport (redirects followed,
+  credentials only on the backend's origin), passes its ``Content-Type``, ``Content-Length``, ``ETag``,
+  ``Last-Modified`` and ``Content-Disposition``, adds the security headers once and writes chunk by chunk,
+  awaiting ``flush()`` so a slow client slows the backend read instead of growing Jupyter's memory.
+  A backend that dies mid-body cuts the response (the client sees fewer bytes than announced), never a
+  clean 200.
+- Uploads: :class:`UploadRelay` hands the chunks tornado gives ``data_received`` to the upstream request
+  through a small queue; a client that goes away cancels the upstream request.
+"""
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+from typing import Any, Optional
+from urllib.parse import quote
+
+import httpx
+from tornado.iostream import StreamClosedError
+from tornado.web import RequestHandler
+
+from ..client.calls import error_for
+from ..client.errors import MlopsError
+from .transport import AsyncClient
+
+PASS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "ETag", "Last-Modified")
+# Types a browser may show in place; everything else is an attachment. Never HTML or SVG (scripts).
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv",
+                          "application/json"})
+SANDBOX_CSP = "default-src 'none'; sandbox"
+ERROR_BODY_LIMIT = 64 * 1024
+QUEUE_CHUNKS = 8
+
+
+def content_type(name: str, backend_type: Optional[str]) -> str:
+    """The backend's type, or one guessed from the file name when the backend gives none."""
+    if backend_type and backend_type.split(";")[0].strip().lower() != "application/octet-stream":
+        return backend_type
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def security_headers(name: str, ctype: str) -> dict[str, str]:
+    """``nosniff``, a sandboxing CSP, and attachment unless the type is a harmless inline one."""
+    inline = ctype.split(";")[0].strip().lower() in INLINE_TYPES
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in name) or "download"
+    disposition = (f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
+                   f"filename*=UTF-8''{quote(name, safe='')}")
+    return {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": SANDBOX_CSP,
+            "Content-Disposition": disposition}
+
+
+async def read_capped(client: AsyncClient, response: httpx.Response, limit: int = ERROR_BODY_LIMIT) -> bytes:
+    """At most ``limit`` bytes of a (decoded) body: a hostile backend's error body can be huge."""
+    out = bytearray()
+    async for chunk in client.chunks(response, decoded=True):
+        out += chunk[: limit - len(out)]
+        if len(out) >= limit:
+            break
+    return bytes(out)
+
+
+def abort(handler: RequestHandler) -> None:
+    """End a response whose body is cut: close the connection, never finish it cleanly."""
+    handler._auto_finish = False  # tornado must not add the end of a body we do not have
+    handler.request.connection.close()  # type: ignore[union-attr]
+
+
+async def relay(handler: RequestHandler, client: AsyncClient, response: httpx.Response,
+                headers: Optional[dict[str, str]] = None) -> None:
+    """Write an open upstream response to the handler's client as it arrives, with back-pressure."""
+    handler.set_status(response.status_code)
+    for name in PASS_HEADERS:
+        if name in response.headers:
+            handler.set_header(name, response.headers[name])
+    for name, value in (headers or {}).items():
+        handler.set_header(name, value)
+    handler.relayed = True  # type: ignore[attr-defined]  # no invented ETag (see MlopsHandler.compute_etag)
+    ctype = str(handler._headers.get("Content-Type") or "application/octet-stream")
+    sent = False
+    try:
+        async for chunk in client.chunks(response):
+            handler.write(chunk)
+            await handler.flush()
+            sent = True
+    except StreamClosedError:
+        return  # the client went away: the caller's context closes the upstream response
+    except MlopsError as exc:
+        if not sent:
+            raise  # nothing sent yet: a proper JSON error
+        handler.log.warning("%s %s: backend failed mid-body (%s); response cut", handler.request.method,
+                            handler.request.path, exc.message)
+        abort(handler)
+        return
+    handler.finish(set_content_type=ctype)  # type: ignore[call-arg]  # APIHandler would say JSON
+
+
+async def send_download(handler: RequestHandler, client: AsyncClient, url: str, *, name: str,
+                        params: Any = None) -> None:
+    """Stream one backend file to the client with the download headers; errors typed before any byte."""
+    async with client.open("GET", url, params=params, follow=True, transfer=True,
+                           headers={"Accept-Encoding": "identity"}) as response:
+        if response.status_code >= 300:
+            body = await read_capped(client, response)
+            raise error_for(response.status_code if response.status_code >= 400 else 502, body,
+                            backend=client.backend.name, kind=client.backend.kind)
+        ctype = content_type(name, response.headers.get("content-type"))
+        await relay(handler, client, response, {**security_headers(name, ctype), "Content-Type": ctype})
+
+
+class UploadRelay:
+    """A request body relayed to the backend as tornado reads it (``data_received``), with back-pressure.
+
+    ``task`` resolves to ``(response, body)`` with at most :data:`ERROR_BODY_LIMIT` bytes of the answer.
+    If the backend answers before the body is complete (an error), feeding stops and the answer wins."""
+
+    def __init__(self, client: AsyncClient, method: str, url: str, *, headers: dict[str, str]) -> None:
+        self.client = client
+        self.received = 0
+        self._queue: asyncio.Queue[Optional[bytes]] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
+        self.task: asyncio.Future[tuple[httpx.Response, bytes]] = asyncio.ensure_future(
+            self._send(method, url, headers))
+
+    async def _body(self) -> Any:
+        while (chunk := await self._queue.get()) is not None:
+            yield chunk
+
+    async def _send(self, method: str, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        async with self.client.open(method, url, content=self._body(), headers=headers, transfer=True) as r:
+            return r, await read_capped(self.client, r)
+
+    async def feed(self, chunk: Optional[bytes]) -> None:
+        """Queue one chunk (``None``: the end); waits while the backend is slower than the client."""
+        if chunk is not None:
+            self.received += len(chunk)
+        if self.task.done():
+            return
+        try:
+            self._queue.put_nowait(chunk)
+            return
+        except asyncio.QueueFull:
+            pass
+        put = asyncio.ensure_future(self._queue.put(chunk))
+        await asyncio.wait({put, self.task}, return_when=asyncio.FIRST_COMPLETED)
+        if not put.done():
+            put.cancel()
+
+    async def result(self) -> tuple[httpx.Response, bytes]:
+        """End the body and wait for the backend's answer."""
+        await self.feed(None)
+        return await self.task
+
+    def cancel(self) -> None:
+        """The client went away mid-upload: the backend sees a cut request, so it stores nothing."""
+        if not self.task.done():
+            self.task.cancel()
+        self.task.add_done_callback(lambda f: f.cancelled() or f.exception())
