@@ -17,6 +17,7 @@ from .errors import (
     NotFound,
     Unauthorized,
 )
+from .paths import backend_url
 
 T = TypeVar("T")
 Flow = Generator["Call[Any]", Any, T]
@@ -45,7 +46,8 @@ class Call(Generic[T]):
     body_from: Optional["Call[Any]"] = None  # the body is this download, streamed (copies of artifacts)
 
     def url(self, base: str) -> str:
-        return self.path if self.absolute else f"{base.rstrip('/')}/{self.path}"
+        """The checked URL under the tracking URI ``base`` (see :func:`.paths.backend_url`)."""
+        return backend_url(base, self.path, absolute=self.absolute)
 
     def encoded_body(self) -> tuple[Optional[bytes], dict[str, str]]:
         """Body bytes and the content-type header MLflow requires for JSON (TOOLCHAIN §2)."""

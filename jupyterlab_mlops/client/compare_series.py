@@ -8,7 +8,7 @@ it is short (<= ``FULL_HISTORY_LIMIT`` steps) then LTTB, else MLflow's own SQL s
 (``metrics/get-history-bulk-interval``: ``max_points`` rows per run, first and last kept, a few runs
 per request so one request stays well under the backend timeout). Finished MLflow runs are also
 kept ``RUN_TTL`` seconds, so a warm compare makes no backend call. At most ``CONCURRENCY`` calls are
-in flight per compare (tornado's client queue would otherwise time requests out).
+in flight per compare (the connection pool would otherwise time requests out).
 """
 from __future__ import annotations
 

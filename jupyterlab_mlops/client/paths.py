@@ -1,15 +1,61 @@
-"""Artifact locations: from a run's ``artifact_uri`` to the paths of the mlflow-artifacts API,
-and the check that no user-supplied path escapes its root."""
+"""Paths and URLs towards a backend: from a run's ``artifact_uri`` to the paths of the mlflow-artifacts API,
+the check that no user-supplied path escapes its root, and :func:`backend_url`, the one composer of every
+URL a transport sends to (DESIGN §9: parts that come from the backend pass the same checks)."""
 from __future__ import annotations
 
 import posixpath
 import re
 from typing import Optional
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from .errors import InvalidInput
+from .errors import BackendError, InvalidInput
 
 _PACKAGE_RE = re.compile(r"/packages/ml_models/(?P<id>[^/]+)/files/?$")
+_UNSAFE_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
+_ENCODED_TRICK = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
+
+
+def path_problem(path: str) -> Optional[str]:
+    """Why a (decoded) path could mean another place than it says, or None when it is plain."""
+    if _UNSAFE_CHAR.search(path):
+        return "it contains a backslash or a control character"
+    if _ENCODED_TRICK.search(path):
+        return "it is percent-encoded twice"
+    if any(s in (".", "..") for s in path.split("/")):
+        return "it has dot segments"
+    return None
+
+
+def _origin(url: str) -> tuple[str, str, Optional[int]]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def same_origin(url: str, base: str) -> bool:
+    return _origin(url) == _origin(base)
+
+
+def checked_url(url: str, *, base: Optional[str] = None) -> str:
+    """``url`` if its path is plain (and, with ``base``, it is on the backend's origin); else a 502 that says
+    what was refused: such URLs are built from what a backend returned (``artifact_uri``, ``source``,
+    ``Location``), since the user's own input is refused earlier with a 400."""
+    parts = urlsplit(url)
+    problem = path_problem(unquote(parts.path)) if parts.scheme in ("http", "https") else "it is not http(s)"
+    if problem is None and (parts.username or parts.password):
+        problem = "it carries credentials"
+    if problem is None and base is not None and not same_origin(url, base):
+        problem = f"its host {parts.hostname!r} is not the backend's"
+    if problem:
+        raise BackendError(f"Refused to send a request to {parts.scheme}://{parts.hostname or ''}"
+                           f"{unquote(parts.path)[:200]!r}: {problem}.", reason="unsafe_location")
+    return url
+
+
+def backend_url(base: str, path: str, *, absolute: bool = False) -> str:
+    """The URL of ``path`` (already percent-encoded) under the tracking URI ``base``, or ``path`` itself when
+    ``absolute`` (GitLab's own API on the same host); refused unless it stays on the backend and says
+    what it means."""
+    return checked_url(path if absolute else f"{base.rstrip('/')}/{path.lstrip('/')}", base=base)
 
 
 def safe_relpath(path: Optional[str]) -> str:
@@ -28,8 +74,12 @@ def artifact_root(artifact_uri: Optional[str]) -> str:
     """The mlflow-artifacts root of a run or version (``1/<run>/artifacts``, ``candidate:7``, ``42``)."""
     uri = artifact_uri or ""
     if uri.startswith("mlflow-artifacts:"):
-        parts = urlsplit(uri)
-        return (parts.path or "").lstrip("/")
+        root = (urlsplit(uri).path or "").lstrip("/")
+        problem = path_problem(root)
+        if problem:
+            raise BackendError(f"The backend gave the artifact location {uri[:200]!r}, which is refused: {problem}.",
+                               reason="unsafe_location")
+        return root
     m = _PACKAGE_RE.search(urlsplit(uri).path or "")
     if m:
         return m.group("id")

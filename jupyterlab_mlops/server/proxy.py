@@ -21,7 +21,8 @@ from tornado import web
 from ..client.calls import error_for
 from ..client.dialect import gitlab_api_root
 from ..client.errors import InvalidInput, MlopsError, NotFound, TooLarge
-from .allowlist import ARTIFACT_FILES, refusal, unsafe_path
+from ..client.paths import backend_url, path_problem
+from .allowlist import ARTIFACT_FILES, refusal
 from .base import MlopsHandler
 from .relay import UploadRelay, read_capped, relay, security_headers
 
@@ -55,16 +56,17 @@ class ProxyHandler(MlopsHandler):
         if why:
             raise NotFound(f"{method} {path!r} is not forwarded by this tracking URI: {why}.", reason="not_forwarded")
         for key, value in parse_qsl(self.request.query, keep_blank_values=True):
-            if key in ("path", "artifact_path") and unsafe_path(value):
-                raise InvalidInput(f"Query argument {key}={value!r} is refused: {unsafe_path(value)}.",
+            if key in ("path", "artifact_path") and path_problem(value):
+                raise InvalidInput(f"Query argument {key}={value!r} is refused: {path_problem(value)}.",
                                    reason="path_traversal")
         base = entry.backend.url
         if entry.backend.kind == "gitlab" and method == "PUT":
             m = _GITLAB_CANDIDATE_PUT.match(path)
             root = gitlab_api_root(base)
             if m and root:
-                return f"{root}/packages/ml_models/{quote(m['root'], safe=':')}/files/{quote(m['name'])}"
-        url = f"{base}/{quote(path, safe='/:')}"
+                return backend_url(base, f"{root}/packages/ml_models/{quote(m['root'], safe=':')}/files/"
+                                         f"{quote(m['name'])}", absolute=True)
+        url = backend_url(base, quote(path, safe="/:"))
         return f"{url}?{self.request.query}" if self.request.query else url
 
     async def prepare(self) -> None:  # type: ignore[override]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any, AsyncIterator, Optional, TypeVar, Union
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -18,6 +18,7 @@ from ..client.api import Api
 from ..client.backend import Backend
 from ..client.calls import Call, Flow, error_for
 from ..client.errors import BackendError, BackendTimeout, BackendUnreachable, MlopsError
+from ..client.paths import checked_url, same_origin
 
 T = TypeVar("T")
 Body = Union[bytes, AsyncIterator[bytes], None]
@@ -36,24 +37,6 @@ def query(params: Optional[dict[str, Any]]) -> Optional[list[tuple[str, Any]]]:
             if v is not None]
 
 
-def origin(url: str) -> tuple[str, str, Optional[int]]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
-def checked_location(current: str, location: str) -> str:
-    """The absolute target of a redirect, refused when it could reach somewhere it should not."""
-    target = urljoin(current, location)
-    parts = urlsplit(target)
-    segments = unquote(parts.path).split("/")
-    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password
-            or any(s in (".", "..") for s in segments) or "\\" in parts.path or "\x00" in unquote(parts.path)):
-        raise BackendError(f"The backend redirected to a location this server does not follow ({parts.scheme}://"
-                           f"{parts.hostname or ''}...).", reason="bad_redirect")
-    return target
-
-
 class AsyncClient:
     """Runs calls, flows and raw (streamed) requests against one backend over one connection pool."""
 
@@ -63,7 +46,6 @@ class AsyncClient:
         self.api = Api(backend.dialect, backend.url)
         self.timeout = timeout
         self.connect_timeout = connect_timeout
-        self._origin = origin(backend.url)
         # No default headers: credentials are added per request, for the backend's own origin only.
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=timeout),
@@ -76,7 +58,7 @@ class AsyncClient:
 
     def own(self, url: str) -> bool:
         """Whether ``url`` is on the backend's origin (the only one that gets our credentials)."""
-        return origin(url) == self._origin
+        return same_origin(url, self.backend.url)
 
     def _timeout(self, transfer: bool) -> httpx.Timeout:
         if not transfer:
@@ -119,7 +101,7 @@ class AsyncClient:
                 if hops >= MAX_REDIRECTS:
                     raise BackendError(f"Backend {self.backend.name!r}: more than {MAX_REDIRECTS} redirects.",
                                        reason="too_many_redirects")
-                current, hops = checked_location(current, response.headers["location"]), hops + 1
+                current, hops = checked_url(urljoin(current, response.headers["location"])), hops + 1
                 continue
             try:
                 yield response
