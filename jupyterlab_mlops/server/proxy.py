@@ -44,6 +44,7 @@ class ProxyHandler(MlopsHandler):
 
     _upload: Optional[UploadRelay] = None
     _chunks: Optional[list[bytes]] = None
+    _refused: Optional[Exception] = None
 
     def error_body(self, exc: Optional[BaseException]) -> dict[str, Any]:
         body = super().error_body(exc)
@@ -70,26 +71,35 @@ class ProxyHandler(MlopsHandler):
         return f"{url}?{self.request.query}" if self.request.query else url
 
     async def prepare(self) -> None:  # type: ignore[override]
-        """Refuse before reading a byte of the body; then start relaying large bodies as they arrive."""
+        """Refuse before reading a byte of a large body; then relay it as it arrives.
+
+        A refusal of a small or empty request is answered once its body is read, so the client's
+        keep-alive connection stays usable (tornado closes a connection answered mid-request)."""
         await super().prepare()
         if self._finished:
             return
         method = self.request.method or "GET"
-        await self.authorize_early("read" if method == "GET" else "write")
-        kw = self.path_kwargs
-        self._url = self._target(kw["backend"], kw["path"])
-        self._client = self.registry.client(kw["backend"])
-        cap = self.max_upload_bytes
         length = self.request.headers.get("Content-Length", "")
         size = int(length) if length.isascii() and length.isdigit() else None
-        if cap and size is not None and size > cap:
-            raise TooLarge(size, cap)
-        self.request.connection.set_max_body_size(cap or NO_LIMIT)  # type: ignore[union-attr]
         chunked = "chunked" in self.request.headers.get("Transfer-Encoding", "").lower()
-        if (size is not None and size > SMALL_BODY) or (size is None and chunked):
+        streamed = (size is not None and size > SMALL_BODY) or (size is None and chunked)
+        self._chunks = None if streamed else []
+        try:
+            await self.authorize_early("read" if method == "GET" else "write")
+            kw = self.path_kwargs
+            self._url = self._target(kw["backend"], kw["path"])
+            self._client = self.registry.client(kw["backend"])
+            cap = self.max_upload_bytes
+            if cap and size is not None and size > cap:
+                raise TooLarge(size, cap)
+        except (MlopsError, web.HTTPError) as exc:
+            if streamed:
+                raise
+            self._refused = exc
+            return
+        self.request.connection.set_max_body_size(cap or NO_LIMIT)  # type: ignore[union-attr]
+        if streamed:
             self._upload = UploadRelay(self._client, method, self._url, headers=self._request_headers())
-        else:
-            self._chunks = []
 
     def _request_headers(self) -> dict[str, str]:
         headers = {k: v for k in _PASS_REQUEST_HEADERS if (v := self.request.headers.get(k))}
@@ -144,11 +154,12 @@ class ProxyHandler(MlopsHandler):
                             kind=self._client.backend.kind)
             ctype = "application/json"
             payload = json.dumps({"error_code": "PERMISSION_DENIED", "message": err.message}).encode()
-        for secret in self.registry.secrets():
-            payload = payload.replace(secret.encode(), b"[redacted]")
+        payload = self.redactor.body(payload, ctype)
         self.finish(payload, set_content_type=ctype)
 
     async def _verb(self, backend: str, path: str) -> None:
+        if self._refused is not None:
+            raise self._refused
         try:
             await self._forward(backend, path)
         except MlopsError:
