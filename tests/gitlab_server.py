@@ -129,6 +129,15 @@ class GitLabServer:
     def outage(self, value: int | None) -> None:
         self.knobs.outage = value
 
+    @property
+    def object_storage(self) -> bool:
+        """Downloads answer 302 to a signed URL on another host (``localhost``), as with object storage."""
+        return self.knobs.object_storage
+
+    @object_storage.setter
+    def object_storage(self, value: bool) -> None:
+        self.knobs.object_storage = value
+
     def reset_knobs(self) -> None:
         self.knobs.reset()
 

@@ -53,6 +53,9 @@ def security_headers(name: str, ctype: str) -> dict[str, str]:
 
 async def read_capped(client: AsyncClient, response: httpx.Response, limit: int = ERROR_BODY_LIMIT) -> bytes:
     """At most ``limit`` bytes of a (decoded) body: a hostile backend's error body can be huge."""
+    size = response.headers.get("content-length", "")
+    if size.isdigit() and int(size) <= limit and "content-encoding" not in response.headers:
+        return await client.read(response)  # announced and small: one read (httpx checks the length)
     out = bytearray()
     async for chunk in client.chunks(response, decoded=True):
         out += chunk[: limit - len(out)]

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import re
 import time
+from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import tornado.web
 
@@ -20,6 +23,9 @@ MLFLOW_PREFIX = "ml/mlflow/api/2.0/mlflow/"
 ARTIFACTS_PREFIX = "ml/mlflow/api/2.0/mlflow-artifacts/artifacts"
 PROJECT_RE = re.compile(r"\A/api/v4/projects/([^/]+)/(.*)\Z")
 PACKAGE_RE = re.compile(r"\Apackages/ml_models/([^/]+)/files/(.+)\Z")
+OBJECT_STORAGE = "/-/object-storage/"  # served on ``localhost``: another origin than the API's 127.0.0.1
+SIGNING_KEY = b"stand-in object storage"
+URL_TTL = 60
 ROUTES = {**tracking.ROUTES, **registry.ROUTES}
 INSUFFICIENT_SCOPE = {"error": "insufficient_scope",
                       "error_description": "The request requires higher privileges than provided by the access token.",
@@ -117,6 +123,9 @@ class GitLabHandler(tornado.web.RequestHandler):
 
     async def route(self, args: dict[str, Any]) -> None:
         svc, method = self.service, self.request.method or "GET"
+        if self.request.path.startswith(OBJECT_STORAGE):
+            self.send_stored_object(self.request.path[len(OBJECT_STORAGE):], args)
+            return
         m = PROJECT_RE.match(self.request.path)
         if not m:
             raise not_found()
@@ -166,8 +175,30 @@ class GitLabHandler(tornado.web.RequestHandler):
         return Ctx(svc.state, svc.upstream, svc.knobs, user, args, host, svc.project_id, svc.project_path)
 
     def send_file(self, f: artifacts.FileBody) -> None:
+        if self.service.knobs.object_storage:  # Grape's ``redirect`` to the file's signed URL
+            key = f.path.relative_to(self.service.state.files_dir).as_posix()
+            expires = str(int(time.time()) + URL_TTL)
+            signature = hmac.new(SIGNING_KEY, f"{key}:{expires}".encode(), hashlib.sha256).hexdigest()
+            port = self.request.host.rsplit(":", 1)[-1]
+            url = f"http://localhost:{port}{OBJECT_STORAGE}{quote(key)}?expires={expires}&signature={signature}"
+            self.set_header("Location", url)
+            self.finish_with(302, "text/plain", f"This resource has been moved temporarily to {url}.")
+            return
         self.set_header("Content-Disposition", f'attachment; filename="{f.name}"')
         self.finish_with(200, "application/octet-stream", f.path.read_bytes())
+
+    def send_stored_object(self, key: str, args: dict[str, Any]) -> None:
+        """The object store behind a signed URL: no GitLab credentials, only the signature."""
+        key = unquote(key)
+        expected = hmac.new(SIGNING_KEY, f"{key}:{args.get('expires', '')}".encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, str(args.get("signature", ""))) or int(args.get("expires") or 0) < time.time():
+            self.finish_with(403, "application/xml", "<Error><Code>AccessDenied</Code></Error>")
+            return
+        path = self.service.state.files_dir / Path(key)
+        if ".." in Path(key).parts or not path.is_file():
+            self.finish_with(404, "application/xml", "<Error><Code>NoSuchKey</Code></Error>")
+            return
+        self.finish_with(200, "application/octet-stream", path.read_bytes())
 
 
 def make_app(service: Service) -> tornado.web.Application:

@@ -75,6 +75,9 @@ class Knobs:
         self.metrics_history_supported = True   # metrics/get-history exists (404 when False)
         self.latency = 0.0                      # seconds added before every answer
         self.outage: int | None = None          # answer every request with this status (e.g. 502)
+        # object storage with direct download (gitlab.com's set-up, GITLAB_API.md C2): downloads answer
+        # 302 to a short-lived signed URL on another host, with a redirect notice as the body
+        self.object_storage = False
 
 
 @dataclass
