@@ -167,14 +167,19 @@ class Session:
 
     @property
     def client(self) -> Any:
+        """The session's pooled client for API calls (the logger's thread has its own)."""
         if self._client is None:
-            from ..client.sync import SyncClient  # imports requests: not at %load_ext time
-
-            client = SyncClient(self.backend, timeout=self.settings.timeout)
-            if config.insecure_tls(self.settings):
-                client.session.verify = False
-            self._client = client
+            self._client = self.new_client(self.backend)
         return self._client
+
+    def new_client(self, backend: Backend) -> Any:
+        """A :class:`SyncClient` (one ``requests.Session``) for ``backend`` with this session's settings."""
+        from ..client.sync import SyncClient  # imports requests: not at %load_ext time
+
+        client = SyncClient(backend, timeout=self.settings.timeout)
+        if config.insecure_tls(self.settings):
+            client.session.verify = False
+        return client
 
     def spool_dir(self) -> Path:
         if self.settings.spool_dir:
@@ -188,16 +193,7 @@ class Session:
             with self.lock:
                 if self.logger is None:
                     backend = self.backend
-
-                    def make_client() -> Any:
-                        from ..client.sync import SyncClient
-
-                        c = SyncClient(backend, timeout=self.settings.timeout)
-                        if config.insecure_tls(self.settings):
-                            c.session.verify = False
-                        return c
-
-                    logger = Logger(backend, make_client, self.spool_dir(), notify=say)
+                    logger = Logger(backend, lambda: self.new_client(backend), self.spool_dir(), notify=say)
                     logger.start()
                     self.q, self.wake = logger.q, logger.wake
                     self.logger = logger

@@ -87,8 +87,9 @@ async def relay(handler: RequestHandler, client: AsyncClient, response: httpx.Re
             handler.write(chunk)
             await handler.flush()
             sent = True
-    except StreamClosedError:
-        return  # the client went away: the caller's context closes the upstream response
+    except StreamClosedError:  # the client went away: the caller's context closes the upstream response
+        handler._auto_finish = False  # nothing left to finish on a closed connection
+        return
     except MlopsError as exc:
         if not sent:
             raise  # nothing sent yet: a proper JSON error

@@ -147,8 +147,8 @@ class AsyncClient:
         if response.status_code >= 400:
             raise error_for(response.status_code, payload, backend=self.backend.name, kind=self.backend.kind)
         if response.status_code in REDIRECTS:
-            raise BackendError(f"Backend {self.backend.name!r} answered a redirect to a write.",
-                               reason="unexpected_redirect")
+            raise BackendError(f"Backend {self.backend.name!r} answered {response.status_code} to {call.method} "
+                               "(a redirect this server does not follow).", reason="unexpected_redirect")
         return call.decode(payload)
 
     async def drive(self, flow: Flow[T]) -> T:
