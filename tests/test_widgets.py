@@ -121,7 +121,9 @@ def test_models_browser(seeded):
     assert [v.semver for v in browser.versions_list] == ["1.1.0", "1.0.0"]
     assert "1.1.0" in browser.versions_table.value and "two" in browser.versions_table.value
     assert browser.selected_version().semver == "1.1.0"
-    assert "mlflow.pyfunc.load_model(&quot;models:/" in browser.details.value
+    snip = browser.snippet  # the version page's generator: no MLmodel among the files, so download them
+    assert snip["kind"] == "files" and snip["uri"] == f"models:/{model}/{browser.versions_list[0].version_id}"
+    assert "mlflow.artifacts.download_artifacts(artifact_uri=&#x27;models:/" in browser.details.value
     browser.version.value = browser.versions_list[1].version
     assert "one" in browser.details.value
     browser.refresh.click()

@@ -9,7 +9,7 @@ import math
 import time
 from typing import Any, Iterable, Optional, Sequence
 
-from . import parse
+from . import filters, parse
 from .calls import ARTIFACTS, REST, Call
 from .dialect import Dialect, check_artifact_name, gitlab_api_root
 from .models import Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run
@@ -48,16 +48,20 @@ class Api:
     def search_experiments(
         self, *, max_results: int = 1000, page_token: Optional[str] = None,
         filter: Optional[str] = None, order_by: Optional[Sequence[str]] = None,
+        name_contains: Optional[str] = None,
     ) -> Call[Page[Experiment]]:
+        """One page; ``name_contains`` (case-insensitive) is matched exactly here, whatever the server did."""
         body: dict[str, Any] = {"max_results": min(max_results, self.dialect.max_page)}
         if page_token:
             body["page_token"] = page_token
-        if filter and not self.dialect.is_gitlab:
-            body["filter"] = filter
+        clauses = [c for c in (filter, name_contains and filters.name_contains(name_contains, self.dialect)) if c]
+        if clauses and not self.dialect.is_gitlab:
+            body["filter"] = " AND ".join(clauses)
         if order_by:
             body["order_by"] = order_by[0] if self.dialect.is_gitlab else list(order_by)
         return Call("POST", REST + "experiments/search", json=body, parse=lambda d: parse.page(
-            [parse.experiment(e) for e in d.get("experiments", [])], d.get("next_page_token")))
+            [e for e in map(parse.experiment, d.get("experiments", []))
+             if not name_contains or filters.matches(e.name, name_contains)], d.get("next_page_token")))
 
     def get_experiment(self, experiment_id: str) -> Call[Experiment]:
         return Call("GET", REST + "experiments/get", params={"experiment_id": experiment_id},
@@ -166,15 +170,17 @@ class Api:
     def search_registered_models(
         self, *, name_contains: Optional[str] = None, max_results: int = 100, page_token: Optional[str] = None,
     ) -> Call[Page[RegisteredModel]]:
+        """One page; ``name_contains`` (case-insensitive) is matched exactly here: the server's filter
+        is a superset (MLflow's ``%``/``_`` wildcards, GitLab's ``=`` split)."""
         params: dict[str, Any] = {"max_results": min(max_results, 1000)}
-        if name_contains:
-            safe = name_contains.replace("'", "")
-            params["filter"] = f"name='{safe}'" if self.dialect.is_gitlab else f"name ILIKE '%{safe}%'"
+        flt = filters.name_contains(name_contains, self.dialect) if name_contains else None
+        if flt:
+            params["filter"] = flt
         if page_token:
             params["page_token"] = page_token
         return Call("GET", REST + "registered-models/search", params=params, parse=lambda d: parse.page(
-            [parse.registered_model(m, self.dialect) for m in d.get("registered_models", [])],
-            d.get("next_page_token")))
+            [m for m in (parse.registered_model(m, self.dialect) for m in d.get("registered_models", []))
+             if not name_contains or filters.matches(m.name, name_contains)], d.get("next_page_token")))
 
     def update_registered_model(self, name: str, description: str) -> Call[dict[str, Any]]:
         return Call("PATCH", REST + "registered-models/update", json={"name": name, "description": description})
@@ -217,11 +223,13 @@ class Api:
 
     def search_model_versions(self, name: str, *, max_results: int = 1000,
                               page_token: Optional[str] = None) -> Call[Page[ModelVersion]]:
-        params: dict[str, Any] = {"filter": f"name='{name}'", "max_results": max_results}
+        """Versions of exactly ``name`` (the filter may be a ``LIKE`` superset: checked here)."""
+        params: dict[str, Any] = {"filter": filters.equals("name", name), "max_results": max_results}
         if page_token:
             params["page_token"] = page_token
         return Call("GET", REST + "model-versions/search", params=params, parse=lambda d: parse.page(
-            [parse.model_version(v, self.dialect) for v in d.get("model_versions", [])], d.get("next_page_token")))
+            [v for v in (parse.model_version(v, self.dialect) for v in d.get("model_versions", []))
+             if v.name == name], d.get("next_page_token")))
 
     def set_model_version_tag(self, name: str, version: str, key: str, value: str) -> Call[dict[str, Any]]:
         return Call("POST", REST + "model-versions/set-tag",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from . import filters
 from .api import Api
 from .errors import Conflict, NotFound
 from .models import Experiment, Metric, ModelVersion, Page
@@ -29,9 +30,10 @@ def all_pages(make_call: Any, limit: Optional[int] = None) -> Any:
     while True:
         page: Page[Any] = yield make_call(token)
         items.extend(page.items)
-        token = page.next_page_token
-        if not token or not page.items or (limit is not None and len(items) >= limit):
+        done = not page.next_page_token or page.next_page_token == token  # an empty page may not be the last
+        if done or (limit is not None and len(items) >= limit):
             return items[:limit] if limit is not None else items
+        token = page.next_page_token
 
 
 def metric_history(api: Api, run_id: str, key: str) -> Any:
@@ -65,7 +67,7 @@ def find_run_by_tag(api: Api, experiment_id: str, key: str, value: str, scan: in
     if api.dialect.is_gitlab:
         page = yield api.search_runs([experiment_id], order_by=["created_at DESC"], max_results=scan)
     else:
-        safe = value.replace("'", "")
-        page = yield api.search_runs([experiment_id], filter=f"tags.`{key}` = '{safe}'", max_results=10)
+        page = yield api.search_runs([experiment_id], filter=filters.equals(filters.tag_key(key), value),
+                                     max_results=10)
     return next((r for r in page.items if r.tags.get(key) == value), None)
 

@@ -5,11 +5,12 @@ stored by :mod:`.version_links`.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from typing import Any, Optional
 from urllib.parse import quote
 
-from . import parse
+from . import filters, parse
 from .api import Api
 from .backend import Backend
 from .calls import REST, Call
@@ -120,7 +121,7 @@ def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 50
     models: list[RegisteredModel] = yield from all_pages(
         lambda tok: api.search_registered_models(name_contains=server_side or None, max_results=1000,
                                                  page_token=tok), limit)
-    models = [m for m in models if search.lower() in m.name.lower()]
+    models = [m for m in models if filters.matches(m.name, search)]
     by_model: dict[str, list[ModelVersion]] = {}
     if api.dialect.is_gitlab:
         by_model = {m.name: m.latest_versions for m in models}
@@ -166,6 +167,16 @@ def version_artifact_uri(api: Api, name: str, mv: ModelVersion) -> Any:
     return uri
 
 
+def version_files(api: Api, name: str, mv: ModelVersion) -> Any:
+    """``(files, error)``: the version's top-level files, or why they cannot be listed."""
+    try:
+        uri = yield from version_artifact_uri(api, name, mv)
+        artifact_root(uri)  # raises when the backend does not serve these artifacts
+        return (yield api.list_artifacts(uri)), None
+    except MlopsError as exc:
+        return [], exc.message
+
+
 def _https(url: Optional[str]) -> Optional[str]:
     if not url:
         return None
@@ -205,14 +216,7 @@ def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_
     run, src = runs.get(mv.run_id or ""), runs.get(src_id or "")
     params = (run.params if run else {}) or (src.params if src else {})
     metrics = (run.metrics if run else {}) or (src.metrics if src else {})
-    files: list[FileInfo] = []
-    artifacts_error = None
-    try:
-        uri = yield from version_artifact_uri(api, name, mv)
-        artifact_root(uri)  # raises when the backend does not serve these artifacts
-        files = yield api.list_artifacts(uri)
-    except MlopsError as exc:
-        artifacts_error = exc.message
+    files, artifacts_error = yield from version_files(api, name, mv)
     run_tags = {**(src.tags if src else {}), **(run.tags if run else {})}
     path = ("registered" if not api.dialect.is_gitlab else
             "run" if not src_id or src_id == mv.run_id else "copy")
@@ -235,35 +239,56 @@ def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_
     }
 
 
-# -- "use in notebook" ---------------------------------------------------------------------------
+# -- "use in notebook": the one generator of code (pages and widgets) ----------------------------------
 def _literal(value: str) -> str:
-    """A param value as Python source: numbers, booleans, None and containers as such, else a string."""
+    """A param value as Python source: numbers, booleans, None and containers as such when they read
+    back (not ``inf``), else the string."""
     try:
         parsed = ast.literal_eval(value)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return repr(value)
-    return repr(parsed) if isinstance(parsed, (int, float, bool, type(None), list, tuple, dict)) else repr(value)
+        code = repr(parsed)
+        if isinstance(parsed, (int, float, bool, type(None), list, tuple, dict)) and ast.literal_eval(code) == parsed:
+            return code
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    return repr(value)
+
+
+def _comment(text: str) -> str:
+    """One comment line of printable characters (callers put backend text in as ``repr``)."""
+    return "# " + "".join(c for c in text if c.isprintable())[:240]
+
+
+def kernel_points_at(backend: Backend) -> bool:
+    """Plain ``mlflow`` in this process (and kernels started by it) already points at ``backend``."""
+    return os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/") == backend.url
 
 
 def use_snippet(backend: Backend, name: str, mv: ModelVersion, files: list[FileInfo], params: dict[str, str],
                 *, kernel_ready: bool) -> dict[str, Any]:
     """Code that loads the version: ``pyfunc.load_model`` when it is an MLflow model (``MLmodel`` at its
-    root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id."""
+    root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id. Names,
+    versions, URIs and tags are written as literals (``repr``), never as code or comment text."""
     uri = f"models:/{name}/{mv.version_id}"
     kind = "pyfunc" if any(f.path == "MLmodel" for f in files) else "files"
     lines = ["import mlflow"]
     if not kernel_ready:
-        lines.append(f"mlflow.set_tracking_uri({backend.url!r})  # needs MLFLOW_TRACKING_TOKEN for this backend"
-                     if backend.kind == "gitlab" else f"mlflow.set_tracking_uri({backend.url!r})")
-    lines.append(f"# {name} version {mv.semver or mv.version} ({backend.name})")
+        hint = "  # needs MLFLOW_TRACKING_TOKEN for this backend" if backend.kind == "gitlab" else ""
+        lines.append(f"mlflow.set_tracking_uri({backend.url!r}){hint}")
+    shown = mv.semver or mv.version
+    lines.append(_comment(f"model {name!r}, version {shown!r}, backend {backend.name!r}"))
     if kind == "pyfunc":
         lines.append(f"model = mlflow.pyfunc.load_model({uri!r})")
     else:
-        lines += [f"model_dir = mlflow.artifacts.download_artifacts(artifact_uri={uri!r})",
-                  "print(model_dir)"]
+        lines += [f"model_dir = mlflow.artifacts.download_artifacts(artifact_uri={uri!r})", "print(model_dir)"]
     params_code = "params = {\n" + "".join(f"    {k!r}: {_literal(v)},\n" for k, v in sorted(params.items())) + "}\n"
     return {"kind": kind, "uri": uri, "code": "\n".join(lines) + "\n", "params_code": params_code,
             "tracking_uri": backend.url, "kernel_ready": kernel_ready}
+
+
+def version_snippet(api: Api, backend: Backend, mv: ModelVersion, *, kernel_ready: bool) -> Any:
+    """:func:`use_snippet` without the version page (widgets): lists the version's files first."""
+    files, _error = yield from version_files(api, mv.name, mv)
+    return use_snippet(backend, mv.name, mv, files, {}, kernel_ready=kernel_ready)
 
 
 def upload_info(backend: Backend, max_bytes: Optional[int]) -> dict[str, Any]:

@@ -6,20 +6,16 @@ from typing import Any, Optional
 import ipywidgets as w
 
 from ..client import flows
+from ..client import registry_view as rv
 from ..client.dialect import semver_key
 from ..client.models import ModelVersion, RegisteredModel
 from ._common import Panel, esc, fmt_time, table
 
 
-def load_snippet(mv: ModelVersion) -> str:
-    """Code that loads this version with plain mlflow ("use in notebook")."""
-    version = mv.version_id if mv.semver and mv.version_id != mv.version else mv.version
-    return f'model = mlflow.pyfunc.load_model("models:/{mv.name}/{version}")'
-
-
 class ModelsBrowser(Panel):
     """Filter + models list, a versions table, and a version picker with its details.
-    ``models_list`` / ``versions_list`` hold the records shown."""
+    ``models_list`` / ``versions_list`` hold the records shown, ``snippet`` the selected version's
+    "use in notebook" code (:func:`~..client.registry_view.use_snippet`, as on the version page)."""
 
     def __init__(self, session: Any = None) -> None:
         super().__init__(session)
@@ -31,6 +27,7 @@ class ModelsBrowser(Panel):
         self.details = w.HTML("")
         self.models_list: list[RegisteredModel] = []
         self.versions_list: list[ModelVersion] = []
+        self.snippet: Optional[dict[str, Any]] = None
         self.refresh.on_click(lambda _: self.load())
         self.filter.observe(lambda _: self.load(), names="value")
         self.models.observe(lambda _: self.load_versions(), names="value")
@@ -73,23 +70,31 @@ class ModelsBrowser(Panel):
         rows = [[v.semver or v.version, fmt_time(v.creation_timestamp), v.run_id or "", v.status,
                  (v.description or "")[:80]] for v in self.versions_list]
         self.versions_table.value = table(["version", "created", "run", "status", "description"], rows)
+        before = self.version.value
         self.version.options = [(v.semver or v.version, v.version) for v in self.versions_list]
-        if self.versions_list:
-            self.version.value = self.versions_list[0].version
-        else:
+        if not self.versions_list:
             self.details.value = ""
+        elif self.version.value == before == self.versions_list[0].version:
+            self._show_version()  # the same value under another model fires no change
+        else:
+            self.version.value = self.versions_list[0].version
 
     def selected_version(self) -> Optional[ModelVersion]:
         return next((v for v in self.versions_list if v.version == self.version.value), None)
 
     def _show_version(self) -> None:
         mv = self.selected_version()
+        self.snippet = None
         if mv is None:
             self.details.value = ""
             return
+        backend = self.client.backend
+        self.snippet = self.guard(self.client.drive, rv.version_snippet(
+            self.client.api, backend, mv, kernel_ready=rv.kernel_points_at(backend)))
         rows = [("name", mv.name), ("version", mv.semver or mv.version), ("id", mv.version_id),
                 ("run", mv.run_id or ""), ("created", fmt_time(mv.creation_timestamp)),
                 ("description", mv.description), ("source", mv.source or "")]
         rows += [(f"tag {k}", v) for k, v in sorted(mv.tags.items())]
+        code = self.snippet["code"] if self.snippet else ""
         self.details.value = (table(["", "value"], rows) + "<div>use in a notebook:</div>"
-                              f"<pre style='user-select: all'>{esc(load_snippet(mv))}</pre>")
+                              f"<pre style='user-select: all'>{esc(code)}</pre>")
