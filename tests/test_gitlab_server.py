@@ -174,9 +174,10 @@ def test_run_entity_shape(gl: GL, gitlab_server: GitLabServer) -> None:
     run = gl.run(exp_id, run_name="r1", start_time=1234)
     info = run["info"]
     iid = gitlab_server.candidate_iid(info["run_id"])
+    package = f"{gitlab_server.base_url}/api/v4/projects/{gitlab_server.project_id}/packages/ml_models/candidate:{iid}/files/"
     assert info == {"run_id": info["run_id"], "run_uuid": info["run_id"], "experiment_id": exp_id,
                     "start_time": 1234, "run_name": "r1", "status": "RUNNING",
-                    "artifact_uri": f"mlflow-artifacts:/candidate:{iid}", "lifecycle_stage": "active", "user_id": "1"}
+                    "artifact_uri": package, "lifecycle_stage": "active", "user_id": "1"}  # C5: no package yet
     assert run["data"] == {"metrics": [], "params": [], "tags": []}  # no mlflow.runName tag added
     gl.ok("POST", "runs/set-tag", json={"run_id": info["run_id"], "key": "mlflow.runName", "value": "r1b"})
     assert gl.call("POST", "runs/set-tag", json={"run_id": info["run_id"], "key": "mlflow.runName",
@@ -279,7 +280,7 @@ def test_seeded_mlflow_data_is_visible_through_gitlab(gl: GL, mlflow_rest: Mlflo
     mlflow_rest.log_batch(run["info"]["run_id"], {"m": 1.0}, params={"p": "1"})
     got = gl.ok("GET", "runs/get", params={"run_id": run["info"]["run_id"]})["run"]
     assert got["info"]["run_name"] == "seeded" and got["data"]["params"] == [{"key": "p", "value": "1"}]
-    assert got["info"]["artifact_uri"].startswith("mlflow-artifacts:/candidate:")
+    assert "/packages/ml_models/candidate:" in got["info"]["artifact_uri"]  # C5: HTTP until the first upload
 
 
 # --- registry ----------------------------------------------------------------------------------
@@ -420,9 +421,11 @@ def test_candidate_artifacts_follow_the_run_into_its_model_version(gl: GL, gitla
     name = gl.model()
     exp = gl.ok("GET", "experiments/get-by-name", params={"experiment_name": f"[model]{name}"})["experiment"]
     run = gl.run(exp["experiment_id"])
-    ref = run["info"]["artifact_uri"].removeprefix("mlflow-artifacts:/")
+    ref = run["info"]["artifact_uri"].rstrip("/").rsplit("/", 2)[-2]  # .../ml_models/candidate:<iid>/files/
     assert ref.startswith("candidate:")
     assert gl.call("PUT", gitlab_server.package_file_url(ref, "weights.bin"), data=b"w").status_code == 201
+    after = gl.ok("GET", "runs/get", params={"run_id": run["info"]["run_id"]})["run"]["info"]["artifact_uri"]
+    assert after == f"mlflow-artifacts:/{ref}"  # C5: the mlflow-artifacts form once the package exists
     assert [f["path"] for f in gl.ok("GET", gitlab_server.artifacts_url, params={"path": ref})["files"]] == \
         ["weights.bin"]
     assert gl.call("GET", f"{gitlab_server.artifacts_url}/{ref}/weights.bin").content == b"w"
@@ -502,3 +505,13 @@ def test_mlflow_rest_seeding_helper(mlflow_rest: MlflowRest) -> None:
     assert mlflow_rest.create_model_version(name, run["info"]["run_id"])["version"] == "1"
     with pytest.raises(AssertionError, match="RESOURCE_ALREADY_EXISTS"):
         mlflow_rest.create_registered_model(name)
+
+
+def test_c5_artifact_uri_is_the_http_package_url_until_the_first_upload(gl: GL, gitlab_server: GitLabServer) -> None:
+    run = gl.run(gl.experiment())
+    uri = run["info"]["artifact_uri"]
+    iid = gitlab_server.candidate_iid(run["info"]["run_id"])
+    assert uri == f"{gitlab_server.base_url}/api/v4/projects/{gitlab_server.project_id}/packages/ml_models/candidate:{iid}/files/"
+    assert gl.call("PUT", f"{uri}notes.txt", data=b"n").status_code == 201
+    again = gl.ok("GET", "runs/get", params={"run_id": run["info"]["run_id"]})["run"]["info"]["artifact_uri"]
+    assert again == f"mlflow-artifacts:/candidate:{iid}"

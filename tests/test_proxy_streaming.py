@@ -346,3 +346,29 @@ async def test_multipart_upload_through_the_proxy(jp_serverapp, jp_http_port, jp
     assert got == digest
     head = moto.s3().head_object(Bucket=BUCKET, Key=f"artifacts/{exp_id}/{run_id}/artifacts/parts.bin")
     assert json.loads(head["ETag"]).endswith("-3"), "the file was not uploaded in 3 parts"
+
+
+FIRST_ARTIFACT = r"""
+import os, sys, tempfile, mlflow
+mlflow.set_experiment(sys.argv[1])
+path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+open(path, "w").write("first file of a fresh run")
+with mlflow.start_run() as run:
+    before = run.info.artifact_uri
+    mlflow.log_artifact(path)
+back = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="notes.txt")
+print(before, open(back).read().replace(" ", "_"))
+"""
+
+
+@pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
+async def test_stock_client_logs_a_fresh_gitlab_runs_first_artifact(jp_serverapp, jp_http_port, jp_base_url,
+                                                                    gitlab_server):
+    """GitLab gives a run without files its HTTP package URL (C5); the proxy hands the client the proxied
+    ``mlflow-artifacts:`` form, so the upload goes through the proxy (with the token) instead of to GitLab."""
+    uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
+    before, content = await stock_client(jp_serverapp, uri, FIRST_ARTIFACT, unique("c5"))
+    assert before.startswith("mlflow-artifacts:/candidate:"), before
+    assert content == "first_file_of_a_fresh_run"
+    puts = [r for r in gitlab_server.requests if r["method"] == "PUT" and "/packages/ml_models/" in r["path"]]
+    assert puts and all(r["authorization"] and r["status"] == 201 for r in puts)

@@ -90,6 +90,16 @@ def artifact_root(artifact_uri: Optional[str]) -> str:
     )
 
 
+def proxied_artifact_uri(uri: str, base: str) -> str:
+    """GitLab's HTTP package URL of a run (``https://<host>/api/v4/projects/<pid>/packages/ml_models/<ref>/files/``,
+    GITLAB_API.md C5) as the ``mlflow-artifacts:/<ref>`` form, which the stock client resolves against its
+    tracking URI (the proxy) instead of sending our user's token-less request to GitLab itself."""
+    m = _PACKAGE_RE.search(urlsplit(uri).path or "")
+    if m and uri.startswith(("http://", "https://")) and same_origin(uri, base) and not path_problem(unquote(m["id"])):
+        return f"mlflow-artifacts:/{m['id']}"
+    return uri
+
+
 def join(root: str, rel: str) -> str:
     rel = safe_relpath(rel)
     return posixpath.join(root, rel) if rel else root

@@ -21,10 +21,10 @@ from tornado import web
 from ..client.calls import error_for
 from ..client.dialect import gitlab_api_root
 from ..client.errors import InvalidInput, MlopsError, NotFound, TooLarge
-from ..client.paths import backend_url, path_problem
+from ..client.paths import backend_url, path_problem, proxied_artifact_uri
 from .allowlist import ARTIFACT_FILES, refusal
 from .base import MlopsHandler
-from .relay import UploadRelay, read_capped, relay, security_headers
+from .relay import UploadRelay, read_capped, relay, security_headers, widen_reads
 
 _PASS_REQUEST_HEADERS = ("Content-Type", "Accept", "Content-Length")
 _PASS_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Location")
@@ -36,6 +36,27 @@ NO_LIMIT = 1 << 62
 _MLFLOW_CODES = {400: "INVALID_PARAMETER_VALUE", 403: "PERMISSION_DENIED", 404: "ENDPOINT_NOT_FOUND",
                  409: "RESOURCE_ALREADY_EXISTS", 413: "INVALID_PARAMETER_VALUE", 502: "BAD_GATEWAY",
                  503: "TEMPORARILY_UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+
+
+_RUNS = "api/2.0/mlflow/runs/"
+
+
+def _proxied_artifact_uris(payload: bytes, base: str) -> bytes:
+    """Runs in a GitLab answer with their ``artifact_uri`` in the proxied form (see ``proxied_artifact_uri``)."""
+    if b"/packages/ml_models/" not in payload:
+        return payload
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return payload
+    runs = [data.get("run")] + list(data.get("runs") or []) if isinstance(data, dict) else []
+    infos = [r["info"] for r in runs if isinstance(r, dict) and isinstance(r.get("info"), dict)]
+    if isinstance(data, dict) and isinstance(data.get("run_info"), dict):
+        infos.append(data["run_info"])  # runs/update
+    for info in infos:
+        if isinstance(info.get("artifact_uri"), str):
+            info["artifact_uri"] = proxied_artifact_uri(info["artifact_uri"], base)
+    return json.dumps(data).encode()
 
 
 @web.stream_request_body
@@ -99,6 +120,7 @@ class ProxyHandler(MlopsHandler):
             return
         self.request.connection.set_max_body_size(cap or NO_LIMIT)  # type: ignore[union-attr]
         if streamed:
+            widen_reads(self)
             self._upload = UploadRelay(self._client, method, self._url, headers=self._request_headers())
 
     def _request_headers(self) -> dict[str, str]:
@@ -154,6 +176,9 @@ class ProxyHandler(MlopsHandler):
                             kind=self._client.backend.kind)
             ctype = "application/json"
             payload = json.dumps({"error_code": "PERMISSION_DENIED", "message": err.message}).encode()
+        if self._client.backend.kind == "gitlab" and ctype.startswith("application/json") and \
+                self.path_kwargs["path"].startswith(_RUNS):
+            payload = _proxied_artifact_uris(payload, self._client.backend.url)
         payload = self.redactor.body(payload, ctype)
         self.finish(payload, set_content_type=ctype)
 

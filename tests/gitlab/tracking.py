@@ -121,8 +121,13 @@ def run_info(ctx: Ctx, info: dict[str, Any]) -> dict[str, Any]:
     """RunInfo entity (§2.1): run_uuid = eid, lifecycle "active", GitLab artifact_uri, string user_id."""
     rid = info["run_id"]
     version = ctx.state.version_by_run.get(rid)
-    artifact_uri = (f"{ctx.api_project}/packages/ml_models/{version.id}/files/" if version
-                    else f"mlflow-artifacts:/candidate:{ctx.state.iid_for(rid)}")
+    iid = ctx.state.iid_for(rid)
+    if version:  # a run backing a model version (§3.5 case 2)
+        artifact_uri = f"{ctx.api_project}/packages/ml_models/{version.id}/files/"
+    elif ctx.state.package_dir(f"candidate:{iid}").is_dir():  # its package exists (case 3)
+        artifact_uri = f"mlflow-artifacts:/candidate:{iid}"
+    else:  # C5: the HTTP package URL until the first upload creates the package (case 4)
+        artifact_uri = f"{ctx.api_project}/packages/ml_models/candidate:{iid}/files/"
     out: dict[str, Any] = {"run_id": rid, "run_uuid": rid, "experiment_id": info["experiment_id"],
                            "start_time": info.get("start_time") or 0}
     if info.get("end_time") is not None:

@@ -75,7 +75,7 @@ def failed(task: Optional["asyncio.Future[Any]"]) -> bool:
 
 
 def experiment_id_arg(experiment_id: str) -> str:
-    """Experiment ids are integers on MLflow's stores and GitLab (iid): anything else is unknown."""
-    if not experiment_id.isdigit():
+    """Experiment ids are (64-bit) integers on MLflow's stores and GitLab (iid): anything else is unknown."""
+    if not (experiment_id.isascii() and experiment_id.isdigit() and int(experiment_id) < 2 ** 63):
         raise NotFound(f"No experiment with id {experiment_id!r}.", reason="unknown_experiment")
     return experiment_id

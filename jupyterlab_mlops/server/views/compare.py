@@ -83,7 +83,7 @@ class CompareCsvHandler(CompareBase):
         text = cmp.to_csv(fetched, only_differences=flag_arg(self, "only_differences"))
         self.set_header("Content-Disposition", 'attachment; filename="compare.csv"')
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.finish(text.encode("utf-8"), set_content_type="text/csv; charset=utf-8")
+        self.finish(self.scrub(text).encode("utf-8"), set_content_type="text/csv; charset=utf-8")
 
 
 ROUTES = [

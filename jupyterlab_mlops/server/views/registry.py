@@ -37,7 +37,7 @@ class ModelsHandler(MlopsHandler):
         errors = []
         for name, res in zip(names, results):
             if isinstance(res, MlopsError):
-                errors.append({"backend": name, "message": self.scrub(res.message), "error": res.error})
+                errors.append({"backend": name, "message": res.message, "error": res.error})
             elif isinstance(res, BaseException):
                 raise res
             else:

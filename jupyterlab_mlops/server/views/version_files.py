@@ -20,7 +20,7 @@ from ...client.compare_series import one
 from ...client.errors import InvalidInput, NotFound, TooLarge
 from ...client.paths import safe_relpath
 from ..base import MlopsHandler
-from ..relay import UploadRelay, send_download
+from ..relay import UploadRelay, send_download, widen_reads
 from .registry import VERSION
 
 
@@ -49,6 +49,7 @@ class VersionFileHandler(MlopsHandler):
         headers = {"Content-Type": "application/octet-stream"}
         if size is not None:
             headers["Content-Length"] = str(size)
+        widen_reads(self)
         self._upload = UploadRelay(client, "PUT", url, headers=headers)
 
     async def data_received(self, chunk: bytes) -> None:
