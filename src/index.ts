@@ -7,6 +7,7 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { ArtifactsDrive } from './artifacts/drive';
+import { guardViewers } from './drives/untrustedGuard';
 import { addCommands } from './commands';
 import { RunDetailOpener } from './detail/opener';
 import { MlopsModel } from './model';
@@ -35,6 +36,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const model = new MlopsModel({
       serverSettings: app.serviceManager.serverSettings
     });
+    // Files of a backend are untrusted: HTML and SVG never reach a same-origin viewer, from any opener.
+    guardViewers(app);
     // Run artifacts open in JupyterLab's viewers through a read-only drive.
     const drive = new ArtifactsDrive(app.serviceManager.serverSettings);
     app.serviceManager.contents.addDrive(drive);

@@ -1,3 +1,4 @@
 import './base.css';
 import './extra.css';
 import './snapshot.css';
+import './untrusted.css';

@@ -3,6 +3,7 @@ backslashes, ``=``, ``%``, ``_``, spaces and unicode are read back by MLflow's o
 on the real MLflow server and the GitLab stand-in, and the registry routes work for them."""
 from __future__ import annotations
 
+import json
 import uuid
 from urllib.parse import parse_qs
 
@@ -162,3 +163,12 @@ def test_find_run_by_tag_finds_the_exact_value(ml, mlflow_rest, value):
     mlflow_rest.create_run(exp, tags={"mlops.key": value + "x"})  # a near miss a pattern would also match
     found = ml.drive(flows.find_run_by_tag(ml.api, exp, "mlops.key", value))
     assert found is not None and found.run_id == wanted
+
+
+async def test_experiment_search_finds_exactly_the_name(jp_fetch, mlflow_rest):
+    tag = uuid.uuid4().hex[:8]
+    for name in (f"{tag}-50%_off", f"{tag}-50XYoff", f"{tag}-it's"):
+        mlflow_rest.create_experiment(name)
+    for search, expected in ((f"{tag}-50%_off", [f"{tag}-50%_off"]), (f"{tag}-it's", [f"{tag}-it's"])):
+        resp = await jp_fetch("jupyterlab-mlops", "backends", "default", "experiments", params={"search": search})
+        assert [e["name"] for e in json.loads(resp.body)["experiments"]] == expected

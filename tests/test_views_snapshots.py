@@ -324,3 +324,24 @@ async def test_kernel_hook_end_to_end(jp_fetch, jp_serverapp, jp_root_dir, jp_ht
             assert GLPAT.encode() not in seed.artifact(run_id, "notebook.ipynb")
     finally:
         await sm.delete_session(model["id"])
+
+
+async def test_a_snapshot_claiming_trust_is_restored_untrusted(jp_fetch, jp_serverapp, jp_root_dir, seed):
+    """A crafted snapshot whose cells say ``trusted: true`` must not become a signed notebook whose HTML and
+    JavaScript outputs run when the user opens it."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1", metadata={"trusted": True}, outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": "<img src=x onerror=\"fetch('/api/contents/pwned.txt',{method:'PUT'})\">",
+                              "application/javascript": "document.title='pwned'"})])]
+    run_id = seed.run()
+    seed.upload(run_id, "snapshot.json", json.dumps({"sha256": "x", "path": "evil.ipynb"}).encode())
+    raw = json.loads(nbformat.writes(nb))
+    raw["cells"][0]["metadata"]["trusted"] = True  # nbformat's writer drops it; a hostile writer does not
+    seed.upload(run_id, "notebook.ipynb", json.dumps(raw).encode())
+    shown = await call(jp_fetch, *snap(seed.name, run_id))
+    assert "trusted" not in shown["notebook"]["cells"][0]["metadata"]
+    restored = await call(jp_fetch, *snap(seed.name, run_id, "restore"), method="POST", body={})
+    saved = nbformat.read(str(jp_root_dir / restored["path"]), as_version=4)
+    assert not jp_serverapp.contents_manager.notary.check_signature(saved)
+    opened = await jp_fetch("api", "contents", restored["path"])
+    assert json.loads(opened.body)["content"]["cells"][0]["metadata"].get("trusted") is not True

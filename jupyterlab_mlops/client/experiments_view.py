@@ -58,15 +58,6 @@ def parse_order(order_by: Optional[str], dialect: Dialect) -> list[str]:
     return [f"{ORDER_KEYS[key] if dialect.is_gitlab else key} {direction}"]
 
 
-def name_filter(search: str) -> str:
-    """MLflow filter for a case-insensitive substring (a quote matches as the ``_`` wildcard)."""
-    return f"name ILIKE '%{search.replace(chr(39), '_')}%'"
-
-
-def matches(exp: Experiment, search: str) -> bool:
-    return search.lower() in exp.name.lower()
-
-
 @dataclass
 class Progress:
     """What :func:`summary` knows so far (read by the server while the flow is still running)."""

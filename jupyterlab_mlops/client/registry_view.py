@@ -62,7 +62,8 @@ def version_summary(backend: Backend, mv: ModelVersion) -> dict[str, Any]:
 
 
 def _is_int(text: str) -> bool:
-    return text.isascii() and text.isdigit()
+    """A version number a store can hold (64-bit): a larger one is looked up by name, so it is a 404."""
+    return text.isascii() and text.isdigit() and int(text) < 2 ** 63
 
 
 def sort_versions(versions: list[ModelVersion]) -> list[ModelVersion]:

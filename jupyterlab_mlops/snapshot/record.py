@@ -138,8 +138,17 @@ def fetch_flow(api: Api, run_id: str) -> Iterator[Any]:
         raise InvalidInput(f"The {RECORD_ARTIFACT} of run {run_id} is not valid JSON.",
                            reason="invalid_snapshot") from None
     what = f"The snapshot of run {run_id}"
-    notebook = validate(parse_notebook(nb_raw, what), what)
+    notebook = untrusted(validate(parse_notebook(nb_raw, what), what))
     return record, notebook, run
+
+
+def untrusted(notebook: dict[str, Any]) -> dict[str, Any]:
+    """A backend's notebook with every cell's ``metadata.trusted`` dropped: nbformat would otherwise sign a
+    restored copy whose cells all claim trust, and its outputs (HTML, JavaScript) would run when opened."""
+    for cell in notebook.get("cells", []):
+        if isinstance(cell, dict) and isinstance(cell.get("metadata"), dict):
+            cell["metadata"].pop("trusted", None)
+    return notebook
 
 
 def restore_candidates(original: str, run_id: str, directory: Optional[str] = None) -> Iterator[str]:

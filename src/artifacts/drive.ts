@@ -1,6 +1,8 @@
 import { PathExt, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
+import { withoutTrust } from '../drives/notebookTrust';
 import { ReadOnlyDrive } from '../drives/readOnlyDrive';
+import { refuseUnguarded } from '../drives/untrusted';
 
 import { downloadArtifact, listArtifacts, queryString } from '../api/endpoints';
 import { API_NAMESPACE } from '../api/request';
@@ -42,8 +44,8 @@ function toBase64(bytes: Uint8Array): string {
 
 /**
  * A read-only JupyterLab drive over the artifacts of runs: files open in
- * JupyterLab's own viewers (images, CSV, JSON, notebooks, text; HTML in the
- * sandboxed viewer) without being written anywhere. Bytes come from the
+ * JupyterLab's own viewers (images, CSV, JSON, notebooks, text; HTML and SVG
+ * in the extension's sandboxed viewer) without being written anywhere. Bytes come from the
  * server's streamed artifact download route.
  */
 export class ArtifactsDrive extends ReadOnlyDrive {
@@ -117,7 +119,8 @@ export class ArtifactsDrive extends ReadOnlyDrive {
         content: listing.files.map(f => ({
           ...base,
           name: PathExt.basename(f.path),
-          path: `${ARTIFACTS_DRIVE}:${dir.split('/').slice(0, 2).join('/')}/${f.path}`,
+          // Drive-local: the contents manager prefixes the drive name.
+          path: `${dir.split('/').slice(0, 2).join('/')}/${f.path}`,
           type: f.is_dir ? 'directory' : 'file',
           mimetype: f.is_dir ? '' : fileMimetype(f.path),
           format: null,
@@ -132,6 +135,7 @@ export class ArtifactsDrive extends ReadOnlyDrive {
     if (options.content === false) {
       return { ...base, type, mimetype, format: null, content: null };
     }
+    refuseUnguarded(name);
     const bytes = await this.bytes(target.backend, target.runId, target.path);
     const format: Contents.FileFormat =
       options.format ??
@@ -141,7 +145,8 @@ export class ArtifactsDrive extends ReadOnlyDrive {
       content = toBase64(bytes);
     } else {
       const text = new TextDecoder('utf-8').decode(bytes);
-      content = format === 'json' ? JSON.parse(text) : text;
+      // A notebook's cells never arrive trusted (drives/notebookTrust.ts).
+      content = format === 'json' ? withoutTrust(JSON.parse(text)) : text;
     }
     return { ...base, type, mimetype, format, content, size: bytes.byteLength };
   }

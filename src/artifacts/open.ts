@@ -1,6 +1,8 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { PathExt } from '@jupyterlab/coreutils';
 
+import { viewerFor } from '../drives/untrusted';
+import { guardViewers } from '../drives/untrustedGuard';
 import { ArtifactsDrive } from './drive';
 import { looksLikeText } from './mimetypes';
 
@@ -45,20 +47,27 @@ export async function downloadArtifactFile(
 
 /**
  * Open an artifact in JupyterLab's viewer for its type (read-only drive):
- * images, CSV, JSON, notebooks, text, HTML (sandboxed). A file with no
- * viewer opens as text when it is text, else it is downloaded; so is a file
- * too big for a viewer.
+ * images, CSV, JSON, notebooks (untrusted), text. HTML and SVG open in the
+ * extension's sandboxed viewer (never same-origin, see drives/untrusted.ts).
+ * A file with no viewer opens as text when it is text, else it is
+ * downloaded; so is a file too big for a viewer.
  */
 export async function openArtifact(
   app: JupyterFrontEnd,
   drive: ArtifactsDrive,
   ref: IArtifactRef
 ): Promise<OpenOutcome> {
+  guardViewers(app);
   if (typeof ref.size === 'number' && ref.size > MAX_VIEW_BYTES) {
     await downloadArtifactFile(drive, ref);
     return 'downloaded';
   }
   const path = drive.pathFor(ref.backend, ref.runId, ref.path);
+  const factory = viewerFor(path);
+  if (factory) {
+    await app.commands.execute('docmanager:open', { path, factory });
+    return 'opened';
+  }
   const known = app.docRegistry
     .getFileTypesForPath(PathExt.basename(ref.path))
     .some(t => t.name !== 'text');

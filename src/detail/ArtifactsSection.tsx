@@ -9,6 +9,7 @@ import {
 import * as React from 'react';
 
 import { IFileInfo } from '../api/types';
+import { markupKind } from '../drives/untrusted';
 import { RunDetailModel } from '../models/detail';
 import { formatBytes } from '../sidebar/format';
 import { Section } from './Section';
@@ -117,7 +118,11 @@ function FileRow(props: {
         <button
           className="jp-mlops-Artifact-main"
           style={{ paddingLeft: indent.paddingLeft + 16 }}
-          title={`Open ${file.path} in JupyterLab`}
+          title={
+            markupKind(file.path)
+              ? `Open ${file.path} in a sandboxed viewer (untrusted: no access to Jupyter)`
+              : `Open ${file.path} in JupyterLab`
+          }
           disabled={busy}
           onClick={() => void run(() => actions.open(file))}
         >

@@ -1,17 +1,23 @@
 import { Contents, ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { markUntrustedDrive } from './untrusted';
+
 /**
  * Base of the extension's read-only JupyterLab drives (run artifacts,
  * notebook snapshots): every write refuses with `refusal`, there are no
  * checkpoints, and disposing drops what the subclass keeps (`clear`).
+ * Their files come from a backend: untrusted (see untrusted.ts), so HTML and
+ * SVG on them only open in the sandboxed viewer.
  */
 export abstract class ReadOnlyDrive implements Contents.IDrive {
   constructor(
     readonly name: string,
     readonly serverSettings: ServerConnection.ISettings,
     private readonly _refusal: string
-  ) {}
+  ) {
+    markUntrustedDrive(name);
+  }
 
   get fileChanged(): ISignal<this, Contents.IChangedArgs> {
     return this._fileChanged;

@@ -2,13 +2,17 @@
  * Open a version's file in a JupyterLab viewer: the bytes are saved under
  * `mlops-artifacts/<backend>/<model>/<version>/` in the Jupyter root (viewers
  * open paths), then opened with the document manager. Artifacts are
- * untrusted: JupyterLab's viewers show text as text and HTML sandboxed.
+ * untrusted: HTML and SVG are never written there, they open from a
+ * read-only drive in the extension's sandboxed viewer (drives/untrusted.ts).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { downloadVersionArtifact } from '../api/registry';
+import { markupKind, UNTRUSTED_VIEWER } from '../drives/untrusted';
+import { guardViewers } from '../drives/untrustedGuard';
 import { artifactLocalPath } from './format';
+import { VersionFilesDrive, versionFilePath } from './versionDrive';
 
 /** Which file of which version. */
 export interface IArtifactTarget {
@@ -46,12 +50,38 @@ async function ensureDirs(app: JupyterFrontEnd, path: string): Promise<void> {
   }
 }
 
-/** Save the file locally and open it; resolves with the local path. */
+const drives = new WeakMap<JupyterFrontEnd, VersionFilesDrive>();
+
+/** Open untrusted markup from the read-only drive, in the sandboxed viewer. */
+async function openSandboxed(
+  app: JupyterFrontEnd,
+  target: IArtifactTarget,
+  settings?: ServerConnection.ISettings
+): Promise<void> {
+  if (!drives.has(app)) {
+    const drive = new VersionFilesDrive(
+      settings ?? app.serviceManager.serverSettings
+    );
+    app.serviceManager.contents.addDrive(drive);
+    drives.set(app, drive);
+  }
+  const path = versionFilePath(target);
+  await app.commands.execute('docmanager:open', {
+    path,
+    factory: UNTRUSTED_VIEWER
+  });
+}
+
+/** Open the file (HTML and SVG sandboxed, others saved locally first). */
 export async function openArtifactInLab(
   app: JupyterFrontEnd,
   target: IArtifactTarget,
   settings?: ServerConnection.ISettings
 ): Promise<void> {
+  guardViewers(app);
+  if (markupKind(target.path)) {
+    return openSandboxed(app, target, settings);
+  }
   const blob = await downloadVersionArtifact(
     target.backend,
     target.model,

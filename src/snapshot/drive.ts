@@ -1,5 +1,6 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
+import { withoutTrust } from '../drives/notebookTrust';
 import { ReadOnlyDrive } from '../drives/readOnlyDrive';
 
 import { getSnapshot, ISnapshotRunRef, ISnapshotView } from '../api/snapshot';
@@ -76,7 +77,8 @@ export class SnapshotDrive extends ReadOnlyDrive {
       last_modified: created,
       mimetype: 'application/x-ipynb+json',
       format: options.content === false ? null : 'json',
-      content: options.content === false ? null : view.notebook,
+      // Cells never arrive trusted (drives/notebookTrust.ts).
+      content: options.content === false ? null : withoutTrust(view.notebook),
       size: view.snapshot.size
     };
   }

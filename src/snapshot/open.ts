@@ -6,6 +6,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
 import type { ISnapshotRunRef } from '../api/snapshot';
+import { keepUntrusted } from '../drives/notebookTrust';
 import { SnapshotDrive } from './drive';
 import { createInfoWidget, IInfoActions } from './InfoPanel';
 
@@ -14,9 +15,11 @@ const INFO_CLASS = 'jp-mlops-SnapshotInfoWidget';
 
 /**
  * Lock a notebook panel: the model is read-only (no save, no "unsaved
- * changes" prompt) and so is every cell's editor.
+ * changes" prompt) and so is every cell's editor; its cells stay untrusted
+ * ("Trust Notebook" does nothing: a snapshot comes from a backend).
  */
 export function makeReadOnly(panel: NotebookPanel): void {
+  keepUntrusted(panel.context.model);
   const lock = (): void => {
     if (panel.context.model) {
       panel.context.model.readOnly = true;

@@ -15,6 +15,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...client import experiments_view as ev
+from ...client import filters
 from ...client.errors import NotFound
 from ...client.flows import all_pages
 from ...client.models import Experiment
@@ -52,7 +53,7 @@ class ExperimentsHandler(ViewHandler):
         else:
             page = await client.run(api.search_experiments(
                 max_results=max_results, page_token=backend_token(token), order_by=order,
-                filter=ev.name_filter(search) if search else None))
+                name_contains=search or None))
             exps, nxt = page.items, page.next_page_token
         rows = [ev.experiment_row(e, _cached_summary(self.caches, backend, e.experiment_id)) for e in exps]
         self.write_json({
@@ -73,7 +74,7 @@ class ExperimentsHandler(ViewHandler):
                                                                        order_by=order))
             task = self.caches.experiment_lists.put(key, background(client.drive(flow)))
         everything: list[Experiment] = await asyncio.shield(task)
-        found = [e for e in everything if ev.matches(e, search)]
+        found = [e for e in everything if filters.matches(e.name, search)]
         end = offset + max_results
         return found[offset:end], (encode_token(end, query) if end < len(found) else None)
 
