@@ -23,7 +23,7 @@ from common import MLFLOW_ENV, MlflowServer, Row  # noqa: E402
 from jupyter_proc import JupyterServer  # noqa: E402
 
 SIZE = int(os.environ.get("MLOPS_BENCH_P8_BYTES", str(1024 ** 3)))
-ROUNDS = 2
+ROUNDS = 3
 SCRIPT = r"""
 import os, sys, time, mlflow
 src, dst = sys.argv[1:3]

@@ -26,7 +26,6 @@ Body = Union[bytes, AsyncIterator[bytes], None]
 MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 TRANSFER_TIMEOUT = 300.0  # s without a byte moving, for artifact transfers (not the whole transfer)
-CHUNK = 256 * 1024
 
 
 def query(params: Optional[dict[str, Any]]) -> Optional[list[tuple[str, Any]]]:
@@ -112,8 +111,8 @@ class AsyncClient:
     async def chunks(self, response: httpx.Response, *, decoded: bool = False) -> AsyncIterator[bytes]:
         """The body as it arrives (as sent, or ``decoded``); a backend that dies mid-body raises a typed error."""
         try:
-            async for chunk in (response.aiter_bytes(CHUNK) if decoded else response.aiter_raw(CHUNK)):
-                yield chunk
+            async for chunk in (response.aiter_bytes() if decoded else response.aiter_raw()):
+                yield chunk  # as read from the socket: no re-chunking copy (callers batch what they write)
         except (httpx.TransportError, OSError) as exc:
             raise self._network_error(exc) from None
 
