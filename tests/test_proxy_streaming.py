@@ -372,3 +372,28 @@ async def test_stock_client_logs_a_fresh_gitlab_runs_first_artifact(jp_serverapp
     assert content == "first_file_of_a_fresh_run"
     puts = [r for r in gitlab_server.requests if r["method"] == "PUT" and "/packages/ml_models/" in r["path"]]
     assert puts and all(r["authorization"] and r["status"] == 201 for r in puts)
+
+
+ECHOED = "glpat-" + "EchoedByTheBackend01"
+
+
+@pytest.mark.parametrize("mlops_backends", [
+    lambda request: [{"name": "default", "kind": "mlflow", "url": request.getfixturevalue("mlflow_server").url,
+                      "token": ECHOED}],
+], indirect=True)
+async def test_streamed_artifact_errors_are_scrubbed(jp_fetch, mlflow_rest: MlflowRest):
+    """A file GET whose error body echoes what was asked (here the configured token, in the path) is
+    buffered and scrubbed, never streamed through as it came."""
+    run = mlflow_rest.create_run(mlflow_rest.create_experiment(unique("echo")))
+    root = run["info"]["artifact_uri"].split(":", 1)[1].lstrip("/")
+    direct = requests.get(f"{mlflow_rest.url}/api/2.0/mlflow-artifacts/artifacts/{root}/{ECHOED}.bin", timeout=10)
+    assert direct.status_code >= 400 and ECHOED in direct.text, "MLflow no longer echoes the path: pick another echo"
+    with pytest.raises(Exception) as err:
+        await jp_fetch("jupyterlab-mlops", "backends", "default", "mlflow", "api", "2.0", "mlflow-artifacts",
+                       "artifacts", *root.split("/"), f"{ECHOED}.bin")
+    body = err.value.response.body.decode()
+    assert err.value.code == direct.status_code and ECHOED not in body and "redacted" in body
+    for route in (("runs", run["info"]["run_id"], "artifacts", "download"),):
+        with pytest.raises(Exception) as err:
+            await jp_fetch("jupyterlab-mlops", "backends", "default", *route, params={"path": f"{ECHOED}.bin"})
+        assert ECHOED not in err.value.response.body.decode()
