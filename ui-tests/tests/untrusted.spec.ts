@@ -465,15 +465,15 @@ test.describe('Untrusted artifacts', () => {
     await watch(page);
     const report = `MLOpsArtifacts:default/${ids.run}/report.html`;
     // A fresh page (as after a reload with the tab in the layout), before the
-    // extension opened anything: the drive refuses the markup to any viewer.
+    // extension opened anything: the guard is installed at activation, so the
+    // HTML Viewer factory already yields the sandboxed view.
     await command(page, 'docmanager:open', {
       path: report,
       factory: 'HTML Viewer'
     });
-    const dialog = page.locator('.jp-Dialog');
-    await expect(dialog).toContainText('opens only in the sandboxed viewer');
-    await dialog.locator('.jp-mod-accept, button').last().click();
-    await untouched(page, request, before, false);
+    await expect(page.locator('.jp-mlops-UntrustedView:visible')).toBeVisible();
+    await expect(page.locator('.jp-HTMLViewer')).toHaveCount(0);
+    await untouched(page, request, before);
 
     // Once the MLOps panel opened a file, what "Open With" lists for a path,
     // each opened as its menu entry does. (The stock file browser cannot
