@@ -2,9 +2,10 @@
 
 One implementation for every route that moves files: the proxy, run artifacts and model-version files.
 - Downloads: :func:`send_download` opens the backend's file through the transport (redirects followed,
-  credentials only on the backend's origin), passes its ``Content-Type``, ``Content-Length``, ``ETag``,
-  ``Last-Modified`` and ``Content-Disposition``, adds the security headers once and writes chunk by chunk,
-  awaiting ``flush()`` so a slow client slows the backend read instead of growing Jupyter's memory.
+  credentials only on the backend's origin), passes its ``Content-Type``, ``Content-Length``, ``ETag`` and
+  ``Last-Modified``, sets ``Content-Disposition`` and the security headers once, and writes as it reads
+  (a few pieces ahead), awaiting ``flush()`` so a slow client slows the backend read instead of growing
+  Jupyter's memory.
   A backend that dies mid-body cuts the response (the client sees fewer bytes than announced), never a
   clean 200.
 - Uploads: :class:`UploadRelay` hands the chunks tornado gives ``data_received`` to the upstream request
