@@ -11,19 +11,20 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from ..client.calls import ARTIFACTS, REST
 from ..client.paths import path_problem
 
 _READ_WRITE = frozenset({"GET", "POST", "PATCH", "DELETE"})
 FAMILIES: dict[str, frozenset[str]] = {
-    "api/2.0/mlflow/": _READ_WRITE,
+    REST: _READ_WRITE,
     "api/3.0/mlflow/": _READ_WRITE,
-    "api/2.0/mlflow-artifacts/": frozenset({"GET", "PUT", "POST", "DELETE"}),
+    ARTIFACTS: frozenset({"GET", "PUT", "POST", "DELETE"}),
 }
 EXACT: dict[str, frozenset[str]] = {"version": frozenset({"GET"})}
 # Users and permissions of MLflow's basic-auth app: not something to do with the server's credentials.
 _ADMIN = re.compile(r"^api/[23]\.0/mlflow/(users/|([A-Za-z-]+/)?permissions/)")
 
-ARTIFACT_FILES = "api/2.0/mlflow-artifacts/artifacts/"
+ARTIFACT_FILES = ARTIFACTS + "artifacts/"
 
 
 def refusal(method: str, path: str) -> Optional[str]:

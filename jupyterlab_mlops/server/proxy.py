@@ -18,7 +18,7 @@ import httpx
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..client.calls import error_for
+from ..client.calls import REST, error_for
 from ..client.dialect import gitlab_api_root
 from ..client.errors import InvalidInput, MlopsError, NotFound, TooLarge
 from ..client.paths import backend_url, path_problem, proxied_artifact_uri
@@ -38,7 +38,7 @@ _MLFLOW_CODES = {400: "INVALID_PARAMETER_VALUE", 403: "PERMISSION_DENIED", 404: 
                  503: "TEMPORARILY_UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
 
-_RUNS = "api/2.0/mlflow/runs/"
+_RUNS = REST + "runs/"
 
 
 def _proxied_artifact_uris(payload: bytes, base: str) -> bytes:
@@ -185,13 +185,7 @@ class ProxyHandler(MlopsHandler):
     async def _verb(self, backend: str, path: str) -> None:
         if self._refused is not None:
             raise self._refused
-        try:
-            await self._forward(backend, path)
-        except MlopsError:
-            raise
-        except httpx.HTTPError as exc:  # e.g. a URL httpx refuses: a bad request, not a crash
-            raise NotFound(f"{path!r} cannot be forwarded ({exc.__class__.__name__}).",
-                           reason="not_forwarded") from None
+        await self._forward(backend, path)
 
     @web.authenticated
     @authorized

@@ -108,7 +108,7 @@ async def relay(handler: MlopsHandler, client: AsyncClient, response: httpx.Resp
             handler.set_header(name, response.headers[name])
     for name, value in (headers or {}).items():
         handler.set_header(name, value)
-    handler.relayed = True  # type: ignore[attr-defined]  # no invented ETag (see MlopsHandler.compute_etag)
+    handler.relayed = True  # no invented ETag (see MlopsHandler.compute_etag)
     ctype = str(handler._headers.get("Content-Type") or "application/octet-stream")
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=READ_AHEAD)
     reader = asyncio.ensure_future(_read_ahead(client, response, queue))

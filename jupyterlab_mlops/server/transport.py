@@ -115,6 +115,8 @@ class AsyncClient:
                 yield chunk  # as read from the socket: no re-chunking copy (callers batch what they write)
         except (httpx.TransportError, OSError) as exc:
             raise self._network_error(exc) from None
+        except httpx.DecodingError:
+            raise self._undecodable() from None
 
     async def read(self, response: httpx.Response) -> bytes:
         """The whole (decoded) body; network failures typed."""
@@ -122,6 +124,12 @@ class AsyncClient:
             return await response.aread()
         except (httpx.TransportError, OSError) as exc:
             raise self._network_error(exc) from None
+        except httpx.DecodingError:
+            raise self._undecodable() from None
+
+    def _undecodable(self) -> MlopsError:
+        return BackendError(f"Backend {self.backend.name!r} sent a body that does not match its Content-Encoding.",
+                            reason="undecodable_body")
 
     async def run(self, call: Call[T]) -> T:
         """Send one call and parse its answer; a backend error status raises its typed error."""
