@@ -374,6 +374,32 @@ async def test_stock_client_logs_a_fresh_gitlab_runs_first_artifact(jp_serverapp
     assert puts and all(r["authorization"] and r["status"] == 201 for r in puts)
 
 
+NESTED_ARTIFACTS = r"""
+import os, sys, tempfile, mlflow
+mlflow.set_experiment(sys.argv[1])
+root = tempfile.mkdtemp()
+os.makedirs(os.path.join(root, "code"))
+open(os.path.join(root, "MLmodel"), "w").write("flavors: {}")
+open(os.path.join(root, "code", "loader.py"), "w").write("x = 1")
+with mlflow.start_run() as run:
+    mlflow.log_artifacts(root)
+print(run.info.run_id)
+"""
+
+
+@pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
+async def test_stock_client_logs_nested_artifacts_through_the_gitlab_package_api(jp_serverapp, jp_http_port,
+                                                                                 jp_base_url, gitlab_server):
+    """``log_artifacts`` of a directory (what ``log_model`` does): GitLab has no PUT on mlflow-artifacts, so the
+    proxy sends every file, sub-paths included, to the package API, which takes ``(*path/):file_name`` (C8)."""
+    gitlab_server.clear_requests()
+    uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
+    await stock_client(jp_serverapp, uri, NESTED_ARTIFACTS, unique("c8"))
+    puts = sorted(r["path"].split("/files/", 1)[1] for r in gitlab_server.requests
+                  if r["method"] == "PUT" and "/packages/ml_models/" in r["path"] and r["status"] == 201)
+    assert puts == ["MLmodel", "code/loader.py"], gitlab_server.requests
+
+
 ECHOED = "glpat-" + "EchoedByTheBackend01"
 
 

@@ -14,6 +14,11 @@ const DATA =
   process.env.MLOPS_UITEST_DATA ||
   path.join(os.tmpdir(), `jupyterlab-mlops-uitest-${JLAB_PORT}`);
 const BASE_URL = `http://127.0.0.1:${JLAB_PORT}`;
+// A second JupyterLab whose one backend is the GitLab stand-in (tests/gitlab/ on real MLflow).
+const GITLAB_PORT =
+  process.env.JLAB_GITLAB_PORT || String(Number(JLAB_PORT) + 1);
+const GITLAB_DATA = `${DATA}-gitlab`;
+const GITLAB_URL = `http://127.0.0.1:${GITLAB_PORT}`;
 
 // The server must not see a configured backend, or it would not embed one.
 const serverEnv = {
@@ -55,15 +60,40 @@ module.exports = {
       ]
     }
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    command: `rm -rf "${DATA}" && mkdir -p "${DATA}" && unset MLFLOW_TRACKING_URI MLFLOW_TRACKING_TOKEN && jlpm start`,
-    url: `${BASE_URL}/lab`,
-    timeout: 120000,
-    reuseExistingServer: !process.env.CI,
-    // SIGTERM lets Jupyter stop the embedded MLflow server, which runs in its
-    // own session: the default SIGKILL of the process group would orphan it.
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 20000 },
-    env: serverEnv
-  }
+  projects: [
+    {
+      name: 'chromium',
+      testIgnore: /gitlab\//,
+      use: { browserName: 'chromium' }
+    },
+    {
+      name: 'gitlab',
+      testMatch: /gitlab\/.*\.spec\.ts/,
+      use: { browserName: 'chromium', baseURL: GITLAB_URL }
+    }
+  ],
+  webServer: [
+    {
+      command: `rm -rf "${DATA}" && mkdir -p "${DATA}" && unset MLFLOW_TRACKING_URI MLFLOW_TRACKING_TOKEN && jlpm start`,
+      url: `${BASE_URL}/lab`,
+      timeout: 120000,
+      reuseExistingServer: !process.env.CI,
+      // SIGTERM lets Jupyter stop the embedded MLflow server, which runs in its
+      // own session: the default SIGKILL of the process group would orphan it.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20000 },
+      env: serverEnv
+    },
+    {
+      command: `rm -rf "${GITLAB_DATA}" && mkdir -p "${GITLAB_DATA}" && jlpm start:gitlab`,
+      url: `${GITLAB_URL}/lab`,
+      timeout: 120000,
+      reuseExistingServer: !process.env.CI,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20000 },
+      env: {
+        ...serverEnv,
+        JLAB_GITLAB_PORT: GITLAB_PORT,
+        MLOPS_UITEST_GITLAB_DATA: GITLAB_DATA
+      }
+    }
+  ]
 };

@@ -28,7 +28,8 @@ from .relay import UploadRelay, read_capped, relay, security_headers, widen_read
 
 _PASS_REQUEST_HEADERS = ("Content-Type", "Accept", "Content-Length")
 _PASS_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Location")
-_GITLAB_CANDIDATE_PUT = re.compile(r"^api/2\.0/mlflow-artifacts/artifacts/(?P<root>candidate:\d+|\d+)/(?P<name>[^/]+)$")
+# GitLab has no PUT on mlflow-artifacts: uploads go to the package API, which takes sub-paths (C8)
+_GITLAB_CANDIDATE_PUT = re.compile(r"^api/2\.0/mlflow-artifacts/artifacts/(?P<root>candidate:\d+|\d+)/(?P<name>.+)$")
 SMALL_BODY = 1024 * 1024  # request bodies up to this size are sent in one piece (JSON calls stay fast)
 BUFFERED_RESPONSE = 64 * 1024 * 1024  # larger or unsized non-file answers are relayed as they come
 NO_LIMIT = 1 << 62

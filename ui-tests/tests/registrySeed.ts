@@ -7,9 +7,10 @@
  */
 import { APIRequestContext, expect } from '@playwright/test';
 
-const API = '/jupyterlab-mlops/backends/default/mlflow/api/2.0/mlflow';
-const ARTIFACTS =
-  '/jupyterlab-mlops/backends/default/mlflow/api/2.0/mlflow-artifacts/artifacts';
+/** The backend's tracking URI behind the server extension's proxy. */
+function trackingUri(backend: string): string {
+  return `/jupyterlab-mlops/backends/${backend}/mlflow`;
+}
 
 /** A param value that would run script if it were rendered as HTML. */
 export const XSS = '<img src=x onerror="window.__mlopsXss=1">';
@@ -57,9 +58,13 @@ def _load_pyfunc(path):
 async function post(
   request: APIRequestContext,
   path: string,
-  data: unknown
+  data: unknown,
+  backend = 'default'
 ): Promise<any> {
-  const response = await request.post(`${API}/${path}`, { data });
+  const response = await request.post(
+    `${trackingUri(backend)}/api/2.0/mlflow/${path}`,
+    { data }
+  );
   expect(response.status(), `${path}: ${await response.text()}`).toBe(200);
   return response.json();
 }
@@ -85,11 +90,15 @@ export async function waitHealthy(
 /** Three runs: `lr` and `optimizer` differ, `depth` is the same; the second has the lowest loss. */
 export async function seedRuns(
   request: APIRequestContext,
-  experiment: string
+  experiment: string,
+  backend = 'default'
 ): Promise<ISeededRun[]> {
-  const { experiment_id } = await post(request, 'experiments/create', {
-    name: experiment
-  });
+  const { experiment_id } = await post(
+    request,
+    'experiments/create',
+    { name: experiment },
+    backend
+  );
   const specs = [
     { name: 'bold-fox', lr: '0.1', optimizer: 'sgd', final: 0.42 },
     { name: 'calm-owl', lr: '0.01', optimizer: 'adam', final: 0.21 },
@@ -98,11 +107,12 @@ export async function seedRuns(
   const runs: ISeededRun[] = [];
   const t0 = Date.now() - 600000;
   for (const [i, spec] of specs.entries()) {
-    const { run } = await post(request, 'runs/create', {
-      experiment_id,
-      run_name: spec.name,
-      start_time: t0 + i * 1000
-    });
+    const { run } = await post(
+      request,
+      'runs/create',
+      { experiment_id, run_name: spec.name, start_time: t0 + i * 1000 },
+      backend
+    );
     const runId: string = run.info.run_id;
     const metrics = [];
     for (let step = 0; step < 60; step++) {
@@ -130,23 +140,28 @@ export async function seedRuns(
       timestamp: t0 + i * 1000 + 130000,
       step: 60
     });
-    await post(request, 'runs/log-batch', {
-      run_id: runId,
-      params: [
-        { key: 'lr', value: spec.lr },
-        { key: 'optimizer', value: spec.optimizer },
-        { key: 'depth', value: '5' },
-        // Markup in a value must show as text, never as HTML.
-        ...(i === 0 ? [{ key: 'note', value: XSS }] : [])
-      ],
-      metrics,
-      // Lineage as the kernel-side logger records it (git, notebook snapshot).
-      tags: [
-        { key: 'mlflow.source.git.repoURL', value: REPO },
-        { key: 'mlflow.source.git.commit', value: COMMIT },
-        { key: 'mlops.snapshot.sha256', value: SNAPSHOT }
-      ]
-    });
+    await post(
+      request,
+      'runs/log-batch',
+      {
+        run_id: runId,
+        params: [
+          { key: 'lr', value: spec.lr },
+          { key: 'optimizer', value: spec.optimizer },
+          { key: 'depth', value: '5' },
+          // Markup in a value must show as text, never as HTML.
+          ...(i === 0 ? [{ key: 'note', value: XSS }] : [])
+        ],
+        metrics,
+        // Lineage as the kernel-side logger records it (git, notebook snapshot).
+        tags: [
+          { key: 'mlflow.source.git.repoURL', value: REPO },
+          { key: 'mlflow.source.git.commit', value: COMMIT },
+          { key: 'mlops.snapshot.sha256', value: SNAPSHOT }
+        ]
+      },
+      backend
+    );
     const root = String(run.info.artifact_uri).replace(
       /^mlflow-artifacts:\//,
       ''
@@ -157,7 +172,8 @@ export async function seedRuns(
       ['data/model.json', JSON.stringify({ x: 2.0, bias: spec.final })]
     ];
     for (const [path, text] of files) {
-      const response = await request.put(`${ARTIFACTS}/${root}/${path}`, {
+      const url = `${trackingUri(backend)}/api/2.0/mlflow-artifacts/artifacts/${root}/${path}`;
+      const response = await request.put(url, {
         data: Buffer.from(text),
         headers: { 'Content-Type': 'application/octet-stream' }
       });
@@ -166,13 +182,14 @@ export async function seedRuns(
         `upload ${path}: ${await response.text()}`
       ).toBeLessThan(300);
     }
-    await post(request, 'runs/update', {
-      run_id: runId,
-      status: 'FINISHED',
-      end_time: t0 + i * 1000 + 140000
-    });
+    await post(
+      request,
+      'runs/update',
+      { run_id: runId, status: 'FINISHED', end_time: t0 + i * 1000 + 140000 },
+      backend
+    );
     runs.push({
-      backend: 'default',
+      backend,
       run_id: runId,
       name: spec.name,
       loss: spec.final
