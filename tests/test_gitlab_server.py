@@ -158,6 +158,19 @@ def test_experiments_search_ignores_filter_and_pages_with_keyset_tokens(gl: GL) 
     assert len(everything["experiments"]) == len(seen)  # capped at 1000, not an error
 
 
+def test_default_is_an_ordinary_experiment_name_on_gitlab(gl: GL) -> None:
+    """GitLab has no MLflow "Default" experiment 0, so a project may create one named "Default"."""
+    found = gl.call("GET", "experiments/get-by-name", params={"experiment_name": "Default"})
+    exp_id = found.json()["experiment"]["experiment_id"] if found.status_code == 200 else gl.experiment("Default")
+    assert exp_id != "0"
+    e = gl.ok("GET", "experiments/get", params={"experiment_id": exp_id})["experiment"]
+    assert e["name"] == "Default"
+    assert gl.ok("GET", "experiments/get-by-name", params={"experiment_name": "Default"})["experiment"] == e
+    assert e in gl.ok("GET", "experiments/list")["experiments"]
+    r = gl.call("POST", "experiments/create", json={"name": "Default"})
+    assert (r.status_code, r.json()) == (400, {"error_code": "RESOURCE_ALREADY_EXISTS"})
+
+
 def test_deleted_experiment_is_gone_and_its_name_reusable(gl: GL) -> None:
     name = unique("exp")
     exp_id = gl.experiment(name)
@@ -207,16 +220,29 @@ def test_params_and_tags_are_write_once_log_batch_skips_duplicates(gl: GL) -> No
     assert (r.status_code, r.json()) == (400, {"error": "timestamp is missing"})
 
 
-def test_run_data_metrics_hold_the_full_history(gl: GL) -> None:
-    run_id = gl.run(gl.experiment())["info"]["run_id"]
+def test_c1_runs_get_and_search_return_the_latest_metric_value_per_key(gl: GL) -> None:
+    """``latest_metrics``: DISTINCT ON (candidate_id, name) ORDER BY id DESC, i.e. the LAST LOGGED row per key
+    (candidate_metric.rb), whatever its step; the full series only through metrics/get-history."""
+    exp = gl.experiment()
+    run_id = gl.run(exp)["info"]["run_id"]
     gl.ok("POST", "runs/log-batch", json={"run_id": run_id, "metrics": [
         {"key": "loss", "value": 1.0 / (s + 1), "timestamp": 1000 + s, "step": s} for s in range(5)] + [
         {"key": "acc", "value": 0.9, "timestamp": 2000, "step": 0}]})
     gl.ok("POST", "runs/log-metric", json={"run_id": run_id, "key": "loss", "value": 0.01, "timestamp": 3000,
                                            "step": 5})
     metrics = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]["metrics"]
-    assert sorted(m["step"] for m in metrics if m["key"] == "loss") == [0, 1, 2, 3, 4, 5]
-    assert [m["value"] for m in metrics if m["key"] == "acc"] == [0.9]
+    assert sorted(metrics, key=lambda m: m["key"]) == [
+        {"key": "acc", "value": 0.9, "timestamp": 2000, "step": 0},
+        {"key": "loss", "value": 0.01, "timestamp": 3000, "step": 5}]
+    searched = gl.ok("POST", "runs/search", json={"experiment_ids": [exp]})["runs"][0]["data"]["metrics"]
+    assert sorted(searched, key=lambda m: m["key"]) == sorted(metrics, key=lambda m: m["key"])
+    history = gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss"})["metrics"]
+    assert [m["step"] for m in history] == [0, 1, 2, 3, 4, 5]
+    # the last logged row wins even when its step is lower (row id, not step)
+    gl.ok("POST", "runs/log-metric", json={"run_id": run_id, "key": "loss", "value": 7.0, "timestamp": 500,
+                                           "step": 2})
+    latest = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]["metrics"]
+    assert [(m["value"], m["step"]) for m in latest if m["key"] == "loss"] == [(7.0, 2)]
 
 
 def test_metric_history_pages_and_can_be_switched_off(gl: GL, gitlab_server: GitLabServer) -> None:
@@ -271,7 +297,7 @@ def test_runs_search_order_by_metric_name_and_pagination(gl: GL) -> None:
         token = res["next_page_token"]
         if not token:
             break
-    assert pages == [["r2", "r1", "r0"], ["no-metric"]]
+    assert pages == [["no-metric", "r2", "r1"], ["r0"]]  # C10: created_at DESC, though no-metric started first
 
 
 def test_seeded_mlflow_data_is_visible_through_gitlab(gl: GL, mlflow_rest: MlflowRest) -> None:
@@ -515,3 +541,366 @@ def test_c5_artifact_uri_is_the_http_package_url_until_the_first_upload(gl: GL, 
     assert gl.call("PUT", f"{uri}notes.txt", data=b"n").status_code == 201
     again = gl.ok("GET", "runs/get", params={"run_id": run["info"]["run_id"]})["run"]["info"]["artifact_uri"]
     assert again == f"mlflow-artifacts:/candidate:{iid}"
+
+
+# --- GITLAB_API.md §0.1: one test per trait (C1 is above, C5 just before) -------------------------
+
+_JOB_IDS = iter(range(int(time.time()) % 100_000 * 1000, 10**9))
+
+
+def _upload(gl: GL, server: GitLabServer, ref: Any, name: str, data: bytes) -> None:
+    r = gl.call("PUT", server.package_file_url(ref, name), data=data)
+    assert r.status_code == 201, (name, r.status_code, r.text)
+
+
+def test_c2_downloads_redirect_to_a_second_server_with_a_short_lived_signed_url(
+        gl: GL, gitlab_server: GitLabServer) -> None:
+    from urllib.parse import urlsplit
+
+    vid = gl.version(gl.model())["version"]
+    _upload(gl, gitlab_server, vid, "weights.bin", b"W" * 1000)
+    gitlab_server.object_storage = True
+    gitlab_server.clear_requests()
+    for url in (f"{gitlab_server.artifacts_url}/{vid}/weights.bin", gitlab_server.package_file_url(vid, "weights.bin")):
+        r = gl.call("GET", url, allow_redirects=False)
+        assert r.status_code == 302 and b"W" not in r.content and "moved temporarily" in r.text
+        loc = r.headers["Location"]
+        api, store = urlsplit(gitlab_server.base_url), urlsplit(loc)
+        assert loc.startswith(f"{gitlab_server.object_storage_url}/-/object-storage/")
+        assert (store.hostname, store.port) == ("localhost", gitlab_server.object_storage_port) != \
+            (api.hostname, api.port)
+        got = requests.get(loc, timeout=10)  # no GitLab credentials
+        assert got.status_code == 200 and got.content == b"W" * 1000
+    # the store takes only the signature: credentials, a bad signature, an expired URL are refused
+    r = requests.get(loc, headers=gitlab_server.headers(), timeout=10)
+    assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text
+    r = requests.get(loc.replace("X-Signature=", "X-Signature=00"), timeout=10)
+    assert r.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in r.text
+    assert r.headers["Content-Type"].startswith("application/xml")
+    gitlab_server.signed_url_ttl = -1
+    expired = gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/weights.bin", allow_redirects=False)
+    r = requests.get(expired.headers["Location"], timeout=10)
+    assert r.status_code == 403 and "<Code>AccessDenied</Code>" in r.text
+    # the store's requests are in the same log; GitLab's own port does not serve the bucket
+    storage = [e for e in gitlab_server.requests if e["server"] == "object-storage"]
+    assert storage and all(e["path"].startswith("/-/object-storage/") for e in storage)
+    assert gl.call("GET", f"{gitlab_server.base_url}{urlsplit(loc).path}?{urlsplit(loc).query}").status_code == 404
+    # the default follows the redirect (what the MLflow client does), and the knob resets
+    gitlab_server.signed_url_ttl = 60
+    assert gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/weights.bin").content == b"W" * 1000
+    gitlab_server.reset_knobs()
+    assert gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/weights.bin", allow_redirects=False).status_code == 200
+
+
+def test_c3_nan_and_infinity_metric_values_fail_the_whole_batch(gl: GL) -> None:
+    run_id = gl.run(gl.experiment())["info"]["run_id"]
+    for bad in ("NaN", "Infinity", "-Infinity", "nan", "inf"):
+        r = gl.call("POST", "runs/log-metric", json={"run_id": run_id, "key": "m", "value": bad, "timestamp": 1})
+        assert (r.status_code, r.json()) == (400, {"error": "value is invalid"}), bad
+        r = gl.call("POST", "runs/log-batch", json={
+            "run_id": run_id, "params": [{"key": "p", "value": "1"}],
+            "metrics": [{"key": "ok", "value": 1.0, "timestamp": 1}, {"key": "m", "value": bad, "timestamp": 2}]})
+        assert (r.status_code, r.json()) == (400, {"error": "metrics[value] is invalid"}), bad
+    for token in ("NaN", "Infinity", "-Infinity"):  # the JSON tokens Python's json accepts
+        body = f'{{"run_id": "{run_id}", "metrics": [{{"key": "ok", "value": 2, "timestamp": 1}}, ' \
+               f'{{"key": "m", "value": {token}, "timestamp": 1}}]}}'
+        r = gl.call("POST", "runs/log-batch", data=body, headers={**gl.server.headers(),
+                                                                  "Content-Type": "application/json"})
+        assert (r.status_code, r.json()) == (400, {"error": "metrics[value] is invalid"}), token
+        r = gl.call("POST", "runs/log-metric", data=f'{{"run_id": "{run_id}", "key": "m", "value": {token}, '
+                                                    f'"timestamp": 1}}',
+                    headers={**gl.server.headers(), "Content-Type": "application/json"})
+        assert (r.status_code, r.json()) == (400, {"error": "value is invalid"}), token
+    data = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]
+    assert data["metrics"] == [] and data["params"] == []  # nothing of any batch was written
+    gl.ok("POST", "runs/log-metric", json={"run_id": run_id, "key": "m", "value": "1.5", "timestamp": 1})
+
+
+def test_c4_unknown_ci_job_id_is_a_500_after_the_partial_write_and_known_jobs_link(
+        gl: GL, gitlab_server: GitLabServer) -> None:
+    exp = gl.experiment()
+    unknown = str(next(_JOB_IDS))
+    boom = (500, {"message": "500 Internal Server Error"})
+    # set-tag: nothing stored
+    run_id = gl.run(exp)["info"]["run_id"]
+    r = gl.call("POST", "runs/set-tag", json={"run_id": run_id, "key": "gitlab.CI_JOB_ID", "value": unknown})
+    assert (r.status_code, r.json()) == boom
+    # log-batch: metrics and params are written, then the tags fail
+    r = gl.call("POST", "runs/log-batch", json={
+        "run_id": run_id, "metrics": [{"key": "m", "value": 1.0, "timestamp": 1}],
+        "params": [{"key": "p", "value": "1"}],
+        "tags": [{"key": "t", "value": "x"}, {"key": "gitlab.CI_JOB_ID", "value": unknown}]})
+    assert (r.status_code, r.json()) == boom
+    data = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]
+    assert [m["key"] for m in data["metrics"]] == ["m"] and data["params"] == [{"key": "p", "value": "1"}]
+    assert data["tags"] == []
+    # runs/create: the run exists, without its tags
+    r = gl.call("POST", "runs/create", json={"experiment_id": exp, "run_name": "ci-run",
+                                             "tags": [{"key": "gitlab.CI_JOB_ID", "value": unknown}]})
+    assert (r.status_code, r.json()) == boom
+    runs = gl.ok("POST", "runs/search", json={"experiment_ids": [exp]})["runs"]
+    assert len(runs) == 2 and runs[0]["info"]["run_name"] == "ci-run" and runs[0]["data"]["tags"] == []
+    # a known job: linked, and the tag is stored
+    job_id = next(_JOB_IDS)
+    job = gitlab_server.add_job(job_id, pipeline_id=555, ref="feature", mr_iid=None,
+                                user={"id": 9001, "username": "ci-bot", "name": "CI Bot"})
+    created = gl.run(exp, tags=[{"key": "gitlab.CI_JOB_ID", "value": str(job_id)}])["info"]["run_id"]
+    assert gitlab_server.run_job(created) == job_id
+    gl.ok("POST", "runs/set-tag", json={"run_id": run_id, "key": "gitlab.CI_JOB_ID", "value": str(job_id)})
+    assert gitlab_server.run_job(run_id) == job_id
+    assert {"key": "gitlab.CI_JOB_ID", "value": str(job_id)} in \
+        gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]["tags"]
+    # GET /projects/:id/jobs/:job_id: GitLab's Job JSON; read_api and Reporter may read, a Guest may not
+    got = gl.ok("GET", gitlab_server.job_url(job_id))
+    assert got == job
+    assert {k: got[k] for k in ("id", "name", "status", "ref")} == {"id": job_id, "name": "train", "status": "success",
+                                                                   "ref": "feature"}
+    assert got["web_url"] == f"{gitlab_server.web_url}/-/jobs/{job_id}"
+    assert {k: got["pipeline"][k] for k in ("id", "project_id", "ref", "status", "web_url")} == {
+        "id": 555, "project_id": 42, "ref": "feature", "status": "success",
+        "web_url": f"{gitlab_server.web_url}/-/pipelines/555"}
+    assert isinstance(got["pipeline"]["iid"], int) and len(got["pipeline"]["sha"]) == 40
+    assert {k: got["user"][k] for k in ("id", "username", "name")} == {"id": 9001, "username": "ci-bot",
+                                                                      "name": "CI Bot"}
+    for token in (gitlab_server.read_token, gitlab_server.reporter_token, gitlab_server.reporter_read_token):
+        assert gl.call("GET", gitlab_server.job_url(job_id), token=token).status_code == 200
+    r = gl.call("GET", gitlab_server.job_url(job_id), token=gitlab_server.guest_token)
+    assert (r.status_code, r.json()) == (403, {"message": "403 Forbidden"})
+    r = gl.call("GET", gitlab_server.job_url(unknown))
+    assert (r.status_code, r.json()) == (404, {"message": "404 Not found"})
+    assert gl.call("GET", gitlab_server.job_url(job_id), token="").status_code == 401
+    # a merge-request pipeline; another project's job links (instance-wide lookup) but is not this project's
+    mr_job = gitlab_server.add_job(next(_JOB_IDS), mr_iid=7, user="reporter")
+    assert mr_job["ref"] == "refs/merge-requests/7/head" and mr_job["pipeline"]["source"] == "merge_request_event"
+    assert mr_job["user"]["username"] == "reporter"
+    other = next(_JOB_IDS)
+    gitlab_server.add_job(other, project_id=43)
+    third = gl.run(exp, tags=[{"key": "gitlab.CI_JOB_ID", "value": str(other)}])["info"]["run_id"]
+    assert gitlab_server.run_job(third) == other
+    assert gl.call("GET", gitlab_server.job_url(other)).status_code == 404
+
+
+def test_c6_log_batch_metrics_are_always_appended_params_and_tags_skip_duplicates(gl: GL) -> None:
+    run_id = gl.run(gl.experiment())["info"]["run_id"]
+    batch = {"run_id": run_id, "metrics": [{"key": "loss", "value": float(s), "timestamp": 100 + s, "step": s}
+                                           for s in range(3)],
+             "params": [{"key": "lr", "value": "0.1"}], "tags": [{"key": "t", "value": "a"}]}
+    gl.ok("POST", "runs/log-batch", json=batch)
+    gl.ok("POST", "runs/log-batch", json=batch)  # a replay (e.g. a retried request)
+    history = gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss"})["metrics"]
+    assert [m["step"] for m in history] == [0, 0, 1, 1, 2, 2]
+    data = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]
+    assert data["params"] == [{"key": "lr", "value": "0.1"}] and data["tags"] == [{"key": "t", "value": "a"}]
+    assert [m["value"] for m in data["metrics"]] == [2.0]
+    same = {"key": "acc", "value": 0.5, "timestamp": 1, "step": 0}
+    gl.ok("POST", "runs/log-batch", json={"run_id": run_id, "metrics": [same, same]})
+    gl.ok("POST", "runs/log-metric", json={"run_id": run_id, **same})
+    assert len(gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "acc"})["metrics"]) == 3
+
+
+def test_c7_names_with_spaces_upload_but_the_mlflow_artifacts_download_is_404(
+        gl: GL, gitlab_server: GitLabServer) -> None:
+    vid = gl.version(gl.model())["version"]
+    _upload(gl, gitlab_server, vid, "a b.txt", b"spaced")
+    _upload(gl, gitlab_server, vid, "c+d.txt", b"plus")
+    listing = gl.ok("GET", gitlab_server.artifacts_url, params={"path": vid})["files"]
+    assert sorted(f["path"] for f in listing) == ["a%20b.txt", "c%2Bd.txt"]  # encodeURIComponent
+    for name in ("a%20b.txt", "a+b.txt", "a b.txt"):  # CGI.escape('a b') = 'a+b', stored 'a%20b'
+        r = gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/{name}")
+        assert (r.status_code, r.json()) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST"}), name
+    assert gl.call("GET", gitlab_server.package_file_url(vid, "a%20b.txt")).content == b"spaced"
+    assert gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/c%2Bd.txt").content == b"plus"
+    assert gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/c+d.txt").content == b"plus"
+
+
+def test_c8_nested_names_are_stored_encoded_and_listed_flat(gl: GL, gitlab_server: GitLabServer) -> None:
+    vid = gl.version(gl.model())["version"]
+    _upload(gl, gitlab_server, vid, "dir/sub/file.txt", b"deep")
+    listing = gl.ok("GET", gitlab_server.artifacts_url, params={"path": vid})["files"]
+    assert listing == [{"path": "dir%2Fsub%2Ffile.txt", "is_dir": False, "file_size": 4}]
+    assert gl.ok("GET", gitlab_server.artifacts_url, params={"path": f"{vid}/dir"}) == {"files": []}
+    # CGI.escape of the decoded path finds the encoded name, whether the client sends / or %2F
+    for path in ("dir/sub/file.txt", "dir%2Fsub%2Ffile.txt"):
+        r = gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/{path}")
+        assert r.status_code == 200 and r.content == b"deep", path
+    assert gl.call("GET", gitlab_server.package_file_url(vid, "dir/sub/file.txt")).content == b"deep"
+    assert gl.call("GET", gitlab_server.package_file_url(vid, "dir/file.txt")).status_code == 404
+
+
+def test_c9_model_registry_and_packages_feature_gating(gl: GL, gitlab_server: GitLabServer) -> None:
+    name = gl.model()
+    vid = gl.version(name)["version"]
+    _upload(gl, gitlab_server, vid, "f.txt", b"f")
+    gitlab_server.model_registry_enabled = False
+    nf = (404, {"message": "404 Not Found"})
+    for method, url, kw in (
+            ("GET", f"{gitlab_server.api_url}/registered-models/get", {"params": {"name": name}}),
+            ("POST", f"{gitlab_server.api_url}/registered-models/get-latest-versions", {"json": {"name": name}}),
+            ("GET", gitlab_server.artifacts_url, {"params": {"path": vid}}),
+            ("GET", f"{gitlab_server.artifacts_url}/{vid}/f.txt", {}),
+            ("GET", gitlab_server.package_file_url(vid, "f.txt"), {}),
+            ("PUT", gitlab_server.package_file_url(vid, "g.txt"), {"data": b"g"})):
+        r = gl.call(method, url, **kw)
+        assert (r.status_code, r.json()) == nf, url
+    r = gl.call("POST", "registered-models/create", token=gitlab_server.guest_token, json={"name": unique()})
+    assert (r.status_code, r.json()) == nf  # the registry check comes before the write check
+    assert gl.call("GET", "experiments/list").status_code == 200  # experiment tracking stays on
+    gitlab_server.model_registry_enabled = True
+    gitlab_server.packages_enabled = False
+    for method, kw in (("GET", {}), ("PUT", {"data": b"g"})):
+        r = gl.call(method, gitlab_server.package_file_url(vid, "f.txt"), **kw)
+        assert (r.status_code, r.json()) == (403, {"message": "403 Forbidden"}), method
+    assert gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/f.txt").content == b"f"
+    assert gl.ok("GET", gitlab_server.project_url)["packages_enabled"] is False
+    gitlab_server.reset_knobs()
+    assert gitlab_server.model_registry_enabled and gitlab_server.packages_enabled
+    assert gl.call("GET", gitlab_server.package_file_url(vid, "f.txt")).content == b"f"
+
+
+def test_c10_runs_search_orders_by_creation_not_start_time(gl: GL, mlflow_rest: MlflowRest) -> None:
+    exp = gl.experiment()
+    ids = [gl.run(exp, run_name=f"r{i}", start_time=3000 - 1000 * i)["info"]["run_id"] for i in range(3)]
+
+    def order(**body: Any) -> list[str]:
+        return [r["info"]["run_id"] for r in gl.ok("POST", "runs/search", json={"experiment_ids": [exp], **body})["runs"]]
+
+    assert order() == ids[::-1]  # created_at DESC: the last created first, whatever start_time says
+    assert order(order_by="created_at ASC") == ids
+    assert order(order_by="attributes.start_time ASC") == ids  # unknown column: created_at (sort kept)
+    # runs seeded straight into MLflow: created when the stand-in first sees them
+    seeded = mlflow_rest.create_experiment()
+    a = mlflow_rest.create_run(seeded, run_name="a", start_time=5000)["info"]["run_id"]
+    gl.ok("GET", "runs/get", params={"run_id": a})
+    b = mlflow_rest.create_run(seeded, run_name="b", start_time=1)["info"]["run_id"]
+    got = [r["info"]["run_id"] for r in gl.ok("POST", "runs/search", json={"experiment_ids": [seeded]})["runs"]]
+    assert got == [b, a]
+
+
+def test_c11_user_ids_are_numeric_strings_and_users_api(gl: GL, gitlab_server: GitLabServer,
+                                                         mlflow_rest: MlflowRest) -> None:
+    run = gl.run(gl.experiment())
+    assert run["info"]["user_id"] == "1"
+    name = gl.model()
+    assert gl.ok("GET", "registered-models/get", params={"name": name})["registered_model"]["user_id"] == "1"
+    assert gl.version(name)["user_id"] is None
+    seeded = mlflow_rest.create_run(mlflow_rest.create_experiment())["info"]["run_id"]
+    assert gl.ok("GET", "runs/get", params={"run_id": seeded})["run"]["info"]["user_id"].isdigit()
+    me = gl.ok("GET", gitlab_server.user_url(1))
+    assert {k: me[k] for k in ("id", "username", "name", "state", "web_url")} == {
+        "id": 1, "username": "developer", "name": "Dee Developer", "state": "active",
+        "web_url": f"{gitlab_server.base_url}/developer"}
+    assert me["avatar_url"].startswith("https://")
+    assert gl.ok("GET", gitlab_server.user_url("reporter"))["id"] == 4
+    assert gl.call("GET", gitlab_server.user_url(1), token=gitlab_server.read_token).status_code == 200
+    r = gl.call("GET", gitlab_server.user_url(987654))
+    assert (r.status_code, r.json()) == (404, {"message": "404 User Not Found"})
+    assert gl.call("GET", gitlab_server.user_url(1), token="").status_code == 401
+    added = gitlab_server.add_user(4242, "someone", "Some One")
+    assert gl.ok("GET", gitlab_server.user_url(4242))["name"] == added["name"] == "Some One"
+
+
+def test_c12_project_api_and_the_model_version_web_url(gl: GL, gitlab_server: GitLabServer) -> None:
+    import re
+
+    r = gl.call("GET", gitlab_server.project_url)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")  # not a web page
+    p = r.json()
+    assert {k: p[k] for k in ("id", "name", "path", "path_with_namespace", "web_url", "default_branch")} == {
+        "id": 42, "name": "Project", "path": "project", "path_with_namespace": "group/project",
+        "web_url": f"{gitlab_server.base_url}/group/project", "default_branch": "main"}
+    assert {k: p["namespace"][k] for k in ("path", "full_path", "kind")} == {"path": "group", "full_path": "group",
+                                                                           "kind": "group"}
+    assert gl.ok("GET", f"{gitlab_server.base_url}/api/v4/projects/group%2Fproject") == p
+    assert gl.call("GET", gitlab_server.project_url, token=gitlab_server.read_token).status_code == 200
+    r = gl.call("GET", f"{gitlab_server.base_url}/api/v4/projects/43")
+    assert (r.status_code, r.json()) == (404, {"message": "404 Project Not Found"})
+    v = gl.version(gl.model())
+    assert re.fullmatch(rf"{re.escape(p['web_url'])}/-/ml/models/\d+/versions/{v['version']}", v["source"])
+
+
+def test_c13_non_ascii_model_names_are_refused(gl: GL, gitlab_server: GitLabServer) -> None:
+    for bad in ("modèle", "模型", f"{unique('m')}-ü"):
+        r = gl.call("POST", "registered-models/create", json={"name": bad})
+        assert (r.status_code, r.json()) == (400, {"error_code": "RESOURCE_ALREADY_EXISTS"}), bad
+    ok = f"{unique('m')}_ok-1.2"
+    gl.model(ok)
+    vid = gl.version(ok)["version"]
+    assert gl.call("PUT", gitlab_server.package_file_url(vid, "é.txt"), data=b"x").status_code == 400
+
+
+def test_c14_latest_version_orders_by_major_minor_patch_and_ignores_prerelease(gl: GL) -> None:
+    def tagged(model: str, semver: str) -> dict[str, Any]:
+        return gl.version(model, tags=[{"key": "gitlab.version", "value": semver}])
+
+    def latest(model: str) -> str:
+        return gl.ok("POST", "registered-models/get-latest-versions", json={"name": model})["model_versions"][0][
+            "aliases"][0]
+
+    numeric = gl.model()
+    for v in ("1.9.0", "1.10.0", "1.2.0"):
+        tagged(numeric, v)
+    assert latest(numeric) == "1.10.0"  # numeric, not lexical
+    pre = gl.model()
+    tagged(pre, "2.0.0-rc.1")
+    tagged(pre, "2.0.0")
+    tagged(pre, "1.99.0")
+    assert latest(pre) == "2.0.0-rc.1"  # a tie on 2.0.0 (prerelease ignored): the first created
+    assert gl.version(pre)["aliases"] == ["2.0.1"]  # the patch bump starts from that latest
+
+
+def test_c15_latest_versions_of_a_model_without_versions_is_a_list_with_null(
+        gl: GL, gitlab_server: GitLabServer) -> None:
+    name = gl.model()
+    assert gl.ok("POST", "registered-models/get-latest-versions", json={"name": name}) == {"model_versions": [None]}
+    for token in (gitlab_server.guest_token, gitlab_server.reporter_token):  # a read, though a POST
+        r = gl.call("POST", "registered-models/get-latest-versions", token=token, json={"name": name})
+        assert (r.status_code, r.json()) == (200, {"model_versions": [None]})
+    r = gl.call("POST", "registered-models/get-latest-versions", token=gitlab_server.read_token, json={"name": name})
+    assert r.status_code == 403 and r.json()["error"] == "insufficient_scope"
+    r = gl.call("POST", "registered-models/create", token=gitlab_server.guest_token, json={"name": unique()})
+    assert (r.status_code, r.json()) == (401, {"message": "401 Unauthorized"})
+
+
+def test_c16_reuploading_a_file_name_adds_a_second_row(gl: GL, gitlab_server: GitLabServer) -> None:
+    vid = gl.version(gl.model())["version"]
+    _upload(gl, gitlab_server, vid, "w.bin", b"one")
+    _upload(gl, gitlab_server, vid, "w.bin", b"two2")
+    listing = gl.ok("GET", gitlab_server.artifacts_url, params={"path": vid})["files"]
+    assert [(f["path"], f["file_size"]) for f in listing] == [("w.bin", 3), ("w.bin", 4)]
+    assert gl.call("GET", f"{gitlab_server.artifacts_url}/{vid}/w.bin").content == b"two2"
+    assert gl.call("GET", gitlab_server.package_file_url(vid, "w.bin")).content == b"two2"
+
+
+def test_c17_read_only_tokens_and_roles(gl: GL, gitlab_server: GitLabServer) -> None:
+    gs = gitlab_server
+    assert gs.tokens["developer"] == gs.token and gs.tokens["reporter"] == gs.reporter_token
+    exp = gl.experiment()
+    for token in (gs.read_token, gs.reporter_token, gs.reporter_read_token, gs.guest_token):
+        assert gl.call("GET", "experiments/list", token=token).status_code == 200
+        assert gl.call("GET", "experiments/get", token=token, params={"experiment_id": exp}).status_code == 200
+        assert gl.call("GET", "registered-models/search", token=token).status_code == 200
+    for path, body in (("experiments/search", {}), ("runs/search", {"experiment_ids": [exp]})):
+        for token in (gs.read_token, gs.reporter_read_token):
+            r = gl.call("POST", path, token=token, json=body)
+            assert r.status_code == 403 and r.json()["error"] == "insufficient_scope", (path, token)
+        for token in (gs.reporter_token, gs.guest_token):  # check_api_write! on every non-GET
+            r = gl.call("POST", path, token=token, json=body)
+            assert (r.status_code, r.json()) == (401, {"message": "401 Unauthorized"}), (path, token)
+        assert gl.call("POST", path, json=body).status_code == 200
+    vid = gl.version(gl.model())["version"]
+    r = gl.call("PUT", gs.package_file_url(vid, "x.txt"), token=gs.reporter_token, data=b"x")
+    assert (r.status_code, r.json()) == (403, {"message": "403 Forbidden"})
+
+
+def test_c18_model_version_create_honours_run_id_by_default(gl: GL, gitlab_server: GitLabServer) -> None:
+    assert gitlab_server.supports_run_promotion is True  # the default: current GitLab
+    name = gl.model()
+    exp = gl.ok("GET", "experiments/get-by-name", params={"experiment_name": f"[model]{name}"})["experiment"]
+    cand = gl.run(exp["experiment_id"])["info"]["run_id"]
+    v = gl.version(name, run_id=cand)
+    assert v["run_id"] == cand
+    info = gl.ok("GET", "runs/get", params={"run_id": cand})["run"]["info"]
+    assert info["artifact_uri"].endswith(f"/packages/ml_models/{v['version']}/files/")
+    gitlab_server.supports_run_promotion = False  # an older GitLab: run_id ignored, a fresh backing run
+    other = gl.run(exp["experiment_id"])["info"]["run_id"]
+    assert gl.version(name, run_id=other)["run_id"] not in (cand, other)

@@ -2,31 +2,30 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import re
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import tornado.web
 
-from . import artifacts, registry, tracking
-from .core import ApiError, Ctx, Knobs, State, User, not_found
+from . import artifacts, platform, registry, tracking
+from .core import DEVELOPER, ApiError, Ctx, Knobs, State, User, not_found
+from .object_store import ObjectStore
 
 LOG = logging.getLogger("gitlab_standin")
 
 MLFLOW_PREFIX = "ml/mlflow/api/2.0/mlflow/"
 ARTIFACTS_PREFIX = "ml/mlflow/api/2.0/mlflow-artifacts/artifacts"
-PROJECT_RE = re.compile(r"\A/api/v4/projects/([^/]+)/(.*)\Z")
+PROJECT_RE = re.compile(r"\A/api/v4/projects/([^/]+)(?:/(.*))?\Z")
+USER_RE = re.compile(r"\A/api/v4/users/([^/]+)\Z")
+JOB_RE = re.compile(r"\Ajobs/([^/]+)\Z")
 PACKAGE_RE = re.compile(r"\Apackages/ml_models/([^/]+)/files/(.+)\Z")
-OBJECT_STORAGE = "/-/object-storage/"  # served on ``localhost``: another origin than the API's 127.0.0.1
-SIGNING_KEY = b"stand-in object storage"
-URL_TTL = 60
 ROUTES = {**tracking.ROUTES, **registry.ROUTES}
+REGISTRY_ROUTES = set(registry.ROUTES)
+FORBIDDEN = {"message": "403 Forbidden"}
 INSUFFICIENT_SCOPE = {"error": "insufficient_scope",
                       "error_description": "The request requires higher privileges than provided by the access token.",
                       "scope": "api"}
@@ -36,14 +35,16 @@ class Service:
     """What the handler needs: state, upstream MLflow, knobs, tokens, project identity, request log."""
 
     def __init__(self, state: State, upstream: Any, knobs: Knobs, tokens: dict[str, User],
-                 project_id: int, project_path: str) -> None:
+                 project_id: int, project_path: str, store: ObjectStore | None = None,
+                 requests: list[dict[str, Any]] | None = None) -> None:
         self.state = state
         self.upstream = upstream
         self.knobs = knobs
         self.tokens = tokens
         self.project_id = project_id
         self.project_path = project_path
-        self.requests: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = [] if requests is None else requests
+        self.store = store or ObjectStore(state.files_dir, self.requests)
 
 
 class GitLabHandler(tornado.web.RequestHandler):
@@ -103,7 +104,7 @@ class GitLabHandler(tornado.web.RequestHandler):
     async def dispatch(self) -> None:
         svc, req = self.service, self.request
         entry = self.entry = {"method": req.method, "path": req.path, "query": req.query,
-                              "authorization": "Authorization" in req.headers}
+                              "authorization": "Authorization" in req.headers, "server": "gitlab"}
         svc.requests.append(entry)
         try:
             if svc.knobs.latency:
@@ -123,25 +124,52 @@ class GitLabHandler(tornado.web.RequestHandler):
 
     async def route(self, args: dict[str, Any]) -> None:
         svc, method = self.service, self.request.method or "GET"
-        if self.request.path.startswith(OBJECT_STORAGE):
-            self.send_stored_object(self.request.path[len(OBJECT_STORAGE):], args)
+        lookup = "GET" if method == "HEAD" else method
+        write = method not in ("GET", "HEAD")
+        u = USER_RE.match(self.request.path)
+        if u:  # C11: GET /users/:id
+            if lookup != "GET":
+                raise not_found()
+            self.user()
+            self.answer(200, platform.user_entity(self.host_url, svc.state, unquote(u.group(1))))
             return
         m = PROJECT_RE.match(self.request.path)
         if not m:
             raise not_found()
         project, rest = unquote(m.group(1)), m.group(2)
-        lookup = "GET" if method == "HEAD" else method
-        write = method not in ("GET", "HEAD")
-        if rest.startswith(MLFLOW_PREFIX):
-            endpoint = ROUTES.get((lookup, rest[len(MLFLOW_PREFIX):]))
+        if rest is None or rest == "":  # C12: GET /projects/:id (numeric id or url-encoded path)
+            if lookup != "GET":
+                raise not_found()
+            ctx = self.context(args, project, write=False)
+            self.answer(200, platform.project_entity(ctx))
+        elif JOB_RE.match(rest):  # C4: GET /projects/:id/jobs/:job_id (read_build: Reporter+)
+            if lookup != "GET":
+                raise not_found()
+            ctx = self.context(args, project, write=False)
+            if ctx.user.role < platform.READ_BUILD:
+                raise ApiError(403, dict(FORBIDDEN))
+            self.answer(200, platform.job_entity(ctx, JOB_RE.match(rest).group(1)))  # type: ignore[union-attr]
+        elif rest.startswith(MLFLOW_PREFIX):
+            route = (lookup, rest[len(MLFLOW_PREFIX):])
+            endpoint = ROUTES.get(route)
             if endpoint is None:
                 raise not_found()
-            ctx = self.context(args, project, write, package=False)
+            if route in REGISTRY_ROUTES:  # check_api_write! only on routes marked write (C15, C17)
+                role_write = route in registry.WRITE_ROUTES
+            else:  # experiments, runs, metrics: check_api_write! on every non-GET (C17)
+                role_write = write
+            ctx = self.context(args, project, write, role_write=False)
+            if route in REGISTRY_ROUTES and not svc.knobs.model_registry_enabled:
+                raise not_found()  # check_api_model_registry_read! (C9), before check_api_write!
+            if role_write and not ctx.user.developer:
+                raise ApiError(401, {"message": "401 Unauthorized"})
             self.answer(200, await endpoint(ctx))
         elif rest == ARTIFACTS_PREFIX or rest.startswith(ARTIFACTS_PREFIX + "/"):
             if lookup != "GET":
                 raise not_found()
-            ctx = self.context(args, project, write, package=False)
+            ctx = self.context(args, project, write)
+            if not svc.knobs.model_registry_enabled:
+                raise not_found()  # C9: read_model_registry
             sub = rest[len(ARTIFACTS_PREFIX) + 1:]
             if not sub:
                 self.answer(200, artifacts.list_artifacts(ctx))
@@ -153,7 +181,13 @@ class GitLabHandler(tornado.web.RequestHandler):
             if file_rest.endswith("/authorize") or file_rest == "authorize":
                 raise not_found()
             ctx = self.context(args, project, write, package=True)
+            if not svc.knobs.model_registry_enabled:  # after_validation: read_model_registry (C9)
+                raise not_found()
+            if not svc.knobs.packages_enabled:  # authorize_read_package! / authorize_upload! (C9)
+                raise ApiError(403, dict(FORBIDDEN))
             if lookup == "PUT":
+                if not ctx.user.developer:  # create_package: Developer+
+                    raise ApiError(403, dict(FORBIDDEN))
                 body = artifacts.require_multipart_or_raw(self.request.files, self.request.body)
                 self.answer(201, artifacts.put_package_file(ctx, unquote(ref), file_rest, body))
             else:
@@ -161,44 +195,32 @@ class GitLabHandler(tornado.web.RequestHandler):
         else:
             raise not_found()
 
-    def context(self, args: dict[str, Any], project: str, write: bool, package: bool) -> Ctx:
-        """Authenticate, find the project, check scope (403) and role (401, or 403 for packages)."""
+    @property
+    def host_url(self) -> str:
+        return f"{self.request.protocol}://{self.request.host}"
+
+    def context(self, args: dict[str, Any], project: str, write: bool, role_write: bool | None = None,
+                package: bool = False) -> Ctx:
+        """Authenticate (401), find the project (404), check the token scope (403: any non-GET needs
+        ``api``) and the role for writes (401 on MLflow routes; packages check it themselves)."""
         svc = self.service
         user = self.user()
         if project not in (str(svc.project_id), svc.project_path):
             raise ApiError(404, {"message": "404 Project Not Found"})
         if write and "api" not in user.scopes:
             raise ApiError(403, INSUFFICIENT_SCOPE)
-        if write and not user.developer:
-            raise ApiError(403, {"message": "403 Forbidden"}) if package else ApiError(401, {"message": "401 Unauthorized"})
-        host = f"{self.request.protocol}://{self.request.host}"
-        return Ctx(svc.state, svc.upstream, svc.knobs, user, args, host, svc.project_id, svc.project_path)
+        if (write if role_write is None else role_write) and not package and user.role < DEVELOPER:
+            raise ApiError(401, {"message": "401 Unauthorized"})
+        return Ctx(svc.state, svc.upstream, svc.knobs, user, args, self.host_url, svc.project_id, svc.project_path)
 
     def send_file(self, f: artifacts.FileBody) -> None:
-        if self.service.knobs.object_storage:  # Grape's ``redirect`` to the file's signed URL
-            key = f.path.relative_to(self.service.state.files_dir).as_posix()
-            expires = str(int(time.time()) + URL_TTL)
-            signature = hmac.new(SIGNING_KEY, f"{key}:{expires}".encode(), hashlib.sha256).hexdigest()
-            port = self.request.host.rsplit(":", 1)[-1]
-            url = f"http://localhost:{port}{OBJECT_STORAGE}{quote(key)}?expires={expires}&signature={signature}"
+        if self.service.knobs.object_storage:  # C2: ``present_carrierwave_file!`` redirects to the store
+            url = self.service.store.signed_url(f.path, self.service.knobs.signed_url_ttl)
             self.set_header("Location", url)
             self.finish_with(302, "text/plain", f"This resource has been moved temporarily to {url}.")
             return
         self.set_header("Content-Disposition", f'attachment; filename="{f.name}"')
         self.finish_with(200, "application/octet-stream", f.path.read_bytes())
-
-    def send_stored_object(self, key: str, args: dict[str, Any]) -> None:
-        """The object store behind a signed URL: no GitLab credentials, only the signature."""
-        key = unquote(key)
-        expected = hmac.new(SIGNING_KEY, f"{key}:{args.get('expires', '')}".encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, str(args.get("signature", ""))) or int(args.get("expires") or 0) < time.time():
-            self.finish_with(403, "application/xml", "<Error><Code>AccessDenied</Code></Error>")
-            return
-        path = self.service.state.files_dir / Path(key)
-        if ".." in Path(key).parts or not path.is_file():
-            self.finish_with(404, "application/xml", "<Error><Code>NoSuchKey</Code></Error>")
-            return
-        self.finish_with(200, "application/octet-stream", path.read_bytes())
 
 
 def make_app(service: Service) -> tornado.web.Application:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 # --- errors ------------------------------------------------------------------------------------
 
@@ -56,12 +56,41 @@ def grape_error(message: str) -> ApiError:
 # --- tokens ------------------------------------------------------------------------------------
 
 
+GUEST, REPORTER, DEVELOPER, MAINTAINER = 10, 20, 30, 40  # GitLab's access levels
+
+
 @dataclass(frozen=True)
 class User:
     id: int
     username: str
     scopes: frozenset[str]
-    developer: bool  # Developer role (write_model_*); False = Guest (read only)
+    role: int = DEVELOPER  # project access level: Developer+ may write (write_model_*, create_package)
+    name: str = ""
+
+    @property
+    def developer(self) -> bool:
+        return self.role >= DEVELOPER
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username.capitalize()
+
+
+@dataclass
+class Job:
+    """A CI job (``Ci::Build``) the stand-in knows: the target of tag ``gitlab.CI_JOB_ID`` (C4)."""
+
+    id: int
+    project_id: int
+    pipeline_id: int
+    pipeline_iid: int
+    ref: str
+    mr_iid: int | None
+    user_id: int
+    name: str = "train"
+    stage: str = "test"
+    status: str = "success"
+    created_at: float = field(default_factory=time.time)
 
 
 class Knobs:
@@ -78,6 +107,9 @@ class Knobs:
         # object storage with direct download (gitlab.com's set-up, GITLAB_API.md C2): downloads answer
         # 302 to a short-lived signed URL on another host, with a redirect notice as the body
         self.object_storage = False
+        self.signed_url_ttl = 60                # seconds a signed object-storage URL stays valid (C2)
+        self.model_registry_enabled = True      # C9: False -> registry, mlflow-artifacts and packages 404
+        self.packages_enabled = True            # C9: False -> package file endpoints 403
 
 
 @dataclass
@@ -127,8 +159,9 @@ SEMVER_RE = re.compile(
     r"\A(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z")
+# C13: Ruby's ``\w`` is ASCII-only, Python's is Unicode unless ``re.ASCII``
 MODEL_NAME_RE = re.compile(
-    r"\A@?(?>(([\w\-.+]*)/)*([\w\-.]+))@?(?>(([\w\-.+]*)/)*([\w\-.]*))\Z")
+    r"\A@?(?>(([\w\-.+]*)/)*([\w\-.]+))@?(?>(([\w\-.+]*)/)*([\w\-.]*))\Z", re.ASCII)
 FILE_NAME_RE = re.compile(r"\A[A-Za-z0-9._+ -]+\Z")
 
 
@@ -150,6 +183,11 @@ def bump_patch(latest: str | None) -> str:
 def encode_uri_component(s: str) -> str:
     """Ruby ``URI.encode_uri_component`` (how GitLab stores package file names)."""
     return quote(s, safe="-_.!~*'()")
+
+
+def cgi_escape(s: str) -> str:
+    """Ruby ``CGI.escape`` (what mlflow-artifacts downloads look up, C7): a space becomes ``+``."""
+    return quote_plus(s, safe="")
 
 
 def now_s() -> int:
@@ -234,7 +272,24 @@ class Model:
     versions: list[Version] = field(default_factory=list)
 
     def latest(self) -> Version | None:
+        """``latest_by_model`` (C14): ORDER BY semver_major, semver_minor, semver_patch DESC, prerelease
+        ignored. GitLab's SQL has no tiebreak among equal major.minor.patch; the stand-in takes the
+        first created (lowest id)."""
         return max(self.versions, key=lambda v: semver_key(v.semver), default=None)
+
+
+@dataclass
+class MetricRow:
+    """One ``ml_candidate_metrics`` row: no unique index, so every logged point is a row (C6)."""
+
+    seq: int  # the row id: ``latest`` is the highest id per key (C1)
+    key: str
+    value: float
+    timestamp: int
+    step: int
+
+    def point(self) -> dict[str, Any]:
+        return {"key": self.key, "value": self.value, "timestamp": self.timestamp, "step": self.step}
 
 
 class State:
@@ -253,9 +308,21 @@ class State:
         self.run_by_iid: dict[int, str] = {}
         # runs whose ``mlflow.runName`` tag MLflow added by itself (GitLab stores only the tags sent)
         self.synthetic_run_name: set[str] = set()
+        # C10: the row's ``created_at`` (creation through the stand-in, or first sight of a seeded run)
+        self.created_at: dict[str, float] = {}
+        # C1/C6: metric rows logged through the stand-in (MLflow itself de-duplicates identical points)
+        self.metric_rows: dict[str, list[MetricRow]] = {}
+        # C4: CI jobs (instance-wide, like ``Ci::Build.find_by_id``) and the job a candidate is linked to
+        self.jobs: dict[int, Job] = {}
+        self.job_by_run: dict[str, int] = {}
+        # C11: users by id (token users plus job users)
+        self.users: dict[int, User] = {}
         self._next_model_id = 11
         self._next_version_id = 101
         self._next_iid = 1
+        self._next_metric_seq = 1
+        self._last_created = 0.0
+        self._last_file_seq = 0
 
     # candidates
     def iid_for(self, run_id: str) -> int:
@@ -264,7 +331,42 @@ class State:
             self.iid_by_run[run_id] = self._next_iid
             self.run_by_iid[self._next_iid] = run_id
             self._next_iid += 1
+            self._last_created = max(time.time(), self._last_created + 1e-6)
+            self.created_at[run_id] = self._last_created
         return self.iid_by_run[run_id]
+
+    # metrics
+    def add_metric_rows(self, run_id: str, points: Iterable[dict[str, Any]]) -> None:
+        rows = self.metric_rows.setdefault(run_id, [])
+        for p in points:
+            rows.append(MetricRow(self._next_metric_seq, p["key"], p["value"], p["timestamp"], p["step"]))
+            self._next_metric_seq += 1
+
+    def latest_metrics(self, run_id: str, mlflow_latest: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``latest_metrics`` (C1): one value per key, the highest row id. Keys only seeded straight into
+        MLflow (no stand-in row) use MLflow's own latest value."""
+        latest: dict[str, dict[str, Any]] = {}
+        for m in mlflow_latest:
+            latest[m["key"]] = {"key": m["key"], "value": m["value"], "timestamp": m.get("timestamp", 0),
+                                "step": m.get("step", 0)}
+        for row in self.metric_rows.get(run_id, []):  # seq order: the last row per key wins
+            latest[row.key] = row.point()
+        return list(latest.values())
+
+    def metric_history(self, run_id: str, key: str, mlflow_history: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every row of ``key``, duplicates included (C6): points seeded straight into MLflow first, then
+        the stand-in's rows in logging order."""
+        rows = [r for r in self.metric_rows.get(run_id, []) if r.key == key]
+        known = {(r.timestamp, r.step, r.value) for r in rows}
+        seeded = [{"key": key, "value": m["value"], "timestamp": m.get("timestamp", 0), "step": m.get("step", 0)}
+                  for m in mlflow_history if (m.get("timestamp", 0), m.get("step", 0), m["value"]) not in known]
+        return seeded + [r.point() for r in rows]
+
+    # files
+    def next_file_seq(self) -> str:
+        """A sortable, unique name for one package-file row (C16: a re-upload adds a row)."""
+        self._last_file_seq = max(time.time_ns(), self._last_file_seq + 1)
+        return f"{self._last_file_seq:020d}"
 
     # models
     def model_for_experiment(self, experiment_id: str) -> Model | None:

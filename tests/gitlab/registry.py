@@ -80,9 +80,10 @@ async def models_delete(ctx: Ctx) -> Any:
 
 
 async def models_latest_versions(ctx: Ctx) -> Any:
-    """The highest semver (major.minor.patch); ``stages`` is ignored."""
+    """The highest semver (major.minor.patch, C14); ``stages`` is ignored. ``present [model.latest_version]``:
+    a model without versions gives ``[null]`` (C15). A read: a Guest with the ``api`` scope may call it."""
     latest = find_model(ctx, ctx.opt("name")).latest()
-    return {"model_versions": [version_entity(ctx, latest)] if latest else []}
+    return {"model_versions": [version_entity(ctx, latest) if latest else None]}
 
 
 MODEL_COLUMNS = {"name": "name", "created_at": "created_at", "updated_at": "updated_at",
@@ -114,7 +115,8 @@ async def models_alias(ctx: Ctx) -> Any:
 
 
 async def versions_create(ctx: Ctx) -> Any:
-    """Semver from tag ``gitlab.version`` else patch bump; run_id promotes a candidate when supported."""
+    """Semver from tag ``gitlab.version`` else patch bump; ``run_id`` promotes that candidate (C18,
+    ``candidate_eid: params[:run_id]``) unless ``knobs.supports_run_promotion`` is False (older GitLab)."""
     model = find_model(ctx, ctx.opt("name"))
     tags = kv(ctx.opt("tags"))
     semver = next((t["value"] for t in tags if t["key"] == "gitlab.version"), None)
@@ -182,6 +184,12 @@ async def versions_download_uri(ctx: Ctx) -> Any:
     ctx.req("name")
     return {"artifact_uri": f"mlflow-artifacts:/{ctx.integer('version', required=True)}"}
 
+
+# ``route_setting :api, write: true`` (+ ``:model_registry, write: true``): Developer only (else 401).
+# Every other registry route is a read, POST get-latest-versions included (C15, C17).
+WRITE_ROUTES = {("POST", "registered-models/create"), ("PATCH", "registered-models/update"),
+                ("DELETE", "registered-models/delete"), ("POST", "model-versions/create"),
+                ("PATCH", "model-versions/update")}
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "registered-models/create"): models_create,

@@ -2,18 +2,34 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from typing import Any, Awaitable, Callable
 
-from .core import (Ctx, bad_request, grape_error, invalid_parameter, keyset_page, kv, not_found,
+from .core import (ApiError, Ctx, bad_request, grape_error, invalid_parameter, keyset_page, kv, not_found,
                    parse_order_by, resource_not_found)
 
 Endpoint = Callable[[Ctx], Awaitable[Any]]
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
 TAKEN = "Validation failed: Name has already been taken"
 RUN_NAME_TAG = "mlflow.runName"
+CI_JOB_TAG = "gitlab.CI_JOB_ID"
+INTERNAL_ERROR = {"message": "500 Internal Server Error"}
 
 # --- experiments -------------------------------------------------------------------------------
+
+
+MLFLOW_DEFAULT = "Default"
+DEFAULT_ALIAS = "Default [gitlab stand-in]"  # MLflow's experiment 0 holds "Default"; GitLab has no such experiment
+
+
+def to_mlflow_name(name: Any) -> Any:
+    """GitLab's experiment name as stored in MLflow: "Default" is an ordinary name on GitLab."""
+    return DEFAULT_ALIAS if name == MLFLOW_DEFAULT else name
+
+
+def from_mlflow_name(name: str) -> str:
+    return MLFLOW_DEFAULT if name == DEFAULT_ALIAS else name
 
 
 def visible(exp: dict[str, Any]) -> bool:
@@ -23,7 +39,7 @@ def visible(exp: dict[str, Any]) -> bool:
 
 def experiment_entity(exp: dict[str, Any]) -> dict[str, Any]:
     """GitLab's Experiment entity: no creation/update times, artifact_location "not_implemented"."""
-    return {"experiment_id": exp["experiment_id"], "name": exp["name"], "lifecycle_stage": "active",
+    return {"experiment_id": exp["experiment_id"], "name": from_mlflow_name(exp["name"]), "lifecycle_stage": "active",
             "artifact_location": "not_implemented", "tags": kv(exp.get("tags"))}
 
 
@@ -32,7 +48,7 @@ async def find_experiment(ctx: Ctx, iid: Any = None, name: Any = None) -> dict[s
     if iid not in (None, ""):
         exp = (await ctx.upstream.get("experiments/get", experiment_id=str(iid)))["experiment"]
     elif name not in (None, ""):
-        exp = (await ctx.upstream.get("experiments/get-by-name", experiment_name=name))["experiment"]
+        exp = (await ctx.upstream.get("experiments/get-by-name", experiment_name=to_mlflow_name(name)))["experiment"]
     else:
         raise resource_not_found()
     if not visible(exp):
@@ -74,7 +90,7 @@ async def experiments_search(ctx: Ctx) -> Any:
 
 async def experiments_create(ctx: Ctx) -> Any:
     name = ctx.req("name")  # a duplicate: MLflow's RESOURCE_ALREADY_EXISTS, passed on without message
-    body: dict[str, Any] = {"name": name}
+    body: dict[str, Any] = {"name": to_mlflow_name(name)}
     if ctx.opt("tags"):
         body["tags"] = kv(ctx.opt("tags"))
     return {"experiment_id": (await ctx.upstream.post("experiments/create", body))["experiment_id"]}
@@ -135,20 +151,45 @@ def run_info(ctx: Ctx, info: dict[str, Any]) -> dict[str, Any]:
     if info.get("run_name"):
         out["run_name"] = info["run_name"]
     out.update(status=info.get("status", "RUNNING"), artifact_uri=artifact_uri, lifecycle_stage="active",
-               user_id=info.get("user_id") or str(ctx.user.id))
+               user_id=user_id_of(info))
     return out
 
 
+def user_id_of(info: dict[str, Any]) -> str:
+    """C11: ``candidate.user_id.to_s``, a numeric id. Runs seeded straight into MLflow carry MLflow's
+    user name instead; they are credited to the project's developer (user 1)."""
+    uid = str(info.get("user_id") or "")
+    return uid if uid.isdigit() else "1"
+
+
+def latest_metrics(ctx: Ctx, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """C1: ``latest_metrics``, one value per key (the last logged row); history only via get-history."""
+    return ctx.state.latest_metrics(run["info"]["run_id"], run.get("data", {}).get("metrics", []))
+
+
 async def run_entity(ctx: Ctx, run: dict[str, Any]) -> dict[str, Any]:
-    """Run entity; ``data.metrics`` holds EVERY logged value (GitLab serializes the whole association)."""
+    """Run entity; ``data.metrics`` holds only the LATEST value per key (C1)."""
     data = run.get("data", {})
-    rid = run["info"]["run_id"]
-    keys = [m["key"] for m in data.get("metrics", [])]
-    histories = await asyncio.gather(*(ctx.upstream.metric_history(rid, k) for k in keys))
-    metrics = [{"key": m["key"], "value": m["value"], "timestamp": m.get("timestamp", 0),
-                "step": m.get("step", 0)} for h in histories for m in h]
     return {"info": run_info(ctx, run["info"]),
-            "data": {"metrics": metrics, "params": kv(data.get("params")), "tags": run_tags(ctx, run)}}
+            "data": {"metrics": latest_metrics(ctx, run), "params": kv(data.get("params")),
+                     "tags": run_tags(ctx, run)}}
+
+
+def handle_gitlab_tags(ctx: Ctx, run_id: str, tags: list[dict[str, Any]]) -> None:
+    """``HandleCandidateGitlabMetadataService`` (C4): ``gitlab.CI_JOB_ID`` must name an existing job
+    (looked up instance-wide). An unknown id raises ArgumentError, which nothing rescues: a 500, after
+    whatever was already written, and before the tags themselves are stored."""
+    tag = next((t for t in reversed(tags) if t.get("key") == CI_JOB_TAG), None)
+    if tag is None:
+        return
+    try:
+        job_id = int(str(tag.get("value")).strip())
+    except ValueError:
+        job_id = None
+    if job_id is None or job_id not in ctx.state.jobs:
+        raise ApiError(500, dict(INTERNAL_ERROR))
+    if run_id:
+        ctx.state.job_by_run[run_id] = job_id  # ``candidate.ci_build = build``
 
 
 def run_tags(ctx: Ctx, run: dict[str, Any]) -> list[dict[str, str]]:
@@ -161,14 +202,28 @@ def run_tags(ctx: Ctx, run: dict[str, Any]) -> list[dict[str, str]]:
 
 async def runs_create(ctx: Ctx) -> Any:
     exp = await find_experiment(ctx, iid=ctx.integer("experiment_id", required=True))
+    tags = kv(ctx.opt("tags"))
     body: dict[str, Any] = {"experiment_id": exp["experiment_id"], "start_time": ctx.integer("start_time", 0),
-                            "user_id": str(ctx.user.id), "tags": kv(ctx.opt("tags"))}
+                            "user_id": str(ctx.user.id), "tags": tags}
     if ctx.opt("run_name"):
         body["run_name"] = ctx.opt("run_name")
+    job_failure = None
+    try:
+        handle_gitlab_tags(ctx, "", tags)
+    except ApiError as e:  # C4: the candidate is created first, its tags are never stored
+        job_failure = e
+        name = body.get("run_name") or next((t["value"] for t in tags if t["key"] == RUN_NAME_TAG), None)
+        body["tags"] = []
+        if name:
+            body["run_name"] = name
     run = (await ctx.upstream.post("runs/create", body))["run"]
-    ctx.state.iid_for(run["info"]["run_id"])
+    rid = run["info"]["run_id"]
+    ctx.state.iid_for(rid)
     if not any(t["key"] == RUN_NAME_TAG for t in body["tags"]):
-        ctx.state.synthetic_run_name.add(run["info"]["run_id"])
+        ctx.state.synthetic_run_name.add(rid)
+    if job_failure:
+        raise job_failure
+    handle_gitlab_tags(ctx, rid, tags)
     return {"run": await run_entity(ctx, run)}
 
 
@@ -204,15 +259,15 @@ async def runs_search(ctx: Ctx) -> Any:
     column, kind, desc = candidates_order(ctx.opt("order_by"))
     runs = await ctx.upstream.all_runs(exp["experiment_id"])
     for r in sorted(runs, key=lambda r: (r["info"].get("start_time") or 0, r["info"]["run_id"])):
-        ctx.state.iid_for(r["info"]["run_id"])  # stable iids for runs seeded behind our back
+        ctx.state.iid_for(r["info"]["run_id"])  # stable iids (and created_at) for runs seeded behind our back
 
     def tiebreak(r: dict[str, Any]) -> int:  # CandidateFinder adds ``with_order_id_desc``
         iid = ctx.state.iid_for(r["info"]["run_id"])
         return iid if desc else -iid
 
     if kind == "metric":
-        def metric(r: dict[str, Any]) -> Any:
-            return next((m["value"] for m in r.get("data", {}).get("metrics", []) if m["key"] == column), None)
+        def metric(r: dict[str, Any]) -> Any:  # joined on the LATEST row of the key (order_by_metric)
+            return next((m["value"] for m in latest_metrics(ctx, r) if m["key"] == column), None)
 
         runs = [r for r in runs if metric(r) is not None]  # a join: runs without it drop out
         key: Callable[[dict[str, Any]], tuple[Any, Any]] = lambda r: (metric(r), tiebreak(r))
@@ -220,8 +275,8 @@ async def runs_search(ctx: Ctx) -> Any:
         key = lambda r: (r["info"].get("run_name") or "", tiebreak(r))
     elif column == "id":
         key = lambda r: (ctx.state.iid_for(r["info"]["run_id"]), tiebreak(r))
-    else:
-        key = lambda r: (r["info"].get("start_time") or 0, tiebreak(r))
+    else:  # C10: the row's created_at (upload time), not the client's start_time
+        key = lambda r: (ctx.state.created_at[r["info"]["run_id"]], tiebreak(r))
     page, nxt = keyset_page(runs, key, desc, ctx.opt("page_token"), per_page)
     return {"runs": list(await asyncio.gather(*(run_entity(ctx, r) for r in page))), "next_page_token": nxt}
 
@@ -240,21 +295,48 @@ async def runs_update(ctx: Ctx) -> Any:
     return {"run_info": run_info(ctx, {**run["info"], **info})}
 
 
+def _float(v: Any) -> float:
+    """Grape's Float coercion (Ruby ``Float()``): no NaN/Infinity, in any spelling or as a JSON token (C3)."""
+    if isinstance(v, bool):
+        raise ValueError(v)
+    f = float(v)
+    if not math.isfinite(f):
+        raise ValueError(v)
+    return f
+
+
 def _metric(ctx: Ctx, m: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    if not isinstance(m, dict):
+        raise grape_error(f"{prefix[:-1] or 'metrics'} is invalid")
+    close = "]" if prefix else ""
     for f in ("key", "value", "timestamp"):
         if m.get(f) is None:
-            raise grape_error(f"{prefix}{f}{']' if prefix else ''} is missing")
+            raise grape_error(f"{prefix}{f}{close} is missing")
     try:
-        return {"key": str(m["key"]), "value": float(m["value"]), "timestamp": int(m["timestamp"]),
+        value = _float(m["value"])
+    except (TypeError, ValueError, OverflowError):
+        raise grape_error(f"{prefix}value{close} is invalid") from None
+    try:
+        return {"key": str(m["key"]), "value": value, "timestamp": int(m["timestamp"]),
                 "step": int(m.get("step") or 0)}
-    except (TypeError, ValueError):
-        raise grape_error(f"{prefix}value is invalid") from None
+    except (TypeError, ValueError, OverflowError):
+        bad = "step" if m.get("step") not in (None, "") and _not_int(m.get("step")) else "timestamp"
+        raise grape_error(f"{prefix}{bad}{close} is invalid") from None
+
+
+def _not_int(v: Any) -> bool:
+    try:
+        int(v)
+        return False
+    except (TypeError, ValueError, OverflowError):
+        return True
 
 
 async def runs_log_metric(ctx: Ctx) -> Any:
     run = await find_run(ctx, ctx.req("run_id"))
     m = _metric(ctx, ctx.args)
     await ctx.upstream.post("runs/log-metric", {"run_id": run["info"]["run_id"], **m})
+    ctx.state.add_metric_rows(run["info"]["run_id"], [m])  # every call is a row (history kept)
     return {}
 
 
@@ -279,9 +361,10 @@ async def runs_log_parameter(ctx: Ctx) -> Any:
 
 
 async def runs_set_tag(ctx: Ctx) -> Any:
-    """An existing key is a 400 (MLflow would overwrite)."""
+    """An existing key is a 400 (MLflow would overwrite). ``gitlab.*`` keys are handled first (C4)."""
     run = await find_run(ctx, ctx.req("run_id"))
     key, value = str(ctx.req("key")), str(ctx.req("value"))
+    handle_gitlab_tags(ctx, run["info"]["run_id"], [{"key": key, "value": value}])
     if any(t["key"] == key for t in run_tags(ctx, run)):
         raise invalid_parameter(TAKEN)
     _check_value(key, value, 250, 5000)
@@ -292,10 +375,15 @@ async def runs_set_tag(ctx: Ctx) -> Any:
 
 
 async def runs_log_batch(ctx: Ctx) -> Any:
-    """Bulk insert: duplicates (existing or within the batch) are silently skipped."""
+    """Bulk insert, in GitLab's order: metrics (always appended, C6), params, then tags (both skip
+    duplicates, existing or within the batch). Validation fails the WHOLE batch first (C3); an unknown
+    ``gitlab.CI_JOB_ID`` fails AFTER metrics and params were written (C4)."""
     run = await find_run(ctx, ctx.req("run_id"))
     rid = run["info"]["run_id"]
-    metrics = [_metric(ctx, m, "metrics[") for m in ctx.opt("metrics", []) or []]
+    raw_metrics = ctx.opt("metrics", []) or []
+    if not isinstance(raw_metrics, list):
+        raise grape_error("metrics is invalid")
+    metrics = [_metric(ctx, m, "metrics[") for m in raw_metrics]
     batches: dict[str, list[dict[str, str]]] = {}
     for kind in ("params", "tags"):
         seen = {x["key"] for x in (run["data"].get(kind, []) if kind == "params" else run_tags(ctx, run))}
@@ -310,11 +398,14 @@ async def runs_log_batch(ctx: Ctx) -> Any:
         batches[kind] = items
     for i in range(0, len(metrics), 1000):  # MLflow's own per-request limits
         await ctx.upstream.post("runs/log-batch", {"run_id": rid, "metrics": metrics[i:i + 1000]})
+    ctx.state.add_metric_rows(rid, metrics)  # MLflow drops identical points; GitLab keeps every row
+    for i in range(0, len(batches["params"]), 100):
+        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "params": batches["params"][i:i + 100]})
+    handle_gitlab_tags(ctx, rid, [dict(t) for t in ctx.opt("tags", []) or [] if isinstance(t, dict)])
     if any(t["key"] == RUN_NAME_TAG for t in batches["tags"]):
         ctx.state.synthetic_run_name.discard(rid)
-    for kind, items in batches.items():
-        for i in range(0, len(items), 100):
-            await ctx.upstream.post("runs/log-batch", {"run_id": rid, kind: items[i:i + 100]})
+    for i in range(0, len(batches["tags"]), 100):
+        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "tags": batches["tags"][i:i + 100]})
     return {}
 
 
@@ -333,7 +424,8 @@ async def metrics_get_history(ctx: Ctx) -> Any:
     run = await find_run(ctx, ctx.req("run_id"))
     key = ctx.req("metric_key")
     per_page = min(ctx.integer("max_results", 1000), 1000)
-    history = await ctx.upstream.metric_history(run["info"]["run_id"], key)
+    rid = run["info"]["run_id"]
+    history = ctx.state.metric_history(rid, key, await ctx.upstream.metric_history(rid, key))
     indexed = list(enumerate(history))
     page, nxt = keyset_page(indexed, lambda p: (p[1].get("step", 0), p[0]), False, ctx.opt("page_token"), per_page)
     metrics = [{"key": m["key"], "value": m["value"], "timestamp": m.get("timestamp", 0), "step": m.get("step", 0)}
