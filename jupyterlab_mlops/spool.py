@@ -17,10 +17,20 @@ Layout in the spool directory (``$MLOPS_SPOOL_DIR``, default ``<jupyter data dir
     kernel-<utc time>-<pid>-<rand>.sqlite   the queue (plus -wal/-shm while open)
     kernel-...depth                          pending item count as text (the server sums these)
     kernel-...lock                           flock'd by the process that owns the spool
+    kernel-...aside                          set-aside batches as JSON ``{"batches", "items", "reasons"}``
 
 A spool is created only when something has to be spooled. A kernel that finds spools whose
 lock is free (their kernel died or restarted) and that belong to the same backend adopts them
 and replays them. Items are stored as rows of the ``ops`` table in logging order.
+
+Two more tables (issue 10):
+
+* ``unsure (lo, hi)``: ranges of rows whose delivery outcome is unknown (a timeout after the request
+  was sent, a 5xx after a partial write, a kernel killed while the request was in flight). On GitLab,
+  which appends duplicate metric points, the logger reads back what arrived before sending such rows.
+* ``aside``: batches the backend kept failing with a 5xx, set aside (with the reason) so later data
+  keeps flowing. They stay on disk across restarts (a spool with set-aside batches is never removed),
+  are counted in the ``.aside`` file the server reads, and can be put back with :meth:`Spool.restore_aside`.
 """
 from __future__ import annotations
 
@@ -62,6 +72,15 @@ CREATE TABLE IF NOT EXISTS ops (
 );
 CREATE TABLE IF NOT EXISTS runs (local TEXT PRIMARY KEY, run_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS unsure (lo INTEGER NOT NULL, hi INTEGER NOT NULL, scan INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS aside (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     INTEGER NOT NULL,
+    run    TEXT,
+    reason TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    items  TEXT NOT NULL
+);
 """
 
 
@@ -124,6 +143,7 @@ class Spool:
         self.path = Path(path)
         self.name = self.path.name[: -len(SUFFIX)]
         self.depth_path = self.path.with_name(self.name + ".depth")
+        self.aside_path = self.path.with_name(self.name + ".aside")
         self.lock_path = self.path.with_name(self.name + ".lock")
         self._lock_fd = lock_fd
         self._mutex = threading.RLock()
@@ -136,8 +156,11 @@ class Spool:
             _fsync_dir(self.path.parent)
         self.depth = int(self._db.execute("SELECT COUNT(*) FROM ops").fetchone()[0])
         self.run_map: dict[str, str] = dict(self._db.execute("SELECT local, run_id FROM runs").fetchall())
+        # (lo, hi, scan): scan = part of the batch may have arrived without the rest (match point by point)
+        self.unsure: list[tuple[int, int, int]] = sorted(self._db.execute("SELECT lo, hi, scan FROM unsure").fetchall())
         self._written_depth: Optional[int] = None
         self._write_depth()
+        self._aside = self._aside_summary()
 
     # -- creation / discovery ------------------------------------------------------------------
     @classmethod
@@ -183,23 +206,60 @@ class Spool:
             return dict(self._db.execute("SELECT k, v FROM meta").fetchall())
 
     # -- queue ---------------------------------------------------------------------------------
-    def append(self, items: Iterable[Item]) -> int:
-        """Append items durably (one fsync'd transaction); returns how many."""
+    def append(self, items: Iterable[Item], *, unsure: int = 0, scan: bool = False) -> int:
+        """Append items durably (one fsync'd transaction); returns how many. The first ``unsure``
+        of them are recorded as one range whose delivery outcome is unknown (``scan``: possibly in part)."""
         rows = [_row(i) for i in items]
         if not rows:
             return 0
+        unsure = min(max(unsure, 0), len(rows))
+        insert = "INSERT INTO ops (run, kind, key, num, txt, ts, step) VALUES (?, ?, ?, ?, ?, ?, ?)"
         with self._mutex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(
-                    "INSERT INTO ops (run, kind, key, num, txt, ts, step) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                rng = None
+                if unsure:
+                    self._db.execute(insert, rows[0])
+                    lo = int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+                    if unsure > 1:
+                        self._db.executemany(insert, rows[1:unsure])
+                    hi = int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+                    rng = (lo, hi, int(scan))
+                    self._db.execute("INSERT INTO unsure (lo, hi, scan) VALUES (?, ?, ?)", rng)
+                if len(rows) > unsure:
+                    self._db.executemany(insert, rows[unsure:])
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            if rng:
+                self.unsure = sorted(self.unsure + [rng])
             self.depth += len(rows)
             self._write_depth()
         return len(rows)
+
+    def mark_unsure(self, lo: int, hi: int, *, scan: bool = False) -> None:
+        """Record (durably) that rows ``lo..hi`` are about to be sent: until :meth:`delete_through`
+        removes them, their outcome is unknown (a kernel killed mid-request leaves them so).
+        ``scan``: part of them may have arrived without the rest."""
+        with self._mutex:
+            old = next((r for r in self.unsure if r[0] <= lo and hi <= r[1]), None)
+            if old is not None and (old[2] or not scan):
+                return
+            if old is not None:
+                self._db.execute("UPDATE unsure SET scan = 1 WHERE lo = ? AND hi = ?", old[:2])
+                self.unsure = sorted([r for r in self.unsure if r != old] + [(old[0], old[1], 1)])
+                return
+            self._db.execute("INSERT INTO unsure (lo, hi, scan) VALUES (?, ?, ?)", (lo, hi, int(scan)))
+            self.unsure = sorted(self.unsure + [(lo, hi, int(scan))])
+
+    def unsure_range(self, seq: int) -> Optional[tuple[int, int, int]]:
+        """The unknown-outcome range ``(lo, hi, scan)`` holding row ``seq``, if any."""
+        return next((r for r in self.unsure if r[0] <= seq <= r[1]), None)
+
+    def next_unsure(self, seq: int) -> Optional[int]:
+        """The first row after ``seq`` that starts an unknown-outcome range."""
+        return next((r[0] for r in self.unsure if r[0] > seq), None)
 
     def head(self, limit: int = 2000) -> list[tuple[int, Item]]:
         """The oldest ``limit`` items with their sequence numbers (run ids already mapped)."""
@@ -217,15 +277,84 @@ class Spool:
                 if map_run:
                     self._db.execute("INSERT OR REPLACE INTO runs (local, run_id) VALUES (?, ?)", map_run)
                 n = self._db.execute("DELETE FROM ops WHERE seq <= ?", (seq,)).rowcount
+                if self.unsure:
+                    self._db.execute("DELETE FROM unsure WHERE hi <= ?", (seq,))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             if map_run:
                 self.run_map[map_run[0]] = map_run[1]
+            self.unsure = [r for r in self.unsure if r[1] > seq]
             self.depth = max(0, self.depth - max(n, 0))
             self._write_depth()
         return n
+
+    # -- set aside -----------------------------------------------------------------------------
+    def set_aside(self, seq: int, items: list[Item], reason: str, run: Optional[str] = None) -> None:
+        """Move the head rows up to ``seq`` (the batch ``items``) to the set-aside area, with why,
+        in one transaction: later rows are replayed, these stay on disk until restored."""
+        payload = json.dumps([list(_row(i)) for i in items])
+        with self._mutex:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("INSERT INTO aside (at, run, reason, n, items) VALUES (?, ?, ?, ?, ?)",
+                                 (int(time.time()), run, reason[:1000], len(items), payload))
+                n = self._db.execute("DELETE FROM ops WHERE seq <= ?", (seq,)).rowcount
+                self._db.execute("DELETE FROM unsure WHERE hi <= ?", (seq,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self.unsure = [r for r in self.unsure if r[1] > seq]
+            self.depth = max(0, self.depth - max(n, 0))
+            self._write_depth()
+            self._aside = self._aside_summary()
+            self._write_aside()
+
+    def aside(self) -> dict[str, Any]:
+        """``{"batches", "items", "reasons"}`` of the set-aside batches (reasons newest first, distinct)."""
+        return dict(self._aside)
+
+    def restore_aside(self) -> int:
+        """Put every set-aside batch back at the end of the queue (as unknown-outcome ranges, so
+        nothing that did arrive is sent twice); returns how many items."""
+        with self._mutex:
+            rows = self._db.execute("SELECT id, items FROM aside ORDER BY id").fetchall()
+        total = 0
+        for row_id, payload in rows:
+            items = [_item(*r) for r in json.loads(payload)]
+            with self._mutex:
+                self.append(items, unsure=len(items), scan=True)
+                self._db.execute("DELETE FROM aside WHERE id = ?", (row_id,))
+            total += len(items)
+        with self._mutex:
+            self._aside = self._aside_summary()
+            self._write_aside()
+        return total
+
+    def _aside_summary(self) -> dict[str, Any]:
+        with self._mutex:
+            rows = self._db.execute("SELECT n, reason FROM aside ORDER BY id DESC").fetchall()
+        reasons: list[str] = []
+        for _, r in rows:
+            if r not in reasons:
+                reasons.append(r)
+        return {"batches": len(rows), "items": sum(int(n) for n, _ in rows), "reasons": reasons[:5]}
+
+    def _write_aside(self) -> None:
+        if not self._aside["batches"]:
+            try:
+                self.aside_path.unlink()
+            except OSError:
+                pass
+            return
+        tmp = self.aside_path.with_name(self.aside_path.name + f".{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self._aside))
+            os.replace(tmp, self.aside_path)
+        except OSError:
+            pass
 
     def record_run(self, local: str, run_id: str) -> None:
         with self._mutex:
@@ -253,9 +382,10 @@ class Spool:
                 self._db.close()
             except sqlite3.Error:
                 pass
-            if remove_if_empty and self.depth == 0:
+            if remove_if_empty and self.depth == 0 and not self._aside["batches"]:
                 for p in (self.path, self.path.with_name(self.path.name + "-wal"),
-                          self.path.with_name(self.path.name + "-shm"), self.depth_path, self.lock_path):
+                          self.path.with_name(self.path.name + "-shm"), self.depth_path, self.aside_path,
+                          self.lock_path):
                     try:
                         p.unlink()
                     except FileNotFoundError:
@@ -309,6 +439,27 @@ def total_depth(directory: Path) -> int:
         except (OSError, ValueError):
             continue
     return total
+
+
+def aside_summary(directory: Optional[Path]) -> dict[str, Any]:
+    """Set-aside batches of every spool in ``directory``: ``{"batches", "items", "reasons"}``
+    (read from the ``*.aside`` files, no SQLite)."""
+    out: dict[str, Any] = {"batches": 0, "items": 0, "reasons": []}
+    d = Path(directory) if directory else None
+    if d is None or not d.is_dir():
+        return out
+    for f in sorted(d.glob("*.aside")):
+        try:
+            data = json.loads(f.read_text())
+            out["batches"] += int(data.get("batches", 0))
+            out["items"] += int(data.get("items", 0))
+            for r in data.get("reasons") or []:
+                if isinstance(r, str) and r not in out["reasons"]:
+                    out["reasons"].append(r)
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+    out["reasons"] = out["reasons"][:5]
+    return out
 
 
 def has_pending(directory: Path) -> bool:

@@ -61,6 +61,13 @@ def gitlab_server(mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(autouse=True)
+def _own_spool_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server extension exports ``MLOPS_SPOOL_DIR`` for its kernels: undone after each test, so one test's
+    spool (and what a failing backend left in it) never becomes the next test's."""
+    monkeypatch.delenv("MLOPS_SPOOL_DIR", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _restore_shared_servers() -> Iterator[None]:
     """After each test: reset GitLab knobs and restart an MLflow server a test left stopped."""
     yield

@@ -87,15 +87,14 @@ def test_orphans_are_adopted_but_not_live_spools(tmp_path):
 
 
 def test_depth_files_are_what_the_server_reports(tmp_path):
-    from jupyterlab_mlops.server.status import spool_depth
-
+    """``total_depth`` (what ``GET status`` reports) reads the ``*.depth`` files every spool keeps current."""
     a = Spool.create(tmp_path)
     b = Spool.create(tmp_path)
     a.append(ITEMS[:3])
     b.append(ITEMS)
-    assert spool_depth(str(tmp_path)) == total_depth(tmp_path) == 3 + len(ITEMS)
+    assert total_depth(tmp_path) == 3 + len(ITEMS)
     a.delete_through(a.head()[-1][0])
-    assert spool_depth(str(tmp_path)) == len(ITEMS)
+    assert total_depth(tmp_path) == len(ITEMS)
     a.close()
     b.close(remove_if_empty=False)
 
@@ -158,12 +157,17 @@ def test_replaying_an_already_delivered_batch_adds_nothing(kind, request, mlflow
     client.run(client.api.log_batch(rid, metrics=[Metric(i[2], i[3], i[4], i[5]) for i in items[1:1000]],
                                     params={"lr": "0.01"}))  # delivered once already...
     sp = Spool.create(tmp_path, meta={"backend_url": backend.url, "backend_kind": backend.kind})
-    sp.append(items)  # ...and still in the spool of a kernel that died
+    # ...and still in the spool of a kernel that died; on GitLab (which appends duplicate points, C6)
+    # the logger marks a batch before sending it, so the next kernel reads back what arrived
+    sp.append(items, unsure=1000 if kind == "gitlab" else 0)
     sp.close(remove_if_empty=False)
     api = use_backend(backend.url, backend.token, spool_dir=tmp_path)
     result = api.flush(timeout=60)
     assert result.delivered and total_depth(tmp_path) == 0
-    points = history(mlflow_server.url, rid, "acc")
+    if kind == "gitlab":  # counted as GitLab stores them (every appended row)
+        points = history(gl.tracking_uri, rid, "acc", headers=gl.headers())
+    else:
+        points = history(mlflow_server.url, rid, "acc")
     assert len(points) == 2000 and sorted(p["step"] for p in points) == list(range(2000))
     assert kv(get_run(mlflow_server.url, rid)["data"]["params"]) == {"lr": "0.01"}
     err = capsys.readouterr().err

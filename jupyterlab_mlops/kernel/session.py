@@ -23,6 +23,7 @@ from ..client.errors import (
 )
 from ..client.models import Experiment, ModelVersion, Run
 from . import config
+from .delivery import JOB_TAG, MARKER_TAG, drop_unknown_job, failure_kind
 from .logger import LOCAL_PREFIX, FlushResult, Logger
 
 RUN_END_STATUSES = ("FINISHED", "FAILED", "KILLED")
@@ -111,6 +112,9 @@ class Status:
     spool_dir: str = ""
     last_error: Optional[str] = None
     message: str = ""
+    set_aside: int = 0  # batches set aside after repeated backend failures (all kernels' spools)
+    set_aside_items: int = 0
+    set_aside_reasons: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -123,6 +127,9 @@ class Status:
                + (f" ({self.spooled_all_kernels} in {self.spool_dir} for all kernels)"
                   if self.spooled_all_kernels != self.spooled else ""),
                f"sent:       {self.sent} item(s)" + (f", {self.dropped} dropped" if self.dropped else "")]
+        if self.set_aside:
+            out.append(f"set aside:  {self.set_aside} batch(es), {self.set_aside_items} item(s) in {self.spool_dir}: "
+                       + " | ".join(self.set_aside_reasons or ["repeated backend failures"]))
         return out
 
     def __str__(self) -> str:
@@ -233,6 +240,13 @@ class Session:
             except Exception:  # noqa: BLE001
                 pass
 
+    def retry_set_aside(self) -> int:
+        """Put the batches set aside after repeated backend failures back in line (on GitLab what did
+        arrive is read back first, so nothing is stored twice); returns how many items."""
+        logger = self.ensure_logger()
+        logger.flush(timeout=5)  # adopts the spools of earlier kernels first
+        return logger.retry_set_aside()
+
     def say_once(self, key: str, message: str) -> None:
         if key not in self._said:
             self._said.add(key)
@@ -296,11 +310,21 @@ class Session:
             start = int(time.time() * 1000)
             info: Optional[Run] = None
             error: Optional[MlopsError] = None
+            # the marker finds the run again when the answer to runs/create is lost (timeout, GitLab's
+            # 500 after creating it): the offline retry below adopts it instead of making an orphan
+            ref = LOCAL_PREFIX + uuid.uuid4().hex
             if not logger.offline:
                 try:
-                    info = self._create_run(exp_id, exp_name, name, all_tags, start)
+                    if JOB_TAG in all_tags and self.backend.kind == "gitlab" and logger.check_jobs:
+                        drop_unknown_job(all_tags, logger.jobs, self.client, say, f"run {name or ''}".strip())
+                    info = self._create_run(exp_id, exp_name, name, {**all_tags, MARKER_TAG: ref}, start)
                 except OFFLINE_ERRORS as exc:
                     error = exc
+                    if (JOB_TAG in all_tags and self.backend.kind == "gitlab"
+                            and failure_kind(exc) == "failing"):
+                        job = all_tags.pop(JOB_TAG)
+                        logger.jobs.forget(job)
+                        say(f"tag {JOB_TAG}={job!r} dropped: GitLab failed on it ({exc.message.rstrip('.')})")
             if info is not None:
                 if not self.experiment_id:  # the default experiment (or one named offline) now exists
                     self.experiment_id, self.experiment_name = info.experiment_id, exp_name or self.experiment_name
@@ -309,7 +333,6 @@ class Session:
                                 name=info.run_name or name, auto=auto, info=info)
                 self._mlflow_follow(run)
             else:
-                ref = LOCAL_PREFIX + uuid.uuid4().hex
                 payload = {"experiment_id": exp_id, "experiment_name": exp_name, "run_name": name,
                            "tags": all_tags, "start_time": start}
                 logger.put(("c", ref, json.dumps(payload, sort_keys=True)))
@@ -471,7 +494,7 @@ class Session:
 
     # -- status --------------------------------------------------------------------------------------
     def status(self) -> Status:
-        from ..spool import total_depth
+        from ..spool import aside_summary, total_depth
 
         try:
             backend = self.backend
@@ -483,6 +506,7 @@ class Session:
         if run is None:
             mlflow_run = self._mlflow_active_run_id()
             run = f"{mlflow_run} (mlflow's active run)" if mlflow_run else None
+        aside = aside_summary(spool_dir)
         if logger is None:
             state = "idle"
         else:
@@ -498,6 +522,7 @@ class Session:
             dropped=logger.dropped if logger else 0,
             spool_dir=str(spool_dir),
             last_error=logger.last_error if logger and logger.offline else None,
+            set_aside=aside["batches"], set_aside_items=aside["items"], set_aside_reasons=list(aside["reasons"]),
         )
 
 

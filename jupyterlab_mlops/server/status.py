@@ -8,21 +8,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .._version import __version__
+from ..spool import aside_summary, total_depth
 from .base import MlopsHandler
-
-
-def spool_depth(spool_dir: str) -> int:
-    """Pending items in the per-user spool (0 when there is none); cheap, no SQLite import."""
-    path = Path(spool_dir)
-    if not path.is_dir():
-        return 0
-    total = 0
-    for f in path.glob("*.depth"):
-        try:
-            total += int(f.read_text().strip() or 0)
-        except (OSError, ValueError):
-            continue
-    return total
 
 
 class StatusHandler(MlopsHandler):
@@ -30,10 +17,12 @@ class StatusHandler(MlopsHandler):
     @authorized
     async def get(self) -> None:
         backends = await self.registry.status()
+        spool_dir = self.settings.get("mlops_spool_dir", "")
         self.write_json({
             "version": __version__,
             "backends": backends,
             "default_backend": self.registry.default_name,
-            "spool": {"depth": spool_depth(self.settings.get("mlops_spool_dir", "")),
-                      "path": os.fspath(self.settings.get("mlops_spool_dir", ""))},
+            "spool": {"depth": total_depth(Path(spool_dir)) if spool_dir else 0,
+                      "path": os.fspath(spool_dir),
+                      "set_aside": aside_summary(Path(spool_dir) if spool_dir else None)},
         })

@@ -30,6 +30,29 @@ export function backendSummary(backend: IBackendStatus): string {
   return parts.join(' · ');
 }
 
+/**
+ * Batches the kernels set aside after the backend kept failing on them (5xx),
+ * as the server's `status` reports them under `spool.set_aside`.
+ */
+export interface ISetAside {
+  batches: number;
+  items?: number;
+  reasons?: string[];
+}
+
+/** "2 batches set aside: <reason>", or null when nothing is set aside. */
+export function setAsideNote(spool: IStatus['spool']): string | null {
+  const aside = (spool as IStatus['spool'] & { set_aside?: ISetAside })
+    .set_aside;
+  const n = aside && typeof aside.batches === 'number' ? aside.batches : 0;
+  if (n <= 0) {
+    return null;
+  }
+  const reasons = (aside?.reasons ?? []).filter(r => typeof r === 'string');
+  const what = `${n} ${n === 1 ? 'batch' : 'batches'} set aside`;
+  return reasons.length ? `${what}: ${reasons.join('; ')}` : what;
+}
+
 function Spinner(): JSX.Element {
   return <span className="jp-mlops-Spinner" aria-hidden="true" />;
 }
@@ -124,11 +147,21 @@ function ReadyBanners(props: { status: IStatus }): JSX.Element {
       Number(b.name === status.default_backend) -
       Number(a.name === status.default_backend)
   );
+  const aside = setAsideNote(status.spool);
   return (
     <>
       {backends.map(b => (
         <BackendBanner key={b.name} backend={b} />
       ))}
+      {aside && (
+        <div
+          className="jp-mlops-SpoolNote jp-mlops-mod-warn"
+          data-set-aside="true"
+          role="alert"
+        >
+          {aside}
+        </div>
+      )}
       {status.spool.depth > 0 && (
         <div className="jp-mlops-SpoolNote" data-spool={status.spool.depth}>
           {status.spool.depth} logged{' '}
