@@ -28,7 +28,9 @@ async def test_next_version_suggests_semver(api, seed):
 
 
 @BOTH
-async def test_promote_records_lineage_and_suggests_version(api, seed):
+async def test_promote_records_lineage_and_suggests_version(api, seed, request):
+    if seed.gitlab:  # GitLab links gitlab.CI_JOB_ID to a job of the instance: 500 for an unknown one (C4)
+        request.getfixturevalue("gitlab_server").add_job(4242)
     run = seed.run(params={"lr": "0.01"}, metrics={"loss": 0.25}, tags=LINEAGE)
     name = uniq("churn")
     got = (await api(model_path(seed.name, name, "versions"), method="POST",

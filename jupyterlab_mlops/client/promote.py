@@ -20,8 +20,7 @@ from .calls import REST, Call
 from .dialect import MODEL_NAME_RULE, SEMVER_RULE, check_model_name, check_semver, next_semver
 from .errors import BackendError, Conflict, InvalidInput, MlopsError, NotFound
 from .models import FileInfo, Metric, ModelVersion, Run
-from .parse import latest_version
-from .registry_view import load_model, source_run, version_route, version_summary, version_web_url
+from .registry_view import latest_version, load_model, source_run, version_route, version_summary, version_web_url
 
 #: version tag <- run tag
 LINEAGE_FROM_RUN = {"mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlflow.source.git.commit",
@@ -59,12 +58,24 @@ def get_model_or_check(api: Api, name: str) -> Any:
     return model, versions
 
 
+def free_semver(latest: Optional[str], taken: set[str], bump: str = "patch") -> str:
+    """The ``bump`` after ``latest``, bumped again while the model already has it (GitLab's latest
+    ignores prereleases, so ``1.0.0-rc.1`` may be latest beside an existing ``1.0.0``)."""
+    version = next_semver(latest, bump)
+    for _ in range(1000):
+        if version not in taken:
+            break
+        version = next_semver(version, "patch")
+    return version
+
+
 def next_version(api: Api, name: str, bump: str = "patch") -> Any:
     check_bump(bump)
     model, versions = yield from get_model_or_check(api, name)
-    latest = latest_version(versions)
+    latest = yield from latest_version(api, name, versions)
     base = latest.semver if latest else None
-    bumps = {b: next_semver(base, b) for b in ("patch", "minor", "major")}
+    taken = {v.semver for v in versions if v.semver}
+    bumps = {b: free_semver(base, taken, b) for b in ("patch", "minor", "major")}
     return {"model": name, "exists": model is not None,
             "latest": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id,
                        "run_id": latest.run_id} if latest else None,
@@ -166,13 +177,19 @@ def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Opti
             notes.append(f"Created model {name!r}.")
         except Conflict:
             model, versions = yield from load_model(api, name)  # created meanwhile
+            if model is None:  # GitLab answers RESOURCE_ALREADY_EXISTS to every refusal (C13)
+                raise InvalidInput(
+                    f"Backend {backend.name!r} refused to create model {name!r} although no model of that name "
+                    f"exists: GitLab answers 'already exists' for any refusal, e.g. a name outside its rule "
+                    f"({MODEL_NAME_RULE}) or an experiment '[model]{name}' that exists already.",
+                    reason="model_refused") from None
     done = next((v for v in versions if run_id in (v.run_id, source_run(v))), None)
     if done is not None:
         raise VersionConflict(f"Run {run_id} is already version {done.semver or done.version} of {name!r}.",
                               reason="already_promoted", existing=_existing(backend, done))
     if not version:
-        latest = latest_version(versions)
-        version = next_semver(latest.semver if latest else None)
+        latest = yield from latest_version(api, name, versions)
+        version = free_semver(latest.semver if latest else None, {v.semver for v in versions if v.semver})
     taken = next((v for v in versions if v.semver == version), None)
     if taken is not None:
         raise VersionConflict(f"Model {name!r} already has version {version}.", reason="version_exists",
@@ -225,7 +242,7 @@ def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None)
 
     cand: Run = yield api.get_run(run_id)
     _model, versions = yield from load_model(api, name)
-    latest = latest_version(versions)
+    latest = yield from latest_version(api, name, versions)
     champ: Optional[Run] = None
     for rid in ([latest.run_id, source_run(latest)] if latest else []):
         if rid and (champ is None or not champ.metrics):

@@ -10,12 +10,12 @@ import re
 from typing import Any, Optional
 from urllib.parse import quote
 
-from . import filters, parse
+from . import filters, links, parse, users
 from .api import Api
 from .backend import Backend
 from .calls import REST, Call
 from .compare import num
-from .dialect import ARTIFACT_NAME_RE, gitlab_api_root, gitlab_web_root, is_semver, semver_key
+from .dialect import ARTIFACT_NAME_RE, Dialect, gitlab_latest_key, is_semver, semver_key
 from .errors import MlopsError, NotFound
 from .flows import all_pages
 from .models import FileInfo, ModelVersion, Page, RegisteredModel, Run
@@ -29,17 +29,19 @@ def version_route(backend: str, name: str, version: str) -> str:
     return f"backends/{quote(backend, safe='')}/models/{quote(name, safe='')}/versions/{quote(version, safe='')}"
 
 
-def model_web_url(backend: Backend, name: str) -> Optional[str]:
+def model_web_url(backend: Backend, name: str, versions: list[ModelVersion] = (),  # type: ignore[assignment]
+                  project: Optional[str] = None) -> Optional[str]:
+    """The model's page on the backend. GitLab: ``<project>/-/ml/models/<model_id>`` with the id from a
+    version's ``source`` (C12); a model without versions links to the project's model list."""
     if backend.kind == "gitlab":
-        root = gitlab_api_root(backend.url)
-        web = gitlab_web_root(backend.url)
-        return f"{web}/projects/{root.rsplit('/', 1)[-1]}" if root and web else None  # redirects to the project
+        page = next((u for u in (links.model_page_from_source(v.source, backend.url) for v in versions) if u), None)
+        return page or (f"{project}/-/ml/models" if project else None)
     return None if backend.embedded else f"{backend.url}/#/models/{quote(name, safe='')}"
 
 
 def version_web_url(backend: Backend, mv: ModelVersion) -> Optional[str]:
     if backend.kind == "gitlab":
-        return mv.source if (mv.source or "").startswith(("http://", "https://")) else None
+        return links.web_link(mv.source, backend.url)
     return None if backend.embedded else f"{backend.url}/#/models/{quote(mv.name, safe='')}/versions/{mv.version}"
 
 
@@ -51,10 +53,15 @@ def source_run(mv: ModelVersion) -> Optional[str]:
     return lineage_tag(mv, "mlops.source_run") or mv.run_id
 
 
-def version_summary(backend: Backend, mv: ModelVersion) -> dict[str, Any]:
+def version_summary(backend: Backend, mv: ModelVersion, *, creator: Optional[str] = None,
+                    names: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """One version row. ``creator``: who made it when the version does not say (GitLab's
+    ``user_id`` is always null, C11: its backing run's user); ``names``: id -> user name."""
     src = source_run(mv)
+    uid = mv.user_id or creator or None
     return {"version": mv.version, "version_id": mv.version_id, "semver": mv.semver,
-            "created": mv.creation_timestamp, "last_updated": mv.last_updated_timestamp, "user_id": mv.user_id,
+            "created": mv.creation_timestamp, "last_updated": mv.last_updated_timestamp, "user_id": uid,
+            "user_name": (names or {}).get(uid, uid) if uid else None,
             "description": mv.description, "status": mv.status, "run_id": mv.run_id,
             "candidate": {"backend": mv.tags.get("mlops.source_backend") or backend.name, "run_id": src}
             if src else None,
@@ -67,9 +74,37 @@ def _is_int(text: str) -> bool:
 
 
 def sort_versions(versions: list[ModelVersion]) -> list[ModelVersion]:
-    """Highest semver first; versions without one by their integer, after."""
-    return sorted(versions, key=lambda v: (semver_key(v.semver) if v.semver else (-1, -1, -1, -1, ""),
+    """Highest semver first (semver.org §11 precedence: ``1.0.0-rc.10`` above ``1.0.0-rc.2``); versions
+    without one by their integer, after. The one ordering of versions (pages, widgets, kernel)."""
+    return sorted(versions, key=lambda v: (semver_key(v.semver),
                                            int(v.version_id) if _is_int(v.version_id) else 0), reverse=True)
+
+
+def latest_of(versions: list[ModelVersion], dialect: Dialect) -> Optional[ModelVersion]:
+    """The model's latest version as its backend sees it. GitLab: the highest major.minor.patch, the
+    prerelease ignored (C14), ties going to the first in GitLab's own list; elsewhere semver.org
+    precedence (:func:`parse.latest_version`)."""
+    if dialect.is_gitlab and any(v.semver for v in versions):
+        best: Optional[ModelVersion] = None
+        for v in versions:
+            if best is None or gitlab_latest_key(v.semver) > gitlab_latest_key(best.semver):
+                best = v
+        return best
+    return parse.latest_version(versions)
+
+
+def latest_version(api: Api, name: str, versions: list[ModelVersion]) -> Any:
+    """Flow: :func:`latest_of`; on GitLab what ``get-latest-versions`` answers (what
+    ``models:/<name>/latest`` loads), which a read-only token cannot ask (a POST): then computed."""
+    local = latest_of(versions, api.dialect)
+    if not api.dialect.is_gitlab or not versions:
+        return local
+    try:
+        answer: list[ModelVersion] = yield api.get_latest_versions(name)
+    except MlopsError:
+        return local
+    first = next(iter(answer), None)  # [null] for a model without versions (C15): parsed as []
+    return (find_version(versions, first.version_id) or first) if first else local
 
 
 def load_model(api: Api, name: str) -> Any:
@@ -130,10 +165,11 @@ def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 50
         versions = yield from all_pages(lambda tok: _all_versions_call(api, tok), 50000)
         for v in versions:
             by_model.setdefault(v.name, []).append(v)
+    project = (yield from links.project_web(api)) if models else None
     rows = []
     for m in models:
-        vs = sort_versions(by_model.get(m.name, []))
-        latest = vs[0] if vs else None
+        vs = by_model.get(m.name, [])
+        latest = latest_of(vs, api.dialect)
         updated = max([m.last_updated_timestamp or 0] + [v.last_updated_timestamp or 0 for v in vs]) or None
         rows.append({"backend": backend.name, "backend_kind": backend.kind, "name": m.name,
                      "description": m.description,
@@ -142,19 +178,45 @@ def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 50
                      "version_count": len(vs), "creation_timestamp": m.creation_timestamp,
                      "last_updated_timestamp": updated,
                      "updated_by": (latest.user_id if latest and latest.user_id else m.user_id) or None,
-                     "web_url": model_web_url(backend, m.name)})
+                     "web_url": model_web_url(backend, m.name, vs, project)})
+    names = yield from users.user_names(api, (r["updated_by"] for r in rows))
+    users.annotate(rows, names, id_key="updated_by", name_key="updated_by_name")
     return rows
+
+
+def version_creators(api: Api, name: str) -> Any:
+    """Flow: ``{run_id: user_id}`` of the runs behind a GitLab model's versions (its ``[model]<name>``
+    experiment holds them all), since GitLab's versions carry no user (C11). Best effort: ``{}``."""
+    if not api.dialect.is_gitlab:
+        return {}
+    try:
+        exp = yield api.get_experiment_by_name(f"[model]{name}")
+        runs: list[Run] = yield from all_pages(
+            lambda tok: api.search_runs([exp.experiment_id], max_results=1000, page_token=tok), 10000)
+    except MlopsError:
+        return {}
+    return {r.run_id: r.user_id for r in runs if r.user_id}
 
 
 def model_page(api: Api, backend: Backend, name: str) -> Any:
     model, versions = yield from load_model(api, name)
     if model is None:
         raise NotFound(f"Model {name!r} does not exist on backend {backend.name!r}.", reason="model_not_found")
+    project = yield from links.project_web(api)
+    creators = (yield from version_creators(api, name)) if versions else {}
+    ordered = sort_versions(versions)
+    names = yield from users.user_names(api, [model.user_id] + [v.user_id or creators.get(v.run_id or "")
+                                                                for v in ordered])
+    latest = yield from latest_version(api, name, versions)
     return {"backend": backend.name, "backend_kind": backend.kind, "name": model.name,
             "description": model.description, "user_id": model.user_id,
+            "user_name": names.get(model.user_id or "") or None,
             "creation_timestamp": model.creation_timestamp, "last_updated_timestamp": model.last_updated_timestamp,
-            "web_url": model_web_url(backend, model.name),
-            "versions": [version_summary(backend, v) for v in sort_versions(versions)]}
+            "web_url": model_web_url(backend, model.name, versions, project),
+            "latest_version": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id}
+            if latest else None,
+            "versions": [version_summary(backend, v, creator=creators.get(v.run_id or ""), names=names)
+                         for v in ordered]}
 
 
 # -- version page --------------------------------------------------------------------------------
@@ -188,11 +250,11 @@ def _https(url: Optional[str]) -> Optional[str]:
     return url if url.startswith(("https://", "http://")) else None
 
 
-def repository(backend: Backend, tags: dict[str, str]) -> Optional[dict[str, Any]]:
-    """Repository (and commit) link from the run's git tags, else the GitLab project."""
+def repository(backend: Backend, tags: dict[str, str], project: Optional[str] = None) -> Optional[dict[str, Any]]:
+    """Repository (and commit) link from the run's git tags, else the GitLab project (its web URL)."""
     url = _https(tags.get("mlflow.source.git.repoURL") or tags.get("mlops.git.remote"))
     if url is None and backend.kind == "gitlab":
-        url = model_web_url(backend, "")
+        url = project
     commit = tags.get("mlflow.source.git.commit") or tags.get("mlops.git_commit")
     if not url and not commit:
         return None
@@ -221,8 +283,14 @@ def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_
     run_tags = {**(src.tags if src else {}), **(run.tags if run else {})}
     path = ("registered" if not api.dialect.is_gitlab else
             "run" if not src_id or src_id == mv.run_id else "copy")
+    project = yield from links.project_web(api)
+    creator = (run.user_id if run else None) if api.dialect.is_gitlab else None
+    names = yield from users.user_names(api, [mv.user_id or creator])
+    job_tag = {links.JOB_TAG: mv.tags[links.JOB_TAG]} if mv.tags.get(links.JOB_TAG) else {}
+    ci = yield from links.ci_links(api, {**run_tags, **job_tag}, project)
     return {
-        "backend": backend.name, "backend_kind": backend.kind, "model": name, **version_summary(backend, mv),
+        "backend": backend.name, "backend_kind": backend.kind, "model": name,
+        **version_summary(backend, mv, creator=creator, names=names),
         "tags": {k: v for k, v in mv.tags.items() if not HIDDEN_TAG.match(k)},
         "lineage": {"source_run": src_id or mv.run_id, "source_backend": mv.tags.get("mlops.source_backend"),
                     "source_experiment": lineage_tag(mv, "mlops.source_experiment"),
@@ -234,7 +302,8 @@ def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_
                     for k, m in sorted(metrics.items())},
         "artifacts": [f.to_json() for f in files], "artifacts_error": artifacts_error,
         "links": links_of(run.tags if api.dialect.is_gitlab and run else mv.tags),
-        "repository": repository(backend, run_tags),
+        "repository": repository(backend, run_tags, project),
+        "ci": ci,
         "use_snippet": use_snippet(backend, name, mv, files, params, kernel_ready=kernel_ready),
         "upload": upload_info(backend, max_upload),
     }

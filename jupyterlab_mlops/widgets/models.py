@@ -7,7 +7,6 @@ import ipywidgets as w
 
 from ..client import flows
 from ..client import registry_view as rv
-from ..client.dialect import semver_key
 from ..client.models import ModelVersion, RegisteredModel
 from ._common import Panel, esc, fmt_time, table
 
@@ -65,8 +64,7 @@ class ModelsBrowser(Panel):
         versions = self.guard(self.client.drive, flows.model_versions(self.client.api, name))
         if versions is None:
             return
-        self.versions_list = sorted(versions, key=lambda v: (semver_key(v.semver or ""), int(v.version_id or 0)
-                                                             if str(v.version_id).isdigit() else 0), reverse=True)
+        self.versions_list = rv.sort_versions(versions)  # semver.org precedence, as the registry pages
         rows = [[v.semver or v.version, fmt_time(v.creation_timestamp), v.run_id or "", v.status,
                  (v.description or "")[:80]] for v in self.versions_list]
         self.versions_table.value = table(["version", "created", "run", "status", "description"], rows)

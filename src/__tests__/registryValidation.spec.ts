@@ -1,5 +1,7 @@
 import {
+  compareSemver,
   modelNameProblem,
+  sortVersions,
   nextSemver,
   parseSemver,
   semverProblem,
@@ -48,26 +50,117 @@ describe('semver rule (mirrors client/dialect.py)', () => {
   });
 });
 
-describe('model name rule (GitLab ml_model_name_regex)', () => {
+describe('model name rule (GitLab ml_model_name_regex, Ruby: ASCII \\w)', () => {
+  // the same names as tests/test_gitlab_registry.py::test_model_name_rule_is_gitlabs
   it.each([
     'churn',
     'my-model_v2.1',
     'team/churn',
     '@scope/pkg',
-    'modèle',
-    'a+b/c'
+    'a+b/c',
+    'a@b',
+    'x+/'
   ])('accepts %s', name => {
     expect(modelNameProblem(name)).toBeNull();
   });
 
   it.each([
     ['', 'Enter a model name.'],
-    ['my model', 'No spaces.'],
     ['x'.repeat(256), 'At most 255 characters (this one has 256).'],
-    ['a<b', 'Characters outside the rule.'],
-    ['<img src=x onerror=alert(1)>', 'No spaces.'],
-    ['name#1', 'Characters outside the rule.']
-  ])('refuses %j', (name, why) => {
+    [
+      'my model',
+      'spaces are not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+    ],
+    [
+      'modèle',
+      '"è" is not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+    ],
+    [
+      'модель',
+      '"м", "о", "д", "е", "л", "ь" are not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+    ],
+    [
+      'a<b c',
+      '"<", spaces are not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+    ],
+    [
+      'name#1',
+      '"#" is not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+    ],
+    [
+      'abc\n',
+      '"\\n" is not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+    ],
+    [
+      'a+b',
+      '"+" is allowed only in a segment that a "/" follows, not in the last one.'
+    ],
+    [
+      'a/b+c',
+      '"+" is allowed only in a segment that a "/" follows, not in the last one.'
+    ],
+    ['a@b@c', '"@" is allowed only at the start and once between two parts.']
+  ])('refuses %j: %s', (name, why) => {
     expect(modelNameProblem(name)).toBe(why);
+  });
+});
+
+describe('version ordering: semver.org §11 precedence', () => {
+  it('orders prereleases by identifiers, numbers as numbers', () => {
+    const shuffled = [
+      '1.0.0',
+      '1.0.0-rc.10',
+      '1.0.0-beta.11',
+      'not-a-version',
+      '1.0.0-alpha.beta',
+      '1.0.0-rc.2',
+      '1.0.0-alpha',
+      '2.0.0',
+      '1.0.0-beta',
+      '1.0.0-alpha.1',
+      '1.10.0',
+      '1.0.0-beta.2',
+      '1.2.0',
+      '1.0.0-rc.1'
+    ];
+    expect([...shuffled].sort(compareSemver)).toEqual([
+      'not-a-version',
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0-rc.2',
+      '1.0.0-rc.10',
+      '1.0.0',
+      '1.2.0',
+      '1.10.0',
+      '2.0.0'
+    ]);
+  });
+
+  it('ignores build metadata and puts a release above its prereleases', () => {
+    expect(compareSemver('1.0.0+build.9', '1.0.0+build.1')).toBe(0);
+    expect(compareSemver('1.0.0', '1.0.0-rc.1')).toBe(1);
+    expect(compareSemver('1.0.0-1', '1.0.0-a')).toBe(-1);
+  });
+
+  it('sorts versions highest first, versions without a semver after', () => {
+    const rows = [
+      { version: '3', version_id: '3', semver: '1.0.0-rc.2' },
+      { version: '4', version_id: '4', semver: null },
+      { version: '1', version_id: '1', semver: '1.0.0-rc.10' },
+      { version: '2', version_id: '2', semver: '1.0.0' },
+      { version: '5', version_id: '5', semver: null }
+    ];
+    expect(sortVersions(rows).map(r => r.version)).toEqual([
+      '2',
+      '1',
+      '3',
+      '5',
+      '4'
+    ]);
   });
 });

@@ -47,6 +47,8 @@ export interface IVersionSummary {
   created: number | null;
   last_updated: number | null;
   user_id: string | null;
+  /** Who made it, by name (GitLab: looked up; the id when that failed). */
+  user_name?: string | null;
   description: string | null;
   status: string | null;
   run_id: string | null;
@@ -107,6 +109,8 @@ export interface IModelRow {
   creation_timestamp: number | null;
   last_updated_timestamp: number | null;
   updated_by: string | null;
+  /** `updated_by` by name (GitLab: looked up; the id when that failed). */
+  updated_by_name?: string | null;
   web_url: string | null;
 }
 
@@ -130,9 +134,18 @@ export interface IModelPage {
   name: string;
   description: string | null;
   user_id: string | null;
+  /** The creator by name (GitLab: looked up; the id when that failed). */
+  user_name?: string | null;
   creation_timestamp: number | null;
   last_updated_timestamp: number | null;
   web_url: string | null;
+  /** The latest version as the backend resolves `models:/<name>/latest`
+   * (GitLab: highest MAJOR.MINOR.PATCH, prerelease ignored). */
+  latest_version?: {
+    version: string;
+    semver: string | null;
+    version_id: string;
+  } | null;
   /** Highest semver first. */
   versions: IVersionSummary[];
 }
@@ -208,4 +221,10 @@ export interface IVersionPage extends IVersionSummary {
   } | null;
   use_snippet: IUseSnippet;
   upload: IUploadInfo;
+  /** CI job, pipeline and merge request of the version's run (GitLab pages). */
+  ci?: {
+    ci_job: { id: string; url: string | null } | null;
+    pipeline: { id: string | null; url: string | null } | null;
+    merge_request: { iid: string; url: string | null } | null;
+  };
 }

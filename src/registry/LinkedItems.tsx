@@ -13,6 +13,7 @@ import {
   IVersionLink,
   removeVersionLink
 } from '../api/registry';
+import { writeTitle } from '../models/capabilities';
 import { safeHref } from './format';
 import { notifyError } from './notify';
 
@@ -29,11 +30,14 @@ export interface ILinkedItemsProps {
   version: string;
   links: IVersionLink[];
   settings?: ServerConnection.ISettings;
+  /** Why this backend's credentials may not write (the controls stay, disabled), or null. */
+  writeBlocked?: string | null;
 }
 
 /** The list, with an URL field to add one. */
 export function LinkedItems(props: ILinkedItemsProps): JSX.Element {
   const { backend, model, version, settings } = props;
+  const blocked = props.writeBlocked ?? null;
   const [links, setLinks] = React.useState(props.links);
   const [url, setUrl] = React.useState('');
   const [busy, setBusy] = React.useState(false);
@@ -92,8 +96,11 @@ export function LinkedItems(props: ILinkedItemsProps): JSX.Element {
                 )}
                 <ToolbarButtonComponent
                   icon={closeIcon}
-                  tooltip={`Remove the link to ${link.title || link.url}`}
-                  enabled={!busy}
+                  tooltip={writeTitle(
+                    blocked,
+                    `Remove the link to ${link.title || link.url}`
+                  )}
+                  enabled={!busy && !blocked}
                   onClick={() => void remove(link)}
                 />
               </li>
@@ -118,7 +125,11 @@ export function LinkedItems(props: ILinkedItemsProps): JSX.Element {
           value={url}
           onChange={e => setUrl(e.currentTarget.value)}
         />
-        <Button type="submit" disabled={!valid || busy}>
+        <Button
+          type="submit"
+          disabled={!valid || busy || !!blocked}
+          title={writeTitle(blocked, 'Link this URL to the version')}
+        >
           Add link
         </Button>
       </form>

@@ -3,6 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 
 import { getModel, IModelPage } from '../api/registry';
+import { sortVersions } from '../promote/validation';
 import { safeHref, timeCell, versionLabel } from './format';
 import { describeError } from './notify';
 import { IRegistryActions } from './route';
@@ -89,10 +90,18 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
         <dt>Created</dt>
         <dd title={created.title}>
           {created.text}
-          {page.user_id ? ` by ${page.user_id}` : ''}
+          {page.user_id ? ` by ${page.user_name ?? page.user_id}` : ''}
         </dd>
         <dt>Last updated</dt>
         <dd title={updated.title}>{updated.text}</dd>
+        {page.latest_version && (
+          <>
+            <dt>Latest version</dt>
+            <dd data-testid="model-latest">
+              {versionLabel(page.latest_version)}
+            </dd>
+          </>
+        )}
         {web && (
           <>
             <dt>On the backend</dt>
@@ -125,7 +134,7 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
               </tr>
             </thead>
             <tbody>
-              {page.versions.map(v => {
+              {sortVersions(page.versions).map(v => {
                 const t = timeCell(v.created);
                 return (
                   <tr key={v.version}>
@@ -148,7 +157,7 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
                     </td>
                     <td title={t.title}>
                       {t.text}
-                      {v.user_id ? ` by ${v.user_id}` : ''}
+                      {v.user_id ? ` by ${v.user_name ?? v.user_id}` : ''}
                     </td>
                     <td>
                       <CandidateLink

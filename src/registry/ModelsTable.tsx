@@ -147,7 +147,7 @@ export function ModelsTable(props: IModelsTableProps): JSX.Element {
                     </td>
                     <td>{m.version_count ?? '—'}</td>
                     <td title={t.title}>{t.text}</td>
-                    <td>{m.updated_by ?? '—'}</td>
+                    <td>{m.updated_by_name ?? m.updated_by ?? '—'}</td>
                     <td className="jp-mlops-Description">
                       {m.description || ''}
                     </td>

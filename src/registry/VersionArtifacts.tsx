@@ -16,6 +16,7 @@ import {
 import { downloadBlob } from '../compare/download';
 import { isViewable } from './format';
 import { notifyError } from './notify';
+import { writeTitle } from '../models/capabilities';
 import { formatBytes, uploadProblem, uploadVersionFile } from './upload';
 
 /** Props of {@link VersionArtifacts}. */
@@ -28,6 +29,8 @@ export interface IVersionArtifactsProps {
   upload: IUploadInfo;
   settings?: ServerConnection.ISettings;
   open: (path: string) => Promise<void>;
+  /** Why this backend's credentials may not write (upload stays, disabled), or null. */
+  writeBlocked?: string | null;
 }
 
 type Upload = { name: string; fraction: number; abort: AbortController } | null;
@@ -146,9 +149,12 @@ export function VersionArtifacts(props: IVersionArtifactsProps): JSX.Element {
           }}
         />
         <Button
-          disabled={!!upload}
+          disabled={!!upload || !!props.writeBlocked}
           onClick={() => input.current?.click()}
-          title={`At most ${formatBytes(props.upload.max_bytes)}; names: ${props.upload.name_rule}`}
+          title={writeTitle(
+            props.writeBlocked ?? null,
+            `At most ${formatBytes(props.upload.max_bytes)}; names: ${props.upload.name_rule}`
+          )}
         >
           <fileUploadIcon.react tag="span" className="jp-mlops-ButtonIcon" />
           Upload a file

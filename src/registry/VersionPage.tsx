@@ -5,6 +5,7 @@ import * as React from 'react';
 import { getVersion, IVersionPage } from '../api/registry';
 import { formatNumber } from '../compare/table';
 import { timeCell, versionLabel } from './format';
+import { useWriteBlocked } from '../models/capabilities';
 import { LinkedItems } from './LinkedItems';
 import { describeError } from './notify';
 import { IRegistryActions } from './route';
@@ -27,6 +28,7 @@ export interface IVersionPageProps {
 export function VersionPageView(props: IVersionPageProps): JSX.Element {
   const { backend, name, version, actions, settings } = props;
   const [page, setPage] = React.useState<IVersionPage | null>(null);
+  const writeBlocked = useWriteBlocked(settings);
   const [error, setError] = React.useState<string | null>(null);
   React.useEffect(() => {
     let live = true;
@@ -84,7 +86,7 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
       <p className="jp-mlops-Subtle">
         {page.backend} ({page.backend_kind}) · created{' '}
         <span title={created.title}>{created.text}</span>
-        {page.user_id ? ` by ${page.user_id}` : ''} ·{' '}
+        {page.user_id ? ` by ${page.user_name ?? page.user_id}` : ''} ·{' '}
         {page.status ?? 'unknown status'}
         {page.semver && page.semver !== page.version
           ? ` · registry version ${page.version}`
@@ -115,6 +117,7 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
             version={page.version}
             links={page.links}
             settings={settings}
+            writeBlocked={writeBlocked(backend)}
           />
         </section>
         <section>
@@ -127,6 +130,7 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
             error={page.artifacts_error}
             upload={page.upload}
             settings={settings}
+            writeBlocked={writeBlocked(backend)}
             open={path =>
               actions.openArtifact(backend, name, page.version, path)
             }

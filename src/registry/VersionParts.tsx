@@ -107,10 +107,33 @@ export function Lineage(props: {
           </dd>
         </>
       )}
-      {l.ci_job_id && (
+      {(page.ci?.ci_job || l.ci_job_id) && (
         <>
           <dt>CI job</dt>
-          <dd>{l.ci_job_id}</dd>
+          <dd data-testid="version-ci">
+            <ExternalLink
+              url={page.ci?.ci_job?.url}
+              text={`#${page.ci?.ci_job?.id ?? l.ci_job_id}`}
+            />
+            {page.ci?.pipeline && (
+              <>
+                {' · pipeline '}
+                <ExternalLink
+                  url={page.ci.pipeline.url}
+                  text={`#${page.ci.pipeline.id ?? ''}`}
+                />
+              </>
+            )}
+            {page.ci?.merge_request && (
+              <>
+                {' · merge request '}
+                <ExternalLink
+                  url={page.ci.merge_request.url}
+                  text={`!${page.ci.merge_request.iid}`}
+                />
+              </>
+            )}
+          </dd>
         </>
       )}
     </dl>
