@@ -27,7 +27,7 @@ PAYLOAD = "open('pwned','w').write('pwned')"
 HOSTILE = [f"1.0.0\n{PAYLOAD}  #", f"x\r{PAYLOAD}", f"x\r\n{PAYLOAD}", f"it's'); {PAYLOAD}; ('",
            f'say "hi"); {PAYLOAD}; ("', "back\\slash\\", f"# {PAYLOAD}", f'"""\n{PAYLOAD}\n"""',
            f"'''\n{PAYLOAD}\n'''", "ünï©ødé \u202e\u2028\u2029\x85", "\x01\x07\x0b\x0c\x1b[31m\x7f",
-           f"x\\\n{PAYLOAD}", f"{{{PAYLOAD}}}", f"\\N{{x}}\\u0041 \\x00"]
+           f"x\\\n{PAYLOAD}", f"{{{PAYLOAD}}}", "\\N{x}\\u0041 \\x00"]
 
 
 def _call_names(tree: ast.AST) -> set[str]:

@@ -400,6 +400,27 @@ async def test_stock_client_logs_nested_artifacts_through_the_gitlab_package_api
     assert puts == ["MLmodel", "code/loader.py"], gitlab_server.requests
 
 
+SPACED_ARTIFACT = r"""
+import os, sys, tempfile, mlflow
+mlflow.set_experiment(sys.argv[1])
+path = os.path.join(tempfile.mkdtemp(), "my notes.txt")
+open(path, "w").write("spaced")
+with mlflow.start_run() as run:
+    mlflow.log_artifact(path)
+back = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="my notes.txt")
+print(open(back).read())
+"""
+
+
+@pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
+async def test_stock_client_downloads_a_name_with_a_space_from_gitlab(jp_serverapp, jp_http_port, jp_base_url,
+                                                                      gitlab_server):
+    """GitLab's mlflow-artifacts download looks names up ``CGI.escape``-d and misses ``my notes.txt`` (C7): the
+    proxy sends that GET to the package API, which finds it."""
+    uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
+    assert await stock_client(jp_serverapp, uri, SPACED_ARTIFACT, unique("c7")) == ["spaced"]
+
+
 ECHOED = "glpat-" + "EchoedByTheBackend01"
 
 

@@ -82,7 +82,7 @@ async def test_listing_without_search(jp_fetch, mlops_backends, seeded):
     names = {e["name"] for e in page["experiments"]}
     assert all(any(str(i) == e["experiment_id"] for e in page["experiments"]) for i in seeded["ids"])
     assert len(names) == len(page["experiments"])
-    assert page["emulated"] == {"search": False, "reason": None}
+    assert page["emulated"] == {"search": False, "read_only": False, "reason": None}
 
 
 def test_mlflow_uses_offset_page_tokens(mlflow_rest, seeded):

@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 import time
 from typing import Any, Iterable, Optional, Sequence
+from urllib.parse import quote
 
 from . import filters, parse
 from .calls import ARTIFACTS, REST, Call
-from .dialect import Dialect, check_artifact_name, gitlab_api_root
+from .dialect import (Dialect, check_artifact_name, gitlab_api_root, gitlab_download_needs_package_api,
+                      gitlab_package_file)
 from .models import Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run
-from .paths import artifact_root, join, quote_path, safe_relpath
+from .paths import artifact_root, join, path_problem, quote_path, safe_relpath
 
 #: MLflow's limits for one ``runs/log-batch`` request.
 BATCH_LIMITS = {"metrics": 1000, "params": 100, "tags": 100, "total": 1000, "bytes": 1_000_000}
@@ -62,6 +64,12 @@ class Api:
         return Call("POST", REST + "experiments/search", json=body, parse=lambda d: parse.page(
             [e for e in map(parse.experiment, d.get("experiments", []))
              if not name_contains or filters.matches(e.name, name_contains)], d.get("next_page_token")))
+
+    def list_experiments(self) -> Call[list[Experiment]]:
+        """``GET experiments/list`` (MLflow 1.x; GitLab keeps it): every experiment, unpaged. The one experiment
+        listing a GitLab ``read_api`` token or a Reporter may use (POST searches need ``api``, GITLAB_API.md C17)."""
+        return Call("GET", REST + "experiments/list",
+                    parse=lambda d: [parse.experiment(e) for e in d.get("experiments", []) or []])
 
     def get_experiment(self, experiment_id: str) -> Call[Experiment]:
         return Call("GET", REST + "experiments/get", params={"experiment_id": experiment_id},
@@ -190,7 +198,8 @@ class Api:
 
     def get_latest_versions(self, name: str) -> Call[list[ModelVersion]]:
         return Call("POST", REST + "registered-models/get-latest-versions", json={"name": name},
-                    parse=lambda d: [parse.model_version(v, self.dialect) for v in d.get("model_versions", [])])
+                    parse=lambda d: [parse.model_version(v, self.dialect) for v in d.get("model_versions") or []
+                                     if isinstance(v, dict)])  # GitLab: [null] when there is no version (C15)
 
     def create_model_version(
         self, name: str, *, source: Optional[str] = None, run_id: Optional[str] = None,
@@ -242,29 +251,39 @@ class Api:
         return Call("GET", REST + "model-versions/get-download-uri", params={"name": name, "version": version_id},
                     parse=lambda d: d.get("artifact_uri", ""))
 
-    # -- artifacts (mlflow-artifacts proxy) ----------------------------------------------------
+    # -- artifacts (mlflow-artifacts proxy; GitLab's package files) ------------------------------
     def list_artifacts(self, artifact_uri: Optional[str], path: str = "") -> Call[list[FileInfo]]:
+        """One directory. GitLab lists a package flat with each stored (URI-encoded) name, ``dir%2Ffile``
+        (GITLAB_API.md C8): the whole decoded name is kept, so ``dir/model.pkl`` lists as itself."""
         root = artifact_root(artifact_uri)
         rel = safe_relpath(path)
+        flat = self.dialect.is_gitlab and not rel
 
         def _parse(d: dict[str, Any]) -> list[FileInfo]:
-            files = [parse.file_info(f) for f in d.get("files", [])]
+            # a re-uploaded name is listed twice and downloads give the last (C16): one entry, the last
+            files = list({f.path: f for f in map(parse.file_info, d.get("files", []))}.values())
+            if flat:
+                return [f for f in files if f.path and not path_problem(f.path)]
             return [FileInfo(path=join(rel, f.path.rsplit("/", 1)[-1]) if rel else f.path.rsplit("/", 1)[-1],
                              is_dir=f.is_dir, file_size=f.file_size) for f in files]
 
         return Call("GET", ARTIFACTS + "artifacts", params={"path": join(root, rel)}, parse=_parse)
 
     def download_artifact(self, artifact_uri: Optional[str], path: str) -> Call[bytes]:
-        full = join(artifact_root(artifact_uri), safe_relpath(path))
-        return Call("GET", ARTIFACTS + "artifacts/" + quote_path(full), raw=True)
+        """One file. On GitLab a name its mlflow-artifacts download cannot find (a space, C7) goes through the
+        package API; sub-paths work on both (C8)."""
+        root, rel = artifact_root(artifact_uri), safe_relpath(path)
+        api_root = gitlab_api_root(self.tracking_uri) if self.dialect.is_gitlab else None
+        if api_root and gitlab_download_needs_package_api(rel):
+            return Call("GET", gitlab_package_file(api_root, root, rel), absolute=True, raw=True)
+        return Call("GET", ARTIFACTS + "artifacts/" + quote_path(join(root, rel)), raw=True)
 
     def upload_artifact(self, artifact_uri: Optional[str], name: str, data: bytes) -> Call[Any]:
-        """Upload one file. GitLab takes flat names through its package API."""
+        """Upload one file. GitLab: through its package API, which takes sub-paths (C8)."""
         root = artifact_root(artifact_uri)
         if self.dialect.is_gitlab:
             check_artifact_name(name)
-            api_root = gitlab_api_root(self.tracking_uri)
-            url = f"{api_root}/packages/ml_models/{quote_path(root)}/files/{quote_path(name)}"
+            url = gitlab_package_file(gitlab_api_root(self.tracking_uri) or "", root, name)
             return Call("PUT", url, body=data, absolute=True, raw=True)
         return Call("PUT", ARTIFACTS + "artifacts/" + quote_path(join(root, name)), body=data, raw=True)
 

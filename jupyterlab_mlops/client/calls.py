@@ -12,6 +12,7 @@ from .errors import (
     BackendError,
     BackendUnreachable,
     Conflict,
+    FeatureOff,
     InvalidInput,
     MlopsError,
     NotFound,
@@ -100,9 +101,45 @@ def _message_of(body: bytes) -> tuple[str, Optional[str]]:
     return str(msg)[:1000], code
 
 
-def error_for(status: int, body: bytes, *, backend: str, kind: str) -> MlopsError:
-    """Map a backend's HTTP error to our typed error, once, for both transports."""
+MODEL_REGISTRY_OFF = (
+    "GitLab answered 404 Not Found: the project's Model registry is turned off (or this GitLab predates it). "
+    "Turn it on in the project's Settings > General > Visibility, project features, permissions > Model "
+    "registry; run and model artifacts are kept there."
+)
+#: Where a bare 404 means the feature is off. Not the registry's MLflow routes: there a bare 404 is also what
+#: an unimplemented endpoint answers (GITLAB_API.md §2.4), which callers feature-detect as NotFound.
+_ARTIFACT_ROUTES = ("/api/2.0/mlflow-artifacts/", "/packages/ml_models/")
+PACKAGES_OFF = (
+    "GitLab refused the package file (403): the project's Package registry is turned off. Turn on Packages in "
+    "the project's Settings > General > Visibility, project features, permissions; run and model artifacts are "
+    "stored as packages."
+)
+
+
+def gitlab_feature_error(status: int, message: str, code: Optional[str], url: str,
+                         method: str) -> Optional[MlopsError]:
+    """GitLab's answers when a project feature is off (GITLAB_API.md C9), told apart from a missing file or
+    model: a bare ``404 Not Found`` (failed feature/read check, no ``error_code``; a missing package, file or
+    model says more) on the artifact or package API, and
+    a 403 without a scope complaint on a package-file read (Guest+ may read, so it is the Package registry)."""
+    package = "/packages/ml_models/" in url
+    artifacts = any(part in url for part in _ARTIFACT_ROUTES)
+    if status == 404 and not code and artifacts and message.strip() == "404 Not Found":
+        return FeatureOff(MODEL_REGISTRY_OFF, reason="model_registry_off")
+    if status == 403 and package and method in ("GET", "HEAD") and "scope" not in message.lower():
+        return FeatureOff(PACKAGES_OFF, reason="packages_disabled")
+    return None
+
+
+def error_for(status: int, body: bytes, *, backend: str, kind: str, url: str = "",
+              method: str = "GET") -> MlopsError:
+    """Map a backend's HTTP error to our typed error, once, for both transports (``url`` and ``method``
+    of the request tell GitLab's feature-off answers apart)."""
     message, code = _message_of(body)
+    if kind == "gitlab":
+        off = gitlab_feature_error(status, message, code, url, method)
+        if off is not None:
+            return off
     if status in (401, 403):
         if kind == "gitlab":
             hint = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from .errors import InvalidInput
-from .models import Metric, Run
+from .models import Run
 
 MIN_RUNS, MAX_RUNS = 2, 50
 DEFAULT_POINTS, MAX_POINTS = 1000, 2000
@@ -28,11 +28,10 @@ class RunRef:
 
 @dataclass
 class Fetched:
-    """A run and, on GitLab, every logged value per metric key (its ``runs/get`` sends them all)."""
+    """A run as ``runs/get`` gave it (latest metric values only; series come from get-history)."""
 
     ref: RunRef
     run: Run
-    histories: Optional[dict[str, list[Metric]]] = None
 
 
 def parse_refs(values: Sequence[str], default_backend: Optional[str]) -> list[RunRef]:

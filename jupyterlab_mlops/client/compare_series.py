@@ -3,12 +3,13 @@ calls through an async ``drive(backend, flow)`` (no tornado here: the server and
 pass their driver).
 
 Fetch plan per series, cheapest first: the warm cache (valid while the run's latest point of the
-key is unchanged); GitLab: every value already came with ``runs/get``; MLflow: the full history when
-it is short (<= ``FULL_HISTORY_LIMIT`` steps) then LTTB, else MLflow's own SQL sampling
-(``metrics/get-history-bulk-interval``: ``max_points`` rows per run, first and last kept, a few runs
-per request so one request stays well under the backend timeout). Finished MLflow runs are also
-kept ``RUN_TTL`` seconds, so a warm compare makes no backend call. At most ``CONCURRENCY`` calls are
-in flight per compare (the connection pool would otherwise time requests out).
+key is unchanged); GitLab: ``metrics/get-history``, paged 1000 a page (its ``runs/get`` carries only the
+latest value per key, GITLAB_API.md C1; an instance without get-history (404) gives the one latest point,
+``source: "latest"``); MLflow: the full history when it is short (<= ``FULL_HISTORY_LIMIT`` steps) then
+LTTB, else MLflow's own SQL sampling (``metrics/get-history-bulk-interval``: ``max_points`` rows per run,
+first and last kept, a few runs per request so one request stays well under the backend timeout).
+Finished runs are also kept ``RUN_TTL`` seconds, so a warm compare makes no backend call. At most
+``CONCURRENCY`` calls are in flight per compare (the connection pool would otherwise time requests out).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .compare import (DEFAULT_POINTS, Fetched, RunRef, check_options, header, la
                       param_rows)
 from .downsample import downsample, finite
 from .errors import MlopsError
-from .flows import metric_history
+from .flows import series_history
 from .models import Metric, Run
 
 DEFAULT_SERIES_KEYS = 12
@@ -38,19 +39,9 @@ Driver = Callable[[str, Flow[Any]], Awaitable[Any]]
 
 
 def get_run_call(api: Api, ref: RunRef) -> Call[Fetched]:
-    """``runs/get``; on GitLab the raw metric list (every value) is kept as histories."""
-
-    def _parse(d: dict[str, Any]) -> Fetched:
-        raw = d.get("run", {})
-        histories = None
-        if api.dialect.is_gitlab:
-            histories = {}
-            for m in raw.get("data", {}).get("metrics", []) or []:
-                pm = parse.metric(m)
-                histories.setdefault(pm.key, []).append(pm)
-        return Fetched(ref, parse.run(raw), histories)
-
-    return Call("GET", REST + "runs/get", params={"run_id": ref.run_id}, parse=_parse)
+    """``runs/get``: the run and its latest metrics (never a series: GitLab sends only the latest, C1)."""
+    return Call("GET", REST + "runs/get", params={"run_id": ref.run_id},
+                parse=lambda d: Fetched(ref, parse.run(d.get("run", {}))))
 
 
 def sampled_call(run_ids: Sequence[str], key: str, per_run: int = SAMPLE_PER_RUN) -> Call[dict[str, list[Metric]]]:
@@ -125,8 +116,8 @@ class SeriesCache:
         return item[1] if item and item[0] >= self.clock() else None
 
     def keep_run(self, f: Fetched) -> None:
-        """Only finished MLflow runs (GitLab's carry every metric value: too big to keep)."""
-        if f.histories is None and f.run.status not in ("RUNNING", "SCHEDULED"):
+        """Only finished runs (a running one changes)."""
+        if f.run.status not in ("RUNNING", "SCHEDULED"):
             self._runs[f.ref] = (self.clock() + RUN_TTL, f)
             self._runs.move_to_end(f.ref)
             while len(self._runs) > self.max_entries:
@@ -200,17 +191,14 @@ async def compare(refs: Sequence[RunRef], apis: dict[str, Api], drive: Driver, c
             hit = cache.get(ck, _signature(f.run, key))
             if hit is not None:
                 series[(key, f.ref)] = hit
-            elif f.histories is not None:
-                series[(key, f.ref)] = build_series(f.ref, f.histories.get(key, []), x=x, max_points=max_points,
-                                                    source="run")
-            elif f.run.metrics[key].step < FULL_HISTORY_LIMIT:
+            elif apis[f.ref.backend].dialect.is_gitlab or f.run.metrics[key].step < FULL_HISTORY_LIMIT:
                 full.append((key, f))
             else:
                 sampled.setdefault((key, f.ref.backend), []).append(f)
 
     async def _full(key: str, f: Fetched) -> None:
-        hist = await drive(f.ref.backend, metric_history(apis[f.ref.backend], f.run.run_id, key))
-        series[(key, f.ref)] = build_series(f.ref, hist, x=x, max_points=max_points, source="history")
+        hist, source = await drive(f.ref.backend, series_history(apis[f.ref.backend], f.run, key))
+        series[(key, f.ref)] = build_series(f.ref, hist, x=x, max_points=max_points, source=source)
 
     async def _sampled(key: str, backend: str, part: list[Fetched]) -> None:
         got = await drive(backend, one(sampled_call([f.run.run_id for f in part], key, max_points)))

@@ -53,6 +53,13 @@ class Unauthorized(BackendError):
     error = "backend_unauthorized"
 
 
+class FeatureOff(BackendError):
+    """A feature the request needs is turned off in the backend (GitLab: the project's Model registry or
+    Package registry); the message names it and where to turn it on, and does not blame the token."""
+
+    error = "backend_feature_off"
+
+
 class BackendUnreachable(MlopsError):
     """The backend could not be reached (connection refused, DNS, not started yet)."""
 

@@ -17,7 +17,8 @@ from typing import Any, Optional
 
 from .api import Api
 from .dialect import Dialect
-from .errors import InvalidInput
+from .errors import InvalidInput, Unauthorized
+from .flows import all_pages
 from .models import Experiment, Page, Run
 
 CREATOR_TAGS = ("mlflow.user", "mlflow.ownerEmail", "mlflow.ownerId", "owner", "creator")
@@ -58,6 +59,50 @@ def parse_order(order_by: Optional[str], dialect: Dialect) -> list[str]:
     return [f"{ORDER_KEYS[key] if dialect.is_gitlab else key} {direction}"]
 
 
+READ_ONLY_LISTING = ("This GitLab token can only read (no 'api' scope, or a role below Developer): experiments were "
+                     "read with GET experiments/list and matched, ordered and paged here; listing runs needs the "
+                     "'api' scope (GitLab's runs/search is a POST).")
+RUNS_NEED_API = ("Listing runs on GitLab needs a token with the 'api' scope and the Developer role: GitLab lists runs "
+                 "only through runs/search, a POST, which read-only tokens (read_api, Reporter) may not use. "
+                 "Experiments are still listed, and a run opened by its id shows in full.")
+
+
+def runs_refused(exc: Unauthorized, dialect: Dialect) -> Unauthorized:
+    """The error of a refused run search: on GitLab it says that runs need the ``api`` scope."""
+    return Unauthorized(RUNS_NEED_API, reason="runs_need_api_scope") if dialect.is_gitlab else exc
+
+
+def sort_experiments(exps: list[Experiment], order: list[str]) -> list[Experiment]:
+    """``order`` (GitLab's spelling, see :func:`parse_order`) applied here. GitLab's experiment entity has no
+    times: creation order is the iid order, and the last update falls back to it."""
+    column, _, direction = order[0].partition(" ")
+    desc = direction.upper() == "DESC"
+    if column == "name":
+        return sorted(exps, key=lambda e: (e.name.lower(), e.name), reverse=desc)
+    field = "last_update_time" if column == "updated_at" else "creation_time"
+
+    def key(e: Experiment) -> tuple[int, int]:
+        iid = int(e.experiment_id) if e.experiment_id.isdigit() else 0
+        return (getattr(e, field) or 0, iid)
+
+    return sorted(exps, key=key, reverse=desc)
+
+
+def all_experiments(api: Api, order: list[str]) -> Any:
+    """Flow: ``(experiments, read_only)``: every experiment in ``order``: GitLab's ``experiments/search``
+    pages, or, when the token may not POST (read_api, or below Developer: C17), ``GET experiments/list``
+    ordered here."""
+    try:
+        found = yield from all_pages(lambda tok: api.search_experiments(max_results=1000, page_token=tok,
+                                                                        order_by=order))
+        return found, False
+    except Unauthorized:
+        if not api.dialect.is_gitlab:
+            raise
+    listed: list[Experiment] = yield api.list_experiments()
+    return sort_experiments([e for e in listed if e.lifecycle_stage != "deleted"], order), True
+
+
 @dataclass
 class Progress:
     """What :func:`summary` knows so far (read by the server while the flow is still running)."""
@@ -68,6 +113,7 @@ class Progress:
     last_run_id: Optional[str] = None
     creator: Optional[str] = None
     started: float = field(default_factory=time.time)
+    last_start: Optional[int] = None  # start time of ``last_run_id`` (GitLab: folded over every page)
 
     def to_json(self) -> dict[str, Any]:
         return {"run_count": self.run_count, "run_count_exact": self.exact, "last_activity": self.last_activity,
@@ -121,9 +167,27 @@ def count_by_offsets(api: Api, experiment_id: str, progress: Progress) -> Any:
     return lo + 1
 
 
+def _fold(progress: Progress, runs: list[Run], oldest: list[Optional[int]]) -> None:
+    """Newest run, last activity and creator over ``runs`` (GitLab: its order is the upload order, C10)."""
+    for r in runs:
+        start = r.start_time or 0
+        newest_start = progress.last_start or 0
+        if progress.last_run_id is None or start > newest_start:
+            progress.last_run_id, progress.last_start = r.run_id, start
+        times = [t for t in (r.start_time, r.end_time, progress.last_activity) if t]
+        progress.last_activity = max(times) if times else progress.last_activity
+        if r.start_time and (oldest[0] is None or r.start_time < oldest[0]):
+            oldest[0] = r.start_time
+            progress.creator = r.user_id or r.tags.get("mlflow.user") or progress.creator
+
+
 def summary(api: Api, exp: Experiment, progress: Progress) -> Any:
     """Flow: last activity and creator (two one-run searches), then the run count: offset probes on
-    MLflow servers that use offset page tokens, else page by page (1000 runs per page)."""
+    MLflow servers that use offset page tokens, else page by page (1000 runs per page).
+
+    GitLab orders runs by upload time, not start time (C10: a run replayed from a spool is uploaded late), and
+    is counted by reading every run anyway: the newest run, last activity and creator are taken from all of
+    them as the pages come (exact once the count is)."""
     first: Page[Run] = yield from _newest(api, exp.experiment_id, ascending=False)
     newest = first.items[0] if first.items else None
     if newest is None:
@@ -139,6 +203,8 @@ def summary(api: Api, exp: Experiment, progress: Progress) -> Any:
     if not first.next_page_token:
         progress.exact = True
         return progress
+    if api.dialect.is_gitlab:
+        progress.last_start = newest.start_time
     if not api.dialect.is_gitlab and uses_offset_tokens(first.next_page_token):
         try:
             progress.run_count = yield from count_by_offsets(api, exp.experiment_id, progress)
@@ -147,9 +213,12 @@ def summary(api: Api, exp: Experiment, progress: Progress) -> Any:
         except InvalidInput:  # the server refused a crafted token after all: count page by page
             pass
     count, token = 0, None
+    first_start: list[Optional[int]] = [None]
     while True:
         page: Page[Run] = yield api.search_runs([exp.experiment_id], max_results=1000, page_token=token,
                                                 order_by=["created_at DESC"] if api.dialect.is_gitlab else None)
+        if api.dialect.is_gitlab:
+            _fold(progress, page.items, first_start)
         count += len(page.items)
         progress.run_count = max(progress.run_count, count)
         token = page.next_page_token

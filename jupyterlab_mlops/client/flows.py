@@ -6,7 +6,7 @@ from typing import Any, Optional
 from . import filters
 from .api import Api
 from .errors import Conflict, NotFound
-from .models import Experiment, Metric, ModelVersion, Page
+from .models import Experiment, Metric, ModelVersion, Page, Run
 from .parse import latest_version
 
 
@@ -42,6 +42,20 @@ def metric_history(api: Api, run_id: str, key: str) -> Any:
         lambda tok: api.get_metric_history(run_id, key, page_token=tok))
     points.sort(key=lambda m: (m.step, m.timestamp))
     return points
+
+
+def series_history(api: Api, run: Run, key: str) -> Any:
+    """``(points, source)`` of one metric of ``run``: every point from ``metrics/get-history`` (paged), or on a
+    GitLab without that endpoint (404, older instances) the one latest value ``runs/get`` gave, ``"latest"``.
+    GitLab's ``runs/get`` never carries a series (GITLAB_API.md C1). The one history path of compare, run
+    charts and the widgets."""
+    try:
+        return (yield from metric_history(api, run.run_id, key)), "history"
+    except NotFound:
+        if not api.dialect.is_gitlab:
+            raise
+        latest = run.metrics.get(key)
+        return ([latest] if latest is not None else []), "latest"
 
 
 def model_versions(api: Api, name: str) -> Any:

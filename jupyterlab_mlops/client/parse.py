@@ -105,7 +105,7 @@ def model_version(d: dict[str, Any], dialect: Dialect) -> ModelVersion:
 def registered_model(d: dict[str, Any], dialect: Dialect) -> RegisteredModel:
     secs = dialect.registry_seconds
     tags = _kv(d.get("tags")) if isinstance(d.get("tags"), list) else dict(d.get("tags") or {})
-    versions = [model_version(v, dialect) for v in d.get("latest_versions") or []]
+    versions = [model_version(v, dialect) for v in d.get("latest_versions") or [] if isinstance(v, dict)]
     return RegisteredModel(
         name=d.get("name", ""), description=d.get("description") or "",
         creation_timestamp=_ms(d.get("creation_timestamp"), secs),

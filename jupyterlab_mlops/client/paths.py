@@ -35,12 +35,22 @@ def same_origin(url: str, base: str) -> bool:
     return _origin(url) == _origin(base)
 
 
-def checked_url(url: str, *, base: Optional[str] = None) -> str:
+def _store_key_problem(path: str) -> Optional[str]:
+    """:func:`path_problem` of an object store's key, which may hold a stored name's encoded slash (GitLab keeps
+    ``dir/file`` as ``dir%2Ffile``, GITLAB_API.md C8, so its signed URL says ``dir%252Ffile``): that ``%2F`` is
+    allowed; every other encoding trick, and dot segments once it is decoded too, are not."""
+    problem = path_problem(re.sub(r"%2f", "", path, flags=re.IGNORECASE))
+    return problem or path_problem(re.sub(r"%2f", "/", path, flags=re.IGNORECASE))
+
+
+def checked_url(url: str, *, base: Optional[str] = None, store: bool = False) -> str:
     """``url`` if its path is plain (and, with ``base``, it is on the backend's origin); else a 502 that says
     what was refused: such URLs are built from what a backend returned (``artifact_uri``, ``source``,
-    ``Location``), since the user's own input is refused earlier with a 400."""
+    ``Location``), since the user's own input is refused earlier with a 400. ``store``: a redirect to another
+    origin, which gets no credentials (an object store's signed URL; see :func:`_store_key_problem`)."""
     parts = urlsplit(url)
-    problem = path_problem(unquote(parts.path)) if parts.scheme in ("http", "https") else "it is not http(s)"
+    check = _store_key_problem if store else path_problem
+    problem = check(unquote(parts.path)) if parts.scheme in ("http", "https") else "it is not http(s)"
     if problem is None and (parts.username or parts.password):
         problem = "it carries credentials"
     if problem is None and base is not None and not same_origin(url, base):

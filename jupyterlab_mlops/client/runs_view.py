@@ -31,8 +31,14 @@ ATTRIBUTES = ("run_id", "run_name", "status", "start_time", "end_time", "user_id
 ORDERABLE = {"artifact_uri", "end_time", "run_id", "run_name", "start_time", "status", "user_id"}
 ALIASES = {"created": "start_time", "Created": "start_time", "run name": "run_name", "Run name": "run_name",
            "Run Name": "run_name"}
-#: Orders GitLab's runs/search does itself (it has no start_time order: created_at is the same moment).
+#: Orders GitLab's runs/search does itself. It has no start_time order; its created_at is the upload time
+#: (GITLAB_API.md C10), the same as the start time except for runs replayed from a spool, which sort by when they
+#: were uploaded. Decision: "newest first" stays GitLab's paged created_at order, with :data:`GITLAB_UPLOAD_ORDER`
+#: in the answer. Re-sorting each page by start_time would order a page but not the list (a replayed run stays on
+#: the page of its upload), and an exact order means reading every run of the experiment for each first page.
 GITLAB_NATIVE = {("attributes", "start_time"): "created_at", ("attributes", "run_name"): "name"}
+GITLAB_UPLOAD_ORDER = ("GitLab orders runs by when they reached it (created_at), not by start time: a run logged "
+                       "offline and replayed later is listed where it was uploaded.")
 GITLAB_WHY = "GitLab's runs/search cannot {what}; all runs of the experiment were read and {done} here"
 TOKEN_PREFIX = "e1."
 

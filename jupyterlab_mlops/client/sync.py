@@ -37,7 +37,7 @@ class SyncClient:
         with source:
             if source.status_code >= 400:
                 raise error_for(source.status_code, source.content, backend=self.backend.name,
-                                kind=self.backend.kind)
+                                kind=self.backend.kind, url=source.url or "", method="GET")
             if "Content-Length" in source.headers:
                 headers = {**headers, "Content-Length": source.headers["Content-Length"]}
             return self._send(call, source.raw.stream(CHUNK, decode_content=False), headers)
@@ -46,7 +46,8 @@ class SyncClient:
         resp = self._request(call.method, call.url(self.backend.url), params=call.params, data=body,
                              headers=headers)
         if resp.status_code >= 400:
-            raise error_for(resp.status_code, resp.content, backend=self.backend.name, kind=self.backend.kind)
+            raise error_for(resp.status_code, resp.content, backend=self.backend.name, kind=self.backend.kind,
+                            url=resp.url or "", method=call.method)
         return call.decode(resp.content)
 
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:

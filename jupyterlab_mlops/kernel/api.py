@@ -176,7 +176,7 @@ def set_tags(tags: Mapping[str, Any]) -> None:
 
 def log_artifact(path: str, artifact_path: Optional[str] = None) -> str:
     """Upload a local file to the active run's artifacts (a progress bar shows for large files).
-    Returns the artifact's path. On GitLab artifacts are flat: no ``artifact_path``."""
+    Returns the artifact's path. On GitLab every part of it follows the package file-name rule."""
     from . import artifacts
 
     ref = _run()

@@ -85,13 +85,9 @@ class Progress:
 
 
 def artifact_name(path: Path, artifact_path: Optional[str], gitlab: bool) -> str:
-    """Where the file goes in the run's artifacts (GitLab: flat names only)."""
-    if gitlab:
-        if artifact_path:
-            raise InvalidInput("GitLab stores artifacts flat: log the file without an artifact path "
-                               f"(got {artifact_path!r})")
-        return check_artifact_name(path.name)
-    return join(safe_relpath(artifact_path or ""), path.name)
+    """Where the file goes in the run's artifacts (GitLab: its package file-name rule in every part)."""
+    name = join(safe_relpath(artifact_path or ""), path.name)
+    return check_artifact_name(name) if gitlab else name
 
 
 def upload(client: Any, artifact_uri: Optional[str], path: str, artifact_path: Optional[str] = None,

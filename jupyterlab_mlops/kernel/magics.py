@@ -26,7 +26,7 @@ HELP = """\
   %mlops log param k=v [k=v ...]              params (write-once per run)
   %mlops log metric k=v [k=v ...] [--step N]  metric points; values must be numbers
   %mlops log tag k=v [k=v ...]                run tags
-  %mlops log artifact PATH [--path DIR]       upload a file (DIR: MLflow only; GitLab is flat)
+  %mlops log artifact PATH [--path DIR]       upload a file (under DIR in the run's artifacts)
   %mlops end [--status FINISHED|FAILED|KILLED]
   %mlops status                               backend, run, pending and spooled items
   %mlops flush [--timeout SECONDS]            deliver what is queued (or spool it, backend down)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..client.backend import Backend
-from ..client.errors import MlopsError, NotFound
+from ..client.errors import MlopsError, NotFound, Unauthorized
 from .transport import AsyncClient
 
 HEALTH_TTL = 10.0  # seconds a remote health check is reused
@@ -19,6 +19,13 @@ class Health:
     state: str = "starting"  # starting | healthy | unreachable | failed
     message: str = "not checked yet"
     checked_at: float = 0.0
+    #: whether the credentials may write (and search: GitLab's searches are POSTs); why not, when not
+    write: bool = True
+    write_reason: Optional[str] = None
+
+    def capabilities(self) -> dict[str, Any]:
+        """``capabilities.write`` and ``capabilities.reason`` of the status payload."""
+        return {"write": self.write, **({"reason": self.write_reason} if self.write_reason else {})}
 
 
 @dataclass
@@ -27,6 +34,27 @@ class Entry:
     client: AsyncClient
     health: Health = field(default_factory=lambda: Health("starting", "checking the connection"))
     probe: Optional["asyncio.Future[None]"] = None
+
+
+def read_only_reason(backend: str) -> str:
+    return (f"The token of backend {backend!r} can only read (a read_api token, or a role below Developer): GitLab "
+            "takes writes, and its run and experiment searches (POST), only with the 'api' scope and the "
+            "Developer role. Experiments are listed through GET experiments/list; runs need the 'api' scope.")
+
+
+async def probe(client: AsyncClient) -> Health:
+    """Health and write access of a remote backend. ``experiments/search`` is a POST, which GitLab refuses to
+    read-only tokens (403, GITLAB_API.md C17): then ``GET experiments/list`` decides the health, and the
+    backend is healthy but read-only."""
+    try:
+        await client.run(client.api.search_experiments(max_results=1))
+        return Health("healthy", "connected", time.time())
+    except Unauthorized:
+        if not client.api.dialect.is_gitlab:
+            raise
+    await client.run(client.api.list_experiments())
+    return Health("healthy", "connected (read-only)", time.time(), write=False,
+                  write_reason=read_only_reason(client.backend.name))
 
 
 class BackendRegistry:
@@ -83,8 +111,7 @@ class BackendRegistry:
     async def _probe(self, entry: Entry) -> None:
         client = entry.client
         try:
-            await asyncio.wait_for(client.run(client.api.search_experiments(max_results=1)), 10.0)
-            entry.health = Health("healthy", "connected", time.time())
+            entry.health = await asyncio.wait_for(probe(client), 10.0)
         except asyncio.TimeoutError:
             entry.health = Health("unreachable", f"Backend {entry.backend.name!r} did not answer within 10 s.",
                                   time.time())
@@ -98,7 +125,8 @@ class BackendRegistry:
         if entry is None or entry.backend.embedded:
             return
         if error is None:
-            entry.health = Health("healthy", "connected", time.time())
+            h = entry.health
+            entry.health = Health("healthy", "connected", time.time(), h.write, h.write_reason)
         elif error.status in (503, 504):
             entry.health = Health("unreachable", error.message, time.time())
 
@@ -107,6 +135,6 @@ class BackendRegistry:
         healths = await asyncio.gather(*(self.check(e) for e in entries))
         return [
             {**e.backend.public(), "health": h.state, "message": h.message,
-             "capabilities": e.backend.dialect.capabilities()}
+             "capabilities": {**e.backend.dialect.capabilities(), **h.capabilities()}}
             for e, h in zip(entries, healths)
         ]

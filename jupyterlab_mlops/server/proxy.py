@@ -19,7 +19,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..client.calls import REST, error_for
-from ..client.dialect import gitlab_api_root
+from ..client.dialect import gitlab_api_root, gitlab_download_needs_package_api, gitlab_package_file
 from ..client.errors import InvalidInput, MlopsError, NotFound, TooLarge
 from ..client.paths import backend_url, path_problem, proxied_artifact_uri
 from .allowlist import ARTIFACT_FILES, refusal
@@ -28,8 +28,9 @@ from .relay import UploadRelay, read_capped, relay, security_headers, widen_read
 
 _PASS_REQUEST_HEADERS = ("Content-Type", "Accept", "Content-Length")
 _PASS_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Location")
-# GitLab has no PUT on mlflow-artifacts: uploads go to the package API, which takes sub-paths (C8)
-_GITLAB_CANDIDATE_PUT = re.compile(r"^api/2\.0/mlflow-artifacts/artifacts/(?P<root>candidate:\d+|\d+)/(?P<name>.+)$")
+# a GitLab file: no PUT on mlflow-artifacts (uploads go to the package API, which takes sub-paths, C8), and
+# names with a space are found only by the package API's GET (C7)
+_GITLAB_FILE = re.compile(r"^api/2\.0/mlflow-artifacts/artifacts/(?P<root>candidate:\d+|\d+)/(?P<name>.+)$")
 SMALL_BODY = 1024 * 1024  # request bodies up to this size are sent in one piece (JSON calls stay fast)
 BUFFERED_RESPONSE = 64 * 1024 * 1024  # larger or unsized non-file answers are relayed as they come
 NO_LIMIT = 1 << 62
@@ -83,12 +84,11 @@ class ProxyHandler(MlopsHandler):
                 raise InvalidInput(f"Query argument {key}={value!r} is refused: {path_problem(value)}.",
                                    reason="path_traversal")
         base = entry.backend.url
-        if entry.backend.kind == "gitlab" and method == "PUT":
-            m = _GITLAB_CANDIDATE_PUT.match(path)
-            root = gitlab_api_root(base)
-            if m and root:
-                return backend_url(base, f"{root}/packages/ml_models/{quote(m['root'], safe=':')}/files/"
-                                         f"{quote(m['name'])}", absolute=True)
+        m = _GITLAB_FILE.match(path) if entry.backend.kind == "gitlab" else None
+        api_root = gitlab_api_root(base) if m else None
+        if m and api_root and (method == "PUT" or method in ("GET", "HEAD")
+                               and gitlab_download_needs_package_api(m["name"])):
+            return backend_url(base, gitlab_package_file(api_root, m["root"], m["name"]), absolute=True)
         url = backend_url(base, quote(path, safe="/:"))
         return f"{url}?{self.request.query}" if self.request.query else url
 

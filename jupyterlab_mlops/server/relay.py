@@ -154,7 +154,7 @@ async def send_download(handler: MlopsHandler, client: AsyncClient, url: str, *,
         if response.status_code >= 300:
             body = await read_capped(client, response)
             raise error_for(response.status_code if response.status_code >= 400 else 502, body,
-                            backend=client.backend.name, kind=client.backend.kind)
+                            backend=client.backend.name, kind=client.backend.kind, url=str(response.url))
         ctype = content_type(name, response.headers.get("content-type"))
         await relay(handler, client, response, {**security_headers(name, ctype), "Content-Type": ctype})
 

@@ -100,7 +100,8 @@ class AsyncClient:
                 if hops >= MAX_REDIRECTS:
                     raise BackendError(f"Backend {self.backend.name!r}: more than {MAX_REDIRECTS} redirects.",
                                        reason="too_many_redirects")
-                current, hops = checked_url(urljoin(current, response.headers["location"])), hops + 1
+                target = urljoin(current, response.headers["location"])
+                current, hops = checked_url(target, store=not self.own(target)), hops + 1
                 continue
             try:
                 yield response
@@ -140,7 +141,7 @@ class AsyncClient:
                                  follow=True, transfer=True, headers={"Accept-Encoding": "identity"}) as source:
                 if source.status_code >= 400:
                     raise error_for(source.status_code, await self.read(source), backend=self.backend.name,
-                                    kind=self.backend.kind)
+                                    kind=self.backend.kind, url=str(source.url), method="GET")
                 if "content-length" in source.headers:
                     headers = {**headers, "Content-Length": source.headers["content-length"]}
                 return await self._send(call, self.chunks(source), headers)
@@ -152,7 +153,8 @@ class AsyncClient:
                              params=query(call.params), follow=follow, transfer=call.raw) as response:
             payload = await self.read(response)
         if response.status_code >= 400:
-            raise error_for(response.status_code, payload, backend=self.backend.name, kind=self.backend.kind)
+            raise error_for(response.status_code, payload, backend=self.backend.name, kind=self.backend.kind,
+                            url=str(response.url), method=call.method)
         if response.status_code in REDIRECTS:
             raise BackendError(f"Backend {self.backend.name!r} answered {response.status_code} to {call.method} "
                                "(a redirect this server does not follow).", reason="unexpected_redirect")

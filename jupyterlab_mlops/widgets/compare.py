@@ -101,10 +101,8 @@ class CompareView(Panel):
     def _points(self, run: Run, key: str) -> list[Metric]:
         cache_key = (run.run_id, key)
         if cache_key not in self._history:
-            try:
-                self._history[cache_key] = self.client.drive(flows.metric_history(self.client.api, run.run_id, key))
-            except (NotFound, InvalidInput):  # GitLab without metrics/get-history: the latest value only
-                self._history[cache_key] = [run.metrics[key]] if key in run.metrics else []
+            points, _source = self.client.drive(flows.series_history(self.client.api, run, key))
+            self._history[cache_key] = points
         return self._history[cache_key]
 
     def _render_chart(self) -> None:

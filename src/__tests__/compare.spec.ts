@@ -8,6 +8,7 @@ import {
 } from '../api/compare';
 import { MlopsApiError } from '../api/request';
 import { runColor } from '../compare/colors';
+import { samplingNote } from '../compare/MetricCurves';
 import { csvFileName, downloadBlob } from '../compare/download';
 import {
   differs,
@@ -227,5 +228,32 @@ describe('colours and CSV download', () => {
     expect(revoke).toHaveBeenCalledWith('blob:fake');
     spy.mockRestore();
     jest.useRealTimers();
+  });
+});
+
+describe('series of a GitLab without metrics/get-history', () => {
+  it('says which runs have the latest value only', () => {
+    const run = (source: 'history' | 'latest', i: number) =>
+      ({
+        backend: 'gitlab',
+        run_id: `r${i}`,
+        x: [0],
+        y: [1],
+        total: source === 'latest' ? 1 : 60,
+        shipped: source === 'latest' ? 1 : 60,
+        method: 'none',
+        source,
+        cached: false
+      }) as any;
+    const note = samplingNote({
+      key: 'loss',
+      runs: [run('history', 0), run('latest', 1)]
+    } as any);
+    expect(note).toBe(
+      '61 points; 1 run: the latest value only (no metrics/get-history on this GitLab)'
+    );
+    expect(
+      samplingNote({ key: 'loss', runs: [run('history', 0)] } as any)
+    ).toBe('60 points');
   });
 });

@@ -67,7 +67,7 @@ export interface ICompareSeriesRun extends IRunRef {
   total: number;
   shipped: number;
   method: 'lttb' | 'minmax' | 'none';
-  source: 'history' | 'sampled' | 'run';
+  source: 'history' | 'sampled' | 'run' | 'latest';
   cached: boolean;
 }
 

@@ -21,7 +21,11 @@ export interface IBackendCapabilities {
   artifact_directories?: boolean;
   semver_versions?: boolean;
   model_version_search?: boolean;
-  [capability: string]: boolean | undefined;
+  /** The credentials may write (and, on GitLab, search); with `reason` when not. */
+  write?: boolean;
+  /** Why `write` is false. */
+  reason?: string;
+  [capability: string]: boolean | string | undefined;
 }
 
 /** One configured backend, as reported by `GET status`. */
@@ -109,8 +113,11 @@ export interface IExperimentsPage {
   backend: string;
   experiments: IExperimentRow[];
   next_page_token: string | null;
-  /** The name search was done by the server extension (GitLab). */
-  emulated: { search: boolean; reason: string | null };
+  /**
+   * The name search was done by the server extension (GitLab); `read_only`:
+   * the token may not search, so experiments came from `GET experiments/list`.
+   */
+  emulated: { search: boolean; read_only?: boolean; reason: string | null };
 }
 
 /** Column keys the candidates table can show, by kind. */
@@ -128,6 +135,8 @@ export interface IRunRow {
   start_time: Millis | null;
   end_time: Millis | null;
   user_id: string | null;
+  /** The owner by name (GitLab: looked up from its numeric id; the id when that failed). */
+  user_name?: string | null;
   experiment_id: string;
   /** Only the requested params the run has. */
   params: Record<string, string>;
@@ -155,6 +164,11 @@ export interface IRunsPage {
   /** Number of matching runs; known only when emulated. */
   total: number | null;
   emulated: IRunsEmulation;
+  /**
+   * GitLab: "newest first" is GitLab's upload order (`created_at`), not the
+   * start time; a run replayed from a spool is listed where it was uploaded.
+   */
+  order_note?: string | null;
 }
 
 /** A file or directory of a run's artifacts. */
@@ -191,6 +205,8 @@ export interface IRunInfo {
   start_time: Millis | null;
   end_time: Millis | null;
   user_id: string | null;
+  /** The owner by name (GitLab: looked up from its numeric id; the id when that failed). */
+  user_name?: string | null;
   artifact_uri: string | null;
   lifecycle_stage: string;
 }
@@ -232,7 +248,8 @@ export interface IMetricHistory {
   skipped: number;
   downsampled: boolean;
   method: 'lttb' | 'minmax' | 'none';
-  source: 'history' | 'run';
+  /** `latest`: a GitLab without metrics/get-history gave only the latest value. */
+  source: 'history' | 'run' | 'latest';
 }
 
 /** `GET backends/{b}/runs/{run_id}/artifacts?path=`. */

@@ -13,6 +13,7 @@ import {
   ICompareRun,
   IRunRef
 } from '../api/compare';
+import { useWriteBlocked } from '../models/capabilities';
 import { describeError, notifyError } from '../registry/notify';
 import { CompareTable } from './CompareTables';
 import { CompareToolbar } from './CompareToolbar';
@@ -82,6 +83,7 @@ function CountProblem(props: {
 /** The whole compare view. */
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const { settings, onPromote, onRunsChanged } = props;
+  const writeBlocked = useWriteBlocked(settings);
   const [refs, setRefs] = React.useState<IRunRef[]>(props.runs);
   const [x, setX] = React.useState<CompareX>('step');
   const [onlyDiff, setOnlyDiff] = React.useState(false);
@@ -157,6 +159,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           minRuns={COMPARE_MIN_RUNS}
           onRemove={remove}
           onPromote={onPromote}
+          writeBlocked={writeBlocked}
         />
       )}
       {load.phase === 'loading' && (

@@ -50,10 +50,14 @@ export function samplingNote(series: ICompareSeries): string {
   const methods = Array.from(
     new Set(series.runs.filter(r => r.method !== 'none').map(r => r.method))
   );
+  const latestOnly = series.runs.filter(r => r.source === 'latest').length;
+  const suffix = latestOnly
+    ? `; ${latestOnly} ${latestOnly === 1 ? 'run' : 'runs'}: the latest value only (no metrics/get-history on this GitLab)`
+    : '';
   if (shipped >= total || methods.length === 0) {
-    return `${total.toLocaleString()} points`;
+    return `${total.toLocaleString()} points${suffix}`;
   }
-  return `${shipped.toLocaleString()} of ${total.toLocaleString()} points (${methods.join(', ')})`;
+  return `${shipped.toLocaleString()} of ${total.toLocaleString()} points (${methods.join(', ')})${suffix}`;
 }
 
 /** The shared legend and the grid of charts. */

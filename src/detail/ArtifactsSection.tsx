@@ -127,7 +127,10 @@ function FileRow(props: {
           onClick={() => void run(() => actions.open(file))}
         >
           <Icon.react tag="span" elementSize="normal" />
-          <span className="jp-mlops-Artifact-name">{name(file.path)}</span>
+          {/* A top-level entry with a '/' is a flat listing (GitLab): show the whole name. */}
+          <span className="jp-mlops-Artifact-name">
+            {depth === 0 ? file.path : name(file.path)}
+          </span>
           {busy && <span className="jp-mlops-Spinner" aria-label="Opening" />}
         </button>
         <span className="jp-mlops-Artifact-size">

@@ -119,7 +119,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
           {info.start_time !== null && (
             <span title={new Date(info.start_time).toLocaleString()}>
               started {formatRelative(info.start_time)}
-              {info.user_id ? ` by ${info.user_id}` : ''}
+              {info.user_id ? ` by ${info.user_name ?? info.user_id}` : ''}
             </span>
           )}
         </div>

@@ -71,7 +71,7 @@ export function DetailsSection(props: {
             : ''}
         </Field>
         <Field label="User" name="user">
-          {info.user_id ?? ''}
+          {info.user_name ?? info.user_id ?? ''}
         </Field>
         <Field label="Run ID" name="run-id">
           <code className="jp-mlops-Mono">{info.run_id}</code>

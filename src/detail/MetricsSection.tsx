@@ -82,6 +82,10 @@ function MetricCard(props: {
     if (history.skipped) {
       note += `, ${history.skipped} NaN/inf left out`;
     }
+    if (history.source === 'latest') {
+      note +=
+        ': the latest value only (this GitLab has no metrics/get-history, needed for the series)';
+    }
   }
   return (
     <figure className="jp-mlops-MetricCard" data-metric={metricKey} ref={ref}>

@@ -113,6 +113,10 @@ export class RunsModel implements IDisposable {
   get emulated(): IRunsEmulation | null {
     return this._emulated;
   }
+  /** GitLab: its "newest first" is the upload order (see `IRunsPage.order_note`). */
+  get orderNote(): string | null {
+    return this._orderNote;
+  }
   /** Matching runs, when the server knows (emulated paging). */
   get total(): number | null {
     return this._total;
@@ -279,6 +283,7 @@ export class RunsModel implements IDisposable {
   private _takePage(page: IRunsPage): void {
     this._nextPageToken = page.next_page_token;
     this._available = mergeAvailable(this._available, page.available_columns);
+    this._orderNote = page.order_note ?? null;
     this._emulated =
       page.emulated && (page.emulated.filter || page.emulated.order)
         ? page.emulated
@@ -332,6 +337,7 @@ export class RunsModel implements IDisposable {
   private _columnsFromSettings: boolean;
   private _columnsPicked = false;
   private _emulated: IRunsEmulation | null = null;
+  private _orderNote: string | null = null;
   private _error: MlopsApiError | null = null;
   private _filter = '';
   private _filterError: MlopsApiError | null = null;

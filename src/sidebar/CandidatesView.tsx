@@ -3,6 +3,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import * as React from 'react';
 
 import { IRunRow } from '../api/types';
+import { writeTitle } from '../models/capabilities';
 import { DEFAULT_SORT } from '../models/rows';
 import { RunsModel } from '../models/runs';
 import { CandidatesTable } from './CandidatesTable';
@@ -31,13 +32,17 @@ export interface ICandidatesViewProps {
   onBack: () => void;
   onOpenRun: (backend: string, runId: string) => void;
   onSaveDefaultColumns?: (columns: string[]) => void;
+  /** Why the backend's credentials cannot write (promote is then off), or null. */
+  writeBlocked?: string | null;
 }
 
 function SelectionBar(props: {
   model: RunsModel;
   commands: JupyterFrontEnd['commands'];
+  writeBlocked?: string | null;
 }): JSX.Element {
   const { model, commands } = props;
+  const writeBlocked = props.writeBlocked ?? null;
   const { selection } = model;
   useSignals(selection.changed, commands.commandChanged);
   const n = selection.size;
@@ -45,7 +50,8 @@ function SelectionBar(props: {
     commands.hasCommand(SELECTION_COMMANDS.compare) &&
     n >= 2 &&
     n <= MAX_COMPARE;
-  const canPromote = commands.hasCommand(SELECTION_COMMANDS.promote) && n === 1;
+  const canPromote =
+    commands.hasCommand(SELECTION_COMMANDS.promote) && n === 1 && !writeBlocked;
   return (
     <div className="jp-mlops-SelectionBar" data-selected={n}>
       {n > 0 && (
@@ -87,10 +93,14 @@ function SelectionBar(props: {
         minimal
         className="jp-mlops-PromoteButton"
         disabled={!canPromote}
+        data-write-blocked={writeBlocked ? 'true' : undefined}
         title={
           !commands.hasCommand(SELECTION_COMMANDS.promote)
             ? 'Promote is not available'
-            : 'Promote the selected run to a model version'
+            : writeTitle(
+                writeBlocked,
+                'Promote the selected run to a model version'
+              )
         }
         onClick={() =>
           void commands.execute(SELECTION_COMMANDS.promote, {
@@ -231,7 +241,11 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
         >
           Columns ({model.columns.length})
         </Button>
-        <SelectionBar model={model} commands={props.commands} />
+        <SelectionBar
+          model={model}
+          commands={props.commands}
+          writeBlocked={props.writeBlocked}
+        />
       </div>
       {choosing && (
         <ColumnChooser
@@ -261,6 +275,11 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
           error={model.error}
           onRetry={() => void model.reload()}
         />
+      )}
+      {model.orderNote && !model.emulated && (
+        <Note kind="emulated" title={model.orderNote}>
+          Newest first by upload time (GitLab).
+        </Note>
       )}
       {model.emulated && (
         <Note kind="emulated" title={model.emulated.reason ?? undefined}>

@@ -8,6 +8,7 @@ import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { MlopsModel } from '../model';
+import { writeBlockedReason } from '../models/capabilities';
 import { BackendPicker } from './BackendPicker';
 import { CandidatesView } from './CandidatesView';
 import { ExperimentsView } from './ExperimentsView';
@@ -62,6 +63,7 @@ function Views(props: {
         onBack={() => model.closeExperiment()}
         onOpenRun={openRun}
         onSaveDefaultColumns={options.saveDefaultColumns}
+        writeBlocked={writeBlockedReason(backend)}
       />
     );
   } else if (experiments) {

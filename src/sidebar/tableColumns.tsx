@@ -90,8 +90,8 @@ const TRAILING: ITableColumn[] = [
     sortKey: 'attributes.user_id',
     firstDesc: false,
     numeric: false,
-    render: row => row.user_id ?? '',
-    text: row => row.user_id ?? ''
+    render: row => row.user_name ?? row.user_id ?? '',
+    text: row => row.user_name ?? row.user_id ?? ''
   }
 ];
 

@@ -56,7 +56,9 @@ test('magics log to the embedded backend and widgets render', async ({
   );
   await page.notebook.run();
 
-  const bad = ((await page.notebook.getCellTextOutput(lines.length - 1)) ?? []).join('\n');
+  const bad = (
+    (await page.notebook.getCellTextOutput(lines.length - 1)) ?? []
+  ).join('\n');
   expect(bad).toContain("'abc'");
   expect(bad).not.toContain('Traceback');
 
@@ -79,7 +81,10 @@ test('magics log to the embedded backend and widgets render', async ({
   expect(runs).toHaveLength(1);
   const data = runs[0].data;
   expect(data.params).toEqual(
-    expect.arrayContaining([{ key: 'lr', value: '0.01' }, { key: 'depth', value: '5' }])
+    expect.arrayContaining([
+      { key: 'lr', value: '0.01' },
+      { key: 'depth', value: '5' }
+    ])
   );
   expect(data.metrics[0]).toMatchObject({ key: 'loss', value: 0.25, step: 3 });
   expect(runs[0].info.status).toBe('FINISHED');

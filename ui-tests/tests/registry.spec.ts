@@ -177,7 +177,9 @@ test.describe('compare, promote and the model registry', () => {
     await expect(registry.getByTestId('artifacts')).toContainText('notes.txt');
     await shot(page, 'registry-version-light');
     // Files open in JupyterLab's viewers (saved under mlops-artifacts/ first).
-    await registry.getByRole('button', { name: 'notes.txt', exact: true }).click();
+    await registry
+      .getByRole('button', { name: 'notes.txt', exact: true })
+      .click();
     await expect(
       page.locator('.lm-TabBar-tab', { hasText: 'notes.txt' })
     ).toBeVisible();

@@ -16,10 +16,9 @@ from tornado import web
 
 from ...client import experiments_view as ev
 from ...client import filters
-from ...client.errors import NotFound
-from ...client.flows import all_pages
+from ...client.errors import NotFound, Unauthorized
 from ...client.models import Experiment
-from ...client.runs_view import backend_token, decode_token, encode_token, fingerprint
+from ...client.runs_view import TOKEN_PREFIX, backend_token, decode_token, encode_token, fingerprint
 from ..transport import AsyncClient
 from ._common import ViewHandler, background, experiment_id_arg, failed
 
@@ -47,36 +46,49 @@ class ExperimentsHandler(ViewHandler):
         max_results = self.int_arg("max_results", 100, 1, 1000)
         token = self.arg("page_token") or None
         order = ev.parse_order(self.arg("order_by"), api.dialect)
-        emulated = bool(search) and api.dialect.is_gitlab
+        gitlab = api.dialect.is_gitlab
+        emulated = bool(search) and gitlab
+        read_only = False
+        if not emulated and gitlab and token and token.startswith(TOKEN_PREFIX):
+            emulated = True  # a later page of a read-only listing (our token, not GitLab's)
+        if not emulated:
+            try:
+                page = await client.run(api.search_experiments(
+                    max_results=max_results, page_token=backend_token(token), order_by=order,
+                    name_contains=search or None))
+                exps, nxt = page.items, page.next_page_token
+            except Unauthorized:
+                if not gitlab:
+                    raise
+                emulated = True  # read-only token: GET experiments/list (C17)
         if emulated:
-            exps, nxt = await self._gitlab_search(client, backend, search, order, max_results, token)
-        else:
-            page = await client.run(api.search_experiments(
-                max_results=max_results, page_token=backend_token(token), order_by=order,
-                name_contains=search or None))
-            exps, nxt = page.items, page.next_page_token
+            exps, nxt, read_only = await self._gitlab_search(client, backend, search, order, max_results, token)
         rows = [ev.experiment_row(e, _cached_summary(self.caches, backend, e.experiment_id)) for e in exps]
+        reason = None
+        if read_only:
+            reason = ev.READ_ONLY_LISTING
+        elif emulated:
+            reason = "GitLab's experiments/search ignores filters; all experiments were read and matched by name here"
         self.write_json({
             "backend": backend, "experiments": rows, "next_page_token": nxt,
-            "emulated": {"search": emulated, "reason": (
-                "GitLab's experiments/search ignores filters; all experiments were read and matched "
-                "by name here") if emulated else None},
+            "emulated": {"search": emulated, "read_only": read_only, "reason": reason},
         })
 
     async def _gitlab_search(self, client: AsyncClient, backend: str, search: str, order: list[str],
-                             max_results: int, token: Optional[str]) -> tuple[list[Experiment], Optional[str]]:
+                             max_results: int, token: Optional[str]
+                             ) -> tuple[list[Experiment], Optional[str], bool]:
+        """Every experiment read once (cached briefly), matched by name, paged with our tokens."""
         query = fingerprint(backend, "experiments", search.lower(), order)
         offset = decode_token(token, query)
         key = (backend, "experiments:" + order[0])
         task = self.caches.experiment_lists.get(key, max_age=None if token else 5.0)
         if task is None or failed(task):
-            flow = all_pages(lambda tok: client.api.search_experiments(max_results=1000, page_token=tok,
-                                                                       order_by=order))
-            task = self.caches.experiment_lists.put(key, background(client.drive(flow)))
-        everything: list[Experiment] = await asyncio.shield(task)
-        found = [e for e in everything if filters.matches(e.name, search)]
+            task = self.caches.experiment_lists.put(
+                key, background(client.drive(ev.all_experiments(client.api, order))))
+        everything, read_only = await asyncio.shield(task)
+        found = [e for e in everything if not search or filters.matches(e.name, search)]
         end = offset + max_results
-        return found[offset:end], (encode_token(end, query) if end < len(found) else None)
+        return found[offset:end], (encode_token(end, query) if end < len(found) else None), read_only
 
 
 class ExperimentSummaryHandler(ViewHandler):
@@ -107,7 +119,10 @@ class ExperimentSummaryHandler(ViewHandler):
     async def _count(self, client: AsyncClient, backend: str, exp: Experiment, progress: ev.Progress) -> Any:
         sem = self.caches.counting.setdefault(backend, asyncio.Semaphore(COUNTING_PER_BACKEND))
         async with sem:
-            return await client.drive(ev.summary(client.api, exp, progress))
+            try:
+                return await client.drive(ev.summary(client.api, exp, progress))
+            except Unauthorized as exc:
+                raise ev.runs_refused(exc, client.api.dialect) from None
 
 
 ROUTES = [

@@ -6,7 +6,6 @@ Shapes: ``.notes/API_ISSUE3.md`` §2-§4. The logic lives in ``client/runs_view.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from typing import Any, Optional
 
 from jupyter_server.auth.decorator import authorized
@@ -15,9 +14,10 @@ from tornado import web
 
 from ...client import flows
 from ...client import runs_view as rv
+from ...client import users
 from ...client.downsample import METHODS, downsample, finite
-from ...client.errors import InvalidInput, MlopsError, NotFound
-from ...client.experiments_view import system_tags, user_tags
+from ...client.errors import InvalidInput, MlopsError, NotFound, Unauthorized
+from ...client.experiments_view import runs_refused, system_tags, user_tags
 from ...client.links import JOB_TAG, job_call, project_call, project_web_root, run_links
 from ...client.models import Run
 from ..transport import AsyncClient
@@ -51,23 +51,29 @@ class RunsHandler(ViewHandler):
         if client.api.dialect.is_gitlab:
             order = None if filt else rv.gitlab_order(orders)
             native = None if order is None else [order]
-        if native is not None:
-            runs, nxt, total = await self._native(client, exp_id, filt, native, max_results, token)
-        else:
-            runs, nxt, total = await self._emulated(client, backend, exp_id, filt, orders, max_results, token)
+        try:
+            if native is not None:
+                runs, nxt, total = await self._native(client, exp_id, filt, native, max_results, token)
+            else:
+                runs, nxt, total = await self._emulated(client, backend, exp_id, filt, orders, max_results, token)
+        except Unauthorized as exc:
+            raise runs_refused(exc, client.api.dialect) from None
         seen = self.caches.columns.get((backend, exp_id)) or {"params": set(), "metrics": set(), "tags": set()}
         for kind, keys in rv.keys_seen(runs).items():
             seen[kind] |= keys
         self.caches.columns.put((backend, exp_id), seen)
         emulated = native is None
+        rows = [rv.project(r, columns) for r in runs]  # + user_name: GitLab's user ids by name (C11)
+        users.annotate(rows, await client.drive(users.user_names(client.api, (r.user_id for r in runs))))
         self.write_json({
             "experiment_id": exp_id,
-            "runs": [rv.project(r, columns) for r in runs],
+            "runs": rows,
             "columns": [f"{kind}.{key}" for kind, key in columns],
             "available_columns": {k: sorted(v) for k, v in seen.items()},
             "next_page_token": nxt, "total": total,
             "emulated": {"filter": emulated and bool(filt), "order": emulated and bool(orders),
                          "reason": rv.emulation_reason(bool(filt), bool(orders)) if emulated else None},
+            "order_note": rv.GITLAB_UPLOAD_ORDER if native and native[0].startswith("created_at") else None,
         })
 
     async def _native(self, client: AsyncClient, exp_id: str, filt: str, order: list[str], max_results: int,
@@ -125,6 +131,7 @@ class RunHandler(ViewHandler):
             links["source"]["path"] = None
         info = {f: getattr(run, f) for f in ("run_id", "run_name", "experiment_id", "status", "start_time",
                                               "end_time", "user_id", "artifact_uri", "lifecycle_stage")}
+        users.annotate([info], await client.drive(users.user_names(client.api, [run.user_id])))  # C11
         self.write_json({
             "info": info, "params": run.params,
             "metrics": {k: {"value": rv.num(m.value), "step": m.step, "timestamp": m.timestamp}
@@ -195,17 +202,13 @@ class MetricHistoryHandler(ViewHandler):
             raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
         if method not in METHODS:
             raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}.", reason="invalid_method")
-        source = "history"
-        if not client.api.dialect.is_gitlab:  # MLflow keeps deleted runs' histories: check the run too
+        if client.api.dialect.is_gitlab:  # get-history (paged); without it (older GitLab: 404) the latest value
+            run = await get_live_run(client, run_id)
+            history, source = await client.drive(flows.series_history(client.api, run, key))
+        else:  # MLflow keeps deleted runs' histories: check the run too
             history, _ = await asyncio.gather(client.drive(flows.metric_history(client.api, run_id, key)),
                                               get_live_run(client, run_id))
-        else:  # GitLab hard-deletes; without get-history (older GitLab: 404) runs/get has every value
-            try:
-                history = await client.drive(flows.metric_history(client.api, run_id, key))
-            except NotFound:
-                history, source = await self._from_run(client, run_id, key), "run"
-            if not history and source == "history":
-                await get_live_run(client, run_id)  # an empty history of an unknown run is a 404
+            source = "history"
         pts = sorted(((m.step if x == "step" else m.timestamp), m.value, m.step, m.timestamp) for m in history)
         series, skipped = finite([(float(p[0]), p[1]) for p in pts])
         out = downsample(series, max_points, method)
@@ -214,16 +217,6 @@ class MetricHistoryHandler(ViewHandler):
             "total": len(series), "skipped": skipped, "downsampled": len(out) < len(series),
             "method": method if len(out) < len(series) else "none", "source": source,
         })
-
-    async def _from_run(self, client: AsyncClient, run_id: str, key: str) -> list[Any]:
-        """GitLab without metrics/get-history: runs/get carries every logged value of every metric."""
-        from ...client import parse
-
-        raw_call = dataclasses.replace(client.api.get_run(run_id), parse=lambda d: d.get("run", {}))
-        raw = await client.run(raw_call)
-        if raw.get("info", {}).get("lifecycle_stage") == "deleted":
-            raise NotFound(f"Run {run_id} was deleted.", reason="deleted")
-        return [parse.metric(m) for m in raw.get("data", {}).get("metrics", []) or [] if m.get("key") == key]
 
 
 ROUTES = [

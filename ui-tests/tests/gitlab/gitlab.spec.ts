@@ -67,6 +67,15 @@ test.describe('GitLab: experiments, chart, compare, promote, 302 download', () =
       await expect(note).toContainText(/\d+ points/);
       const points = Number(/(\d+) points/.exec(await note.innerText())![1]);
       expect(points).toBeGreaterThanOrEqual(50);
+      // Users by name (C11), nested artifact names whole (C8).
+      await expect(detail.locator('[data-field="user"]')).toContainText(
+        'Dee Developer'
+      );
+      await expect(
+        detail.locator(
+          '.jp-mlops-Artifact[data-path="code/mlops_demo_model.py"]'
+        )
+      ).toContainText('code/mlops_demo_model.py');
       await shot(page, `gitlab-detail-${theme}`);
 
       // -- compare -------------------------------------------------------------------------------
@@ -137,21 +146,37 @@ test.describe('GitLab: experiments, chart, compare, promote, 302 download', () =
       await shot(page, 'gitlab-version-light');
       const download = page.waitForResponse(
         r =>
-          /\/versions\/[^/]+\/artifacts\/MLmodel/.test(r.url()) &&
-          r.request().method() === 'GET'
+          /\/versions\/[^/]+\/artifacts\/download\?path=MLmodel(&|$)/.test(
+            r.url()
+          ) && r.request().method() === 'GET'
       );
       await registry
         .getByRole('button', { name: 'MLmodel', exact: true })
         .click();
       const response = await download;
       expect(response.status()).toBe(200);
-      const body = await response.text();
+      // The same route fetched again: the file's bytes, never GitLab's redirect notice.
+      const again = await page.request.get(response.url());
+      expect(again.status()).toBe(200);
+      const body = await again.text();
       expect(body).toContain('loader_module: mlops_demo_model');
       expect(body).not.toContain('moved temporarily');
       await expect(page.locator('.jp-FileEditor:visible')).toContainText(
         'loader_module'
       );
       await shot(page, 'gitlab-version-file-light');
+      // A nested name (stored as code%2F... by GitLab, C8) through the same 302.
+      await page.evaluate(() =>
+        (window as any).jupyterapp.shell.activateById(
+          'jupyterlab-mlops-registry'
+        )
+      );
+      await registry
+        .getByRole('button', { name: 'code/mlops_demo_model.py', exact: true })
+        .click();
+      await expect(page.locator('.jp-FileEditor:visible')).toContainText(
+        '_load_pyfunc'
+      );
     });
   }
 });
