@@ -169,7 +169,7 @@ def test_repeating_500_sets_the_batch_aside_and_later_batches_flow(gitlab, tmp_p
     assert list(spool_dir.glob("*.aside")) and aside_summary(spool_dir)["batches"] == 1
     api = use_backend(gl.tracking_uri, gl.token, spool_dir=spool_dir)
     assert api.status().set_aside == 1  # listed for the new kernel too
-    assert api._S.retry_set_aside() == 100  # adopts the earlier kernel's spool, puts the batch back
+    assert api.retry_set_aside() == 100  # adopts the earlier kernel's spool, puts the batch back
     assert api.flush(timeout=60).delivered
     stored = history(gl.tracking_uri, run.run_id, "a", headers=gl.headers())
     assert sorted(p["step"] for p in stored) == list(range(200))

@@ -106,6 +106,8 @@ def test_every_line_verb(shell, capsys, backend, mlflow_server, tmp_path):
     assert f"({kind})" in out and "state:      online" in out and name in out
     out, err = run(shell, capsys, "%mlops flush")
     assert "everything delivered" in out
+    out, err = run(shell, capsys, "%mlops flush --retry-set-aside")
+    assert "0 set-aside item(s) put back in line" in out and "everything delivered" in out
     out, err = run(shell, capsys, "%mlops end --status killed")
     assert "ended run first" in out and "KILLED" in out and "all data sent" in out and not err
     data = get_run(mlflow_server.url, run_id)

@@ -32,7 +32,7 @@ from .snapshot_hook import register as _register_snapshot_hook
 
 __all__ = [
     "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
-    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "status", "promote", "experiments",
+    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "retry_set_aside", "status", "promote", "experiments",
     "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError", "InvalidInput",
 ]
 
@@ -199,6 +199,12 @@ def flush(timeout: Optional[float] = None) -> FlushResult:
     """Wait until everything logged so far is delivered, or (backend down) spooled durably.
     Also replays spools left by earlier kernels for the same backend."""
     return _S.ensure_logger().flush(timeout)
+
+
+def retry_set_aside() -> int:
+    """Put the batches set aside after repeated backend failures back in line (``status()`` lists them); on
+    GitLab what did arrive is read back first, so nothing is stored twice. Returns how many items."""
+    return _S.retry_set_aside()
 
 
 def status() -> Status:

@@ -29,7 +29,9 @@ HELP = """\
   %mlops log artifact PATH [--path DIR]       upload a file (under DIR in the run's artifacts)
   %mlops end [--status FINISHED|FAILED|KILLED]
   %mlops status                               backend, run, pending and spooled items
-  %mlops flush [--timeout SECONDS]            deliver what is queued (or spool it, backend down)
+  %mlops flush [--timeout S] [--retry-set-aside]
+                                              deliver what is queued (or spool it, backend down);
+                                              first put back batches set aside after failures
   %mlops promote [RUN] --model M [--version V] [--description D]
                                               RUN defaults to the active run; V is a semantic
                                               version, suggested from the latest one when omitted
@@ -94,12 +96,14 @@ def _parsers() -> dict[str, _Parser]:
     x.add_argument("pairs", nargs="+", metavar="K=V")
     x = p["log artifact"] = _parser("log artifact", "Upload a file to the active run's artifacts.")
     x.add_argument("path", help="local file")
-    x.add_argument("--path", dest="artifact_path", help="directory inside the run's artifacts (MLflow only)")
+    x.add_argument("--path", dest="artifact_path", help="directory inside the run's artifacts")
     x = p["end"] = _parser("end", "End the active run after sending what was logged.")
     x.add_argument("--status", default="FINISHED", type=str.upper, choices=["FINISHED", "FAILED", "KILLED"])
     p["status"] = _parser("status", "Backend, state, experiment, run, pending and spooled items.")
     x = p["flush"] = _parser("flush", "Deliver everything queued; with the backend down, spool it on disk.")
     x.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
+    x.add_argument("--retry-set-aside", action="store_true",
+                   help="first put back the batches set aside after repeated backend failures")
     x = p["promote"] = _parser("promote", "Promote a run to a new model version.")
     x.add_argument("run", nargs="?", help="run id (default: the active run)")
     x.add_argument("--model", "-m", required=True, help="registered model (created when missing)")
@@ -346,6 +350,8 @@ class MlopsMagics(Magics):
         print(str(self._api().status()))
 
     def _do_flush(self, args: argparse.Namespace) -> None:
+        if args.retry_set_aside:
+            _say(f"{self._api().retry_set_aside()} set-aside item(s) put back in line")
         result = self._api().flush(args.timeout)
         _say(result.message + (f" ({result.sent} item(s) sent in this kernel)" if result.delivered else ""))
 

@@ -129,7 +129,8 @@ class Status:
                f"sent:       {self.sent} item(s)" + (f", {self.dropped} dropped" if self.dropped else "")]
         if self.set_aside:
             out.append(f"set aside:  {self.set_aside} batch(es), {self.set_aside_items} item(s) in {self.spool_dir}: "
-                       + " | ".join(self.set_aside_reasons or ["repeated backend failures"]))
+                       + " | ".join(self.set_aside_reasons or ["repeated backend failures"])
+                       + "; once the backend is fixed: %mlops flush --retry-set-aside")
         return out
 
     def __str__(self) -> str:
