@@ -69,7 +69,7 @@ describe('model name rule (GitLab ml_model_name_regex, Ruby: ASCII \\w)', () => 
     ['x'.repeat(256), 'At most 255 characters (this one has 256).'],
     [
       'my model',
-      'spaces are not allowed: use ASCII letters, digits, "_", "-", "." and "/".'
+      'No spaces: use ASCII letters, digits, "_", "-", "." and "/".'
     ],
     [
       'modèle',

@@ -125,7 +125,7 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
         data-testid="name-status"
       >
         {nameError
-          ? `${nameError} Rule: ${MODEL_NAME_RULE}.`
+          ? nameError
           : check.state === 'checking' || !settled
             ? 'Checking…'
             : info

@@ -75,8 +75,13 @@ export function modelNameProblem(name: string): string | null {
         c === ' ' ? 'spaces' : /\s/.test(c) ? JSON.stringify(c) : `"${c}"`
       );
     const more = bad.length > 6 ? ', ...' : '';
-    const verb = bad.length === 1 && bad[0] !== ' ' ? 'is' : 'are';
-    return `${shown.join(', ')}${more} ${verb} not allowed: use ASCII letters, digits, "_", "-", "." and "/".`;
+    const allowed = 'use ASCII letters, digits, "_", "-", "." and "/".';
+    if (bad.length === 1 && bad[0] === ' ') {
+      return `No spaces: ${allowed}`;
+    }
+    const verb = bad.length === 1 ? 'is' : 'are';
+    const list = shown.join(', ');
+    return `${list[0].toUpperCase()}${list.slice(1)}${more} ${verb} not allowed: ${allowed}`;
   }
   const last = name.split('/').pop() ?? '';
   if (last.includes('+')) {
