@@ -33,8 +33,9 @@ def load_ipython_extension(ipython: Any) -> None:
 #: The kernel-side Python API (``kernel/api.py``), loaded on first use.
 _API = frozenset({
     "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
-    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "status", "promote", "experiments",
-    "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError", "InvalidInput",
+    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "retry_set_aside", "status", "promote",
+    "experiments", "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError",
+    "InvalidInput",
 })
 
 

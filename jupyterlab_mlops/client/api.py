@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import time
 from typing import Any, Iterable, Optional, Sequence
-from urllib.parse import quote
 
 from . import filters, parse
 from .calls import ARTIFACTS, REST, Call

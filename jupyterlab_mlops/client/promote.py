@@ -121,7 +121,8 @@ def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> An
     tags = {k: v for k, v in run.tags.items()
             if k not in _SKIP_COPY_TAGS and len(k) <= 250 and 0 < len(v) <= 5000}
     metrics = [Metric(m.key, m.value, m.timestamp, m.step) for m in run.metrics.values()]
-    skipped = (len(run.params) - len(params)) + (len(run.tags) - len(tags) - sum(k in run.tags for k in _SKIP_COPY_TAGS))
+    skipped_tags = len(run.tags) - len(tags) - sum(k in run.tags for k in _SKIP_COPY_TAGS)
+    skipped = (len(run.params) - len(params)) + skipped_tags
     target = mv.run_id or ""
     for i in range(0, len(metrics), 1000):
         yield api.log_batch(target, metrics=metrics[i:i + 1000])

@@ -4,7 +4,8 @@ REST ``GET /api/v4/users/:id`` answers ``{id, username, name, ...}``.
 :func:`user_names` is a flow (driven sync or async like every other) that maps ids to names, asking
 GitLab once per id and keeping the answers in a bounded, expiring cache per backend (the GitLab web
 root). A lookup that fails falls back to the id, quietly: an unknown user (or no permission) is
-remembered for five minutes, GitLab being down stops the lookups of that flow and is asked again next time. On MLflow ``user_id`` already is a name: nothing is asked.
+remembered for five minutes, GitLab being down stops the lookups of that flow and is asked again next time.
+On MLflow ``user_id`` already is a name: nothing is asked.
 
 Callers that build rows add the names with :func:`annotate` (``user_name`` beside ``user_id``)."""
 from __future__ import annotations

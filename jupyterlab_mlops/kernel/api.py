@@ -32,8 +32,9 @@ from .snapshot_hook import register as _register_snapshot_hook
 
 __all__ = [
     "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
-    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "retry_set_aside", "status", "promote", "experiments",
-    "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError", "InvalidInput",
+    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "retry_set_aside", "status", "promote",
+    "experiments", "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError",
+    "InvalidInput",
 ]
 
 _S = Session()
