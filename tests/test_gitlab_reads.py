@@ -47,7 +47,8 @@ def _put_package_file(gitlab_server, run_id: str, name: str, data: bytes) -> Non
 
 
 def _runs_with_files(seed, gitlab_server) -> tuple[str, dict[str, bytes]]:
-    run = seed.run(files={"first.txt": b"first"})  # the package exists: artifact_uri is mlflow-artifacts:/candidate:<iid>
+    # the package exists: artifact_uri is mlflow-artifacts:/candidate:<iid>
+    run = seed.run(files={"first.txt": b"first"})
     files = {SPACED: b"spaced contents\n", NESTED: bytes(range(256)) * 64}
     for name, data in files.items():
         _put_package_file(gitlab_server, run.run_id, name, data)

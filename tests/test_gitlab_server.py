@@ -187,7 +187,7 @@ def test_run_entity_shape(gl: GL, gitlab_server: GitLabServer) -> None:
     run = gl.run(exp_id, run_name="r1", start_time=1234)
     info = run["info"]
     iid = gitlab_server.candidate_iid(info["run_id"])
-    package = f"{gitlab_server.base_url}/api/v4/projects/{gitlab_server.project_id}/packages/ml_models/candidate:{iid}/files/"
+    package = f"{gitlab_server.project_url}/packages/ml_models/candidate:{iid}/files/"
     assert info == {"run_id": info["run_id"], "run_uuid": info["run_id"], "experiment_id": exp_id,
                     "start_time": 1234, "run_name": "r1", "status": "RUNNING",
                     "artifact_uri": package, "lifecycle_stage": "active", "user_id": "1"}  # C5: no package yet
@@ -348,14 +348,16 @@ def test_model_versions_semver_and_id_split(gl: GL, gitlab_server: GitLabServer)
     # get-download-uri takes the integer id
     uri = gl.ok("GET", "model-versions/get-download-uri", params={"name": name, "version": v1["version"]})
     assert uri == {"artifact_uri": f"mlflow-artifacts:/{v1['version']}"}
-    assert gl.call("GET", "model-versions/get-download-uri", params={"name": name, "version": "1.0.0"}).status_code == 400
+    by_semver = gl.call("GET", "model-versions/get-download-uri", params={"name": name, "version": "1.0.0"})
+    assert by_semver.status_code == 400
     # latest = highest semver; latest_versions = ALL versions; alias = semver
-    latest = gl.ok("POST", "registered-models/get-latest-versions", json={"name": name, "stages": ["None"]})
+    latest = gl.ok("POST", "registered-models/get-latest-versions",
+                   json={"name": name, "stages": ["None"]})
     assert [v["aliases"][0] for v in latest["model_versions"]] == ["2.0.1"]
     m = gl.ok("GET", "registered-models/get", params={"name": name})["registered_model"]
     assert [v["aliases"][0] for v in m["latest_versions"]] == ["1.0.0", "2.0.0", "2.0.1"]
-    assert gl.ok("GET", "registered-models/alias", params={"name": name, "alias": "2.0.0"})["model_version"]["version"] \
-        == v2["version"]
+    alias = gl.ok("GET", "registered-models/alias", params={"name": name, "alias": "2.0.0"})
+    assert alias["model_version"]["version"] == v2["version"]
     # invalid / duplicate semver
     for bad, msg in (("v1.0", "Version must be semantic version"), ("2.0.0", "Version has already been taken")):
         r = gl.call("POST", "model-versions/create", json={"name": name,
@@ -377,7 +379,7 @@ def test_each_version_gets_its_own_backing_run_unless_promoted(gl: GL, gitlab_se
     r = gl.call("POST", "runs/delete", json={"run_id": cand})
     assert (r.status_code, r.json()) == (400, {"message": "Cannot delete a candidate associated to a model version"})
     info = gl.ok("GET", "runs/get", params={"run_id": cand})["run"]["info"]
-    assert info["artifact_uri"] == f"{gitlab_server.base_url}/api/v4/projects/42/packages/ml_models/{v1['version']}/files/"
+    assert info["artifact_uri"] == f"{gitlab_server.project_url}/packages/ml_models/{v1['version']}/files/"
     gitlab_server.supports_run_promotion = False
     cand2 = gl.run(model_exp["experiment_id"])["info"]["run_id"]
     v2 = gl.version(name, run_id=cand2)
@@ -537,7 +539,7 @@ def test_c5_artifact_uri_is_the_http_package_url_until_the_first_upload(gl: GL, 
     run = gl.run(gl.experiment())
     uri = run["info"]["artifact_uri"]
     iid = gitlab_server.candidate_iid(run["info"]["run_id"])
-    assert uri == f"{gitlab_server.base_url}/api/v4/projects/{gitlab_server.project_id}/packages/ml_models/candidate:{iid}/files/"
+    assert uri == f"{gitlab_server.project_url}/packages/ml_models/candidate:{iid}/files/"
     assert gl.call("PUT", f"{uri}notes.txt", data=b"n").status_code == 201
     again = gl.ok("GET", "runs/get", params={"run_id": run["info"]["run_id"]})["run"]["info"]["artifact_uri"]
     assert again == f"mlflow-artifacts:/candidate:{iid}"
@@ -762,7 +764,8 @@ def test_c10_runs_search_orders_by_creation_not_start_time(gl: GL, mlflow_rest: 
     ids = [gl.run(exp, run_name=f"r{i}", start_time=3000 - 1000 * i)["info"]["run_id"] for i in range(3)]
 
     def order(**body: Any) -> list[str]:
-        return [r["info"]["run_id"] for r in gl.ok("POST", "runs/search", json={"experiment_ids": [exp], **body})["runs"]]
+        found = gl.ok("POST", "runs/search", json={"experiment_ids": [exp], **body})["runs"]
+        return [r["info"]["run_id"] for r in found]
 
     assert order() == ids[::-1]  # created_at DESC: the last created first, whatever start_time says
     assert order(order_by="created_at ASC") == ids

@@ -86,13 +86,13 @@ async def test_linked_items_add_list_remove(api, seed):
     mr = "https://gitlab.example.com/group/proj/-/merge_requests/12"
     await api(v + "/links", method="POST", body={"url": issue}, expect=201)
     links = (await api(v + "/links", method="POST", body={"url": mr}, expect=201)).json["links"]
-    assert [(l["n"], l["kind"], l["title"]) for l in links] == [(1, "issue", "group/proj#7"),
-                                                                 (2, "merge_request", "group/proj!12")]
+    assert [(link["n"], link["kind"], link["title"]) for link in links] == [
+        (1, "issue", "group/proj#7"), (2, "merge_request", "group/proj!12")]
     links = (await api(v + "/links/1", method="DELETE")).json["links"]
-    assert [l["n"] for l in links] == [2]
+    assert [link["n"] for link in links] == [2]
     links = (await api(v + "/links", method="POST", body={"url": "https://example.org/doc"}, expect=201)).json["links"]
-    assert [(l["n"], l["kind"]) for l in links] == [(2, "merge_request"), (3, "link")]  # n never reused
-    assert [l["url"] for l in (await api(v)).json["links"]] == [mr, "https://example.org/doc"]
+    assert [(link["n"], link["kind"]) for link in links] == [(2, "merge_request"), (3, "link")]  # n never reused
+    assert [link["url"] for link in (await api(v)).json["links"]] == [mr, "https://example.org/doc"]
     for bad in ("javascript:alert(1)", "ftp://x.org/f", "https://exa mple.org", "", "x" * 3000, None):
         assert_error(await api(v + "/links", method="POST", body={"url": bad}, expect=None), 400, reason="invalid_url")
     assert_error(await api(v + "/links/1", method="DELETE", expect=None), 404, reason="link_not_found")

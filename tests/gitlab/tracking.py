@@ -270,14 +270,17 @@ async def runs_search(ctx: Ctx) -> Any:
             return next((m["value"] for m in latest_metrics(ctx, r) if m["key"] == column), None)
 
         runs = [r for r in runs if metric(r) is not None]  # a join: runs without it drop out
-        key: Callable[[dict[str, Any]], tuple[Any, Any]] = lambda r: (metric(r), tiebreak(r))
+        value: Callable[[dict[str, Any]], Any] = metric
     elif column == "name":
-        key = lambda r: (r["info"].get("run_name") or "", tiebreak(r))
+        def value(r: dict[str, Any]) -> Any:
+            return r["info"].get("run_name") or ""
     elif column == "id":
-        key = lambda r: (ctx.state.iid_for(r["info"]["run_id"]), tiebreak(r))
-    else:  # C10: the row's created_at (upload time), not the client's start_time
-        key = lambda r: (ctx.state.created_at[r["info"]["run_id"]], tiebreak(r))
-    page, nxt = keyset_page(runs, key, desc, ctx.opt("page_token"), per_page)
+        def value(r: dict[str, Any]) -> Any:
+            return ctx.state.iid_for(r["info"]["run_id"])
+    else:
+        def value(r: dict[str, Any]) -> Any:  # C10: the row's created_at (upload time), not start_time
+            return ctx.state.created_at[r["info"]["run_id"]]
+    page, nxt = keyset_page(runs, lambda r: (value(r), tiebreak(r)), desc, ctx.opt("page_token"), per_page)
     return {"runs": list(await asyncio.gather(*(run_entity(ctx, r) for r in page))), "next_page_token": nxt}
 
 
