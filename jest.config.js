@@ -18,6 +18,14 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
+  // ESM web components that ui-components loads and jest does not transform
+  moduleNameMapper: {
+    ...baseConfig.moduleNameMapper,
+    '^@jupyter/react-components$':
+      '<rootDir>/src/__tests__/stubs/reactComponents.js',
+    '^@jupyter/web-components$':
+      '<rootDir>/src/__tests__/stubs/webComponents.js'
+  },
   collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts'],
   coverageReporters: ['lcov', 'text'],
   reporters: ['default'],

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import requests
 
@@ -120,6 +120,23 @@ def use_backend(uri: str, token: Optional[str] = None, spool_dir: Optional[Path]
     s._said.clear()
     api.configure(uri, token, spool_dir=str(spool_dir) if spool_dir else None)
     return api
+
+
+def api_on(request: Any, tmp_path: Path, *, ignore_end_errors: bool = False) -> Iterator[tuple[Any, str]]:
+    """Body of a fixture parametrized ``["mlflow", "gitlab"]``: the kernel API pointed at that backend with a
+    fresh spool dir, as ``(api, kind)``; the runs a test left open are ended afterwards."""
+    if request.param == "mlflow":
+        api = use_backend(request.getfixturevalue("mlflow_server").url, spool_dir=tmp_path / "spool")
+    else:
+        gl = request.getfixturevalue("gitlab_server")
+        api = use_backend(gl.tracking_uri, gl.token, spool_dir=tmp_path / "spool")
+    yield api, request.param
+    for run in list(reversed(api._S.stack)):
+        try:
+            run.end()
+        except Exception:  # noqa: BLE001 - a test that broke the backend on purpose
+            if not ignore_end_errors:
+                raise
 
 
 def history(url: str, run_id: str, key: str, headers: Optional[dict[str, str]] = None) -> list[dict[str, Any]]:

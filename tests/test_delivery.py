@@ -16,7 +16,7 @@ import requests
 from jupyterlab_mlops.client.errors import InvalidInput
 from jupyterlab_mlops.spool import Spool, aside_summary, total_depth
 
-from .kernel_support import get_run, history, kv, use_backend, wait_for
+from .kernel_support import api_on, get_run, history, kv, use_backend, wait_for
 
 
 def uniq(prefix: str) -> str:
@@ -41,17 +41,7 @@ def runs_of(mlflow_url: str, experiment: str) -> list[dict[str, Any]]:
 @pytest.fixture(params=["mlflow", "gitlab"])
 def backend(request, tmp_path):
     """(api, kind) pointed at one backend with a fresh spool dir."""
-    if request.param == "mlflow":
-        api = use_backend(request.getfixturevalue("mlflow_server").url, spool_dir=tmp_path / "spool")
-    else:
-        gl = request.getfixturevalue("gitlab_server")
-        api = use_backend(gl.tracking_uri, gl.token, spool_dir=tmp_path / "spool")
-    yield api, request.param
-    for run in list(reversed(api._S.stack)):
-        try:
-            run.end()
-        except Exception:  # noqa: BLE001
-            pass
+    yield from api_on(request, tmp_path, ignore_end_errors=True)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from jupyterlab_mlops.client.errors import Conflict, InvalidInput
 
-from .kernel_support import get_run, history, kv, use_backend
+from .kernel_support import api_on, get_run, history, kv, use_backend
 
 
 def uniq(prefix: str) -> str:
@@ -22,14 +22,7 @@ def uniq(prefix: str) -> str:
 @pytest.fixture(params=["mlflow", "gitlab"])
 def mlops(request, tmp_path):
     """The API pointed at one backend; yields (api, kind)."""
-    if request.param == "mlflow":
-        api = use_backend(request.getfixturevalue("mlflow_server").url, spool_dir=tmp_path / "spool")
-    else:
-        gl = request.getfixturevalue("gitlab_server")
-        api = use_backend(gl.tracking_uri, gl.token, spool_dir=tmp_path / "spool")
-    yield api, request.param
-    for run in list(reversed(api._S.stack)):
-        run.end()
+    yield from api_on(request, tmp_path)
 
 
 @pytest.fixture

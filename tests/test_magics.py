@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from .kernel_support import get_run, history, kv, use_backend
+from .kernel_support import api_on, get_run, history, kv, use_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,14 +30,7 @@ def shell():
 
 @pytest.fixture(params=["mlflow", "gitlab"])
 def backend(request, tmp_path):
-    if request.param == "mlflow":
-        api = use_backend(request.getfixturevalue("mlflow_server").url, spool_dir=tmp_path / "spool")
-    else:
-        gl = request.getfixturevalue("gitlab_server")
-        api = use_backend(gl.tracking_uri, gl.token, spool_dir=tmp_path / "spool")
-    yield api, request.param
-    for run in list(reversed(api._S.stack)):
-        run.end()
+    yield from api_on(request, tmp_path)
 
 
 @pytest.fixture

@@ -604,13 +604,8 @@ class Logger:
             part = delivery.unsent_part(part, run, lambda key: self._history(run_id, key), scan=state["scan"])
             if part.size == 0:
                 return
-        state["budget"] -= 1
         try:
-            self._call(api.log_batch(run_id, metrics=part.metrics, params=part.params, tags=part.tags))
-            state["delivered"] = True
-            return
-        except InvalidInput as exc:
-            message = exc.message
+            message = self._send_part(run_id, part, state)
         except Transient as exc:
             if self._gitlab and JOB_TAG in part.tags and exc.kind == "failing":
                 job = part.tags.pop(JOB_TAG)
@@ -620,6 +615,8 @@ class Logger:
                 self._deliver_part(run_id, part, True, refused, state)
                 return
             raise
+        if message is None:
+            return
         # 400: on GitLab a refusal may come after the metrics were inserted: read back from here on
         unsure_next = self._gitlab and bool(part.metrics) and bool(part.params or part.tags)
         if state["run"] is None:
@@ -627,30 +624,17 @@ class Logger:
             if run.lifecycle_stage != "active":  # nothing of it can be stored: no bisecting
                 refused.append((f"{part.size} item(s)", message, part.size))
                 return
-        if state["run"] is not None and part.params and not state.get("params_checked"):
-            # params are write-once: identical values are done, different ones are refused here
+        if part.params and not state.get("params_checked"):
             state["params_checked"] = True
-            run = state["run"]
-            for k in list(part.params):
-                old = run.params.get(k)
-                if old is None:
-                    continue
-                if old != part.params[k]:
-                    refused.append((f"param {k!r}", f"already {old!r} (params are write-once), "
-                                                    f"{part.params[k]!r} dropped", 1))
-                del part.params[k]
+            _drop_stored_params(part, state["run"], refused)
             if part.size == 0:
                 return
             if unsure_next:
                 self._deliver_part(run_id, part, True, refused, state)
                 return
-            state["budget"] -= 1
-            try:
-                self._call(api.log_batch(run_id, metrics=part.metrics, params=part.params, tags=part.tags))
-                state["delivered"] = True
+            message = self._send_part(run_id, part, state)
+            if message is None:
                 return
-            except InvalidInput as exc:
-                message = exc.message
         if part.size == 1 or state["budget"] <= 0:
             what = part.describe() if part.size == 1 else f"{part.size} item(s) from {part.describe()}"
             refused.append((what, message, part.size))
@@ -658,6 +642,17 @@ class Logger:
         first, second = part.halves()
         self._deliver_part(run_id, first, unsure_next, refused, state)
         self._deliver_part(run_id, second, unsure_next, refused, state)
+
+    def _send_part(self, run_id: str, part: Part, state: dict[str, Any]) -> Optional[str]:
+        """One ``log-batch`` of ``part`` (counted against the batch's budget): None once delivered, else the
+        backend's 400 message; other errors are raised."""
+        state["budget"] -= 1
+        try:
+            self._call(self.client.api.log_batch(run_id, metrics=part.metrics, params=part.params, tags=part.tags))
+        except InvalidInput as exc:
+            return exc.message
+        state["delivered"] = True
+        return None
 
     def _history(self, run_id: str, key: str) -> Optional[list[Metric]]:
         try:
@@ -758,3 +753,14 @@ class Logger:
             return
         self._warned.add(key)
         self._notify(message)
+
+
+def _drop_stored_params(part: Part, run: Any, refused: list[tuple[str, str, int]]) -> None:
+    """Params are write-once: those the run already holds leave ``part``; a different value is refused."""
+    for k in list(part.params):
+        old = run.params.get(k)
+        if old is None:
+            continue
+        if old != part.params[k]:
+            refused.append((f"param {k!r}", f"already {old!r} (params are write-once), {part.params[k]!r} dropped", 1))
+        del part.params[k]

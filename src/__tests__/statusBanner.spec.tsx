@@ -2,30 +2,9 @@
  * The sidebar's status banner: the spool line and the "N batches set aside:
  * <reason>" line the kernels' delivery rules produce (issue 10).
  */
-// ui-components loads ESM web components jest does not transform (see
-// untrusted.spec.ts); the banner only uses its icons.
-jest.mock('@jupyter/react-components', () => ({}));
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
-
 import * as React from 'react';
 
-// react-dom ships no type declarations here (no @types/react-dom installed).
-// @ts-expect-error: untyped module, used only for renderToStaticMarkup
-import * as ReactDOMServer from 'react-dom/server';
-
-const renderToStaticMarkup = (
-  ReactDOMServer as { renderToStaticMarkup: (el: React.ReactElement) => string }
-).renderToStaticMarkup;
+import { renderToStaticMarkup } from './render';
 
 import { IStatus } from '../api/types';
 import { setAsideNote, StatusBanner } from '../sidebar/StatusBanner';

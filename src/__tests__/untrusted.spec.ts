@@ -3,22 +3,6 @@
  * viewers are redirected for them, and that the frame's sandbox never gets
  * `allow-same-origin` whatever is toggled.
  */
-// jest.config.js does not transform the ESM web components that
-// ui-components loads (its transformIgnorePatterns lacks @jupyter/react-
-// components and @jupyter/web-components); the viewer does not use them.
-jest.mock('@jupyter/react-components', () => ({}));
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
-
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';

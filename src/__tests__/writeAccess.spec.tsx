@@ -3,46 +3,10 @@
  * Developer) stay visible but disabled, with the server's reason as their
  * tooltip (`capabilities.write` / `capabilities.reason` of `GET status`).
  */
-// ui-components loads ESM web components jest does not transform (see
-// untrusted.spec.ts); these views only use its icons and buttons.
-jest.mock(
-  '@jupyter/react-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule'
-            ? true
-            : (props: any) =>
-                jest
-                  .requireActual('react')
-                  .createElement('span', null, props.children)
-      }
-    )
-);
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
-
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-// react-dom ships no type declarations here (no @types/react-dom installed).
-// @ts-expect-error: untyped module, used only for renderToStaticMarkup
-import * as ReactDOMServer from 'react-dom/server';
-
-const renderToStaticMarkup = (
-  ReactDOMServer as { renderToStaticMarkup: (el: React.ReactElement) => string }
-).renderToStaticMarkup;
+import { renderToStaticMarkup } from './render';
 
 import { ICompareRun } from '../api/compare';
 import { IBackendStatus, IStatus } from '../api/types';
