@@ -46,7 +46,7 @@ def _our_cpu(body: bytes) -> float:
     """CPU time of what the route does with a backend page: parse, project 10 columns, encode."""
     import json
 
-    from jupyterlab_mlops.client import runs_view as rv
+    from jupyterlab_mlops.views import runs_table as rv
     from jupyterlab_mlops.client.api import Api
     from jupyterlab_mlops.client.dialect import MLFLOW
 
@@ -67,8 +67,8 @@ def _kb(n: int) -> str:
 
 
 def measure(server: MlflowServer) -> list[Row]:
-    del server  # P3 runs against its own cached 10k-run store
-    mlflow, exp_id = seeded_server()
+    # P3 runs against its own 10k-run store (cached on SQLite) of the same kind as ``server``
+    mlflow, exp_id = seeded_server(kind=getattr(server, "kind", "sqlite"))
     try:
         with JupyterServer([{"name": "default", "kind": "mlflow", "url": mlflow.url}]) as jup:
             ours_url = jup.url(f"jupyterlab-mlops/backends/default/experiments/{exp_id}/runs")

@@ -1,10 +1,10 @@
 """P4: compare 10 runs x 3 metrics x 100k steps (DESIGN §8): points shipped per series, cold and warm.
 
-Ours: ``client.compare.compare`` (what ``GET compare`` runs) through the server's async transport,
+Ours: ``views.compare_series.compare`` (what ``GET compare`` runs) through the server's async transport,
 JSON-encoded as the route sends it; cold = empty series cache, warm = the same request again.
 Reference: the MLflow way, ``MlflowClient.get_metric_history`` for every run and metric (full
 histories, as a notebook would chart them). The 3M points are written straight into MLflow's
-SQLite store (through REST they would take ~13 minutes); runs and experiment are made through REST.
+SQL store, SQLite or PostgreSQL (through REST they would take ~13 minutes); runs and experiment are made through REST.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import asyncio
 import json
 import math
 import os
-import sqlite3
 import statistics
 import sys
 import time
@@ -43,36 +42,35 @@ def seed(server: MlflowServer) -> list[str]:
         requests.post(f"{api}/runs/update", json={"run_id": rid, "status": "FINISHED", "end_time": t0 + STEPS * 10},
                       timeout=30)
         run_ids.append(rid)
-    db = sqlite3.connect(server.dir / "mlflow.db", timeout=60)
-    with db:
+    with server.store() as db:  # SQLite or PostgreSQL (benchmarks/run --backend)
         for i, rid in enumerate(run_ids):
             for k, key in enumerate(METRICS):
                 def value(s: int) -> float:
                     base = math.exp(-s / (20_000 + 3_000 * i))
                     return (1 - base if key == "accuracy" else base) + 0.02 * math.sin(s / 50 + i + k)
-                db.executemany("INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
-                               "VALUES (?, ?, ?, ?, ?, 0)",
-                               ((key, value(s), t0 + s * 10, rid, s) for s in range(STEPS)))
-                db.execute("INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) "
-                           "VALUES (?, ?, ?, ?, 0, ?)", (key, value(STEPS - 1), t0 + (STEPS - 1) * 10, STEPS - 1, rid))
-    db.close()
+                db.insert("metrics", ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
+                          ((key, value(s), t0 + s * 10, rid, s, False) for s in range(STEPS)))
+                db.insert("latest_metrics", ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
+                          [(key, value(STEPS - 1), t0 + (STEPS - 1) * 10, STEPS - 1, False, rid)])
     return run_ids
 
 
 async def ours(url: str, run_ids: list[str], warm_repeats: int = 5) -> dict[str, Any]:
     from jupyterlab_mlops.client import Backend
-    from jupyterlab_mlops.client import compare as cmp
-    from jupyterlab_mlops.client import compare_series as cs
     from jupyterlab_mlops.server.transport import AsyncClient
+    from jupyterlab_mlops.views import compare as cmp
+    from jupyterlab_mlops.views import compare_series as cs
+    from jupyterlab_mlops.views.cache import SeriesCache
+    from jupyterlab_mlops.views.driver import run_async
 
     client = AsyncClient(Backend.from_uri(url, name="default"), timeout=300)
-    cache = cs.SeriesCache()
+    cache = SeriesCache()
     refs = [cmp.RunRef("default", r) for r in run_ids]
 
     async def once() -> tuple[float, dict[str, Any], int]:
         t = time.perf_counter()
-        result = await cs.compare(refs, {"default": client.api}, lambda b, f: client.drive(f), cache,
-                                   metrics=list(METRICS), max_points=1000)
+        result = await run_async(cs.compare(refs, {"default": client.api}, cache, metrics=list(METRICS),
+                                            max_points=1000), lambda b, f: client.drive(f))
         size = len(json.dumps(result))
         return time.perf_counter() - t, result, size
 

@@ -99,7 +99,7 @@ print(json.dumps({"times": times, "peaks": peaks, "first_peak": first_peak}))
 CORE = r"""
 import sys, time, tracemalloc
 from jupyterlab_mlops.snapshot.notebook import Options
-from jupyterlab_mlops.server.views.snapshots import _build
+from jupyterlab_mlops.views.snapshots import build as _build
 path = sys.argv[1]
 tracemalloc.start()
 box = [open(path, encoding="utf-8").read()]

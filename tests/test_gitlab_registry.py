@@ -4,14 +4,15 @@ checked before sending (C13), "latest" as GitLab computes it and semver.org prec
 (C14), models without versions (C15), re-uploaded files (C16), promotion by ``run_id`` (C18)."""
 from __future__ import annotations
 
-import requests
 import pytest
+import requests
 
-from jupyterlab_mlops.client import Backend, links, users
+from jupyterlab_mlops.client import Backend
 from jupyterlab_mlops.client.dialect import MODEL_NAME_RULE, model_name_problem, semver_key
-from jupyterlab_mlops.client.registry_view import latest_of, sort_versions
 from jupyterlab_mlops.client.models import ModelVersion
 from jupyterlab_mlops.client.sync import SyncClient
+from jupyterlab_mlops.views import links, users
+from jupyterlab_mlops.views.registry import latest_of, sort_versions
 
 from .issue4_support import BOTH, Seeder, api, assert_error, model_path, seed, uniq  # noqa: F401
 

@@ -1,6 +1,6 @@
 """Generated code takes every name, version, run id, URI and tag as a literal: hostile text from a
 shared backend (newlines, CR, quotes, backslashes, ``#``, triple quotes, unicode, control characters)
-goes through the one "use in notebook" generator (``client/registry_view.use_snippet``: version page and
+goes through the one "use in notebook" generator (``views/snippets.use_snippet``: version page and
 ``mlops.models()`` widget) and the code still parses to exactly the intended calls."""
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import uuid
 import pytest
 
 from jupyterlab_mlops.client import Backend
-from jupyterlab_mlops.client import registry_view as rv
 from jupyterlab_mlops.client.models import FileInfo, ModelVersion
 from jupyterlab_mlops.client.sync import SyncClient
-
+from jupyterlab_mlops.views import registry as rv
+from jupyterlab_mlops.views import snippets
 from jupyterlab_mlops.widgets._common import esc
 
 from .kernel_support import use_backend
@@ -70,7 +70,7 @@ def test_pure_generator_with_hostile_inputs(hostile, kind):
               "deep": "[" * 500 + "]" * 500, "set": "{1, 2}", "call": f"__import__('os').system({hostile!r})"}
     for files in ([], [FileInfo(path="MLmodel", is_dir=False, file_size=1)]):
         for ready in (True, False):
-            snip = rv.use_snippet(backend, hostile, mv, files, params, kernel_ready=ready)
+            snip = snippets.use_snippet(backend, hostile, mv, files, params, kernel_ready=ready)
             check_code(snip, uri=f"models:/{hostile}/{hostile}", url=backend.url)
             got = check_params(snip, params)
             assert got[hostile] == hostile and got["lr"] == 0.01 and got["inf"] == "1e999"
@@ -123,5 +123,5 @@ def test_models_widget_uses_the_same_generator(mlflow_server, mlflow_rest, tmp_p
     assert browser.models.value == name and browser.selected_version().semver == HOSTILE[0]
     snip = browser.snippet
     check_code(snip, uri=f"models:/{name}/1", url=mlflow_server.url)
-    assert snip["kernel_ready"] is rv.kernel_points_at(api._S.client.backend)
+    assert snip["kernel_ready"] is snippets.kernel_points_at(api._S.client.backend)
     assert esc(snip["code"]) in browser.details.value  # shown as text

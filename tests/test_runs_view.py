@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from jupyterlab_mlops.client import runs_view as rv
 from jupyterlab_mlops.client.errors import InvalidInput
-from jupyterlab_mlops.client.links import candidate_iid, project_web_root, run_links, source_path
 from jupyterlab_mlops.client.models import Metric, Run
-from jupyterlab_mlops.client.ttl_cache import TtlLru
+from jupyterlab_mlops.views import runs_table as rv
+from jupyterlab_mlops.views.cache import TtlLru
+from jupyterlab_mlops.views.links import candidate_iid, project_web_root, run_links, source_path
 
 
 def make_runs(n: int, seed: int = 1) -> list[Run]:
@@ -122,8 +122,8 @@ def test_count_by_offset_probes(n):
     from jupyterlab_mlops.client.api import Api
     from jupyterlab_mlops.client.calls import drive_sync
     from jupyterlab_mlops.client.dialect import MLFLOW
-    from jupyterlab_mlops.client.experiments_view import Progress, count_by_offsets, uses_offset_tokens
     from jupyterlab_mlops.client.models import Page
+    from jupyterlab_mlops.views.experiments import Progress, count_by_offsets, uses_offset_tokens
 
     calls = []
 

@@ -7,8 +7,9 @@ import math
 
 import pytest
 
-from jupyterlab_mlops.client import compare_series as cs
 from jupyterlab_mlops.client.models import Metric, Run
+from jupyterlab_mlops.views import compare_series as cs
+from jupyterlab_mlops.views.cache import RUNNING_TTL, SeriesCache
 
 from .issue4_support import BOTH, Seeder, api, assert_error, seed  # noqa: F401
 
@@ -139,12 +140,12 @@ async def test_compare_csv_export(api, seed):
 
 def test_series_cache_ttl_and_signature():
     now = [0.0]
-    cache = cs.SeriesCache(max_entries=2, clock=lambda: now[0])
+    cache = SeriesCache(max_entries=2, clock=lambda: now[0])
     cache.put(("b", "r", "k", 10, "step"), (1, 2, "0.5"), {"points": []}, running=True)
     cache.put(("b", "f", "k", 10, "step"), (1, 2, "0.5"), {"points": []}, running=False)
     assert cache.get(("b", "r", "k", 10, "step"), (1, 2, "0.5"))["cached"] is True
     assert cache.get(("b", "r", "k", 10, "step"), (2, 3, "0.4")) is None  # a new point
-    now[0] = cs.RUNNING_TTL + 1
+    now[0] = RUNNING_TTL + 1
     assert cache.get(("b", "r", "k", 10, "step"), (1, 2, "0.5")) is None  # running: short TTL
     assert cache.get(("b", "f", "k", 10, "step"), (1, 2, "0.5")) is not None  # finished: long TTL
     cache.put(("b", "g", "k", 10, "step"), None, {"points": []}, running=False)

@@ -87,7 +87,7 @@ async def test_listing_without_search(jp_fetch, mlops_backends, seeded):
 
 def test_mlflow_uses_offset_page_tokens(mlflow_rest, seeded):
     """The cheap count (offset probes) is active against the real server: its tokens are offsets."""
-    from jupyterlab_mlops.client.experiments_view import uses_offset_tokens
+    from jupyterlab_mlops.views.experiments import uses_offset_tokens
 
     page = mlflow_rest.post("runs/search", {"experiment_ids": [seeded["ids"][0]], "max_results": 1})
     assert uses_offset_tokens(page["next_page_token"])

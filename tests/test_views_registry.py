@@ -207,12 +207,17 @@ async def test_abandoned_upload_is_cleaned_up(api, seed, jp_http_port, jp_auth_h
                    expect=201)).json["version"]["route"]
     reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
     auth = "".join(f"{k}: {val}\r\n" for k, val in jp_auth_header.items())
-    writer.write(f"PUT {jp_base_url}jupyterlab-mlops/{v}/artifacts/partial.bin HTTP/1.1\r\nHost: x\r\n{auth}"
-                 f"Content-Length: 1000000\r\n\r\n".encode() + b"x" * 100_000)
+    writer.write(f"PUT {jp_base_url}jupyterlab-mlops/{v}/artifacts/partial.bin HTTP/1.1\r\n"
+                 f"Host: 127.0.0.1:{jp_http_port}\r\n{auth}"
+                 f"Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n".encode())
+    # tornado says "100 Continue" once prepare() is done: the upload to the backend is open
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    assert head.startswith(b"HTTP/1.1 100"), head + await reader.read(200)
+    writer.write(b"x" * 100_000)
     await writer.drain()
-    await asyncio.sleep(1.0)
+    writer.write_eof()  # the browser goes away mid-body
+    assert await asyncio.wait_for(reader.read(), 30) == b""  # the server noticed and closed the connection
     writer.close()
-    await asyncio.sleep(1.0)
     files = {f["path"] for f in (await api(v)).json["artifacts"]}
     assert "partial.bin" not in files  # the backend saw a short body and stored nothing
     got = (await api(v + "/artifacts/whole.bin", method="PUT", body=b"y" * 10, expect=201)).json

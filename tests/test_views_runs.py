@@ -14,7 +14,6 @@ from jupyterlab_mlops.client.backend import Backend
 from jupyterlab_mlops.client.sync import SyncClient
 
 from .mlflow_fixture import MlflowRest
-
 from .test_views_experiments import BOTH, error, get
 
 BASE = 1_700_000_000_000
@@ -314,6 +313,6 @@ async def test_odd_inputs_never_500(jp_fetch, mlops_backends, exp):
 
 
 def test_nan_is_sent_as_a_string():
-    from jupyterlab_mlops.client.runs_view import num
+    from jupyterlab_mlops.views.runs_table import num
 
     assert [num(x) for x in (1.5, math.nan, math.inf, -math.inf)] == [1.5, "NaN", "Infinity", "-Infinity"]

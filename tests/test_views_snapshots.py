@@ -245,16 +245,24 @@ async def _iopub_until(kc: Any, done: Any, timeout: float = 60) -> None:
 
 async def _run_in_kernel(jp_serverapp, kernel_id: str, code: str, *, ack: bool) -> dict[str, Any]:
     """Execute ``code`` and act as a frontend: optionally ack the snapshot comm, then ask the kernel
-    which run to snapshot through a frontend-opened comm."""
+    which run to snapshot through a frontend-opened comm; return once the kernel closed its snapshot comm
+    (it has decided: the frontend took the snapshot, or the kernel posted it and got the answer)."""
     kc = jp_serverapp.kernel_manager.get_kernel(kernel_id).client()
     kc.start_channels()
-    seen: dict[str, Any] = {"run_id": "", "opened": None, "active": None}
+    seen: dict[str, Any] = {"run_id": "", "opened": None, "active": None, "closed": set()}
+
+    def closed(msg: dict[str, Any]) -> bool:
+        if msg["msg_type"] == "comm_close":
+            seen["closed"].add(msg["content"]["comm_id"])
+        return bool(seen["opened"]) and seen["opened"]["comm_id"] in seen["closed"]
+
     try:
         await kc.wait_for_ready(timeout=60)
         msg_id = kc.execute(code)
 
         def on_cell(msg: dict[str, Any]) -> bool:
             content, kind = msg["content"], msg["msg_type"]
+            closed(msg)
             if kind == "stream" and "RUN " in content.get("text", ""):
                 seen["run_id"] = content["text"].split("RUN ", 1)[1].split()[0]
             elif kind == "comm_open" and content["target_name"] == "jupyterlab_mlops.snapshot":
@@ -273,12 +281,15 @@ async def _run_in_kernel(jp_serverapp, kernel_id: str, code: str, *, ack: bool) 
         kc.shell_channel.send(kc.session.msg("comm_open", ask))
 
         def on_answer(msg: dict[str, Any]) -> bool:
+            closed(msg)
             if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
                 seen["active"] = msg["content"]["data"]
                 return True
             return False
 
         await _iopub_until(kc, on_answer, timeout=20)
+        if seen["opened"] and not closed({"msg_type": ""}):
+            await _iopub_until(kc, closed, timeout=30)
         return seen
     finally:
         kc.stop_channels()
@@ -308,14 +319,10 @@ async def test_kernel_hook_end_to_end(jp_fetch, jp_serverapp, jp_root_dir, jp_ht
         active = seen["active"]
         assert active["type"] == "active_run" and active["run_id"] is None and active["last_run_id"] == run_id
         assert active["kernel_id"] == model["kernel"]["id"] and active["auto"] is True
-        snapshot = None
-        for _ in range(30 if not ack else 5):  # the kernel posts after the ack timeout (1.5 s)
-            await asyncio.sleep(0.5)
-            try:
-                snapshot = json.loads(seed.artifact(run_id, "snapshot.json"))
-                break
-            except NotFound:
-                continue
+        try:  # the kernel closed its comm: it has posted the snapshot (no ack within 1.5 s) or left it alone
+            snapshot = json.loads(seed.artifact(run_id, "snapshot.json"))
+        except NotFound:
+            snapshot = None
         if ack:
             assert snapshot is None, "the kernel took the snapshot although a frontend acknowledged"
         else:

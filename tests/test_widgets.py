@@ -68,8 +68,10 @@ def test_compare_highlights_differences_and_plots(seeded):
     assert "depth" not in view.params_table.value and "lr" in view.params_table.value
     assert set(view.metric.options) == {"acc", "loss"}
     view.metric.value = "loss"
-    assert set(view.series) == {"run0", "run1", "run2"}
-    assert [x for x, _ in view.series["run0"]] == [float(s) for s in range(40)]
+    labels = [view.labels[r] for r in runs]  # the compare view's legend labels: name (run id prefix)
+    assert [label.split(" ")[0] for label in labels] == ["run0", "run1", "run2"]
+    assert set(view.series) == set(labels)
+    assert [x for x, _ in view.series[labels[0]]] == [float(s) for s in range(40)]
     assert view.chart.value.startswith("<svg") and view.chart.value.count("<polyline") == 3
     by_name = api.compare(name, metrics=["acc"])  # an experiment name: its runs
     assert len(by_name.runs) == 3 and list(by_name.metric.options) == ["acc"]

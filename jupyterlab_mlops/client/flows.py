@@ -5,9 +5,15 @@ from typing import Any, Optional
 
 from . import filters
 from .api import Api
+from .calls import Call
 from .errors import Conflict, NotFound
 from .models import Experiment, Metric, ModelVersion, Page, Run
 from .parse import latest_version
+
+
+def one(call: Call[Any]) -> Any:
+    """Flow: a single call (to hand one request to something that drives flows)."""
+    return (yield call)
 
 
 def get_or_create_experiment(api: Api, name: str) -> Any:

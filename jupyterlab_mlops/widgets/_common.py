@@ -13,10 +13,13 @@ from typing import Any, Callable, Optional, Sequence
 import ipywidgets as w
 
 from ..client.errors import MlopsError
+from ..views.downsample import downsample
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf"]
 DIFF_STYLE = "background: var(--jp-warn-color3, #fff3cd);"
+#: Points drawn per line at most (each bucket's min and max kept: the shape of the curve).
+CHART_MAX_POINTS = 500
 CELL = "padding: 2px 8px; border-bottom: 1px solid var(--jp-border-color2, #ddd); text-align: left;"
 
 
@@ -28,7 +31,7 @@ def session_of(session: Any) -> Any:
     if session is None:
         from ..kernel import api
 
-        return api._S
+        return api.session()
     return session
 
 
@@ -68,20 +71,6 @@ def link_html(url: Optional[str], text: str) -> str:
     return f"<a href='{esc(url)}' target='_blank' rel='noopener noreferrer'>{esc(text)}</a>"
 
 
-def downsample(points: Sequence[tuple[float, float]], limit: int = 500) -> list[tuple[float, float]]:
-    """At most ``limit`` points, keeping each bucket's min and max (the shape of the curve)."""
-    if len(points) <= limit:
-        return list(points)
-    bucket = math.ceil(len(points) / (limit // 2))
-    out: list[tuple[float, float]] = []
-    for i in range(0, len(points), bucket):
-        chunk = points[i:i + bucket]
-        lo = min(chunk, key=lambda p: p[1])
-        hi = max(chunk, key=lambda p: p[1])
-        out.extend(sorted({lo, hi}, key=lambda p: p[0]))
-    return out
-
-
 def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, width: int = 640,
                height: int = 260, title: str = "") -> str:
     """An inline SVG chart of (label, [(x, y), ...]) series, labels escaped."""
@@ -115,7 +104,8 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, w
     legend_y = top + 12
     for i, (label, pts) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
-        clean = downsample([(x, y) for x, y in pts if math.isfinite(x) and math.isfinite(y)])
+        clean = downsample([(x, y) for x, y in pts if math.isfinite(x) and math.isfinite(y)], CHART_MAX_POINTS,
+                           "minmax")
         if len(clean) == 1:
             x, y = clean[0]
             parts.append(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='3' fill='{color}'/>")

@@ -1,22 +1,28 @@
 """``mlops.compare(runs_or_experiment, metrics=...)``: params side by side with differences
-highlighted, and metric curves overlaid (an inline SVG, no plotting library needed)."""
+highlighted, and metric curves overlaid (an inline SVG, no plotting library needed).
+
+The tables, labels and series are the compare view's (:mod:`...views.compare_series`), driven
+synchronously: the same runs, diff and downsampled histories as the Compare tab."""
 from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
 import ipywidgets as w
 
-from ..client import flows
 from ..client.errors import InvalidInput, MlopsError, NotFound
-from ..client.models import Metric, Run
+from ..client.models import Run
+from ..views import compare_series as cs
+from ..views.cache import SeriesCache
+from ..views.compare import MAX_RUNS, Fetched, RunRef
+from ..views.driver import Plan, run_sync
 from ._common import Panel, fmt_value, line_chart, table
 
-MAX_RUNS = 50
+CHART_POINTS = 500
 
 
 class CompareView(Panel):
     """``rows`` holds ``(param, [value per run], differs)``; ``diff_only`` filters the table;
-    ``metric`` picks the plotted metric; ``series`` holds the plotted points per run."""
+    ``metric`` picks the plotted metric; ``series`` holds the plotted points per run label."""
 
     def __init__(self, runs_or_experiment: Union[str, Sequence[Any], None] = None,
                  metrics: Optional[Sequence[str]] = None, session: Any = None) -> None:
@@ -29,9 +35,10 @@ class CompareView(Panel):
         self.params_table = w.HTML("")
         self.metrics_table = w.HTML("")
         self.chart = w.HTML("")
-        self._history: dict[tuple[str, str], list[Metric]] = {}
         self.labels: dict[str, str] = {}
         self.metric_keys: list[str] = []
+        self._fetched: list[Fetched] = []
+        self._cache = SeriesCache()
         self.diff_only.observe(lambda _: self._render_params(), names="value")
         self.metric.observe(lambda _: self._render_chart(), names="value")
         self.children = [self.message, w.HBox([self.diff_only]), self.params_table, self.metrics_table,
@@ -61,33 +68,36 @@ class CompareView(Panel):
             ids.append(str(rid))
         return ids
 
+    def _drive(self, plan: Plan[Any]) -> Any:
+        return run_sync(plan, lambda _backend, flow: self.client.drive(flow))
+
     def _load(self, target: Union[str, Sequence[Any], None], metrics: Optional[list[str]]) -> None:
-        ids = self._run_ids(target)
+        ids = list(dict.fromkeys(self._run_ids(target)))
         if not ids:
             self.say("no runs to compare")
             return
         if len(ids) > MAX_RUNS:
             self.say(f"comparing the first {MAX_RUNS} of {len(ids)} runs")
             ids = ids[:MAX_RUNS]
-        api = self.client.api
-        self.runs = [self.client.run(api.get_run(rid)) for rid in ids]
-        names = [r.run_name or r.run_id[:8] for r in self.runs]
-        self.labels = {r.run_id: (n if names.count(n) == 1 else f"{n} ({r.run_id[:6]})")
-                       for r, n in zip(self.runs, names)}
-        keys = sorted({k for r in self.runs for k in r.params})
-        self.rows = []
-        for k in keys:
-            values = [r.params.get(k, "") for r in self.runs]
-            self.rows.append((k, values, len(set(values)) > 1))
-        metric_keys = metrics or sorted({k for r in self.runs for k in r.metrics})
-        self.metric_keys = metric_keys
+        name = self.client.backend.name
+        self._fetched, errors = self._drive(cs.fetch_runs([RunRef(name, rid) for rid in ids],
+                                                          {name: self.client.api}))
+        if errors:
+            self.say("; ".join(f"run {e['run_id']}: {e['message']}" for e in errors), "error")
+        self.runs = [f.run for f in self._fetched]
+        view = cs.tables(self._fetched)
+        self.labels = {h["run_id"]: h["label"] for h in view["runs"]}
+        self.rows = [(p["key"], ["" if v is None else v for v in p["values"]], p["differs"]) for p in view["params"]]
+        latest = {m["key"]: m["values"] for m in view["metrics"]}
+        self.metric_keys = metrics or sorted(latest)
         self._render_params()
         self.metrics_table.value = table(
             ["metric (latest)"] + [self._name(r) for r in self.runs],
-            [[k] + [fmt_value(r.metrics[k].value) if k in r.metrics else "" for r in self.runs] for k in metric_keys])
-        self.metric.options = metric_keys
-        if metric_keys:
-            self.metric.value = metric_keys[0]
+            [[k] + ["" if v is None else fmt_value(v) for v in latest.get(k, [None] * len(self.runs))]
+             for k in self.metric_keys])
+        self.metric.options = self.metric_keys
+        if self.metric_keys:
+            self.metric.value = self.metric_keys[0]
         self._render_chart()
 
     def _name(self, run: Run) -> str:
@@ -98,23 +108,21 @@ class CompareView(Panel):
         self.params_table.value = table(["param"] + [self._name(r) for r in self.runs],
                                         [[k] + values for k, values, _ in rows], [d for _, _, d in rows])
 
-    def _points(self, run: Run, key: str) -> list[Metric]:
-        cache_key = (run.run_id, key)
-        if cache_key not in self._history:
-            points, _source = self.client.drive(flows.series_history(self.client.api, run, key))
-            self._history[cache_key] = points
-        return self._history[cache_key]
-
     def _render_chart(self) -> None:
         key = self.metric.value
         if not key:
             self.chart.value = ""
             self.series = {}
             return
+        name = self.client.backend.name
         try:
-            self.series = {self._name(r): [(float(m.step), float(m.value)) for m in self._points(r, key)]
-                           for r in self.runs}
+            series, errors = self._drive(cs.series_for(self._fetched, [key], {name: self.client.api}, self._cache,
+                                                       max_points=CHART_POINTS, x="step"))
         except MlopsError as exc:
             self.say(exc.message, "error")
             return
+        if errors:
+            self.say(errors[0]["message"], "error")
+        self.series = {self._name(f.run): [(float(x), float(y)) for x, y in series[(key, f.ref)]["points"]]
+                       for f in self._fetched if (key, f.ref) in series}
         self.chart.value = line_chart(list(self.series.items()), title=f"{key} by step")

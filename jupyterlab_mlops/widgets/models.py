@@ -6,15 +6,16 @@ from typing import Any, Optional
 import ipywidgets as w
 
 from ..client import flows
-from ..client import registry_view as rv
 from ..client.models import ModelVersion, RegisteredModel
+from ..views import registry as rv
+from ..views.snippets import kernel_points_at
 from ._common import Panel, esc, fmt_time, table
 
 
 class ModelsBrowser(Panel):
     """Filter + models list, a versions table, and a version picker with its details.
     ``models_list`` / ``versions_list`` hold the records shown, ``snippet`` the selected version's
-    "use in notebook" code (:func:`~..client.registry_view.use_snippet`, as on the version page)."""
+    "use in notebook" code (:func:`~..views.snippets.use_snippet`, as on the version page)."""
 
     def __init__(self, session: Any = None) -> None:
         super().__init__(session)
@@ -88,7 +89,7 @@ class ModelsBrowser(Panel):
             return
         backend = self.client.backend
         self.snippet = self.guard(self.client.drive, rv.version_snippet(
-            self.client.api, backend, mv, kernel_ready=rv.kernel_points_at(backend)))
+            self.client.api, backend, mv, kernel_ready=kernel_points_at(backend)))
         rows = [("name", mv.name), ("version", mv.semver or mv.version), ("id", mv.version_id),
                 ("run", mv.run_id or ""), ("created", fmt_time(mv.creation_timestamp)),
                 ("description", mv.description), ("source", mv.source or "")]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from typing import Any, Optional
-from urllib.parse import quote
 
 import ipywidgets as w
 
@@ -10,12 +9,13 @@ from ..client import flows
 from ..client.dialect import check_model_name, check_semver, next_semver
 from ..client.errors import InvalidInput, MlopsError
 from ..client.models import ModelVersion
+from ..views.registry import version_web_url
 from ._common import Panel, esc, link_html, message_html
 
 
 class PromoteForm(Panel):
     """Run, model (pick or type a new one), semver suggested from the model's latest version,
-    description, Submit (the server's promote flow, ``client/promote.py``). After a submit,
+    description, Submit (the server's promote flow, ``views/promote.py``). After a submit,
     ``result`` is the new :class:`ModelVersion` and ``notes`` what the flow did."""
 
     def __init__(self, run_id: Optional[str] = None, session: Any = None) -> None:
@@ -46,7 +46,7 @@ class PromoteForm(Panel):
 
     def suggest_version(self) -> Optional[str]:
         """Fill ``version`` with the latest version of the chosen model + 1 patch (1.0.0 for a new one)."""
-        from ..client import promote as flow
+        from ..views import promote as flow
 
         name = self.model.value.strip()
         if not name:
@@ -91,7 +91,5 @@ class PromoteForm(Panel):
         return mv
 
     def _url(self, mv: ModelVersion) -> Optional[str]:
-        backend = self.client.backend
-        if backend.kind == "gitlab":
-            return mv.source if mv.source and mv.source.startswith(("http://", "https://")) else None
-        return f"{backend.url}/#/models/{quote(mv.name, safe='')}/versions/{quote(mv.version, safe='')}"
+        """The version's page on the backend, as the registry pages link it (GitLab's ``source`` checked)."""
+        return version_web_url(self.client.backend, mv)

@@ -1,12 +1,14 @@
-"""Shared by the issue-3 views: query-argument parsing and the small per-server caches."""
+"""Shared by the view handlers: query-argument parsing, the driver, and the per-server view state."""
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ...client.calls import Flow
 from ...client.errors import InvalidInput, NotFound
-from ...client.ttl_cache import TtlLru
+from ...views.experiment_pages import ExperimentViews
+from ...views.runs import RunViews
+from ...views.snapshots import Snapshots
 from ..base import MlopsHandler
 
 SETTINGS_KEY = "mlops_view_caches"
@@ -14,26 +16,18 @@ SETTINGS_KEY = "mlops_view_caches"
 
 @dataclass
 class ViewCaches:
-    """Caches shared by the views of one server (all bounded, all expiring)."""
+    """State shared by the views of one server (caches all bounded, all expiring)."""
 
-    #: (backend, experiment) -> (Progress, Task) of the run-count flow
-    summaries: TtlLru[tuple[str, str], Any] = field(default_factory=lambda: TtlLru(512, 300.0))
-    #: (backend, query fingerprint) -> Task giving the materialized, filtered, ordered run list
-    run_lists: TtlLru[tuple[str, str], Any] = field(default_factory=lambda: TtlLru(4, 300.0))
-    #: (backend, "experiments") -> Task giving every experiment (GitLab name search)
-    experiment_lists: TtlLru[tuple[str, str], Any] = field(default_factory=lambda: TtlLru(8, 60.0))
-    #: (backend, experiment) -> {"params": set, "metrics": set, "tags": set}
-    columns: TtlLru[tuple[str, str], dict[str, set[str]]] = field(default_factory=lambda: TtlLru(256, 300.0))
-    #: (backend, run) -> artifact_uri
-    artifact_uris: TtlLru[tuple[str, str], Optional[str]] = field(default_factory=lambda: TtlLru(4096, 600.0))
-    #: (backend, "project" | "job:<id>") -> GitLab lookups (None when they failed)
-    gitlab: TtlLru[tuple[str, str], Any] = field(default_factory=lambda: TtlLru(1024, 600.0))
-    #: backend -> semaphore limiting concurrent counting flows
-    counting: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    #: the experiment routes (run-count summaries, GitLab listings)
+    experiments: ExperimentViews = field(default_factory=ExperimentViews)
+    #: the run routes (run lists, columns seen, artifact URIs)
+    runs: RunViews = field(default_factory=RunViews)
+    #: snapshot uploads (one per run at a time) and restores (one at a time)
+    snapshots: Snapshots = field(default_factory=Snapshots)
 
 
 class ViewHandler(MlopsHandler):
-    """Base of the issue-3 handlers: typed access to query arguments and caches."""
+    """Base of the view handlers: typed access to query arguments, the views' state, the driver."""
 
     @property
     def caches(self) -> ViewCaches:
@@ -41,6 +35,10 @@ class ViewHandler(MlopsHandler):
         if caches is None:
             caches = self.settings[SETTINGS_KEY] = ViewCaches()
         return caches
+
+    async def drive(self, backend: str, flow: Flow[Any]) -> Any:
+        """Run a flow against a configured backend (the async driver of :mod:`...views.driver` plans)."""
+        return await self.registry.client(backend).drive(flow)
 
     def arg(self, name: str, default: Optional[str] = None) -> Optional[str]:
         value = self.get_query_argument(name, default)
@@ -61,17 +59,6 @@ class ViewHandler(MlopsHandler):
 
     def bool_arg(self, name: str) -> bool:
         return (self.arg(name) or "").lower() in ("1", "true", "yes")
-
-
-def background(coro: Any) -> "asyncio.Task[Any]":
-    """A task whose failure is kept for the next reader, never logged as "never retrieved"."""
-    task = asyncio.ensure_future(coro)
-    task.add_done_callback(lambda t: t.cancelled() or t.exception())
-    return task
-
-
-def failed(task: Optional["asyncio.Future[Any]"]) -> bool:
-    return task is not None and task.done() and (task.cancelled() or task.exception() is not None)
 
 
 def experiment_id_arg(experiment_id: str) -> str:

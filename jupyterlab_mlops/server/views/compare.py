@@ -1,4 +1,4 @@
-"""``GET compare`` and ``GET compare.csv``: 2..50 runs side by side (logic in ``client/compare.py``).
+"""``GET compare`` and ``GET compare.csv``: 2..50 runs side by side (logic in ``views/compare*.py``).
 
 GET, not POST: it is a read (STYLE), and 50 ``run=<backend>:<run_id>`` parameters (~2.5 KB) fit
 in a URL. The CSV is made here too, so the UI and the kernel widgets export the same file.
@@ -10,41 +10,25 @@ from typing import Any, Optional
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...client import compare as cmp
-from ...client import compare_series as cs
-from ...client.calls import Flow
 from ...client.errors import InvalidInput
-from ..base import MlopsHandler
+from ...views import compare as cmp
+from ...views import compare_series as cs
+from ...views.cache import SeriesCache
+from ...views.driver import run_async
+from ._common import ViewHandler
 
 CACHE_KEY = "mlops_compare_cache"
 
 
-def int_arg(handler: MlopsHandler, name: str, default: int) -> int:
-    raw = handler.get_argument(name, None)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be an integer, got {raw!r}.", reason=f"invalid_{name}") from None
-
-
-def flag_arg(handler: MlopsHandler, name: str) -> bool:
-    return (handler.get_argument(name, "") or "").lower() in ("1", "true", "yes")
-
-
-class CompareBase(MlopsHandler):
+class CompareBase(ViewHandler):
     """Shared query parsing and the per-server series cache."""
 
     @property
-    def cache(self) -> cs.SeriesCache:
-        cache: Optional[cs.SeriesCache] = self.settings.get(CACHE_KEY)
+    def cache(self) -> SeriesCache:
+        cache: Optional[SeriesCache] = self.settings.get(CACHE_KEY)
         if cache is None:
-            cache = self.settings[CACHE_KEY] = cs.SeriesCache()
+            cache = self.settings[CACHE_KEY] = SeriesCache()
         return cache
-
-    async def drive(self, backend: str, flow: Flow[Any]) -> Any:
-        return await self.registry.client(backend).drive(flow)
 
     def refs(self) -> list[cmp.RunRef]:
         refs = cmp.parse_refs(self.get_arguments("run"), self.registry.default_name)
@@ -67,10 +51,11 @@ class CompareHandler(CompareBase):
     @authorized
     async def get(self) -> None:
         refs = self.refs()
-        result = await cs.compare(
-            refs, self.apis(refs), self.drive, self.cache, metrics=self.metric_keys(),
-            max_points=int_arg(self, "max_points", cmp.DEFAULT_POINTS), x=self.get_argument("x", "step"),
-            only_differences=flag_arg(self, "only_differences"), refresh=flag_arg(self, "refresh"))
+        result = await run_async(cs.compare(
+            refs, self.apis(refs), self.cache, metrics=self.metric_keys(),
+            max_points=self.int_arg("max_points", cmp.DEFAULT_POINTS, 2, cmp.MAX_POINTS),
+            x=self.get_argument("x", "step"), only_differences=self.bool_arg("only_differences"),
+            refresh=self.bool_arg("refresh")), self.drive)
         self.write_json(result)
 
 
@@ -79,8 +64,8 @@ class CompareCsvHandler(CompareBase):
     @authorized
     async def get(self) -> None:
         refs = self.refs()
-        fetched, _errors = await cs.fetch_runs(refs, self.apis(refs), cs.limited(self.drive))
-        text = cmp.to_csv(fetched, only_differences=flag_arg(self, "only_differences"))
+        fetched, _errors = await run_async(cs.fetch_runs(refs, self.apis(refs)), self.drive)
+        text = cmp.to_csv(fetched, only_differences=self.bool_arg("only_differences"))
         self.set_header("Content-Disposition", 'attachment; filename="compare.csv"')
         self.set_header("X-Content-Type-Options", "nosniff")
         self.finish(self.scrub(text).encode("utf-8"), set_content_type="text/csv; charset=utf-8")

@@ -1,4 +1,4 @@
-"""Promotion routes (logic in ``client/promote.py``): next version, promote, champion check.
+"""Promotion routes (logic in ``views/promote.py``): next version, promote, champion check.
 
 ``{name}`` is URL-encoded by the client (GitLab model names may contain ``/``: send ``%2F``).
 """
@@ -7,8 +7,8 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...client import promote as pr
 from ...client.errors import InvalidInput
+from ...views import promote as pr
 from ..base import MlopsHandler
 
 MODEL = r"backends/(?P<backend>[^/]+)/models/(?P<name>[^/]+)"

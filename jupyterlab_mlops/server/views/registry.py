@@ -1,52 +1,32 @@
-"""Model registry routes (logic in ``client/registry_view.py`` and ``client/version_links.py``):
+"""Model registry routes (logic in ``views/registry.py`` and ``views/version_links.py``):
 models of every backend, a model, a version page, linked items. Artifacts: ``views/version_files.py``.
 """
 from __future__ import annotations
 
-import asyncio
-import os
-from typing import Any
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...client import registry_view as rv
-from ...client import version_links as vl
-from ...client.errors import MlopsError, NotFound
+from ...client.errors import NotFound
+from ...views import registry as rv
+from ...views import version_links as vl
+from ...views.driver import run_async
+from ...views.snippets import kernel_points_at
 from ..base import MlopsHandler
+from ._common import ViewHandler
 
 MODEL = r"backends/(?P<backend>[^/]+)/models/(?P<name>[^/]+)"
 VERSION = MODEL + r"/versions/(?P<version>[^/]+)"
 
 
-class ModelsHandler(MlopsHandler):
+class ModelsHandler(ViewHandler):
     """``GET models?search=``: every backend's models; a failing backend is reported, not fatal."""
 
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        search = self.get_argument("search", "").strip()
-        names = self.registry.names
-
-        async def one(name: str) -> Any:
-            client = self.registry.client(name)
-            return await client.drive(rv.backend_models(client.api, client.backend, search))
-
-        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
-        models: list[dict[str, Any]] = []
-        errors = []
-        for name, res in zip(names, results):
-            if isinstance(res, MlopsError):
-                errors.append({"backend": name, "message": res.message, "error": res.error})
-            elif isinstance(res, BaseException):
-                raise res
-            else:
-                models.extend(res)
-        if search:
-            models = [m for m in models if search.lower() in m["name"].lower()]
-        models.sort(key=lambda m: (-(m["last_updated_timestamp"] or 0), m["name"], m["backend"]))
-        self.write_json({"models": models, "errors": errors})
-
+        backends = {n: (self.registry.client(n).api, self.registry.client(n).backend) for n in self.registry.names}
+        self.write_json(await run_async(rv.models_across(backends, self.get_argument("search", "").strip()),
+                                        self.drive))
 
 class ModelHandler(MlopsHandler):
     @web.authenticated
@@ -61,7 +41,7 @@ class VersionHandler(MlopsHandler):
     @authorized
     async def get(self, backend: str, name: str, version: str) -> None:
         client = self.registry.client(backend)
-        kernel_ready = os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/") == client.backend.url
+        kernel_ready = kernel_points_at(client.backend)
         self.write_json(await client.drive(rv.version_page(
             client.api, client.backend, name, version, kernel_ready=kernel_ready, max_upload=self.max_upload_bytes)))
 

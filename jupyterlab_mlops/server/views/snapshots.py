@@ -1,18 +1,13 @@
 """Notebook snapshots over HTTP (DESIGN §5): take, fetch, restore, diff.
 
-The logic lives in :mod:`jupyterlab_mlops.snapshot`; this module adapts HTTP to it. Notebooks are
-found through the kernel's session (never a path the kernel guesses) and read and written only
-through the contents manager (it confines paths to the server root). CPU-heavy work (parsing,
-scrubbing, hashing a 20 MB notebook) and ``git`` run in the executor, not on the event loop.
+The logic lives in :mod:`jupyterlab_mlops.views.snapshots`; this module adapts HTTP and Jupyter's
+services to it. Notebooks are found through the kernel's session (never a path the kernel guesses) and
+read and written only through the contents manager (it confines paths to the server root).
 """
 from __future__ import annotations
 
-import asyncio
 import os
-import posixpath
-import re
 import time
-import weakref
 from typing import Any, Optional
 
 from jupyter_server.auth.decorator import authorized
@@ -20,19 +15,16 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from ...client.errors import InvalidInput, NotFound
-from ...snapshot import environment, gitinfo
-from ...snapshot.diff import diff_notebooks
-from ...snapshot.notebook import Options, check_notebook, parse_notebook, prepare
-from ...snapshot.record import build_record, fetch_flow, response, restore_candidates, upload_flow
-from ..base import MlopsHandler
+from ...snapshot.notebook import Options, check_notebook
+from ...snapshot.record import fetch_flow
+from ...views import snapshots as sv
+from ...views.snapshots import api_path, run_id_arg
+from ._common import ViewHandler
 
 RUN = r"backends/(?P<backend>[^/]+)/runs/(?P<run_id>[^/]+)"
-RUN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 #: Files larger than this many times ``snapshot_max_bytes`` are not even read.
 READ_FACTOR = 4
 SECRET_ENV = ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_PASSWORD", "MLOPS_SERVER_TOKEN", "JUPYTERHUB_API_TOKEN")
-_run_locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
-_restore_lock: Optional[asyncio.Lock] = None
 
 
 def kernel_env(serverapp: Any) -> dict[str, str]:
@@ -53,31 +45,12 @@ def kernel_env(serverapp: Any) -> dict[str, str]:
     return {"MLOPS_SERVER_URL": f"{scheme}://{host}:{serverapp.port}{serverapp.base_url}", "MLOPS_SERVER_TOKEN": token}
 
 
-def _run_id(run_id: str) -> str:
-    if not RUN_ID_RE.match(run_id or ""):
-        raise NotFound(f"No run with id {run_id!r}.", reason="unknown_run")
-    return run_id
+class SnapshotBase(ViewHandler):
+    @property
+    def snapshots(self) -> sv.Snapshots:
+        """This server's snapshot state (per-run upload locks, the restore lock)."""
+        return self.caches.snapshots
 
-
-def _api_path(value: Any, what: str = "path") -> str:
-    """A contents-manager path: relative, no ``..`` (the contents manager checks again)."""
-    if not isinstance(value, str) or "\x00" in value or "\\" in value:
-        raise InvalidInput(f"'{what}' must be a path relative to the server root.", reason="invalid_path")
-    parts = [p for p in value.strip().strip("/").split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        raise InvalidInput(f"'{what}' must stay inside the server root: {value!r}.", reason="path_traversal")
-    return "/".join(parts)
-
-
-def _build(box: list[Any], opts: Options) -> Any:
-    """Parse (when text) and prepare; ``box`` hands over the only reference, so memory is freed early."""
-    item = box.pop()
-    nb = parse_notebook(item) if isinstance(item, (str, bytes)) else item
-    del item
-    return prepare(nb, opts, release=True)
-
-
-class SnapshotBase(MlopsHandler):
     def option(self, name: str) -> int:
         """A ``c.MlopsApp.snapshot_*`` trait."""
         return int(getattr(self.extensionapp, name))
@@ -101,6 +74,15 @@ class SnapshotBase(MlopsHandler):
                 raise NotFound(f"{what} {path!r} was not found on the server.", reason="not_found") from None
             raise InvalidInput(f"{what} {path!r}: {exc.log_message or exc.reason}.", reason="contents_error") from None
 
+    async def exists(self, path: str) -> bool:
+        return bool(await self.cm("Path", path, "exists", path))
+
+    async def dir_exists(self, path: str) -> bool:
+        return bool(await self.cm("Directory", path, "dir_exists", path))
+
+    async def save(self, model: dict[str, Any], path: str) -> Any:
+        return await self.cm("Notebook", path, "save", model, path)
+
 
 class SnapshotHandler(SnapshotBase):
     """``POST`` takes a snapshot of a notebook for a run; ``GET`` returns the run's snapshot."""
@@ -109,7 +91,7 @@ class SnapshotHandler(SnapshotBase):
     @authorized
     async def get(self, backend: str, run_id: str) -> None:
         client = self.registry.client(backend)
-        record, notebook, _run = await client.drive(fetch_flow(client.api, _run_id(run_id)))
+        record, notebook, _run = await client.drive(fetch_flow(client.api, run_id_arg(run_id)))
         self.write_json({"backend": backend, "run_id": run_id, "snapshot": record, "notebook": notebook})
 
     @web.authenticated
@@ -118,37 +100,27 @@ class SnapshotHandler(SnapshotBase):
         body = self.json_body()
         self.request.body = b""  # the live notebook may be megabytes: keep one copy only
         client = self.registry.client(backend)
-        run_id = _run_id(run_id)
+        run_id = run_id_arg(run_id)
         started = time.perf_counter()
         path, kernel, argv = await self._resolve(body)
         content = body.pop("content", None)
         if content is not None:
-            source, box = "frontend", [check_notebook(content, "'content'")]
+            origin, box = "frontend", [check_notebook(content, "'content'")]
         else:
-            source, box = "disk", [await self._read(path)]
+            origin, box = "disk", [await self._read(path)]
         del content
+        read = time.perf_counter()
         opts = Options(output_max_bytes=self.option("snapshot_output_max_bytes"),
                        max_bytes=self.option("snapshot_max_bytes"), secrets=self.secrets())
-        os_path = self._os_path(path)
-        loop = asyncio.get_running_loop()
-        git_task = loop.run_in_executor(None, lambda: gitinfo.git_info(
-            os_path, diff_max_bytes=self.option("snapshot_git_diff_max_bytes")) if os_path else gitinfo.empty())
-        read = time.perf_counter()
-        prepared = await loop.run_in_executor(None, _build, box, opts)
-        built = time.perf_counter()
-        git = await git_task
-        packages, python, packages_source = await self._environment(body, argv)
-        record = build_record(prepared, path=path, run_id=run_id, backend=backend, kernel=kernel, python=python,
-                              packages=packages, packages_source=packages_source, git=git, source=source,
-                              secrets=opts.secrets)
-        lock = _run_locks.setdefault(f"{backend}\0{run_id}", asyncio.Lock())
-        async with lock:
-            uploaded, reason = await client.drive(upload_flow(client.api, run_id, prepared, record))
-        done = time.perf_counter()
+        src = sv.Source(box, path, origin, kernel=kernel, os_path=self._os_path(path), argv=argv)
+        del box
+        taken = await self.snapshots.take(self.drive, client.api, backend, run_id, src, opts,
+                                          git_diff_max_bytes=self.option("snapshot_git_diff_max_bytes"),
+                                          packages=body.get("packages"), python=body.get("python"))
         self.log.info("snapshot of %s for run %s on %s: %d bytes, %s in %.2f s (read %.2f, build %.2f, upload %.2f)",
-                      path, run_id, backend, prepared.size, "uploaded" if uploaded else reason, done - started,
-                      read - started, built - read, done - built)
-        self.write_json(response(record, uploaded, reason))
+                      path, run_id, backend, taken.size, "uploaded" if taken.uploaded else taken.reason,
+                      time.perf_counter() - started, read - started, taken.seconds["build"], taken.seconds["upload"])
+        self.write_json(taken.answer)
 
     async def _resolve(self, body: dict[str, Any]) -> tuple[str, dict[str, Any], Optional[list[str]]]:
         """Notebook path, kernel facts and kernelspec argv: from the kernel's session when given."""
@@ -163,13 +135,13 @@ class SnapshotHandler(SnapshotBase):
                     if s.get("type") not in (None, "notebook") or not s.get("path"):
                         raise InvalidInput(f"Kernel {kernel_id} runs a {s.get('type')}, not a notebook: "
                                            "there is no notebook to snapshot.", reason="not_a_notebook")
-                    return _api_path(s["path"]), {"id": kernel_id, "name": kernel.get("name")}, self._argv(kernel_id)
+                    return api_path(s["path"]), {"id": kernel_id, "name": kernel.get("name")}, self._argv(kernel_id)
             raise NotFound(f"No notebook session uses kernel {kernel_id}: open the notebook in JupyterLab (or "
                            "pass 'path').", reason="no_session")
         if not body.get("path"):
             raise InvalidInput("Give 'kernel_id' (the notebook's kernel) or 'path' (relative to the server root).",
                                reason="missing_path")
-        return _api_path(body["path"]), {}, None
+        return api_path(body["path"]), {}, None
 
     def _argv(self, kernel_id: str) -> Optional[list[str]]:
         try:
@@ -204,18 +176,6 @@ class SnapshotHandler(SnapshotBase):
         except Exception:  # noqa: BLE001 - a non-file contents manager: no git info
             return None
 
-    async def _environment(self, body: dict[str, Any],
-                           argv: Optional[list[str]]) -> tuple[dict[str, str], dict[str, Any], str]:
-        sent = environment.clean_packages(body.get("packages"))
-        python = body.get("python") if isinstance(body.get("python"), dict) else {}
-        python = {str(k): str(v)[:200] for k, v in list(python.items())[:20]}
-        if sent:
-            return sent, python, "kernel"
-        if argv is not None and environment.same_interpreter(argv):
-            pkgs = await asyncio.get_running_loop().run_in_executor(None, environment.server_packages)
-            return dict(pkgs), python or environment.python_info(), "server"
-        return {}, python, "unavailable"
-
 
 class RestoreHandler(SnapshotBase):
     """``POST``: write the snapshot as a new notebook next to the original (never overwriting)."""
@@ -223,39 +183,9 @@ class RestoreHandler(SnapshotBase):
     @web.authenticated
     @authorized
     async def post(self, backend: str, run_id: str) -> None:
-        global _restore_lock
         body = self.json_body()
-        client = self.registry.client(backend)
-        record, notebook, _run = await client.drive(fetch_flow(client.api, _run_id(run_id)))
-        original = _api_path(str(record.get("path") or "notebook.ipynb"), "snapshot path")
-        if body.get("dir") is not None:
-            folder: Optional[str] = _api_path(body["dir"], "dir")
-            if folder and not await self.cm("Directory", folder, "dir_exists", folder):
-                raise NotFound(f"Directory {folder!r} was not found on the server.", reason="not_found")
-        else:
-            folder = posixpath.dirname(original)
-            if folder and not await self.cm("Directory", folder, "dir_exists", folder):
-                folder = ""
-        _restore_lock = _restore_lock or asyncio.Lock()
-        async with _restore_lock:
-            for n, path in enumerate(restore_candidates(original, run_id, folder)):
-                if n > 1000:
-                    raise InvalidInput("Too many restored copies of this snapshot already.", reason="restore_taken")
-                if not await self.cm("Path", path, "exists", path):
-                    break
-            model = {"type": "notebook", "format": "json", "content": notebook}
-            await self.cm("Notebook", path, "save", model, path)
-        self.write_json({"path": path, "name": posixpath.basename(path), "backend": backend, "run_id": run_id,
-                         "sha256": record.get("sha256"), "original": original})
-
-
-def _ref(value: Optional[str], name: str, default: Optional[str]) -> tuple[str, str]:
-    if not value:
-        raise InvalidInput(f"Query argument '{name}' is required: <backend>:<run_id>.", reason=f"missing_{name}")
-    backend, sep, run_id = value.rpartition(":")
-    if not sep:
-        backend, run_id = default or "", value
-    return backend, _run_id(run_id)
+        api = self.registry.client(backend).api
+        self.write_json(await self.snapshots.restore(self.drive, api, backend, run_id, self, body.get("dir")))
 
 
 class DiffHandler(SnapshotBase):
@@ -265,17 +195,9 @@ class DiffHandler(SnapshotBase):
     @authorized
     async def get(self) -> None:
         default = self.registry.default_name
-        refs = [_ref(self.get_query_argument(n, None), n, default) for n in ("a", "b")]
-
-        async def fetch(backend: str, run_id: str) -> Any:
-            client = self.registry.client(backend)
-            return await client.drive(fetch_flow(client.api, run_id))
-
-        (rec_a, nb_a, _), (rec_b, nb_b, _) = await asyncio.gather(*(fetch(b, r) for b, r in refs))
-        result = await asyncio.get_running_loop().run_in_executor(None, diff_notebooks, nb_a, nb_b)
-        sides = [{"backend": b, "run_id": r, "path": rec.get("path"), "sha256": rec.get("sha256")}
-                 for (b, r), rec in zip(refs, (rec_a, rec_b))]
-        self.write_json({"a": sides[0], "b": sides[1], "engine": "difflib", **result})
+        refs = [sv.run_ref(self.get_query_argument(n, None), n, default) for n in ("a", "b")]
+        apis = {b: self.registry.client(b).api for b, _ in refs}
+        self.write_json(await sv.diff(self.drive, apis, refs))
 
 
 ROUTES = [

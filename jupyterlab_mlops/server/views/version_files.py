@@ -14,11 +14,11 @@ from typing import Optional
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...client import registry_view as rv
 from ...client.calls import error_for
-from ...client.compare_series import one
 from ...client.errors import InvalidInput, NotFound, TooLarge
+from ...client.flows import one
 from ...client.paths import safe_relpath
+from ...views import registry as rv
 from ..base import MlopsHandler
 from ..relay import UploadRelay, send_download, widen_reads
 from .registry import VERSION

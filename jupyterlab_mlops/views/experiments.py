@@ -3,7 +3,7 @@
 MLflow has no run-count API, so counts are not part of the listing: :func:`summary` counts with
 1-run probes at crafted offsets where the server uses MLflow's offset page tokens (detected),
 else by paging through runs/search (1000 per page), reporting progress as it goes; the server
-bounds the time it waits for it (see ``server/views/experiments.py``).
+bounds the time it waits for it (:mod:`.experiment_pages`).
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .api import Api
-from .dialect import Dialect
-from .errors import InvalidInput, Unauthorized
-from .flows import all_pages
-from .models import Experiment, Page, Run
+from ..client.api import Api
+from ..client.dialect import Dialect
+from ..client.errors import InvalidInput, Unauthorized
+from ..client.flows import all_pages
+from ..client.models import Experiment, Page, Run
 
 CREATOR_TAGS = ("mlflow.user", "mlflow.ownerEmail", "mlflow.ownerId", "owner", "creator")
 SYSTEM_PREFIXES = ("mlflow.", "gitlab.")
@@ -36,7 +36,8 @@ def system_tags(tags: dict[str, str]) -> dict[str, str]:
 
 
 def experiment_row(exp: Experiment, summary: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """``ExperimentRow`` of ``.notes/API_ISSUE3.md`` §1."""
+    """One row of the experiments list (``IExperimentRow`` in ``src/api/types.ts``): ids, times, creator,
+    description, the model of a ``[model]`` experiment, user tags and the run summary when known."""
     creator = next((exp.tags[k] for k in CREATOR_TAGS if exp.tags.get(k)), None)
     return {
         "experiment_id": exp.experiment_id, "name": exp.name, "lifecycle_stage": exp.lifecycle_stage,

@@ -13,11 +13,11 @@ from pathlib import PurePosixPath
 from typing import Any, Optional
 from urllib.parse import unquote, urlsplit
 
-from .calls import Call
-from .dialect import GITLAB_PATH_RE, gitlab_api_root, gitlab_web_root
-from .errors import MlopsError
-from .paths import path_problem, same_origin
-from .ttl_cache import TtlLru
+from ..client.calls import Call
+from ..client.dialect import GITLAB_PATH_RE, gitlab_api_root, gitlab_web_root
+from ..client.errors import MlopsError
+from ..client.paths import path_problem, same_origin
+from .cache import TtlLru
 
 JOB_TAG = "gitlab.CI_JOB_ID"
 PIPELINE_TAGS = ("gitlab.CI_PIPELINE_ID", "CI_PIPELINE_ID")
@@ -185,7 +185,9 @@ def run_links(
     tags: dict[str, str], project_web: Optional[str] = None, job: Optional[dict[str, Any]] = None,
     root_dir: Optional[str] = None, embedded: bool = False,
 ) -> dict[str, Any]:
-    """The ``links`` object of a run detail (shape in ``.notes/API_ISSUE3.md`` §3).
+    """The ``links`` object of a run detail (``IRunLinks`` in ``src/api/types.ts``): ``ci_job`` {id, url},
+    ``pipeline`` {id, url}, ``merge_request`` {iid, url}, ``source`` {name, type, path, git_commit},
+    ``candidate`` {iid, url}, ``experiment_url`` and ``backend_ui_url``, each None when unknown.
 
     ``project_web`` is the GitLab project's web URL when known (else derived from a path-style
     tracking URI); ``job`` is GitLab's job JSON when it could be fetched."""
@@ -227,4 +229,4 @@ def run_links(
 def forget() -> None:
     """Drop the cached GitLab lookups (project web URLs, jobs): tests, or a server that wants them fresh."""
     for cache in (_PROJECT_WEB, _PROJECT_WEB_FAILED, _JOBS):
-        cache._data.clear()
+        cache.clear()

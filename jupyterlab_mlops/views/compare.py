@@ -1,5 +1,7 @@
 """Compare 2..50 runs (from any experiments and backends): run references, the params diff table,
 the latest-metrics table and the CSV export. Pure; series and fetching are in :mod:`.compare_series`.
+
+``num`` is the JSON spelling of a metric value (non-finite ones as the strings MLflow uses).
 """
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from .errors import InvalidInput
-from .models import Run
+from ..client.api import json_float as num
+from ..client.errors import InvalidInput
+from ..client.models import Run
 
 MIN_RUNS, MAX_RUNS = 2, 50
 DEFAULT_POINTS, MAX_POINTS = 1000, 2000
@@ -60,13 +63,6 @@ def check_options(max_points: int, x: str) -> None:
 def direction(key: str) -> str:
     """``min`` when smaller is better (loss, error, rmse, latency...), else ``max``."""
     return "min" if _LOWER_BETTER.search(key) else "max"
-
-
-def num(value: float) -> Any:
-    """JSON-safe metric value: non-finite values as the strings MLflow uses."""
-    if math.isfinite(value):
-        return value
-    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
 
 
 def header(f: Fetched, labels: dict[RunRef, str]) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Iterable, Optional, Sequence
 
-from .api import Api
-from .errors import InvalidInput
-from .flows import all_pages
-from .models import Run
+from ..client.api import Api
+from ..client.api import json_float as num
+from ..client.errors import InvalidInput
+from ..client.flows import all_pages
+from ..client.models import Run
 
 KINDS = {"param": "params", "params": "params", "parameter": "params", "parameters": "params",
          "metric": "metrics", "metrics": "metrics", "tag": "tags", "tags": "tags",
@@ -41,6 +42,8 @@ GITLAB_UPLOAD_ORDER = ("GitLab orders runs by when they reached it (created_at),
                        "offline and replayed later is listed where it was uploaded.")
 GITLAB_WHY = "GitLab's runs/search cannot {what}; all runs of the experiment were read and {done} here"
 TOKEN_PREFIX = "e1."
+#: Rows per page when a request does not say (the UI's default, ``pageSize`` in ``schema/plugin.json``), and the most.
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
 
 
 # -- columns ------------------------------------------------------------------------------------
@@ -81,13 +84,6 @@ def parse_columns(spec: Optional[str]) -> list[tuple[str, str]]:
         if (kind, key) not in cols:
             cols.append((kind, key))
     return cols
-
-
-def num(x: float) -> Any:
-    """A float for JSON: ``NaN``/``Infinity``/``-Infinity`` as strings (proto3 JSON, like MLflow)."""
-    if math.isfinite(x):
-        return x
-    return "NaN" if x != x else ("Infinity" if x > 0 else "-Infinity")
 
 
 def project(run: Run, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:

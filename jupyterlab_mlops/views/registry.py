@@ -1,25 +1,26 @@
-"""Model registry views as flows: models of a backend, a model with its versions, a version page
-(params, metrics, artifacts, linked items, repository, "use in notebook" code). Linked items are
-stored by :mod:`.version_links`.
+"""Model registry views as flows: models of a backend and across backends, a model with its versions,
+a version page (params, metrics, artifacts, linked items, repository, "use in notebook" code). Linked
+items are stored by :mod:`.version_links`.
 """
 from __future__ import annotations
 
-import ast
-import os
 import re
 from typing import Any, Optional
 from urllib.parse import quote
 
-from . import filters, links, parse, users
-from .api import Api
-from .backend import Backend
-from .calls import REST, Call
+from ..client import filters, parse
+from ..client.api import Api
+from ..client.backend import Backend
+from ..client.calls import REST, Call
+from ..client.dialect import ARTIFACT_NAME_RE, Dialect, gitlab_latest_key, is_semver, semver_key
+from ..client.errors import MlopsError, NotFound
+from ..client.flows import all_pages, model_versions
+from ..client.models import ModelVersion, Page, RegisteredModel, Run
+from ..client.paths import artifact_root
+from . import links, users
 from .compare import num
-from .dialect import ARTIFACT_NAME_RE, Dialect, gitlab_latest_key, is_semver, semver_key
-from .errors import MlopsError, NotFound
-from .flows import all_pages
-from .models import FileInfo, ModelVersion, Page, RegisteredModel, Run
-from .paths import artifact_root
+from .driver import Fanout, Job, Plan
+from .snippets import use_snippet
 
 GITLAB_MAX_UPLOAD = 10 * 1024 ** 3  # plan limit ml_model_max_file_size (GITLAB_API.md §3.3)
 HIDDEN_TAG = re.compile(r"^(mlops\.|gitlab\.version$|mlflow\.)")
@@ -115,8 +116,7 @@ def load_model(api: Api, name: str) -> Any:
         return None, []
     if api.dialect.is_gitlab:
         return model, model.latest_versions  # GitLab: all versions
-    versions = yield from all_pages(lambda tok: api.search_model_versions(name, page_token=tok))
-    return model, versions
+    return model, (yield from model_versions(api, name))
 
 
 def find_version(versions: list[ModelVersion], version: str) -> Optional[ModelVersion]:
@@ -182,6 +182,24 @@ def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 50
     names = yield from users.user_names(api, (r["updated_by"] for r in rows))
     users.annotate(rows, names, id_key="updated_by", name_key="updated_by_name")
     return rows
+
+
+def models_across(backends: dict[str, tuple[Api, Backend]], search: str = "") -> Plan[dict[str, Any]]:
+    """The registry table across backends (``{models, errors}``): every backend's rows at once, last updated
+    first; a failing backend is reported in ``errors``, not fatal."""
+    results = yield Fanout([Job(name, backend_models(api, backend, search))
+                            for name, (api, backend) in backends.items()])
+    models: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for name, res in zip(backends, results):
+        if isinstance(res, MlopsError):
+            errors.append({"backend": name, "message": res.message, "error": res.error})
+        else:
+            models.extend(res)
+    if search:
+        models = [m for m in models if search.lower() in m["name"].lower()]
+    models.sort(key=lambda m: (-(m["last_updated_timestamp"] or 0), m["name"], m["backend"]))
+    return {"models": models, "errors": errors}
 
 
 def version_creators(api: Api, name: str) -> Any:
@@ -265,7 +283,9 @@ def repository(backend: Backend, tags: dict[str, str], project: Optional[str] = 
 
 def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_ready: bool,
                  max_upload: Optional[int]) -> Any:
-    """Everything the version page shows (see .notes/API_ISSUE4.md)."""
+    """Everything the version page shows (``IVersionPage`` in ``src/api/registryTypes.ts``): the version's
+    summary, tags, lineage, params, latest metrics, files, linked items, repository, CI links, the "use in
+    notebook" code and the upload rules."""
     from .version_links import links_of
 
     mv: ModelVersion = yield from resolve_version(api, name, version)
@@ -307,52 +327,6 @@ def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_
         "use_snippet": use_snippet(backend, name, mv, files, params, kernel_ready=kernel_ready),
         "upload": upload_info(backend, max_upload),
     }
-
-
-# -- "use in notebook": the one generator of code (pages and widgets) ----------------------------------
-def _literal(value: str) -> str:
-    """A param value as Python source: numbers, booleans, None and containers as such when they read
-    back (not ``inf``), else the string."""
-    try:
-        parsed = ast.literal_eval(value)
-        code = repr(parsed)
-        if isinstance(parsed, (int, float, bool, type(None), list, tuple, dict)) and ast.literal_eval(code) == parsed:
-            return code
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        pass
-    return repr(value)
-
-
-def _comment(text: str) -> str:
-    """One comment line of printable characters (callers put backend text in as ``repr``)."""
-    return "# " + "".join(c for c in text if c.isprintable())[:240]
-
-
-def kernel_points_at(backend: Backend) -> bool:
-    """Plain ``mlflow`` in this process (and kernels started by it) already points at ``backend``."""
-    return os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/") == backend.url
-
-
-def use_snippet(backend: Backend, name: str, mv: ModelVersion, files: list[FileInfo], params: dict[str, str],
-                *, kernel_ready: bool) -> dict[str, Any]:
-    """Code that loads the version: ``pyfunc.load_model`` when it is an MLflow model (``MLmodel`` at its
-    root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id. Names,
-    versions, URIs and tags are written as literals (``repr``), never as code or comment text."""
-    uri = f"models:/{name}/{mv.version_id}"
-    kind = "pyfunc" if any(f.path == "MLmodel" for f in files) else "files"
-    lines = ["import mlflow"]
-    if not kernel_ready:
-        hint = "  # needs MLFLOW_TRACKING_TOKEN for this backend" if backend.kind == "gitlab" else ""
-        lines.append(f"mlflow.set_tracking_uri({backend.url!r}){hint}")
-    shown = mv.semver or mv.version
-    lines.append(_comment(f"model {name!r}, version {shown!r}, backend {backend.name!r}"))
-    if kind == "pyfunc":
-        lines.append(f"model = mlflow.pyfunc.load_model({uri!r})")
-    else:
-        lines += [f"model_dir = mlflow.artifacts.download_artifacts(artifact_uri={uri!r})", "print(model_dir)"]
-    params_code = "params = {\n" + "".join(f"    {k!r}: {_literal(v)},\n" for k, v in sorted(params.items())) + "}\n"
-    return {"kind": kind, "uri": uri, "code": "\n".join(lines) + "\n", "params_code": params_code,
-            "tracking_uri": backend.url, "kernel_ready": kernel_ready}
 
 
 def version_snippet(api: Api, backend: Backend, mv: ModelVersion, *, kernel_ready: bool) -> Any:

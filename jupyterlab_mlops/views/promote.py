@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from . import parse
-from .api import Api
-from .backend import Backend
-from .calls import REST, Call
-from .dialect import MODEL_NAME_RULE, SEMVER_RULE, check_model_name, check_semver, next_semver
-from .errors import BackendError, Conflict, InvalidInput, MlopsError, NotFound
-from .models import FileInfo, Metric, ModelVersion, Run
-from .registry_view import latest_version, load_model, source_run, version_route, version_summary, version_web_url
+from ..client import parse
+from ..client.api import Api
+from ..client.backend import Backend
+from ..client.calls import REST, Call
+from ..client.dialect import MODEL_NAME_RULE, SEMVER_RULE, check_model_name, check_semver, next_semver
+from ..client.errors import BackendError, Conflict, InvalidInput, MlopsError, NotFound
+from ..client.models import FileInfo, Metric, ModelVersion, Run
+from .registry import latest_version, load_model, source_run, version_route, version_summary, version_web_url
 
 #: version tag <- run tag
 LINEAGE_FROM_RUN = {"mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlflow.source.git.commit",
@@ -159,7 +159,8 @@ def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> An
 
 def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Optional[str] = None,
             description: str = "", create_model: bool = False) -> Any:
-    """Create the version; returns the answer of ``POST .../versions`` (see .notes/API_ISSUE4.md)."""
+    """Create the version; returns the answer of ``POST .../versions`` (``IPromoteResult``):
+    ``{version, model, backend, path, notes, lineage}``."""
     if version:
         check_semver(version)
     if len(description or "") > 10000:

@@ -11,9 +11,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .api import Api
-from .errors import InvalidInput, NotFound
-from .models import ModelVersion, Run
+from ..client.api import Api
+from ..client.errors import InvalidInput, NotFound
+from ..client.models import ModelVersion, Run
 
 LINK_PREFIX = "mlops.link."
 REMOVED = ".removed"
@@ -68,7 +68,7 @@ def link_tags(api: Api, mv: ModelVersion) -> Any:
 
 
 def add_link(api: Api, name: str, version: str, url: str) -> Any:
-    from .registry_view import resolve_version
+    from .registry import resolve_version
 
     url = check_link(url)
     mv = yield from resolve_version(api, name, version)
@@ -94,7 +94,7 @@ def add_link(api: Api, name: str, version: str, url: str) -> Any:
 
 
 def remove_link(api: Api, name: str, version: str, n: int) -> Any:
-    from .registry_view import resolve_version
+    from .registry import resolve_version
 
     mv = yield from resolve_version(api, name, version)
     tags = yield from link_tags(api, mv)

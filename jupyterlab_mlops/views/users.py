@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional
 
-from .api import Api
-from .calls import Call
-from .dialect import gitlab_web_root
-from .errors import MlopsError
-from .ttl_cache import TtlLru
+from ..client.api import Api
+from ..client.calls import Call
+from ..client.dialect import gitlab_web_root
+from ..client.errors import MlopsError
+from .cache import TtlLru
 
 #: (GitLab web root, user id) -> display name; bounded and expiring (names change rarely)
 _NAMES: TtlLru[tuple[str, str], str] = TtlLru(4096, 3600.0)
@@ -88,4 +88,4 @@ def annotate(rows: Iterable[dict[str, Any]], names: dict[str, str], *, id_key: s
 def forget() -> None:
     """Drop every cached name (tests; a server that wants fresh names)."""
     for cache in (_NAMES, _FAILED):
-        cache._data.clear()
+        cache.clear()

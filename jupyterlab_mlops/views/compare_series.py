@@ -1,0 +1,163 @@
+"""The compare view as a plan (:mod:`.driver`): runs, tables, downsampled metric series and their cache.
+The server drives it with :func:`.driver.run_async`, the notebook widget with :func:`.driver.run_sync`.
+
+Fetch plan per series, cheapest first: the warm cache (valid while the run's latest point of the
+key is unchanged); GitLab: ``metrics/get-history``, paged 1000 a page (its ``runs/get`` carries only the
+latest value per key, GITLAB_API.md C1; an instance without get-history (404) gives the one latest point,
+``source: "latest"``); MLflow: the full history when it is short (<= ``FULL_HISTORY_LIMIT`` steps) then
+LTTB, else MLflow's own SQL sampling (``metrics/get-history-bulk-interval``: ``max_points`` rows per run,
+first and last kept, a few runs per request so one request stays well under the backend timeout).
+Finished runs are also kept ``RUN_TTL`` seconds, so a warm compare makes no backend call.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Optional, Sequence
+
+from ..client import parse
+from ..client.api import Api
+from ..client.calls import REST, Call
+from ..client.errors import MlopsError
+from ..client.flows import one, series_history
+from ..client.models import Metric, Run
+from .cache import ACTIVE, SeriesCache
+from .charts import chart_points
+from .compare import DEFAULT_POINTS, Fetched, RunRef, check_options, header, labels_for, metric_rows, param_rows
+from .driver import Fanout, Job, Plan
+
+DEFAULT_SERIES_KEYS = 12
+FULL_HISTORY_LIMIT = 20_000
+SAMPLE_PER_RUN = 2500  # MLflow's cap for get-history-bulk-interval
+SAMPLE_RUNS_PER_CALL = 4  # ~1 s of MLflow/SQLite work per 100k-point series
+SeriesMap = dict[tuple[str, RunRef], dict[str, Any]]
+
+
+def get_run_call(api: Api, ref: RunRef) -> Call[Fetched]:
+    """``runs/get``: the run and its latest metrics (never a series: GitLab sends only the latest, C1)."""
+    return Call("GET", REST + "runs/get", params={"run_id": ref.run_id},
+                parse=lambda d: Fetched(ref, parse.run(d.get("run", {}))))
+
+
+def sampled_call(run_ids: Sequence[str], key: str, per_run: int = SAMPLE_PER_RUN) -> Call[dict[str, list[Metric]]]:
+    """MLflow's SQL-side sampling of one key for several runs (first and last point always kept)."""
+
+    def _parse(d: dict[str, Any]) -> dict[str, list[Metric]]:
+        out: dict[str, list[Metric]] = {rid: [] for rid in run_ids}
+        for m in d.get("metrics", []) or []:
+            out.setdefault(m.get("run_id", ""), []).append(parse.metric(m))
+        return out
+
+    return Call("GET", REST + "metrics/get-history-bulk-interval",
+                params={"run_ids": list(run_ids), "metric_key": key, "max_results": per_run}, parse=_parse)
+
+
+def build_series(ref: RunRef, history: Sequence[Metric], *, x: str, max_points: int, source: str,
+                 total: Optional[int] = None) -> dict[str, Any]:
+    """Finite points in x order, LTTB-reduced to ``max_points``."""
+    out, kept, skipped = chart_points(history, x=x, max_points=max_points)
+    return {"backend": ref.backend, "run_id": ref.run_id, "points": [[a, b] for a, b in out],
+            "total": total if total is not None else kept + skipped, "skipped": skipped,
+            "shipped": len(out), "downsampled": len(out) < kept, "method": "lttb" if len(out) < kept else "none",
+            "source": source, "cached": False}
+
+
+def _signature(run: Run, key: str) -> Any:
+    m = run.metrics.get(key)
+    return None if m is None else (m.step, m.timestamp, repr(m.value))
+
+
+def _error(ref: Optional[RunRef], exc: MlopsError) -> dict[str, Any]:
+    return {"backend": ref.backend if ref else None, "run_id": ref.run_id if ref else None, "message": exc.message,
+            "error": exc.error}
+
+
+def fetch_runs(refs: Sequence[RunRef], apis: dict[str, Api],
+               cache: Optional[SeriesCache] = None) -> Plan[tuple[list[Fetched], list[dict[str, Any]]]]:
+    """Every run at once (finished runs from ``cache``); failures become ``errors`` entries (unless none
+    succeeds: then the first failure is raised)."""
+    cached = {r: cache.run(r) for r in refs} if cache else {}
+    todo = [r for r in refs if cached.get(r) is None]
+    results = yield Fanout([Job(r.backend, one(get_run_call(apis[r.backend], r))) for r in todo])
+    got: dict[RunRef, Any] = {**{r: f for r, f in cached.items() if f is not None}, **dict(zip(todo, results))}
+    fetched, errors = [], []
+    for ref in refs:
+        res = got[ref]
+        if isinstance(res, MlopsError):
+            errors.append(_error(ref, res))
+            continue
+        fetched.append(res)
+        if cache:
+            cache.keep_run(ref, res, res.run.status)
+    if not fetched and results:
+        raise next(r for r in results if isinstance(r, MlopsError))
+    return fetched, errors
+
+
+def series_for(fetched: Sequence[Fetched], keys: Sequence[str], apis: dict[str, Api], cache: SeriesCache, *,
+               max_points: int, x: str) -> Plan[tuple[SeriesMap, list[dict[str, Any]]]]:
+    """The series of ``keys`` for every run that has them, from the cache or fetched at once;
+    ``(series by (key, ref), errors)``."""
+    series: SeriesMap = {}
+    full: list[tuple[str, Fetched]] = []
+    sampled: dict[tuple[str, str], list[Fetched]] = {}
+    for key in keys:
+        for f in fetched:
+            if key not in f.run.metrics:
+                continue
+            hit = cache.get((f.ref.backend, f.ref.run_id, key, max_points, x), _signature(f.run, key))
+            if hit is not None:
+                series[(key, f.ref)] = hit
+            elif apis[f.ref.backend].dialect.is_gitlab or f.run.metrics[key].step < FULL_HISTORY_LIMIT:
+                full.append((key, f))
+            else:
+                sampled.setdefault((key, f.ref.backend), []).append(f)
+    groups = [(k, b, g[i:i + SAMPLE_RUNS_PER_CALL])
+              for (k, b), g in sampled.items() for i in range(0, len(g), SAMPLE_RUNS_PER_CALL)]
+    results = yield Fanout(
+        [Job(f.ref.backend, series_history(apis[f.ref.backend], f.run, k)) for k, f in full]
+        + [Job(b, one(sampled_call([f.run.run_id for f in part], k, max_points))) for k, b, part in groups])
+    errors = [_error(None, r) for r in results if isinstance(r, MlopsError)]
+    for (key, f), res in zip(full, results):
+        if not isinstance(res, MlopsError):
+            hist, source = res
+            series[(key, f.ref)] = build_series(f.ref, hist, x=x, max_points=max_points, source=source)
+    for (key, _b, part), res in zip(groups, results[len(full):]):
+        if not isinstance(res, MlopsError):
+            for f in part:
+                series[(key, f.ref)] = build_series(f.ref, res.get(f.run.run_id, []), x=x, max_points=max_points,
+                                                    source="sampled", total=f.run.metrics[key].step + 1)
+    runs = {f.ref: f.run for f in fetched}
+    for (key, ref), s in series.items():
+        if not s.get("cached"):
+            cache.put((ref.backend, ref.run_id, key, max_points, x), _signature(runs[ref], key), s,
+                      running=runs[ref].status in ACTIVE)
+    return series, errors
+
+
+def tables(fetched: Sequence[Fetched], only_differences: bool = False) -> dict[str, Any]:
+    """The runs (with their legend labels), the params diff and the latest-metrics table."""
+    labels = labels_for(fetched)
+    runs = [f.run for f in fetched]
+    return {"runs": [header(f, labels) for f in fetched], "params": param_rows(runs, only_differences),
+            "metrics": metric_rows(runs)}
+
+
+def compare(refs: Sequence[RunRef], apis: dict[str, Api], cache: SeriesCache, *,
+            metrics: Optional[Sequence[str]] = None, max_points: int = DEFAULT_POINTS, x: str = "step",
+            only_differences: bool = False, refresh: bool = False) -> Plan[dict[str, Any]]:
+    """The compare view (``ICompareResult`` in ``src/api/compare.ts``); ``refresh`` skips the run cache.
+
+    Series of at most 12 metric keys unless ``metrics`` names them (the rest in ``series_omitted``)."""
+    check_options(max_points, x)
+    started = time.perf_counter()
+    fetched, errors = yield from fetch_runs(refs, apis, None if refresh else cache)
+    all_keys = sorted({k for f in fetched for k in f.run.metrics})
+    keys = list(dict.fromkeys(metrics)) if metrics else all_keys[:DEFAULT_SERIES_KEYS]
+    series, series_errors = yield from series_for(fetched, keys, apis, cache, max_points=max_points, x=x)
+    return {
+        **tables(fetched, only_differences),
+        "series": [{"key": k, "runs": [series[(k, f.ref)] for f in fetched if (k, f.ref) in series]} for k in keys],
+        "series_omitted": [] if metrics else all_keys[DEFAULT_SERIES_KEYS:],
+        "x": x, "max_points": max_points, "errors": errors + series_errors,
+        "timing_ms": round((time.perf_counter() - started) * 1000, 1),
+    }

@@ -1,0 +1,226 @@
+"""The run routes' views: the candidates table of an experiment (one page), one run in full, one
+metric's chart. Columns, order, filter and page tokens are :mod:`.runs_table`'s.
+
+MLflow filters, orders and pages on its server: a page is one ``runs/search``. GitLab does none of
+that beyond creation/name order, so a filtered or otherwise ordered page reads every run of the
+experiment once (a background task shared by concurrent readers, kept a few minutes), filters and
+sorts them here and pages the list with our own tokens (``total`` is then known).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..client.api import Api
+from ..client.backend import Backend
+from ..client.errors import InvalidInput, MlopsError, NotFound, Unauthorized
+from ..client.flows import metric_history, one, series_history
+from ..client.models import Run
+from . import links, users
+from . import runs_table as rt
+from .cache import TtlLru
+from .charts import chart_points
+from .downsample import METHODS
+from .driver import AsyncDrive, Fanout, Job, Plan, background, failed, single
+from .experiments import runs_refused, system_tags, user_tags
+
+#: seconds a run page waits for GitLab's project and CI-job lookups (they finish in the background)
+GITLAB_LOOKUP_TIMEOUT = 3.0
+#: a first page re-reads a GitLab run list older than this (later pages keep the list they started on)
+FIRST_PAGE_MAX_AGE = 5.0
+HISTORY_X = ("step", "time")
+INFO_FIELDS = ("run_id", "run_name", "experiment_id", "status", "start_time", "end_time", "user_id", "artifact_uri",
+               "lifecycle_stage")
+Seen = dict[str, set[str]]
+
+
+def live_run(api: Api, run_id: str) -> Any:
+    """Flow: ``runs/get``, with a run deleted meanwhile (MLflow keeps it as ``deleted``) as a 404."""
+    run: Run = yield api.get_run(run_id)
+    if run.lifecycle_stage == "deleted":
+        raise NotFound(f"Run {run_id} was deleted.", reason="deleted")
+    return run
+
+
+@dataclass
+class RunsQuery:
+    """One page of the candidates table as asked (see :func:`.runs_table.parse_columns` and ``parse_order_by``)."""
+
+    experiment_id: str
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    filter: str = ""
+    orders: list[rt.Order] = field(default_factory=list)
+    max_results: int = rt.DEFAULT_PAGE_SIZE
+    page_token: Optional[str] = None
+
+    def native_order(self, api: Api) -> Optional[list[str]]:
+        """The backend's own ``order_by`` when it can serve this query, else None (emulated here)."""
+        if not api.dialect.is_gitlab:
+            return [o.mlflow() for o in self.orders]
+        order = None if self.filter else rt.gitlab_order(self.orders)
+        return None if order is None else [order]
+
+
+class RunViews:
+    """The run routes of one server, with their bounded, expiring caches."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        #: (backend, query fingerprint) -> Task giving the materialized, filtered, ordered run list
+        self.run_lists: TtlLru[tuple[str, str], Any] = TtlLru(4, 300.0, clock)
+        #: (backend, experiment) -> {"params": set, "metrics": set, "tags": set}
+        self.columns: TtlLru[tuple[str, str], Seen] = TtlLru(256, 300.0, clock)
+        #: (backend, run) -> artifact_uri
+        self.artifact_uris: TtlLru[tuple[str, str], Optional[str]] = TtlLru(4096, 600.0, clock)
+
+    # -- the candidates table -------------------------------------------------------------------
+    async def page(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery) -> dict[str, Any]:
+        """One page: the standard attributes plus only the requested columns, and every column seen."""
+        native = q.native_order(api)
+        try:
+            if native is not None:
+                runs, nxt, total = await self._native(drive, api, backend, q, native)
+            else:
+                runs, nxt, total = await self._emulated(drive, api, backend, q)
+        except Unauthorized as exc:
+            raise runs_refused(exc, api.dialect) from None
+        seen = self.columns.get((backend, q.experiment_id)) or {"params": set(), "metrics": set(), "tags": set()}
+        for kind, keys in rt.keys_seen(runs).items():
+            seen[kind] |= keys
+        self.columns.put((backend, q.experiment_id), seen)
+        emulated = native is None
+        rows = [rt.project(r, q.columns) for r in runs]  # + user_name: GitLab's user ids by name (C11)
+        users.annotate(rows, await drive(backend, users.user_names(api, (r.user_id for r in runs))))
+        return {
+            "experiment_id": q.experiment_id,
+            "runs": rows,
+            "columns": [f"{kind}.{key}" for kind, key in q.columns],
+            "available_columns": {k: sorted(v) for k, v in seen.items()},
+            "next_page_token": nxt, "total": total,
+            "emulated": {"filter": emulated and bool(q.filter), "order": emulated and bool(q.orders),
+                         "reason": rt.emulation_reason(bool(q.filter), bool(q.orders)) if emulated else None},
+            "order_note": rt.GITLAB_UPLOAD_ORDER if native and native[0].startswith("created_at") else None,
+        }
+
+    async def _native(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery,
+                      order: list[str]) -> tuple[list[Run], Optional[str], Optional[int]]:
+        page = await drive(backend, one(api.search_runs(
+            [q.experiment_id], filter=q.filter or None, order_by=order or None, max_results=q.max_results,
+            page_token=rt.backend_token(q.page_token))))
+        if not page.items and not q.page_token:
+            await drive(backend, one(api.get_experiment(q.experiment_id)))  # MLflow answers {} for an unknown id
+        return page.items, page.next_page_token, None
+
+    async def _emulated(self, drive: AsyncDrive, api: Api, backend: str,
+                        q: RunsQuery) -> tuple[list[Run], Optional[str], Optional[int]]:
+        query = rt.fingerprint(backend, q.experiment_id, q.filter, [o.mlflow() for o in q.orders])
+        offset = rt.decode_token(q.page_token, query)
+        if q.filter:  # a bad filter is a 400 before any backend page is read (first use imports mlflow)
+            await asyncio.get_running_loop().run_in_executor(None, rt.check_filter, q.filter)
+        key = (backend, query)
+        task = self.run_lists.get(key, max_age=None if q.page_token else FIRST_PAGE_MAX_AGE)
+        if task is None or failed(task):
+            task = self.run_lists.put(key, background(self.materialize(drive, api, backend, q)))
+        matching: list[Run] = await asyncio.shield(task)
+        end = offset + q.max_results
+        return matching[offset:end], (rt.encode_token(end, query) if end < len(matching) else None), len(matching)
+
+    async def materialize(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery) -> list[Run]:
+        """Every run of the experiment, filtered (MLflow's parser, in the executor) and sorted here."""
+        runs: list[Run] = await drive(backend, rt.all_runs(api, q.experiment_id))
+        self.columns.put((backend, q.experiment_id), rt.keys_seen(runs))
+        if q.filter:
+            runs = await asyncio.get_running_loop().run_in_executor(None, rt.filter_runs, runs, q.filter)
+        return rt.sort_runs(runs, q.orders)
+
+    # -- one run ------------------------------------------------------------------------------------
+    async def artifact_uri(self, drive: AsyncDrive, api: Api, backend: str, run_id: str) -> Optional[str]:
+        """The run's artifact URI (cached 10 minutes; an unknown or deleted run is a 404)."""
+        key = (backend, run_id)
+        uri = self.artifact_uris.get(key)
+        if uri is None:
+            uri = self.artifact_uris.put(key, (await drive(backend, live_run(api, run_id))).artifact_uri)
+        return uri
+
+    def detail(self, api: Api, backend: Backend, run_id: str, *, root_dir: Optional[str]) -> Plan[dict[str, Any]]:
+        """:func:`run_detail`, remembering the run's artifact URI for the artifact routes."""
+        body = yield from run_detail(api, backend, run_id, root_dir=root_dir)
+        self.artifact_uris.put((backend.name, run_id), body["info"]["artifact_uri"])
+        return body
+
+
+def artifact_files(api: Api, uri: Optional[str], path: str = "") -> Any:
+    """Flow: ``{files, note}`` of one artifact directory. A GitLab candidate without a package has no files
+    yet (404: empty); artifacts the tracking server does not serve say so in ``note``; GitLab lists flat."""
+    note = None
+    try:
+        files = [f.to_json() for f in (yield api.list_artifacts(uri, path))]
+    except NotFound:
+        files = []
+    except InvalidInput as exc:
+        if exc.reason != "artifacts_not_proxied":
+            raise
+        files, note = [], exc.message
+    if path and not files and api.dialect.is_gitlab:
+        note = "GitLab lists artifacts flat: directories have no listing."
+    return {"files": files, "note": note}
+
+
+def artifacts_of(api: Api, run: Run) -> Any:
+    """Flow: the run's top-level files, or why there are none (``note``: a backend failure included)."""
+    try:
+        return (yield from artifact_files(api, run.artifact_uri))
+    except MlopsError as exc:
+        return {"files": [], "note": exc.message}
+
+
+def run_detail(api: Api, backend: Backend, run_id: str, *, root_dir: Optional[str]) -> Plan[dict[str, Any]]:
+    """One run in full: info, params, latest metrics, tags, links, top-level artifacts. GitLab's project and
+    CI-job lookups (best effort, cached by :mod:`.links`) are waited for at most ``GITLAB_LOOKUP_TIMEOUT``."""
+    b = backend.name
+    run: Run = yield from single(b, live_run(api, run_id))
+    artifacts, project, job = yield Fanout([
+        Job(b, artifacts_of(api, run)),
+        Job(b, links.project_web(api), GITLAB_LOOKUP_TIMEOUT),
+        Job(b, links.job_info(api, run.tags.get(links.JOB_TAG)), GITLAB_LOOKUP_TIMEOUT)])
+    if isinstance(artifacts, MlopsError):
+        raise artifacts
+    run_links = links.run_links(
+        kind=backend.kind, tracking_uri=backend.url, run_id=run.run_id, experiment_id=run.experiment_id,
+        artifact_uri=run.artifact_uri, tags=run.tags, project_web=None if isinstance(project, MlopsError) else project,
+        job=None if isinstance(job, MlopsError) else job, root_dir=root_dir, embedded=backend.embedded)
+    info = {f: getattr(run, f) for f in INFO_FIELDS}
+    users.annotate([info], (yield from single(b, users.user_names(api, [run.user_id]))))  # C11
+    return {
+        "info": info, "params": run.params,
+        "metrics": {k: {"value": rt.num(m.value), "step": m.step, "timestamp": m.timestamp}
+                    for k, m in run.metrics.items()},
+        "tags": user_tags(run.tags), "system_tags": system_tags(run.tags),
+        "links": run_links, "artifacts": artifacts,
+    }
+
+
+def metric_chart(api: Api, backend: str, run_id: str, key: str, *, x: str = "step", max_points: int = 500,
+                 method: str = "lttb") -> Plan[dict[str, Any]]:
+    """One metric's history as ``[[x, y], ...]`` downsampled to at most ``max_points`` (``x``: step or time)."""
+    if x not in HISTORY_X:
+        raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
+    if method not in METHODS:
+        raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}.", reason="invalid_method")
+    if api.dialect.is_gitlab:  # get-history (paged); without it (older GitLab: 404) the latest value
+        run = yield from single(backend, live_run(api, run_id))
+        history, source = yield from single(backend, series_history(api, run, key))
+    else:  # MLflow keeps deleted runs' histories: check the run too
+        history, run = yield Fanout([Job(backend, metric_history(api, run_id, key)),
+                                     Job(backend, live_run(api, run_id))])
+        for res in (run, history):
+            if isinstance(res, MlopsError):
+                raise res
+        source = "history"
+    out, kept, skipped = chart_points(history, x=x, max_points=max_points, method=method)
+    return {
+        "run_id": run_id, "key": key, "x": x, "points": [[int(a) if a.is_integer() else a, b] for a, b in out],
+        "total": kept, "skipped": skipped, "downsampled": len(out) < kept,
+        "method": method if len(out) < kept else "none", "source": source,
+    }
