@@ -4,7 +4,7 @@ Each contender runs in a fresh interpreter (so nothing is warm and one cannot sl
 
 * ours: ``mlops.log_metric(key, value, step=i)`` 100k times, then ``mlops.flush()``; delivery is
   loop start to flush return, checked by reading the history back (exactly 100k points);
-  caller cost is the loop's time per call.
+  caller cost is the loop's time per call (the timing the kernel-API unit tests used to assert).
 * the backend's own limit: ``MlflowClient.log_batch`` of 1,000 points per call, hand-driven, 100 calls.
 * MLflow's synchronous client: ``MlflowClient.log_metric`` per point, measured on 2,000 points
   and extrapolated to 100k (at ~20 ms per point the full run would take half an hour).

@@ -1,7 +1,8 @@
 """P6 (kernel half): ``%load_ext jupyterlab_mlops`` in a fresh IPython (DESIGN §8: <= 300 ms).
 
 Each sample is a new interpreter that creates an ``InteractiveShell`` and times the magic alone
-(the package import included, since ``load_ext`` imports it). Importing the package and loading the
+(the package import included, since ``load_ext`` imports it); ``%mlops`` and ``%%mlops`` must be
+registered. (tests/test_magics.py checks the same lightness without timing it.) Importing the package and loading the
 magics must not import ``mlflow`` (asserted) or ``requests``. The reference is what a notebook pays to
 use MLflow itself: ``import mlflow`` in a fresh interpreter.
 """
@@ -30,8 +31,9 @@ LOAD = textwrap.dedent("""
     ip.run_line_magic("load_ext", "jupyterlab_mlops")
     dt = time.perf_counter() - t0
     import jupyterlab_mlops
+    magics = ip.magics_manager.magics
     print(json.dumps({"s": dt, "mlflow": "mlflow" in sys.modules, "requests": "requests" in sys.modules,
-                      "magic": "mlops" in ip.magics_manager.magics["line"]}))
+                      "magic": "mlops" in magics["line"] and "mlops" in magics["cell"]}))
 """)
 
 IMPORT_MLFLOW = textwrap.dedent("""

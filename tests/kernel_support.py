@@ -114,10 +114,10 @@ def use_backend(uri: str, token: Optional[str] = None, spool_dir: Optional[Path]
     """Point the kernel API at ``uri`` with a fresh session state; returns the api module."""
     from jupyterlab_mlops.kernel import api
 
-    s = api._S
+    s = api.session()
     s.stack.clear()
     s.run_ref = None
-    s._said.clear()
+    s.notices.clear()
     api.configure(uri, token, spool_dir=str(spool_dir) if spool_dir else None)
     return api
 
@@ -131,7 +131,7 @@ def api_on(request: Any, tmp_path: Path, *, ignore_end_errors: bool = False) -> 
         gl = request.getfixturevalue("gitlab_server")
         api = use_backend(gl.tracking_uri, gl.token, spool_dir=tmp_path / "spool")
     yield api, request.param
-    for run in list(reversed(api._S.stack)):
+    for run in list(reversed(api.session().stack)):
         try:
             run.end()
         except Exception:  # noqa: BLE001 - a test that broke the backend on purpose

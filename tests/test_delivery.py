@@ -50,7 +50,7 @@ def gitlab(gitlab_server, tmp_path):
     api = use_backend(gitlab_server.tracking_uri, gitlab_server.token, spool_dir=tmp_path / "spool")
     yield api, gitlab_server
     gitlab_server.reset_knobs()
-    for run in list(reversed(api._S.stack)):
+    for run in list(reversed(api.session().stack)):
         try:
             run.end()
         except Exception:  # noqa: BLE001
@@ -76,7 +76,7 @@ def test_a_nan_in_a_1000_metric_batch(backend, request, capsys):
         assert Counter(p["step"] for p in stored).most_common(1)[0][1] == 1  # none twice
         assert err.count("metric 'loss': GitLab cannot store NaN") == 1
         assert err.count("metric 'acc': GitLab cannot store NaN") == 1
-        assert api.status().dropped == 0 and api._S.logger.skipped == 3
+        assert api.status().dropped == 0 and api.session().logger.sender.skipped == 3
     else:
         assert len(stored) == 1010 and "NaN" not in err
         assert sum(1 for p in stored if p["value"] == "NaN") == 2
@@ -90,7 +90,7 @@ def test_a_refused_param_among_good_items_is_isolated(backend, request, capsys):
     api.experiment(uniq("badparam"))
     with api.start_run() as run:
         api.log_params({f"p{i}": i for i in range(20)})
-        api._S.logger.put(("p", run.ref, "bad!key", "1"))  # a name the backend refuses (the API checks it)
+        api.session().logger.put(("p", run.ref, "bad!key", "1"))  # a name the backend refuses (the API checks it)
         for i in range(300):
             api.log_metric("m", i, step=i)
         api.set_tag("stage", "dev")
@@ -126,12 +126,12 @@ def test_repeating_500_sets_the_batch_aside_and_later_batches_flow(gitlab, tmp_p
     api, gl = gitlab
     api.experiment(uniq("aside"))
     run = api.start_run(name="aside")
-    logger = api._S.logger
+    logger = api.session().logger
     gl.outage = 500
     for i in range(100):
         api.log_metric("a", i, step=i)
     t0 = time.monotonic()
-    wait_for(lambda: logger.set_aside == 1, timeout=60)
+    wait_for(lambda: logger.outbox.set_aside == 1, timeout=60)
     took = time.monotonic() - t0
     gl.reset_knobs()
     for i in range(100, 200):
@@ -155,7 +155,7 @@ def test_repeating_500_sets_the_batch_aside_and_later_batches_flow(gitlab, tmp_p
     assert total_depth(spool_dir) == 0
     # it survives the kernel: a new logger finds it, and putting it back delivers it exactly once
     api.end_run()
-    api._S.reset()
+    api.session().reset()
     assert list(spool_dir.glob("*.aside")) and aside_summary(spool_dir)["batches"] == 1
     api = use_backend(gl.tracking_uri, gl.token, spool_dir=spool_dir)
     assert api.status().set_aside == 1  # listed for the new kernel too
@@ -176,8 +176,10 @@ def test_gateway_502_is_an_outage_not_a_set_aside(gitlab, capsys):
         api.log_metric("g", i, step=i)
     r = api.flush(timeout=30)
     assert not r.delivered and r.pending == 50
-    time.sleep(8)  # longer than 5 attempts of a failing batch would take
-    assert api._S.logger.set_aside == 0 and api.status().state.startswith("offline")
+    logger = api.session().logger
+    # more failed attempts than a failing (500) batch gets before it is set aside
+    wait_for(lambda: logger.outage.failures > 1 + logger.outage.retries, timeout=60)
+    assert logger.outbox.set_aside == 0 and api.status().state.startswith("offline")
     gl.reset_knobs()
     assert api.flush(timeout=60).delivered
     assert sorted(p["step"] for p in history(gl.tracking_uri, run.run_id, "g", headers=gl.headers())) == list(range(50))
@@ -223,7 +225,7 @@ def test_unknown_ci_job_after_its_500_no_orphan_no_duplicate(gitlab, mlflow_serv
     api, gl = gitlab
     name = uniq("job500")
     api.experiment(name)
-    api._S.ensure_logger().check_jobs = False  # as with a token that cannot read jobs (403)
+    api.session().ensure_logger().sender.check_jobs = False  # as with a token that cannot read jobs (403)
     run = api.start_run(name="job500", tags={"gitlab.CI_JOB_ID": "424242", "k": "v"})
     api.log_param("lr", 0.1)
     for i in range(1200):

@@ -37,7 +37,7 @@ def backend(request, tmp_path):
 def mlflow_only(mlflow_server, tmp_path):
     api = use_backend(mlflow_server.url, spool_dir=tmp_path / "spool")
     yield api
-    for run in list(reversed(api._S.stack)):
+    for run in list(reversed(api.session().stack)):
         run.end()
 
 
@@ -47,23 +47,21 @@ def run(shell, capsys, source: str) -> tuple[str, str]:
     return out.out, out.err
 
 
-def test_load_ext_is_light_and_fast():
+def test_load_ext_is_light():
+    """No mlflow, no requests at ``%load_ext`` (its time is P6 in benchmarks/p6_load_ext.py)."""
     code = textwrap.dedent("""
-        import sys, time
+        import sys
         from IPython.core.interactiveshell import InteractiveShell
         ip = InteractiveShell.instance()
-        t0 = time.perf_counter()
         ip.run_line_magic("load_ext", "jupyterlab_mlops")
-        dt = time.perf_counter() - t0
         assert "mlops" in ip.magics_manager.magics["line"] and "mlops" in ip.magics_manager.magics["cell"]
-        print(dt, "mlflow" in sys.modules, "requests" in sys.modules)
+        print("mlflow" in sys.modules, "requests" in sys.modules)
     """)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MLFLOW_TRACKING_URI": ""}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    dt, mlflow_loaded, requests_loaded = out.stdout.split()
+    mlflow_loaded, requests_loaded = out.stdout.split()
     assert mlflow_loaded == "False" and requests_loaded == "False"
-    assert float(dt) < 1.0
 
 
 def test_help(shell, capsys):
@@ -212,10 +210,10 @@ def test_cell_run(shell, capsys, backend, mlflow_server):
     exp = uniq("cells")
     out, err = run(shell, capsys, f"%%mlops run --experiment {exp} --name good\nimport time\nmlops_x = 41 + 1\n")
     assert "started run good" in out and "ended run good" in out and "FINISHED" in out
-    good = api._S.status()  # noqa: F841 - the run is over; find it through the experiment
+    good = api.session().status()  # noqa: F841 - the run is over; find it through the experiment
     out, err = run(shell, capsys, "%%mlops run --name bad\nraise ValueError('nope')\n")
     assert "ValueError" in out + err and "FAILED" in out
-    client = api._S.client
+    client = api.session().client
     exp_id = client.run(client.api.get_experiment_by_name(exp)).experiment_id
     runs = {r.run_name: r for r in client.run(client.api.search_runs([exp_id])).items}
     assert runs["good"].status == "FINISHED" and runs["bad"].status == "FAILED"

@@ -7,7 +7,6 @@ import math
 import subprocess
 import sys
 import textwrap
-import time
 import uuid
 
 import pytest
@@ -206,7 +205,6 @@ def test_unwritable_spool_keeps_data_in_memory(proxy, mlflow_server, tmp_path, c
     wait_for(lambda: api.flush(timeout=20).delivered, timeout=30)
     assert len(history(mlflow_server.url, run.run_id, "m")) == 50
     api.end_run()
-    time.sleep(0)
 
 
 @pytest.mark.parametrize("down", [False, True], ids=["backend-up", "backend-down"])
@@ -225,12 +223,13 @@ def test_interpreter_exit_flushes_or_spools(down, proxy, mlflow_server, tmp_path
     """)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "MLFLOW_TRACKING_URI": proxy.url,
            "MLOPS_SPOOL_DIR": str(tmp_path), "MLOPS_EXIT_FLUSH_TIMEOUT": "30", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.Popen([sys.executable, "-c", code + ("\nimport time; time.sleep(1.5)\n" if down else "")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # backend-down: the kernel exits only once the backend is gone (told on stdin)
+    proc = subprocess.Popen([sys.executable, "-c", code + ("\nimport sys; sys.stdin.readline()\n" if down else "")],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     run_id = proc.stdout.readline().strip()
     if down:
         proxy.down()
-    _, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(input="down\n", timeout=120)
     assert proc.returncode == 0 and "Traceback" not in err, err
     if down:
         assert total_depth(tmp_path) > 0  # whatever was not sent before the outage is on disk

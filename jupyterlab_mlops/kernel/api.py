@@ -26,9 +26,12 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ..client.errors import InvalidInput, MlopsError
 from ..client.models import Experiment, ModelVersion
 from . import config
-from .logger import WAKE_AT, FlushResult
-from .session import _VALID_KEYS, ActiveRun, Session, Status, check_key
+from .checks import VALID_KEYS, check_key, check_text, metric_value
+from .logger import WAKE_AT
+from .runs import ActiveRun
+from .session import Session
 from .snapshot_hook import register as _register_snapshot_hook
+from .status import FlushResult, Status
 
 __all__ = [
     "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
@@ -37,14 +40,16 @@ __all__ = [
     "InvalidInput",
 ]
 
-_S = Session()
+_S = Session()  # the one session of this kernel (module-level: read on the log_* hot path)
 _now = time.time
 #: Callbacks ``f(run: ActiveRun)`` run just before a run ends (issue 6: notebook snapshot).
 on_run_end: list[Callable[[ActiveRun], Any]] = _S.on_run_end
 _register_snapshot_hook(on_run_end)
 
-_MAX_PARAM = {"mlflow": 6000, "gitlab": 250}
-_MAX_TAG = {"mlflow": 8000, "gitlab": 5000}
+
+def session() -> Session:
+    """This kernel's :class:`Session` (backend, client, logger, runs): what the magics and widgets use."""
+    return _S
 
 
 def configure(uri: Optional[str] = None, token: Optional[str] = None, *, spool_dir: Optional[str] = None,
@@ -79,7 +84,7 @@ def start_run(name: Optional[str] = None, tags: Optional[Mapping[str, Any]] = No
 
 def active_run() -> Optional[ActiveRun]:
     """The innermost run started by this kernel and not ended, or None."""
-    return _S.stack[-1] if _S.stack else None
+    return _S.active_run()
 
 
 def end_run(status: str = "FINISHED") -> Optional[FlushResult]:
@@ -100,12 +105,9 @@ def log_metric(key: str, value: float, step: Optional[int] = None, timestamp: Op
     run = _S.run_ref
     if run is None:
         run = _S.implicit_run()
-    if key not in _VALID_KEYS:
+    if key not in VALID_KEYS:
         check_key(key, "metric")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"metric {key!r} needs a number, got {value!r}") from None
+    v = metric_value(key, value)
     q = _S.q
     q.append(("m", run, key, v, int(_now() * 1000) if timestamp is None else int(timestamp),
               0 if step is None else int(step)))
@@ -122,57 +124,41 @@ def log_metrics(metrics: Mapping[str, float], step: Optional[int] = None, timest
     st = 0 if step is None else int(step)
     items = []
     for key, value in metrics.items():
-        if key not in _VALID_KEYS:
+        if key not in VALID_KEYS:
             check_key(key, "metric")
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise InvalidInput(f"metric {key!r} needs a number, got {value!r}") from None
-        items.append(("m", run, key, v, ts, st))
+        items.append(("m", run, key, metric_value(key, value), ts, st))
     q = _S.q
     q.extend(items)
     if len(q) >= WAKE_AT and not _S.wake.is_set():
         _S.wake.set()
 
 
-def _text(kind: str, key: str, value: Any, limits: dict[str, int]) -> str:
-    check_key(key, kind)
-    text = value if isinstance(value, str) else str(value)
-    kind_of_backend = _S.backend.kind
-    limit = limits[kind_of_backend]
-    if len(text) > limit:
-        raise InvalidInput(f"{kind} {key!r} is {len(text)} characters long; "
-                           f"{'GitLab' if kind_of_backend == 'gitlab' else 'MLflow'} allows at most {limit}")
-    if kind == "tag" and kind_of_backend == "gitlab" and text == "":
-        raise InvalidInput(f"tag {key!r} needs a value (GitLab refuses empty tag values)")
-    return text
+def _queue(kind: str, values: Mapping[str, Any]) -> None:
+    """Queue params or tags (``kind``), all checked before any is queued."""
+    run = _run()
+    backend_kind = _S.backend.kind
+    items = [(kind[0], run, k, check_text(kind, k, v, backend_kind)) for k, v in values.items()]
+    for item in items:
+        _S.logger.put(item)
 
 
 def log_param(key: str, value: Any) -> None:
     """Queue a param (write-once: logging a different value for the same key is refused by the
     backend and dropped with a warning)."""
-    run = _run()
-    _S.logger.put(("p", run, key, _text("param", key, value, _MAX_PARAM)))
+    _queue("param", {key: value})
 
 
 def log_params(params: Mapping[str, Any]) -> None:
-    run = _run()
-    items = [("p", run, k, _text("param", k, v, _MAX_PARAM)) for k, v in params.items()]
-    for item in items:
-        _S.logger.put(item)
+    _queue("param", params)
 
 
 def set_tag(key: str, value: Any) -> None:
     """Queue a run tag (MLflow overwrites an existing tag; GitLab keeps the first value)."""
-    run = _run()
-    _S.logger.put(("t", run, key, _text("tag", key, value, _MAX_TAG)))
+    _queue("tag", {key: value})
 
 
 def set_tags(tags: Mapping[str, Any]) -> None:
-    run = _run()
-    items = [("t", run, k, _text("tag", k, v, _MAX_TAG)) for k, v in tags.items()]
-    for item in items:
-        _S.logger.put(item)
+    _queue("tag", tags)
 
 
 def log_artifact(path: str, artifact_path: Optional[str] = None) -> str:
@@ -187,7 +173,8 @@ def log_artifact(path: str, artifact_path: Optional[str] = None) -> str:
         raise InvalidInput("the run is not created yet (the backend is unreachable); artifacts are not "
                            "spooled: log the file again when the backend is back")
     client = _S.client
-    active = _S.stack[-1] if _S.stack and _S.stack[-1].ref == ref else None
+    top = _S.active_run()
+    active = top if top is not None and top.ref == ref else None
     info = active.info if active is not None and active.info is not None else None
     if info is None or not info.artifact_uri:
         info = client.run(client.api.get_run(run_id))
@@ -216,22 +203,6 @@ def status() -> Status:
 RunLike = Union[str, ActiveRun, None]
 
 
-def _run_id_of(run: RunLike) -> str:
-    if run is None:
-        if _S.stack:
-            run = _S.stack[-1]
-        else:
-            raise InvalidInput("promote needs a run id (or an active run)")
-    if isinstance(run, ActiveRun):
-        rid = run.run_id
-        if rid is None:
-            raise InvalidInput("the run is not created yet (the backend is unreachable)")
-        return rid
-    if hasattr(run, "run_id"):
-        return str(run.run_id)
-    return str(run)
-
-
 def promote(run: RunLike = None, model: Optional[str] = None, version: Optional[str] = None,
             description: str = "") -> Union[ModelVersion, Any]:
     """Promote a run to a new version of ``model`` (created when missing). ``version`` is a
@@ -244,8 +215,8 @@ def promote(run: RunLike = None, model: Optional[str] = None, version: Optional[
     if model is None:
         from ..widgets import PromoteForm
 
-        return PromoteForm(_run_id_of(run) if run is not None or _S.stack else None, session=_S)
-    mv, _out = _S.promote(_run_id_of(run), model, version, description)
+        return PromoteForm(_S.run_id_of(run) if run is not None or _S.stack else None, session=_S)
+    mv, _out = _S.promote(_S.run_id_of(run), model, version, description)
     return mv
 
 

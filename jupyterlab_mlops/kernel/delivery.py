@@ -1,5 +1,6 @@
 """Delivery rules of the kernel logger (issue 10): what to do with each kind of answer, written
-as small pure functions the :class:`~.logger.Logger` applies.
+as small functions that :mod:`.sender` (one batch), :mod:`.outbox` (replay) and :mod:`.outage`
+(backoff) apply.
 
 * **Unstorable values** (``skip_unstorable``): GitLab declares metric values ``Float`` and refuses
   the whole ``log-batch`` when one is NaN or +-Infinity (GITLAB_API.md C3), so those points are
@@ -70,6 +71,18 @@ def backoff_delay(attempt: int, low: float, high: float) -> float:
     """Exponential backoff with "equal jitter": between half and all of ``low * 2**attempt`` (capped)."""
     base = min(high, low * (2 ** max(0, attempt)))
     return base / 2 + random.uniform(0, base / 2)
+
+
+class Transient(Exception):
+    """The backend could not take the batch now; keep it and retry later. ``kind`` is
+    :func:`failure_kind`: ``offline`` (replayed without limit) or ``failing`` (a 5xx of the backend
+    itself: bounded retries, then the batch is set aside)."""
+
+    def __init__(self, error: MlopsError) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.kind = failure_kind(error)
+        self.partial = False  # part of the batch was delivered before this failure
 
 
 # -- batches ----------------------------------------------------------------------------------------
@@ -229,3 +242,16 @@ def drop_unknown_job(tags: dict[str, str], check: JobCheck, client: Any, warn: W
              "(it would refuse the request with a 500)")
         return True
     return False
+
+
+def drop_failed_job(tags: dict[str, str], check: JobCheck, error: MlopsError, warn: Warn, where: str = "",
+                    then: str = "") -> bool:
+    """After GitLab failed (a 5xx of its own) on a request carrying ``gitlab.CI_JOB_ID``: the job is
+    taken as unknown and its tag dropped, so the rest can be sent; True when dropped."""
+    if JOB_TAG not in tags or failure_kind(error) != "failing":
+        return False
+    job = tags.pop(JOB_TAG)
+    check.forget(job)
+    of = f" of {where}" if where else ""
+    warn(f"tag {JOB_TAG}={job!r}{of} dropped: GitLab failed on it ({error.message.rstrip('.')}){then}")
+    return True

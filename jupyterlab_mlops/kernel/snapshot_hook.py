@@ -126,7 +126,10 @@ def on_run_end(run: Any) -> None:
 
 
 def _tracking_uri(run: Any) -> str:
-    backend = getattr(getattr(run, "_session", None), "backend_or_none", None)
+    """The tracking server of this kernel's session (the run's), else ``MLFLOW_TRACKING_URI``."""
+    from . import api
+
+    backend = api.session().backend_or_none
     return str(getattr(backend, "url", "") or os.environ.get("MLFLOW_TRACKING_URI", ""))
 
 
