@@ -8,9 +8,10 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { IOpenRunArgs, OPEN_RUN_COMMAND } from './detail/opener';
-import { MlopsModel } from './model';
-import { asApiError } from './models/common';
-import { mlopsIcon } from './sidebar/icons';
+import { MlopsModel } from './models/mlops';
+import { mlopsIcon } from './common/icons';
+import { asApiError } from './common/errors';
+import { describedBy } from './common/commandArgs';
 
 /** Command ids of the extension. */
 export const CommandIDs = {
@@ -100,6 +101,7 @@ export function addCommands(
 ): void {
   const { sidebarId } = options;
   app.commands.addCommand(CommandIDs.openSidebar, {
+    describedBy: describedBy(),
     label: 'Open MLOps Sidebar',
     caption: 'Show experiments and models of the MLflow/GitLab backend',
     icon: mlopsIcon,
@@ -108,6 +110,7 @@ export function addCommands(
     }
   });
   app.commands.addCommand(CommandIDs.refresh, {
+    describedBy: describedBy(),
     label: 'Refresh MLOps',
     caption:
       'Ask for the backends’ status and reload the experiments or runs shown',

@@ -6,12 +6,12 @@ import {
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { ArtifactsDrive } from './artifacts/drive';
-import { guardViewers } from './drives/untrustedGuard';
+import { ArtifactsDrive } from './detail/artifacts/drive';
+import { guardViewers } from './common/drives/untrustedGuard';
 import { addCommands } from './commands';
 import { RunDetailOpener } from './detail/opener';
-import { MlopsModel } from './model';
-import { readSettings } from './settings';
+import { MlopsModel } from './models/mlops';
+import { readSettings } from './models/settings';
 import { SIDEBAR_ID, SidebarWidget } from './sidebar/SidebarWidget';
 import { mlopsPlugins } from './mlopsPlugins';
 import { snapshotPlugin } from './snapshot/plugin';

@@ -23,10 +23,11 @@ import { createCompareWidget } from './compare/CompareWidget';
 import { promoteWithDialog } from './promote/promoteDialog';
 import { openArtifactInLab } from './registry/artifacts';
 import { insertCodeBelow, snippetCode } from './registry/notebook';
-import { notifyError } from './registry/notify';
+import { notifyError } from './common/notify';
 import { createRegistryWidget, RegistryBody } from './registry/RegistryWidget';
 import { RegistryRoute } from './registry/route';
-import { mlopsIcon } from './sidebar/icons';
+import { mlopsIcon } from './common/icons';
+import { describedBy, RUN_ARGS, textArg } from './common/commandArgs';
 
 /** Command ids of this plugin. */
 export const RegistryCommandIDs = {
@@ -101,6 +102,13 @@ function activate(
     showRegistry({ page: 'version', backend, name, version });
 
   app.commands.addCommand(RegistryCommandIDs.compare, {
+    describedBy: describedBy({
+      runs: {
+        type: 'array',
+        description: 'The runs: 2 to 50 {backend, run_id}',
+        items: { type: 'object', properties: RUN_ARGS }
+      }
+    }),
     label: args => {
       const n = parseRuns(args.runs).length;
       return n ? `Compare ${n} Runs` : 'Compare Selected Runs';
@@ -134,6 +142,11 @@ function activate(
   });
 
   app.commands.addCommand(RegistryCommandIDs.promote, {
+    describedBy: describedBy({
+      ...RUN_ARGS,
+      label: textArg('How the run is called in messages'),
+      run_name: textArg('The run name (when there is no label)')
+    }),
     label: 'Promote Run to a Model Version…',
     caption: 'Register a candidate as a semver version of a model',
     execute: args => {
@@ -157,6 +170,7 @@ function activate(
   });
 
   app.commands.addCommand(RegistryCommandIDs.openRegistry, {
+    describedBy: describedBy({ search: textArg('Model name search') }),
     label: 'Open Model Registry',
     caption: 'Models of every configured backend',
     icon: mlopsIcon,
@@ -164,6 +178,10 @@ function activate(
       showRegistry({ page: 'list', search: str(args, 'search') || undefined })
   });
   app.commands.addCommand(RegistryCommandIDs.openModel, {
+    describedBy: describedBy({
+      backend: RUN_ARGS.backend,
+      name: textArg('Model name')
+    }),
     label: args =>
       args.name ? `Open Model ${str(args, 'name')}` : 'Open Model',
     execute: args =>
@@ -174,6 +192,11 @@ function activate(
       })
   });
   app.commands.addCommand(RegistryCommandIDs.openVersion, {
+    describedBy: describedBy({
+      backend: RUN_ARGS.backend,
+      name: textArg('Model name'),
+      version: textArg('Version')
+    }),
     label: 'Open Model Version',
     execute: args =>
       openVersion(
@@ -183,6 +206,15 @@ function activate(
       )
   });
   app.commands.addCommand(RegistryCommandIDs.useInNotebook, {
+    describedBy: describedBy({
+      backend: RUN_ARGS.backend,
+      name: textArg('Model name'),
+      version: textArg('Version'),
+      params: {
+        type: 'boolean',
+        description: 'Insert the run params (params_code) too'
+      }
+    }),
     label: 'Use Model Version in Notebook',
     caption: 'Insert a cell that loads the model version below the active cell',
     execute: async args => {

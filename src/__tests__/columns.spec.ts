@@ -6,7 +6,7 @@ import {
   parseColumn
 } from '../models/columns';
 import { queryString } from '../api/endpoints';
-import { formatCount, formatDuration } from '../sidebar/format';
+import { formatCount, formatDuration } from '../common/format';
 
 describe('columns', () => {
   it('parses column ids, aliases and back-quoted keys', () => {

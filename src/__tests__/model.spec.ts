@@ -1,6 +1,6 @@
 import { IBackendStatus, IStatus } from '../api/types';
-import { MlopsModel, ServerState } from '../model';
-import { DEFAULT_SETTINGS, readSettings } from '../settings';
+import { MlopsModel, ServerState } from '../models/mlops';
+import { DEFAULT_SETTINGS, readSettings } from '../models/settings';
 import { FakeServer, jsonReply } from './fakeServer';
 
 function backend(health: IBackendStatus['health']): IBackendStatus {

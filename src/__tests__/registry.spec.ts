@@ -3,22 +3,24 @@ import {
   addVersionLink,
   getChampion,
   listModels,
-  MlopsDetailedError,
+  existingVersion,
   modelPath,
   promoteRun,
   versionPath
 } from '../api/registry';
 import { lineSeries, samplingNote } from '../compare/MetricCurves';
-import {
-  artifactLocalPath,
-  isViewable,
-  safeHref,
-  timeAgo,
-  versionLabel
-} from '../registry/format';
+import { artifactLocalPath, isViewable } from '../registry/format';
 import { noNotebookReason, snippetCode } from '../registry/notebook';
-import { formatBytes, uploadProblem } from '../registry/upload';
 import { FakeServer } from './fakeServer';
+import { uploadProblem } from '../api/upload';
+import {
+  formatBytes,
+  formatTime,
+  safeHref,
+  timeCell,
+  versionLabel
+} from '../common/format';
+import { MlopsApiError } from '../common/errors';
 
 const UPLOAD = {
   max_bytes: 1024,
@@ -56,10 +58,10 @@ describe('registry API', () => {
       { run_id: 'r1', version: '1.0.0' },
       server.settings
     ).catch(e => e);
-    expect(error).toBeInstanceOf(MlopsDetailedError);
+    expect(error).toBeInstanceOf(MlopsApiError);
     expect(error.status).toBe(409);
     expect(error.reason).toBe('version_exists');
-    expect(error.existing).toEqual(
+    expect(existingVersion(error)).toEqual(
       expect.objectContaining({ version: '3', semver: '1.0.0' })
     );
     const request = server.requests[0];
@@ -126,7 +128,7 @@ describe('command arguments', () => {
 describe('upload checks', () => {
   it('refuses too large files before sending', () => {
     expect(uploadProblem('model.pkl', 2048, UPLOAD)).toBe(
-      'model.pkl is 2.0 KiB; this backend accepts at most 1.0 KiB per file.'
+      'model.pkl is 2.0 KB; this backend accepts at most 1.0 KB per file.'
     );
     expect(uploadProblem('model.pkl', 1024, UPLOAD)).toBeNull();
   });
@@ -143,21 +145,28 @@ describe('upload checks', () => {
 
   it('formats sizes in binary units', () => {
     expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(10 * 1024 ** 3)).toBe('10.0 GiB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(10 * 1024 ** 3)).toBe('10 GB');
     expect(formatBytes(null)).toBe('');
   });
 });
 
 describe('registry formatting', () => {
   const now = Date.UTC(2024, 4, 6, 12);
-  it('says how long ago', () => {
-    expect(timeAgo(now - 10000, now)).toBe('just now');
-    expect(timeAgo(now - 5 * 60000, now)).toBe('5 min ago');
-    expect(timeAgo(now - 3 * 3600000, now)).toBe('3 h ago');
-    expect(timeAgo(now - 24 * 3600000, now)).toBe('yesterday');
-    expect(timeAgo(now - 90 * 24 * 3600000, now)).toBe('2024-02-06');
-    expect(timeAgo(null, now)).toBe('—');
+  it('says how long ago, as JupyterLab does, with the exact time on hover', () => {
+    jest.useFakeTimers().setSystemTime(now);
+    try {
+      expect(timeCell(now - 10000).text).toBe('10 seconds ago');
+      expect(timeCell(now - 5 * 60000).text).toBe('5 minutes ago');
+      expect(timeCell(now - 3 * 3600000).text).toBe('3 hours ago');
+      expect(timeCell(now - 24 * 3600000).text).toBe('yesterday');
+      expect(timeCell(now - 90 * 24 * 3600000).text).toBe('3 months ago');
+      expect(timeCell(now - 5 * 60000).title).toBe(formatTime(now - 5 * 60000));
+      expect(timeCell(null)).toEqual({ text: '—', title: '' });
+      expect(timeCell(0)).toEqual({ text: '—', title: '' });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('links only http(s) URLs', () => {

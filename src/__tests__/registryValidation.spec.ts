@@ -6,7 +6,7 @@ import {
   parseSemver,
   semverProblem,
   SEMVER_RE
-} from '../promote/validation';
+} from '../common/registryRules';
 
 describe('semver rule (mirrors client/dialect.py)', () => {
   it.each([

@@ -1,6 +1,7 @@
-import { ErrorCode, MlopsApiError, requestAPI } from '../api/request';
+import { requestAPI } from '../api/request';
 import { getStatus } from '../api/endpoints';
 import { FakeServer } from './fakeServer';
+import { ErrorCode, MlopsApiError } from '../common/errors';
 
 const STATUS = {
   version: '0.1.0',

@@ -6,13 +6,9 @@ import {
   waitForCellEnd
 } from '../snapshot/kernel';
 import { SNAPSHOT_TARGET } from '../snapshot/protocol';
-import {
-  describeResult,
-  formatBytes,
-  INotifier,
-  snapshotNotebook
-} from '../snapshot/take';
+import { describeResult, INotifier, snapshotNotebook } from '../snapshot/take';
 import { notebook, RESULT } from './snapshotFixtures';
+import { formatBytes } from '../common/format';
 
 describe('kernel waits', () => {
   function fakeKernel(status = 'busy') {

@@ -7,13 +7,13 @@ import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 
-import { ArtifactsDrive } from '../artifacts/drive';
-import { keepUntrusted, withoutTrust } from '../drives/notebookTrust';
+import { ArtifactsDrive } from '../detail/artifacts/drive';
+import { keepUntrusted, withoutTrust } from '../common/drives/notebookTrust';
 import {
   frameDocument,
   isSafeSandbox,
   sandboxFor
-} from '../drives/sandboxFrame';
+} from '../common/drives/sandboxFrame';
 import {
   backendOf,
   isUntrustedMarkup,
@@ -23,13 +23,13 @@ import {
   refuseUnguarded,
   UNTRUSTED_VIEWER,
   viewerFor
-} from '../drives/untrusted';
-import { UntrustedViewerFactory } from '../drives/untrustedFactory';
+} from '../common/drives/untrusted';
+import { UntrustedViewerFactory } from '../common/drives/untrustedFactory';
 import {
   guardFactories,
   installUntrustedViewer
-} from '../drives/untrustedGuard';
-import { UntrustedView } from '../drives/UntrustedView';
+} from '../common/drives/untrustedGuard';
+import { UntrustedView } from '../common/drives/UntrustedView';
 import { artifactLocalPath } from '../registry/format';
 import { VersionFilesDrive, versionFilePath } from '../registry/versionDrive';
 import { SnapshotDrive } from '../snapshot/drive';

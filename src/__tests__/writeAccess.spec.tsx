@@ -17,6 +17,7 @@ import {
   writeBlockedReason,
   writeTitle
 } from '../models/capabilities';
+import { RegistryModel } from '../models/registry';
 import { RunsModel } from '../models/runs';
 import { LinkedItems } from '../registry/LinkedItems';
 import { VersionArtifacts } from '../registry/VersionArtifacts';
@@ -166,6 +167,7 @@ describe('disabled write buttons', () => {
   });
 
   it('registry: upload and links of a read-only backend are disabled with the reason', () => {
+    const registry = new RegistryModel();
     const render = (writeBlocked: string | null) =>
       renderToStaticMarkup(
         <div>
@@ -182,6 +184,7 @@ describe('disabled write buttons', () => {
               name_pattern: null
             }}
             open={() => Promise.resolve()}
+            registry={registry}
             writeBlocked={writeBlocked}
           />
           <LinkedItems
@@ -189,6 +192,7 @@ describe('disabled write buttons', () => {
             model="m"
             version="1"
             links={[]}
+            registry={registry}
             writeBlocked={writeBlocked}
           />
         </div>
@@ -207,5 +211,6 @@ describe('disabled write buttons', () => {
     const on = render(null);
     expect(tagBefore(on, 'Upload a file')).not.toContain('disabled');
     expect(tagBefore(on, 'Upload a file')).not.toContain('Not available');
+    registry.dispose();
   });
 });

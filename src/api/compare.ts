@@ -1,11 +1,11 @@
 /**
  * Compare routes (`GET compare`, `GET compare.csv`): types mirroring
- * `jupyterlab_mlops/client/compare.py` and one function per endpoint.
+ * the server's compare view (`jupyterlab_mlops/views/compare.py`) and one
+ * function per endpoint.
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { requestBlob } from './registry';
-import { requestAPI } from './request';
+import { requestAPI, requestBlob } from './request';
 
 /** A run of some backend, as the compare commands take it. */
 export interface IRunRef {
@@ -58,17 +58,24 @@ export interface ICompareMetric {
   direction: 'min' | 'max';
 }
 
-/** One run's downsampled history of one metric (columnar). */
-export interface ICompareSeriesRun extends IRunRef {
-  x: number[];
-  y: (number | null)[];
-  /** Row-wise form of x/y that some server versions send instead. */
-  points?: [number, number | null][];
+/** What one run's series shares in both forms. */
+interface ICompareSeriesRunBase extends IRunRef {
   total: number;
   shipped: number;
   method: 'lttb' | 'minmax' | 'none';
   source: 'history' | 'sampled' | 'run' | 'latest';
   cached: boolean;
+}
+
+/** One run's downsampled history of one metric, as the server sends it: `[x, y]` rows. */
+export interface ICompareSeriesRunWire extends ICompareSeriesRunBase {
+  points: [number, number | null][];
+}
+
+/** One run's downsampled history of one metric, as columns (what the charts take). */
+export interface ICompareSeriesRun extends ICompareSeriesRunBase {
+  x: number[];
+  y: (number | null)[];
 }
 
 /** The histories of one metric key, one per run. */
@@ -83,7 +90,7 @@ export interface ICompareError extends IRunRef {
   error: string;
 }
 
-/** Answer of `GET compare`. */
+/** Answer of `GET compare`, with the series as columns. */
 export interface ICompareResult {
   runs: ICompareRun[];
   params: ICompareParam[];
@@ -94,6 +101,11 @@ export interface ICompareResult {
   max_points: number;
   errors: ICompareError[];
   timing_ms: number;
+}
+
+/** Answer of `GET compare` on the wire (series as `points` rows). */
+export interface ICompareResultWire extends Omit<ICompareResult, 'series'> {
+  series: { key: string; runs: ICompareSeriesRunWire[] }[];
 }
 
 /** Limits of the compare route. */
@@ -141,22 +153,21 @@ export function compareQueryString(query: ICompareQuery): string {
   return parts.join('&');
 }
 
-/** Series as columns (`x`, `y`) whether the server sent columns or `points`. */
-export function normalizeCompare(result: ICompareResult): ICompareResult {
-  for (const series of result.series ?? []) {
-    for (const run of series.runs) {
-      if (!Array.isArray(run.x) && Array.isArray(run.points)) {
-        run.x = run.points.map(p => p[0]);
-        run.y = run.points.map(p => (typeof p[1] === 'number' ? p[1] : null));
-        delete run.points;
-      }
-      run.x = run.x ?? [];
-      run.y = run.y ?? [];
-    }
-  }
-  result.errors = result.errors ?? [];
-  result.series_omitted = result.series_omitted ?? [];
-  return result;
+/** The answer with its series as columns (`x`, `y`) instead of `points` rows. */
+export function normalizeCompare(wire: ICompareResultWire): ICompareResult {
+  return {
+    ...wire,
+    series: (wire.series ?? []).map(series => ({
+      key: series.key,
+      runs: series.runs.map(({ points, ...run }) => ({
+        ...run,
+        x: (points ?? []).map(p => p[0]),
+        y: (points ?? []).map(p => (typeof p[1] === 'number' ? p[1] : null))
+      }))
+    })),
+    errors: wire.errors ?? [],
+    series_omitted: wire.series_omitted ?? []
+  };
 }
 
 /** `GET compare`: params, latest metrics and downsampled histories of 2..50 runs. */
@@ -165,7 +176,7 @@ export async function getCompare(
   settings?: ServerConnection.ISettings
 ): Promise<ICompareResult> {
   return normalizeCompare(
-    await requestAPI<ICompareResult>(
+    await requestAPI<ICompareResultWire>(
       `compare?${compareQueryString(query)}`,
       {},
       settings

@@ -1,8 +1,7 @@
-import { URLExt } from '@jupyterlab/coreutils';
+/** Experiments, runs, metric history and artifact routes, one function per endpoint. */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { API_NAMESPACE, errorFromResponse, MlopsApiError } from './request';
-import { ErrorCode, requestAPI } from './request';
+import { requestAPI, requestResponse } from './request';
 import {
   IArtifactList,
   IExperimentRow,
@@ -180,6 +179,18 @@ export function listArtifacts(
   );
 }
 
+/** Endpoint of one artifact file's bytes (also a drive's download URL). */
+export function artifactDownloadPath(
+  backend: string,
+  runId: string,
+  path: string
+): string {
+  return (
+    backendPath(backend, 'runs', runId, 'artifacts', 'download') +
+    queryString({ path })
+  );
+}
+
 /**
  * `GET backends/{b}/runs/{run_id}/artifacts/download?path=`: the file's bytes.
  *
@@ -189,31 +200,12 @@ export async function downloadArtifact(
   backend: string,
   runId: string,
   path: string,
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  settings?: ServerConnection.ISettings
 ): Promise<ArrayBuffer> {
-  const url = URLExt.join(
-    settings.baseUrl,
-    API_NAMESPACE,
-    backendPath(backend, 'runs', runId, 'artifacts', 'download') +
-      queryString({ path })
+  const response = await requestResponse(
+    artifactDownloadPath(backend, runId, path),
+    {},
+    settings
   );
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, {}, settings);
-  } catch (error) {
-    throw new MlopsApiError({
-      status: 0,
-      message: 'Cannot reach the Jupyter server.',
-      reason: error instanceof Error ? error.message : String(error),
-      code: ErrorCode.network
-    });
-  }
-  if (!response.ok) {
-    throw errorFromResponse(
-      response.status,
-      response.statusText,
-      await response.text()
-    );
-  }
   return response.arrayBuffer();
 }

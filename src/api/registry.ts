@@ -1,17 +1,11 @@
 /**
- * Promote and registry routes: types mirroring `client/promote.py` and
- * `client/registry_view.py` (.notes/API_ISSUE4.md), one function per endpoint.
+ * Promote and registry routes: types mirroring the server's promote and
+ * registry views, one function per endpoint.
  */
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import {
-  API_NAMESPACE,
-  ErrorCode,
-  errorFromResponse,
-  MlopsApiError,
-  requestAPI
-} from './request';
+import { MlopsApiError } from '../common/errors';
+import { requestAPI, requestBlob } from './request';
 import {
   IChampionCheck,
   IModelPage,
@@ -29,101 +23,13 @@ export * from './registryTypes';
 /** Which part of a version a bump increments. */
 export type Bump = 'patch' | 'minor' | 'major';
 
-/** An error answer with the extra keys of its body (`existing`, `max_bytes`, ...). */
-export class MlopsDetailedError extends MlopsApiError {
-  constructor(base: MlopsApiError, body: Record<string, unknown>) {
-    super({
-      status: base.status,
-      message: base.message,
-      reason: base.reason,
-      code: base.code
-    });
-    this.body = body;
-  }
-
-  /** The parsed JSON error body (empty when there was none). */
-  readonly body: Record<string, unknown>;
-
-  /** The version that already exists (409 `version_exists` / `already_promoted`). */
-  get existing(): IVersionRef | null {
-    const e = this.body.existing;
-    return e && typeof e === 'object' ? (e as IVersionRef) : null;
-  }
-}
-
-/** Wrap an error response, keeping its body. */
-export function detailedError(
-  status: number,
-  statusText: string,
-  text: string
-): MlopsDetailedError {
-  let body: Record<string, unknown> = {};
-  try {
-    const parsed = JSON.parse(text);
-    if (parsed && typeof parsed === 'object') {
-      body = parsed as Record<string, unknown>;
-    }
-  } catch {
-    // not JSON: errorFromResponse explains it
-  }
-  return new MlopsDetailedError(
-    errorFromResponse(status, statusText, text),
-    body
-  );
-}
-
-async function send(
-  endPoint: string,
-  init: RequestInit,
-  settings: ServerConnection.ISettings
-): Promise<Response> {
-  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
-  try {
-    return await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    throw new MlopsApiError({
-      status: 0,
-      message: 'Cannot reach the Jupyter server.',
-      reason: error instanceof Error ? error.message : String(error),
-      code: ErrorCode.network
-    });
-  }
-}
-
-/** Like `requestAPI`, but an error keeps its whole body ({@link MlopsDetailedError}). */
-export async function requestDetailed<T>(
-  endPoint: string,
-  init: RequestInit = {},
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-): Promise<T> {
-  const response = await send(endPoint, init, settings);
-  const text = await response.text();
-  if (!response.ok) {
-    throw detailedError(response.status, response.statusText, text);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new MlopsApiError({
-      status: response.status,
-      message: 'The server answered with something that is not JSON.',
-      reason: text.slice(0, 500),
-      code: ErrorCode.invalidResponse
-    });
-  }
-}
-
-/** A binary answer (CSV, artifact download) as a Blob. */
-export async function requestBlob(
-  endPoint: string,
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-): Promise<Blob> {
-  const response = await send(endPoint, {}, settings);
-  if (!response.ok) {
-    const text = await response.text();
-    throw errorFromResponse(response.status, response.statusText, text);
-  }
-  return response.blob();
+/** The version that already exists, from a 409 `version_exists` / `already_promoted` error. */
+export function existingVersion(error: unknown): IVersionRef | null {
+  const existing =
+    error instanceof MlopsApiError ? error.body.existing : undefined;
+  return existing && typeof existing === 'object'
+    ? (existing as IVersionRef)
+    : null;
 }
 
 /** `backends/{b}/models/{name}` (the name may hold `/`: it travels as `%2F`). */
@@ -154,14 +60,14 @@ export function getNextVersion(
   );
 }
 
-/** `POST .../versions`: promote a run; errors are {@link MlopsDetailedError}. */
+/** `POST .../versions`: promote a run; a 409 names the version in {@link existingVersion}. */
 export function promoteRun(
   backend: string,
   name: string,
   body: IPromoteRequest,
   settings?: ServerConnection.ISettings
 ): Promise<IPromoteResult> {
-  return requestDetailed<IPromoteResult>(
+  return requestAPI<IPromoteResult>(
     `${modelPath(backend, name)}/versions`,
     { method: 'POST', body: JSON.stringify(body) },
     settings
@@ -250,6 +156,16 @@ export async function removeVersionLink(
   return answer.links;
 }
 
+/** Endpoint of one file of a version (also a drive's download URL). */
+export function versionArtifactDownloadPath(
+  backend: string,
+  name: string,
+  version: string,
+  path: string
+): string {
+  return `${versionPath(backend, name, version)}/artifacts/download?path=${encodeURIComponent(path)}`;
+}
+
 /** `GET .../artifacts/download?path=`: one file of a version. */
 export function downloadVersionArtifact(
   backend: string,
@@ -259,7 +175,7 @@ export function downloadVersionArtifact(
   settings?: ServerConnection.ISettings
 ): Promise<Blob> {
   return requestBlob(
-    `${versionPath(backend, name, version)}/artifacts/download?path=${encodeURIComponent(path)}`,
+    versionArtifactDownloadPath(backend, name, version, path),
     settings
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Wire types of the promote and registry routes (.notes/API_ISSUE4.md).
+ * Wire types of the promote and registry routes (`models`, `backends/{b}/models/...`).
  * Times are ms since the epoch on both dialects.
  */
 

@@ -1,53 +1,16 @@
+/**
+ * The one request layer: every call to the server extension goes through
+ * {@link requestResponse}, on `ServerConnection.makeRequest` with the app's
+ * `serverSettings`, so `base_url`, the token and the XSRF header are right.
+ */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { ErrorCode, errorMessage, MlopsApiError } from '../common/errors';
 import { IErrorBody } from './types';
 
 /** URL namespace of the server extension, below Jupyter's `base_url`. */
 export const API_NAMESPACE = 'jupyterlab-mlops';
-
-/** Client-side error codes (the server's own codes come in its `error` field). */
-export const ErrorCode = {
-  /** The route does not exist: the server extension is not installed or not enabled. */
-  extensionMissing: 'extension_missing',
-  /** The Jupyter server itself could not be reached. */
-  network: 'network_error',
-  /** The server answered with something that is not the expected JSON. */
-  invalidResponse: 'invalid_response',
-  /** An error status without a JSON error body (e.g. a proxy in between). */
-  http: 'http_error'
-} as const;
-
-/** Options to build a {@link MlopsApiError}. */
-export interface IMlopsApiErrorOptions {
-  status: number;
-  message: string;
-  reason?: string;
-  code?: string;
-}
-
-/** A failed call to the server extension, with the server's typed error. */
-export class MlopsApiError extends Error {
-  constructor(options: IMlopsApiErrorOptions) {
-    super(options.message);
-    this.name = 'MlopsApiError';
-    this.status = options.status;
-    this.reason = options.reason ?? '';
-    this.code = options.code ?? ErrorCode.http;
-  }
-
-  /** HTTP status; 0 when no response was received. */
-  readonly status: number;
-  /** Extra detail from the server (or the HTTP status text). */
-  readonly reason: string;
-  /** Machine-readable code: the server's `error` field or one of {@link ErrorCode}. */
-  readonly code: string;
-
-  /** Whether the server extension is missing (its routes answer Jupyter's HTML 404). */
-  get isExtensionMissing(): boolean {
-    return this.code === ErrorCode.extensionMissing;
-  }
-}
 
 /** Parse a JSON text; `undefined` when it is not JSON. */
 function tryParseJSON(text: string): unknown {
@@ -69,9 +32,10 @@ function isErrorBody(value: unknown): value is IErrorBody {
 /**
  * Turn an error response into a {@link MlopsApiError}.
  *
- * A JSON body `{"message", "reason", "error"}` gives the typed error; a 404
- * without a JSON body is Jupyter's own "no such route" page, which means the
- * server extension is not installed or not enabled.
+ * A JSON body `{"message", "reason", "error", ...}` gives the typed error (its
+ * extra keys stay in `body`); a 404 without a JSON body is Jupyter's own "no
+ * such route" page, which means the server extension is not installed or not
+ * enabled.
  */
 export function errorFromResponse(
   status: number,
@@ -84,7 +48,8 @@ export function errorFromResponse(
       status,
       message: body.message || statusText || `HTTP ${status}`,
       reason: body.reason ?? statusText,
-      code: body.error || ErrorCode.http
+      code: body.error || ErrorCode.http,
+      body: body as unknown as Record<string, unknown>
     });
   }
   if (status === 404 && body === undefined) {
@@ -101,8 +66,75 @@ export function errorFromResponse(
     status,
     message: `HTTP ${status}${statusText ? ` ${statusText}` : ''}`,
     reason: bodyText.slice(0, 500),
-    code: ErrorCode.http
+    code: ErrorCode.http,
+    body:
+      body && typeof body === 'object' ? (body as Record<string, unknown>) : {}
   });
+}
+
+/** `{base_url}/jupyterlab-mlops/{endPoint}`. */
+export function apiUrl(
+  endPoint: string,
+  settings: ServerConnection.ISettings
+): string {
+  return URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
+}
+
+/** The error of a request that got no answer. */
+export function networkError(error: unknown): MlopsApiError {
+  return new MlopsApiError({
+    status: 0,
+    message: 'Cannot reach the Jupyter server.',
+    reason: errorMessage(error),
+    code: ErrorCode.network
+  });
+}
+
+/**
+ * Call `{base_url}/jupyterlab-mlops/{endPoint}` and return the successful response.
+ *
+ * @throws {MlopsApiError} on a network error or an error status
+ */
+export async function requestResponse(
+  endPoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(
+      apiUrl(endPoint, settings),
+      init,
+      settings
+    );
+  } catch (error) {
+    throw networkError(error);
+  }
+  if (!response.ok) {
+    throw errorFromResponse(
+      response.status,
+      response.statusText,
+      await response.text()
+    );
+  }
+  return response;
+}
+
+/** The parsed JSON of a successful answer (`undefined` for an empty body). */
+export function parseJSONAnswer<T>(status: number, text: string): T {
+  if (text.length === 0) {
+    return undefined as T;
+  }
+  const data = tryParseJSON(text);
+  if (data === undefined) {
+    throw new MlopsApiError({
+      status,
+      message: 'The server answered with something that is not JSON.',
+      reason: text.slice(0, 500),
+      code: ErrorCode.invalidResponse
+    });
+  }
+  return data as T;
 }
 
 /**
@@ -112,41 +144,22 @@ export function errorFromResponse(
  * @param init - fetch options (method, body, ...)
  * @param settings - server connection settings (base URL, token, fetch)
  * @returns the parsed JSON answer (`undefined` for an empty body)
- * @throws {MlopsApiError} on a network error, an error status or a non-JSON answer
+ * @throws {MlopsApiError} on a network error, an error status or a non-JSON
+ *   answer; the error keeps the whole JSON error body in `body`
  */
 export async function requestAPI<T>(
   endPoint = '',
   init: RequestInit = {},
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
-  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    throw new MlopsApiError({
-      status: 0,
-      message: 'Cannot reach the Jupyter server.',
-      reason: error instanceof Error ? error.message : String(error),
-      code: ErrorCode.network
-    });
-  }
+  const response = await requestResponse(endPoint, init, settings);
+  return parseJSONAnswer<T>(response.status, await response.text());
+}
 
-  const text = await response.text();
-  if (!response.ok) {
-    throw errorFromResponse(response.status, response.statusText, text);
-  }
-  if (text.length === 0) {
-    return undefined as T;
-  }
-  const data = tryParseJSON(text);
-  if (data === undefined) {
-    throw new MlopsApiError({
-      status: response.status,
-      message: 'The server answered with something that is not JSON.',
-      reason: text.slice(0, 500),
-      code: ErrorCode.invalidResponse
-    });
-  }
-  return data as T;
+/** A binary answer (CSV, artifact download) as a Blob. */
+export async function requestBlob(
+  endPoint: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<Blob> {
+  return (await requestResponse(endPoint, {}, settings)).blob();
 }

@@ -1,6 +1,7 @@
 /**
- * Notebook snapshot routes (issue 6, `.notes/API_ISSUE6.md`): types mirroring
- * `jupyterlab_mlops/snapshot/` and one function per endpoint.
+ * Notebook snapshot routes (`backends/{b}/runs/{run_id}/snapshot`,
+ * `.../snapshot/restore`, `snapshots/diff`): types mirroring the server's
+ * snapshot answers and one function per endpoint.
  */
 import { ServerConnection } from '@jupyterlab/services';
 

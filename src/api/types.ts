@@ -67,7 +67,7 @@ export interface IErrorBody {
 }
 
 // ---------------------------------------------------------------------------
-// Issue 3: experiments, runs, metric history, artifacts (.notes/API_ISSUE3.md)
+// Experiments, runs, metric history, artifacts (`backends/{b}/experiments/...`, `backends/{b}/runs/...`)
 
 /** Milliseconds since the epoch. */
 export type Millis = number;

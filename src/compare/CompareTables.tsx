@@ -3,7 +3,8 @@ import * as React from 'react';
 
 import { ICompareRun } from '../api/compare';
 import { runColor } from './colors';
-import { Cell, formatNumber, IGrid, transpose } from './table';
+import { Cell, IGrid, transpose } from './table';
+import { formatNumber } from '../common/format';
 
 /** A run label with its colour (as in the charts). */
 export function RunLabel(props: {

@@ -1,41 +1,30 @@
 /** The compare tab's content: chips, tables, curves, parallel coordinates, scatter. */
-import { ServerConnection } from '@jupyterlab/services';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import {
   COMPARE_MAX_RUNS,
   COMPARE_MIN_RUNS,
-  CompareX,
-  getCompare,
-  getCompareCsv,
-  ICompareResult,
   ICompareRun,
   IRunRef
 } from '../api/compare';
-import { useWriteBlocked } from '../models/capabilities';
-import { describeError, notifyError } from '../registry/notify';
+import { describeError } from '../common/errors';
+import { useSignals } from '../common/hooks';
+import { notifyError } from '../common/notify';
+import { CompareModel } from '../models/compare';
 import { CompareTable } from './CompareTables';
 import { CompareToolbar } from './CompareToolbar';
-import { csvFileName, downloadBlob } from './download';
+import { downloadBlob } from '../common/download';
 import { ParallelSection, ScatterSection } from './Explore';
 import { MetricCurves } from './MetricCurves';
 import { RunChips } from './RunChips';
-import { metricsGrid, paramsGrid, runsKey, visibleParams } from './table';
+import { csvFileName, metricsGrid, paramsGrid, visibleParams } from './table';
 
 /** Props of {@link CompareView}. */
 export interface ICompareViewProps {
-  runs: IRunRef[];
-  settings?: ServerConnection.ISettings;
+  model: CompareModel;
   onPromote: (run: ICompareRun) => void;
-  /** Called with the number of compared runs (tab title). */
-  onRunsChanged?: (count: number) => void;
 }
-
-type Load =
-  | { phase: 'loading' }
-  | { phase: 'ready'; result: ICompareResult }
-  | { phase: 'error'; message: string; detail: string };
 
 function Section(props: {
   title: string;
@@ -52,7 +41,7 @@ function Section(props: {
 
 /** Too few or too many runs: say so, and offer the first 50. */
 function CountProblem(props: {
-  runs: IRunRef[];
+  runs: readonly IRunRef[];
   onTrim: () => void;
 }): JSX.Element {
   const n = props.runs.length;
@@ -82,64 +71,40 @@ function CountProblem(props: {
 
 /** The whole compare view. */
 export function CompareView(props: ICompareViewProps): JSX.Element {
-  const { settings, onPromote, onRunsChanged } = props;
-  const writeBlocked = useWriteBlocked(settings);
-  const [refs, setRefs] = React.useState<IRunRef[]>(props.runs);
-  const [x, setX] = React.useState<CompareX>('step');
+  const { model, onPromote } = props;
+  useSignals(model.changed, model.result.changed, model.status.changed);
   const [onlyDiff, setOnlyDiff] = React.useState(false);
   const [transposed, setTransposed] = React.useState(false);
-  const [load, setLoad] = React.useState<Load>({ phase: 'loading' });
-  const [tick, setTick] = React.useState(0);
-  const key = runsKey(refs);
-  const countOk =
-    refs.length >= COMPARE_MIN_RUNS && refs.length <= COMPARE_MAX_RUNS;
-
-  React.useEffect(() => onRunsChanged?.(refs.length), [key]);
-  React.useEffect(() => {
-    if (!countOk) {
-      return;
-    }
-    let live = true;
-    setLoad(prev => (prev.phase === 'ready' ? prev : { phase: 'loading' }));
-    getCompare({ runs: refs, x, maxPoints: 1000 }, settings).then(
-      result => live && setLoad({ phase: 'ready', result }),
-      error => live && setLoad({ phase: 'error', ...describeError(error) })
-    );
-    return () => {
-      live = false;
-    };
-  }, [key, x, tick]);
+  const refs = model.runs;
+  const key = model.key;
+  const writeBlocked = model.writeBlocked;
+  // A reload keeps the answer on screen; a failure replaces it.
+  const resource = model.result;
+  const phase =
+    resource.phase === 'loading' && resource.value ? 'ready' : resource.phase;
+  const failure =
+    phase === 'error' && resource.error ? describeError(resource.error) : null;
 
   const exportCsv = async () => {
     try {
-      const blob = await getCompareCsv(
-        { runs: refs, onlyDifferences: onlyDiff },
-        settings
-      );
+      const blob = await model.csv(onlyDiff);
       downloadBlob(blob, csvFileName(refs.length));
     } catch (error) {
       notifyError('CSV export failed', error);
     }
   };
-  const remove = (run: ICompareRun) =>
-    setRefs(
-      refs.filter(r => !(r.backend === run.backend && r.run_id === run.run_id))
-    );
 
-  if (!countOk) {
+  if (!model.countOk) {
     return (
       <div className="jp-mlops-Compare">
         <h2 className="jp-mlops-PageTitle">Compare runs</h2>
-        <CountProblem
-          runs={refs}
-          onTrim={() => setRefs(refs.slice(0, COMPARE_MAX_RUNS))}
-        />
+        <CountProblem runs={refs} onTrim={() => model.trim()} />
       </div>
     );
   }
-  const result = load.phase === 'ready' ? load.result : null;
+  const result = phase === 'ready' ? resource.value : null;
   return (
-    <div className="jp-mlops-Compare" data-phase={load.phase}>
+    <div className="jp-mlops-Compare" data-phase={phase}>
       <header className="jp-mlops-CompareHeader">
         <h2 className="jp-mlops-PageTitle">Compare {refs.length} runs</h2>
         <CompareToolbar
@@ -147,28 +112,30 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           onOnlyDiff={setOnlyDiff}
           transposed={transposed}
           onTransposed={setTransposed}
-          x={x}
-          onX={setX}
+          x={model.x}
+          onX={x => model.setX(x)}
           onExport={() => void exportCsv()}
-          onReload={() => setTick(tick + 1)}
+          onReload={() => model.reload()}
         />
       </header>
       {result && (
         <RunChips
           runs={result.runs}
           minRuns={COMPARE_MIN_RUNS}
-          onRemove={remove}
+          onRemove={run => model.removeRun(run)}
           onPromote={onPromote}
           writeBlocked={writeBlocked}
         />
       )}
-      {load.phase === 'loading' && (
+      {(phase === 'loading' || phase === 'idle') && (
         <p className="jp-mlops-Loading">Loading {refs.length} runs…</p>
       )}
-      {load.phase === 'error' && (
+      {failure && (
         <div className="jp-mlops-Notice jp-mlops-mod-error" role="alert">
-          <p>{load.message}</p>
-          {load.detail && <p className="jp-mlops-Detail">{load.detail}</p>}
+          <p>{failure.message}</p>
+          {failure.detail && (
+            <p className="jp-mlops-Detail">{failure.detail}</p>
+          )}
         </div>
       )}
       {result && result.errors.length > 0 && (

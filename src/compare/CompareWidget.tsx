@@ -5,7 +5,8 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ICompareRun, IRunRef } from '../api/compare';
-import { mlopsIcon } from '../sidebar/icons';
+import { mlopsIcon } from '../common/icons';
+import { CompareModel } from '../models/compare';
 import { CompareView } from './CompareView';
 
 let counter = 0;
@@ -24,22 +25,31 @@ export class CompareBody extends ReactWidget {
   ) {
     super();
     this.addClass('jp-mlops-CompareTab');
-    this._options = options;
+    this._onPromote = options.onPromote;
+    this.model = new CompareModel({
+      runs: options.runs,
+      serverSettings: options.settings
+    });
+    // The tab title follows the number of compared runs.
+    this.model.changed.connect(() => options.onCount(this.model.runs.length));
+  }
+
+  /** The runs compared and the answer, fetched through `src/api/`. */
+  readonly model: CompareModel;
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose();
+    super.dispose();
   }
 
   protected render(): JSX.Element {
-    const o = this._options;
-    return (
-      <CompareView
-        runs={o.runs}
-        settings={o.settings}
-        onPromote={o.onPromote}
-        onRunsChanged={o.onCount}
-      />
-    );
+    return <CompareView model={this.model} onPromote={this._onPromote} />;
   }
 
-  private _options: ICompareWidgetOptions & { onCount: (n: number) => void };
+  private _onPromote: (run: ICompareRun) => void;
 }
 
 /** A new compare tab (not yet attached). */

@@ -6,7 +6,7 @@
 import * as React from 'react';
 
 import { ICompareResult, ICompareSeries } from '../api/compare';
-import { ILineSeries, LineChart, XKind } from '../charts/LineChart';
+import { ILineSeries, LineChart, XKind } from '../common/charts/LineChart';
 import { RunLabel } from './CompareTables';
 import { extraRunColor } from './colors';
 

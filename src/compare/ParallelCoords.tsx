@@ -10,7 +10,7 @@ import * as React from 'react';
 import { ICompareRun } from '../api/compare';
 import { runColor } from './colors';
 import { IAxis, polylinePath } from './parallel';
-import { useWidth } from './useWidth';
+import { useElementWidth } from '../common/hooks';
 
 const HEIGHT = 300;
 const PAD = { top: 34, bottom: 24, left: 56, right: 56 };
@@ -28,8 +28,7 @@ export interface IParallelCoordsProps {
 
 /** The plot; each run is a coloured polyline through its values. */
 export function ParallelCoords(props: IParallelCoordsProps): JSX.Element {
-  const ref = React.useRef<HTMLDivElement>(null);
-  const available = useWidth(ref);
+  const [ref, available] = useElementWidth<HTMLDivElement>(600);
   const [hover, setHover] = React.useState<number | null>(null);
   const { axes, runs } = props;
   if (axes.length < 2) {

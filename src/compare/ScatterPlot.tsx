@@ -4,7 +4,7 @@ import * as React from 'react';
 import { ICompareRun } from '../api/compare';
 import { runColor } from './colors';
 import { IAxis } from './parallel';
-import { useWidth } from './useWidth';
+import { useElementWidth } from '../common/hooks';
 
 const HEIGHT = 300;
 const PAD = { top: 12, bottom: 44, left: 88, right: 20 };
@@ -22,8 +22,8 @@ function shorten(text: string, max = 12): string {
 
 /** The scatter plot with its axes and tick labels. */
 export function ScatterPlot(props: IScatterPlotProps): JSX.Element {
-  const ref = React.useRef<HTMLDivElement>(null);
-  const width = Math.max(360, Math.min(useWidth(ref), 720));
+  const [ref, measured] = useElementWidth<HTMLDivElement>(600);
+  const width = Math.max(360, Math.min(measured, 720));
   const { xAxis, yAxis, runs } = props;
   const inner = {
     w: width - PAD.left - PAD.right,

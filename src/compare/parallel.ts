@@ -3,7 +3,8 @@
  * (a param or a metric) maps each run's value to [0, 1]. Numbers get a linear
  * scale; anything else is categorical, evenly spaced in sorted order.
  */
-import { Cell, formatNumber } from './table';
+import { Cell } from './table';
+import { formatNumber } from '../common/format';
 
 /** A tick on an axis: a label at a position in [0, 1]. */
 export interface ITick {

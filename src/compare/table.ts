@@ -30,24 +30,6 @@ export function visibleParams(
     : params;
 }
 
-/** Format a metric value: up to 6 significant digits, exponent when tiny/huge. */
-export function formatNumber(value: number | string | null): string {
-  if (value === null || value === undefined) {
-    return '—';
-  }
-  if (typeof value === 'string') {
-    return value;
-  }
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) {
-    return String(value);
-  }
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) {
-    return value.toExponential(3);
-  }
-  return String(Number(value.toPrecision(6)));
-}
-
 /** Params as a grid: one row per param, one column per run. */
 export function paramsGrid(
   runs: ICompareRun[],
@@ -94,7 +76,8 @@ export function transpose(
   };
 }
 
-/** The run refs of a compare as a stable key (to notice a changed selection). */
-export function runsKey(runs: { backend: string; run_id: string }[]): string {
-  return runs.map(r => `${r.backend}:${r.run_id}`).join(',');
+/** A file name for a CSV export: `compare-<n>-runs-<yyyy-mm-dd>.csv`. */
+export function csvFileName(runCount: number, now: Date = new Date()): string {
+  const day = now.toISOString().slice(0, 10);
+  return `compare-${runCount}-runs-${day}.csv`;
 }

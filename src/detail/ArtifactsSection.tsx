@@ -9,9 +9,9 @@ import {
 import * as React from 'react';
 
 import { IFileInfo } from '../api/types';
-import { markupKind } from '../drives/untrusted';
+import { markupKind } from '../common/drives/untrusted';
 import { RunDetailModel } from '../models/detail';
-import { formatBytes } from '../sidebar/format';
+import { formatBytes } from '../common/format';
 import { Section } from './Section';
 
 /** What the artifacts list asks of the panel. */

@@ -3,10 +3,10 @@ import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { RunDetailModel } from '../models/detail';
-import { ErrorBox, Loading, ProgressBar } from '../sidebar/Feedback';
-import { formatRelative } from '../sidebar/format';
-import { useSignals } from '../sidebar/hooks';
-import { StatusBadge } from '../sidebar/StatusBadge';
+import { ErrorBox, Loading, ProgressBar } from '../common/Feedback';
+import { formatRelative } from '../common/format';
+import { useSignals } from '../common/hooks';
+import { StatusBadge } from '../common/StatusBadge';
 import { ArtifactsSection, IArtifactActions } from './ArtifactsSection';
 import { CiSection, CopyButton, DetailsSection } from './MetadataSection';
 import { MetricsSection } from './MetricsSection';

@@ -3,8 +3,8 @@ import { checkIcon, copyIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRunDetail } from '../api/types';
-import { formatDuration, formatTime, runDuration } from '../sidebar/format';
-import { StatusBadge } from '../sidebar/StatusBadge';
+import { formatDuration, formatTime, runDuration } from '../common/format';
+import { StatusBadge } from '../common/StatusBadge';
 import { ExternalLink, Field, Section } from './Section';
 
 /** A value with a button that copies it to the clipboard. */

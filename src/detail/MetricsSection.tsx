@@ -1,11 +1,11 @@
 import * as React from 'react';
 
 import { ILatestMetric, IMetricHistory, MetricAxis } from '../api/types';
-import { ILineSeries, LineChart } from '../charts/LineChart';
-import { useElementWidth } from '../charts/useElementWidth';
+import { ILineSeries, LineChart } from '../common/charts/LineChart';
+import { useElementWidth } from '../common/hooks';
 import { RunDetailModel } from '../models/detail';
 import { formatMetric } from '../models/columns';
-import { Loading } from '../sidebar/Feedback';
+import { Loading } from '../common/Feedback';
 import { Section } from './Section';
 
 /** Points asked per chart: about one per pixel, in steps (fewer refetches). */

@@ -5,7 +5,7 @@ import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { RunDetailModel } from '../models/detail';
-import { mlopsIcon } from '../sidebar/icons';
+import { mlopsIcon } from '../common/icons';
 import { IArtifactActions } from './ArtifactsSection';
 import { DetailView } from './DetailView';
 

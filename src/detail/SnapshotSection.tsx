@@ -2,7 +2,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { useSignals } from '../sidebar/hooks';
+import { useSignals } from '../common/hooks';
 import { Section } from './Section';
 
 /** Commands of the snapshot plugin, with their button labels. */

@@ -7,9 +7,9 @@ import {
 import { PathExt } from '@jupyterlab/coreutils';
 
 import { IFileInfo } from '../api/types';
-import { ArtifactsDrive } from '../artifacts/drive';
-import { downloadArtifactFile, openArtifact } from '../artifacts/open';
-import { MlopsModel } from '../model';
+import { ArtifactsDrive } from './artifacts/drive';
+import { downloadArtifactFile, openArtifact } from './artifacts/open';
+import { MlopsModel } from '../models/mlops';
 import { createRunDetailWidget, RunDetailBody } from './RunDetailWidget';
 
 /** Command that opens a candidate (registered in commands.ts). */

@@ -1,14 +1,9 @@
 /**
  * Write access per backend, from `capabilities.write` / `capabilities.reason`
- * of `GET status` (jupyterlab_mlops/server/backends.py). A backend whose
- * credentials can only read (GitLab `read_api`, a role below Developer) keeps
- * its write actions (promote, edit, upload) visible but disabled, with the
- * reason as their tooltip.
+ * of `GET status`. A backend whose credentials can only read (GitLab
+ * `read_api`, a role below Developer) keeps its write actions (promote, edit,
+ * upload) visible but disabled, with the reason as their tooltip.
  */
-import { ServerConnection } from '@jupyterlab/services';
-import * as React from 'react';
-
-import { getStatus } from '../api/endpoints';
 import { IBackendStatus, IStatus } from '../api/types';
 
 /** Said when the server gives no reason. */
@@ -51,30 +46,4 @@ export function writeTitle(
   enabledTitle: string
 ): string {
   return blocked ? `Not available: ${blocked}` : enabledTitle;
-}
-
-/**
- * For views outside the sidebar (compare, registry pages): asks `status`
- * once on mount; until it answers, every write is allowed (the server refuses
- * what the token may not do anyway, with the same reason).
- */
-export function useWriteBlocked(
-  settings?: ServerConnection.ISettings
-): WriteBlocked {
-  const [lookup, setLookup] = React.useState<WriteBlocked>(() => () => null);
-  React.useEffect(() => {
-    let live = true;
-    getStatus(settings).then(
-      status => {
-        if (live) {
-          setLookup(() => writeBlockedBy(status));
-        }
-      },
-      () => undefined // the status banner reports a failing server
-    );
-    return () => {
-      live = false;
-    };
-  }, [settings]);
-  return lookup;
 }

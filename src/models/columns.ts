@@ -1,3 +1,4 @@
+import { CELL_NUMBER, formatNumber } from '../common/format';
 import { IAvailableColumns, IRunRow, MetricValue } from '../api/types';
 
 /** Kind of a data column of the candidates table. */
@@ -108,20 +109,7 @@ export function cellValue(
 
 /** A metric value for display: 4 significant digits, non-finite as is. */
 export function formatMetric(value: MetricValue | undefined): string {
-  if (value === undefined || value === null) {
-    return '';
-  }
-  if (typeof value !== 'number') {
-    return value;
-  }
-  if (Number.isInteger(value) && Math.abs(value) < 1e6) {
-    return String(value);
-  }
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) {
-    return value.toExponential(3);
-  }
-  return String(Number(value.toPrecision(4)));
+  return formatNumber(value, CELL_NUMBER);
 }
 
 /** An empty `available_columns`. */

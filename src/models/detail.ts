@@ -4,20 +4,19 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { getMetricHistory, getRun, listArtifacts } from '../api/endpoints';
-import { MlopsApiError } from '../api/request';
 import {
   IArtifactList,
   IMetricHistory,
   IRunDetail,
   MetricAxis
 } from '../api/types';
+import { LIVE_STATUSES, LoadPhase } from './common';
 import {
+  MlopsApiError,
   asApiError,
   isNotFound,
-  isOutage,
-  LIVE_STATUSES,
-  LoadPhase
-} from './common';
+  isOutage
+} from '../common/errors';
 
 /** Options of {@link RunDetailModel}. */
 export interface IRunDetailModelOptions {

@@ -1,11 +1,14 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
 
 import { getExperimentSummary, listExperiments } from '../api/endpoints';
-import { MlopsApiError } from '../api/request';
-import { IExperimentRow, IExperimentSummary } from '../api/types';
-import { asApiError, isOutage, LoadPhase } from './common';
+import {
+  IExperimentRow,
+  IExperimentSummary,
+  IExperimentsPage
+} from '../api/types';
+import { MlopsApiError } from '../common/errors';
+import { PagedListModel } from './paging';
+import { DEFAULT_PAGE_SIZE } from './settings';
 
 /** Options of {@link ExperimentsModel}. */
 export interface IExperimentsModelOptions {
@@ -35,54 +38,28 @@ const SUMMARY_CONCURRENCY = 4;
  * Experiments of one backend: a name search, pages, and the counts of the
  * rows on screen, fetched lazily (counting runs is costly on the server).
  */
-export class ExperimentsModel implements IDisposable {
+export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
   constructor(options: IExperimentsModelOptions) {
+    super(options.onOutage);
     this.backend = options.backend;
     this._serverSettings = options.serverSettings;
-    this._pageSize = options.pageSize ?? 100;
-    this._onOutage = options.onOutage;
+    this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this._recountDelay = options.recountDelay ?? 2000;
   }
 
   /** Backend name. */
   readonly backend: string;
 
-  /** Emitted on any change of the list, its state or a summary. */
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
-
   get experiments(): readonly IExperimentRow[] {
     return this._experiments;
   }
-  get phase(): LoadPhase {
-    return this._phase;
-  }
-  /** Failure of the last first-page load (the rows may still be shown). */
-  get error(): MlopsApiError | null {
-    return this._error;
-  }
-  /** Failure of the last "load more". */
-  get moreError(): MlopsApiError | null {
-    return this._moreError;
-  }
   get search(): string {
     return this._search;
-  }
-  get hasMore(): boolean {
-    return this._nextPageToken !== null;
-  }
-  get loadingMore(): boolean {
-    return this._loadingMore;
   }
   /** Why the server searched itself (GitLab), or null. */
   get emulatedReason(): string | null {
     return this._emulatedReason;
   }
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
   /** The counts of an experiment, when known. */
   summary(experimentId: string): IExperimentSummary | null {
     return this._summaries.get(experimentId)?.summary ?? null;
@@ -95,7 +72,7 @@ export class ExperimentsModel implements IDisposable {
 
   /** Set the name search and reload the first page. */
   setSearch(search: string): Promise<void> {
-    if (search === this._search && this._phase !== 'idle') {
+    if (search === this._search && this.phase !== 'idle') {
       return Promise.resolve();
     }
     this._search = search;
@@ -104,70 +81,22 @@ export class ExperimentsModel implements IDisposable {
 
   /** (Re)load the first page; the current rows stay until the answer. */
   async load(): Promise<void> {
-    const request = ++this._request;
-    this._phase = 'loading';
-    this._error = null;
-    this._moreError = null;
-    this._emit();
-    try {
-      const page = await listExperiments(
-        this.backend,
-        { search: this._search, maxResults: this._pageSize },
-        this._serverSettings
-      );
-      if (request !== this._request || this._isDisposed) {
-        return;
+    await this.loadFirstPage({
+      fetch: () =>
+        listExperiments(
+          this.backend,
+          { search: this._search, maxResults: this._pageSize },
+          this._serverSettings
+        ),
+      take: page => {
+        this._experiments = page.experiments;
+        this._emulatedReason = page.emulated?.search
+          ? (page.emulated.reason ??
+            'The name search is done by the extension.')
+          : null;
+        this._takeSummaries(page.experiments);
       }
-      this._experiments = page.experiments;
-      this._nextPageToken = page.next_page_token;
-      this._emulatedReason = page.emulated?.search
-        ? (page.emulated.reason ?? 'The name search is done by the extension.')
-        : null;
-      this._takeSummaries(page.experiments);
-      this._phase = 'ready';
-    } catch (error) {
-      if (request !== this._request || this._isDisposed) {
-        return;
-      }
-      this._fail(error, e => (this._error = e));
-      this._phase = 'error';
-    }
-    this._emit();
-  }
-
-  /** Load the next page, if any; failures keep the rows. */
-  async loadMore(): Promise<void> {
-    if (this._nextPageToken === null || this._loadingMore) {
-      return;
-    }
-    const request = this._request;
-    this._loadingMore = true;
-    this._moreError = null;
-    this._emit();
-    try {
-      const page = await listExperiments(
-        this.backend,
-        {
-          search: this._search,
-          maxResults: this._pageSize,
-          pageToken: this._nextPageToken
-        },
-        this._serverSettings
-      );
-      if (request === this._request && !this._isDisposed) {
-        const known = new Set(this._experiments.map(e => e.experiment_id));
-        const added = page.experiments.filter(e => !known.has(e.experiment_id));
-        this._experiments = [...this._experiments, ...added];
-        this._nextPageToken = page.next_page_token;
-        this._takeSummaries(added);
-      }
-    } catch (error) {
-      if (request === this._request) {
-        this._fail(error, e => (this._moreError = e));
-      }
-    }
-    this._loadingMore = false;
-    this._emit();
+    });
   }
 
   /**
@@ -217,14 +146,26 @@ export class ExperimentsModel implements IDisposable {
   }
 
   dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
     for (const timer of this._timers) {
       clearTimeout(timer);
     }
-    Signal.clearData(this);
+    this._timers.clear();
+    super.dispose();
+  }
+
+  protected fetchPage(pageToken: string): Promise<IExperimentsPage> {
+    return listExperiments(
+      this.backend,
+      { search: this._search, maxResults: this._pageSize, pageToken },
+      this._serverSettings
+    );
+  }
+
+  protected appendPage(page: IExperimentsPage): void {
+    const known = new Set(this._experiments.map(e => e.experiment_id));
+    const added = page.experiments.filter(e => !known.has(e.experiment_id));
+    this._experiments = [...this._experiments, ...added];
+    this._takeSummaries(added);
   }
 
   private _takeSummaries(rows: readonly IExperimentRow[]): void {
@@ -265,54 +206,31 @@ export class ExperimentsModel implements IDisposable {
       state.summary = row.summary;
       state.error = null;
       state.fresh = !!row.summary?.run_count_exact;
-      if (!state.fresh && !this._isDisposed) {
+      if (!state.fresh && !this.isDisposed) {
         // Still counting on the server: ask again in a moment.
         const timer = setTimeout(() => {
           this._timers.delete(timer);
-          if (!this._isDisposed) {
+          if (!this.isDisposed) {
             this.requestSummaries([id]);
           }
         }, this._recountDelay);
         this._timers.add(timer);
       }
     } catch (error) {
-      this._fail(error, e => (state.error = e));
+      state.error = this.record(error);
       state.fresh = true; // do not hammer a failing route; refresh retries
     }
     state.pending = false;
-    this._emit();
-  }
-
-  private _fail(error: unknown, record: (e: MlopsApiError) => void): void {
-    const apiError = asApiError(error);
-    record(apiError);
-    if (isOutage(apiError)) {
-      this._onOutage?.();
-    }
-  }
-
-  private _emit(): void {
-    if (!this._isDisposed) {
-      this._changed.emit();
-    }
+    this.emit();
   }
 
   private _active = 0;
-  private _changed = new Signal<this, void>(this);
   private _emulatedReason: string | null = null;
-  private _error: MlopsApiError | null = null;
   private _experiments: IExperimentRow[] = [];
-  private _isDisposed = false;
-  private _loadingMore = false;
-  private _moreError: MlopsApiError | null = null;
-  private _nextPageToken: string | null = null;
-  private _onOutage?: () => void;
   private _pageSize: number;
-  private _phase: LoadPhase = 'idle';
   private _queue: string[] = [];
   private _recount = new Set<string>();
   private _recountDelay: number;
-  private _request = 0;
   private _search = '';
   private _serverSettings: ServerConnection.ISettings;
   private _summaries = new Map<string, ISummaryState>();

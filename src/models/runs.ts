@@ -1,10 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
 
 import { IListRunsOptions, listRuns } from '../api/endpoints';
-import { MlopsApiError } from '../api/request';
 import {
   IAvailableColumns,
   IRunRow,
@@ -12,15 +9,12 @@ import {
   IRunsPage
 } from '../api/types';
 import { mergeAvailable, NO_COLUMNS } from './columns';
-import {
-  asApiError,
-  isInvalidInput,
-  isOutage,
-  LIVE_STATUSES,
-  LoadPhase
-} from './common';
+import { LIVE_STATUSES } from './common';
+import { PagedListModel } from './paging';
 import { appendRows, ISort, mergeFresh, orderBy, settleColumns } from './rows';
 import { RunsSelection } from './selection';
+import { isInvalidInput, MlopsApiError } from '../common/errors';
+import { DEFAULT_PAGE_SIZE } from './settings';
 
 /** Options of {@link RunsModel}. */
 export interface IRunsModelOptions {
@@ -41,16 +35,16 @@ export interface IRunsModelOptions {
  * page-token paging, selection, and polling while a loaded run is live.
  * Failures never drop the rows already loaded.
  */
-export class RunsModel implements IDisposable {
+export class RunsModel extends PagedListModel<IRunsPage> {
   constructor(options: IRunsModelOptions) {
+    super(options.onOutage);
     this.backend = options.backend;
     this.experimentId = options.experimentId;
     this.experimentName = options.experimentName;
     this._serverSettings = options.serverSettings;
-    this._pageSize = options.pageSize ?? 100;
+    this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this._columns = [...(options.defaultColumns ?? [])];
     this._columnsFromSettings = this._columns.length > 0;
-    this._onOutage = options.onOutage;
     this.selection = new RunsSelection(this.backend);
     const interval = options.pollInterval ?? 10000;
     this._poll = new Poll({
@@ -68,29 +62,8 @@ export class RunsModel implements IDisposable {
   /** Checked runs (kept across reloads). */
   readonly selection: RunsSelection;
 
-  /** Emitted on any change of rows, state, columns, sort or filter. */
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get rows(): readonly IRunRow[] {
     return this._rows;
-  }
-  get phase(): LoadPhase {
-    return this._phase;
-  }
-  /** Failure of the last first-page load (not a filter error). */
-  get error(): MlopsApiError | null {
-    return this._error;
-  }
-  /** Failure of the last "next page" load; the rows are kept. */
-  get moreError(): MlopsApiError | null {
-    return this._moreError;
-  }
-  get loadingMore(): boolean {
-    return this._loadingMore;
-  }
-  get hasMore(): boolean {
-    return this._nextPageToken !== null;
   }
   /** The filter of the rows shown. */
   get filter(): string {
@@ -130,17 +103,14 @@ export class RunsModel implements IDisposable {
   }
   set isVisible(value: boolean) {
     this._isVisible = value;
-    if (value && this.hasLive && !this._isDisposed) {
+    if (value && this.hasLive && !this.isDisposed) {
       void this._poll.refresh();
     }
-  }
-  get isDisposed(): boolean {
-    return this._isDisposed;
   }
 
   /** Poll interval (ms) while a loaded run is live (the settings' refreshInterval). */
   set pollInterval(interval: number) {
-    if (!this._isDisposed) {
+    if (!this.isDisposed) {
       this._poll.frequency = {
         interval,
         backoff: true,
@@ -172,81 +142,54 @@ export class RunsModel implements IDisposable {
     await this._loadFirst(this._filter);
   }
 
-  /** Load the next page, if any; a failure keeps the rows. */
-  async loadMore(): Promise<void> {
-    if (this._nextPageToken === null || this._loadingMore) {
-      return;
-    }
-    const generation = this._generation;
-    this._loadingMore = true;
-    this._moreError = null;
-    this._emit();
-    try {
-      const page = await this._fetch(this._filter, this._nextPageToken);
-      if (generation === this._generation && !this._isDisposed) {
-        this._rows = appendRows(this._rows, page.runs);
-        this._takePage(page);
-      }
-    } catch (error) {
-      if (generation === this._generation) {
-        this._moreError = this._record(error);
-      }
-    }
-    this._loadingMore = false;
-    this._emit();
-  }
-
   dispose(): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
-    this._isDisposed = true;
     this._poll.dispose();
     this.selection.dispose();
-    Signal.clearData(this);
+    super.dispose();
+  }
+
+  protected fetchPage(pageToken: string): Promise<IRunsPage> {
+    return this._fetch(this._filter, pageToken);
+  }
+
+  protected appendPage(page: IRunsPage): void {
+    this._rows = appendRows(this._rows, page.runs);
+    this._takePage(page);
   }
 
   private async _loadFirst(filter: string): Promise<boolean> {
-    const generation = ++this._generation;
-    this._phase = 'loading';
-    this._error = null;
-    this._moreError = null;
-    this._loadingMore = false;
-    this._emit();
-    try {
-      let page = await this._fetch(filter, null);
-      if (generation !== this._generation || this._isDisposed) {
-        return false;
-      }
-      const available = mergeAvailable(NO_COLUMNS, page.available_columns);
-      if (this._pickColumns(available)) {
-        page = await this._fetch(filter, null);
-        if (generation !== this._generation || this._isDisposed) {
-          return false;
+    const taken = await this.loadFirstPage({
+      fetch: async current => {
+        const page = await this._fetch(filter, null);
+        if (!current()) {
+          return null;
         }
+        const available = mergeAvailable(NO_COLUMNS, page.available_columns);
+        return this._pickColumns(available) ? this._fetch(filter, null) : page;
+      },
+      take: page => {
+        this._rows = page.runs;
+        this._filter = filter;
+        this._filterError = null;
+        this._takePage(page);
+      },
+      fail: error => {
+        if (isInvalidInput(error) && filter !== this._filter) {
+          this._filterError = error;
+        } else {
+          this._error = error;
+        }
+        this._phase =
+          this._rows.length || this._filterError ? 'ready' : 'error';
       }
-      this._rows = page.runs;
-      this._filter = filter;
-      this._filterError = null;
-      this._takePage(page);
-      this._phase = 'ready';
-      this._emit();
+    });
+    if (taken) {
       this._wakePoll();
-      return true;
-    } catch (error) {
-      if (generation !== this._generation) {
-        return false;
-      }
-      const apiError = this._record(error);
-      if (isInvalidInput(apiError) && filter !== this._filter) {
-        this._filterError = apiError;
-      } else {
-        this._error = apiError;
-      }
-      this._phase = this._rows.length || this._filterError ? 'ready' : 'error';
-      this._emit();
-      return false;
     }
+    return taken;
   }
 
   /** Settle the columns on the first answer (see {@link settleColumns}). */
@@ -281,7 +224,6 @@ export class RunsModel implements IDisposable {
   }
 
   private _takePage(page: IRunsPage): void {
-    this._nextPageToken = page.next_page_token;
     this._available = mergeAvailable(this._available, page.available_columns);
     this._orderNote = page.order_note ?? null;
     this._emulated =
@@ -293,63 +235,40 @@ export class RunsModel implements IDisposable {
 
   /** Poll: fetch the first page again and update the loaded rows in place. */
   private async _pollLive(): Promise<void> {
-    const generation = this._generation;
+    const generation = this.generation;
     let page: IRunsPage;
     try {
       page = await this._fetch(this._filter, null);
     } catch (error) {
-      this._error = this._record(error);
-      this._emit();
+      this._error = this.record(error);
+      this.emit();
       throw error;
     }
-    if (generation !== this._generation || this._isDisposed) {
+    if (generation !== this.generation || this.isDisposed) {
       return;
     }
     this._error = null;
     this._rows = mergeFresh(this._rows, page.runs);
     this._available = mergeAvailable(this._available, page.available_columns);
-    this._emit();
+    this.emit();
   }
 
   private _wakePoll(): void {
-    if (this.hasLive && this._isVisible && !this._isDisposed) {
+    if (this.hasLive && this._isVisible && !this.isDisposed) {
       void this._poll.start();
     }
   }
 
-  private _record(error: unknown): MlopsApiError {
-    const apiError = asApiError(error);
-    if (isOutage(apiError)) {
-      this._onOutage?.();
-    }
-    return apiError;
-  }
-
-  private _emit(): void {
-    if (!this._isDisposed) {
-      this._changed.emit();
-    }
-  }
-
   private _available: IAvailableColumns = NO_COLUMNS;
-  private _changed = new Signal<this, void>(this);
   private _columns: string[];
   private _columnsFromSettings: boolean;
   private _columnsPicked = false;
   private _emulated: IRunsEmulation | null = null;
   private _orderNote: string | null = null;
-  private _error: MlopsApiError | null = null;
   private _filter = '';
   private _filterError: MlopsApiError | null = null;
-  private _generation = 0;
-  private _isDisposed = false;
   private _isVisible = false;
-  private _loadingMore = false;
-  private _moreError: MlopsApiError | null = null;
-  private _nextPageToken: string | null = null;
-  private _onOutage?: () => void;
   private _pageSize: number;
-  private _phase: LoadPhase = 'idle';
   private _poll: Poll;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;

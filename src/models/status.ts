@@ -5,10 +5,9 @@ import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { getStatus } from '../api/endpoints';
-import { MlopsApiError } from '../api/request';
 import { IBackendStatus, IStatus } from '../api/types';
-import { DEFAULT_SETTINGS, IMlopsSettings } from '../settings';
-import { asApiError } from './common';
+import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
+import { MlopsApiError, asApiError } from '../common/errors';
 
 /** What the frontend knows about the server extension. */
 export type ServerState =

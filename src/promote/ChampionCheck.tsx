@@ -2,7 +2,7 @@
 import * as React from 'react';
 
 import { IChampionCheck, IChampionRow } from '../api/registry';
-import { formatNumber } from '../compare/table';
+import { formatNumber } from '../common/format';
 
 function Verdict(props: { row: IChampionRow }): JSX.Element {
   const { better, direction } = props.row;

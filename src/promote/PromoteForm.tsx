@@ -3,15 +3,13 @@
  * live against GitLab's rule), version (the server's suggested next semver,
  * validated live), description and the champion check.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { Button, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Bump } from '../api/registry';
-import { versionLabel } from '../registry/format';
 import { ChampionCheck } from './ChampionCheck';
-import { useDebounced } from './useDebounced';
-import { useModelCheck } from './useModelCheck';
+import { useSignals } from '../common/hooks';
+import { PromoteChecksModel } from '../models/promote';
 import {
   BUMP_HELP,
   MODEL_NAME_RULE,
@@ -19,7 +17,8 @@ import {
   SEMVER_RULE,
   SEMVER_SHORT,
   semverProblem
-} from './validation';
+} from '../common/registryRules';
+import { versionLabel } from '../common/format';
 
 /** What the user entered; kept to reopen the dialog after an error. */
 export interface IPromoteDraft {
@@ -43,31 +42,35 @@ export interface IPromoteCandidate {
 export interface IPromoteFormProps {
   candidate: IPromoteCandidate;
   initial: IPromoteDraft;
-  settings?: ServerConnection.ISettings;
+  /** The live checks of the model name (created with {@link initial}'s name). */
+  checks: PromoteChecksModel;
   /** Every change (after the DOM shows it), with whether the model exists. */
   onChange: (draft: IPromoteDraft, exists: boolean) => void;
 }
 
 /** The form (rendered inside a JupyterLab dialog). */
 export function PromoteForm(props: IPromoteFormProps): JSX.Element {
-  const { candidate, settings } = props;
+  const { candidate, checks } = props;
+  useSignals(checks.changed);
   const [draft, setDraft] = React.useState<IPromoteDraft>(props.initial);
-  const name = useDebounced(draft.model.trim(), 250);
   const nameProblem = draft.model ? modelNameProblem(draft.model.trim()) : null;
   const versionProblem = semverProblem(draft.version.trim());
-  const update = (patch: Partial<IPromoteDraft>) =>
+  const update = (patch: Partial<IPromoteDraft>) => {
+    if (patch.model !== undefined) {
+      checks.setName(patch.model);
+    }
     setDraft({ ...draft, ...patch });
+  };
 
-  const { check, matches, champion } = useModelCheck(
-    candidate,
-    name,
-    settings,
-    info =>
-      setDraft(d => (d.versionTouched ? d : { ...d, version: info.suggested }))
-  );
-
+  const { check, matches, champion, name } = checks;
   const settled = name === draft.model.trim();
   const info = check.state === 'ok' ? check.info : null;
+  // The server's suggestion fills the version until the user types one.
+  React.useEffect(() => {
+    if (info) {
+      setDraft(d => (d.versionTouched ? d : { ...d, version: info.suggested }));
+    }
+  }, [info]);
   const valid =
     settled &&
     !!info &&

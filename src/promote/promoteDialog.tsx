@@ -8,10 +8,11 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { MlopsDetailedError, promoteRun } from '../api/registry';
-import { describeError } from '../registry/notify';
+import { existingVersion, promoteRun } from '../api/registry';
+import { PromoteChecksModel } from '../models/promote';
 import { IPromoteCandidate, IPromoteDraft, PromoteForm } from './PromoteForm';
-import { modelNameProblem, semverProblem } from './validation';
+import { modelNameProblem, semverProblem } from '../common/registryRules';
+import { describeError } from '../common/errors';
 
 /** What the flow needs from the application. */
 export interface IPromoteContext {
@@ -45,7 +46,19 @@ class PromoteBody
     this.addClass('jp-mlops-PromoteDialog');
     this._candidate = candidate;
     this._draft = initial;
-    this._settings = settings;
+    this._checks = new PromoteChecksModel({
+      candidate,
+      name: initial.model,
+      serverSettings: settings
+    });
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._checks.dispose();
+    super.dispose();
   }
 
   getValue(): IPromoteDraft {
@@ -62,7 +75,7 @@ class PromoteBody
       <PromoteForm
         candidate={this._candidate}
         initial={this._draft}
-        settings={this._settings}
+        checks={this._checks}
         onChange={(draft, exists) => {
           this._draft = draft;
           this._exists = exists;
@@ -75,9 +88,9 @@ class PromoteBody
   }
 
   private _candidate: IPromoteCandidate;
+  private _checks: PromoteChecksModel;
   private _draft: IPromoteDraft;
   private _exists = false;
-  private _settings?: ServerConnection.ISettings;
 }
 
 /** Whether a draft can be sent as it is. */
@@ -173,8 +186,7 @@ async function submit(
     });
   } catch (error) {
     const actions: Notification.IAction[] = [retry];
-    const existing =
-      error instanceof MlopsDetailedError ? error.existing : null;
+    const existing = existingVersion(error);
     if (existing) {
       actions.unshift({
         label: `Open version ${existing.semver ?? existing.version}`,

@@ -1,5 +1,4 @@
 /** Linked issues, merge requests and other links of a version: add and remove. */
-import { ServerConnection } from '@jupyterlab/services';
 import {
   Button,
   closeIcon,
@@ -8,14 +7,11 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import {
-  addVersionLink,
-  IVersionLink,
-  removeVersionLink
-} from '../api/registry';
+import { IVersionLink } from '../api/registry';
 import { writeTitle } from '../models/capabilities';
-import { safeHref } from './format';
-import { notifyError } from './notify';
+import { RegistryModel } from '../models/registry';
+import { notifyError } from '../common/notify';
+import { safeHref } from '../common/format';
 
 const KIND_LABEL: Record<IVersionLink['kind'], string> = {
   issue: 'Issue',
@@ -29,14 +25,14 @@ export interface ILinkedItemsProps {
   model: string;
   version: string;
   links: IVersionLink[];
-  settings?: ServerConnection.ISettings;
+  registry: RegistryModel;
   /** Why this backend's credentials may not write (the controls stay, disabled), or null. */
   writeBlocked?: string | null;
 }
 
 /** The list, with an URL field to add one. */
 export function LinkedItems(props: ILinkedItemsProps): JSX.Element {
-  const { backend, model, version, settings } = props;
+  const { backend, model, version, registry } = props;
   const blocked = props.writeBlocked ?? null;
   const [links, setLinks] = React.useState(props.links);
   const [url, setUrl] = React.useState('');
@@ -46,9 +42,7 @@ export function LinkedItems(props: ILinkedItemsProps): JSX.Element {
   const add = async () => {
     setBusy(true);
     try {
-      setLinks(
-        await addVersionLink(backend, model, version, url.trim(), settings)
-      );
+      setLinks(await registry.addLink({ backend, model, version }, url.trim()));
       setUrl('');
     } catch (error) {
       notifyError('Linking failed', error);
@@ -59,9 +53,7 @@ export function LinkedItems(props: ILinkedItemsProps): JSX.Element {
   const remove = async (link: IVersionLink) => {
     setBusy(true);
     try {
-      setLinks(
-        await removeVersionLink(backend, model, version, link.n, settings)
-      );
+      setLinks(await registry.removeLink({ backend, model, version }, link.n));
     } catch (error) {
       notifyError(`Removing the link to ${link.title} failed`, error);
     } finally {

@@ -1,11 +1,12 @@
 /** A model and its versions. */
-import { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 
-import { getModel, IModelPage } from '../api/registry';
-import { sortVersions } from '../promote/validation';
-import { safeHref, timeCell, versionLabel } from './format';
-import { describeError } from './notify';
+import { IModelPage } from '../api/registry';
+import { safeHref, timeCell, versionLabel } from '../common/format';
+import { useSignals } from '../common/hooks';
+import { sortVersions } from '../common/registryRules';
+import { Resource } from '../models/resource';
+import { PageState } from './PageState';
 import { IRegistryActions } from './route';
 
 /** A run id shortened for a table cell. */
@@ -43,35 +44,18 @@ export interface IModelPageProps {
   backend: string;
   name: string;
   actions: IRegistryActions;
-  settings?: ServerConnection.ISettings;
+  /** The page, from the registry model. */
+  page: Resource<IModelPage>;
 }
 
 /** Model header and the versions table. */
 export function ModelPageView(props: IModelPageProps): JSX.Element {
-  const { backend, name, actions, settings } = props;
-  const [page, setPage] = React.useState<IModelPage | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    let live = true;
-    setPage(null);
-    getModel(backend, name, settings).then(
-      p => live && setPage(p),
-      e => live && setError(describeError(e).message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [backend, name]);
-
-  if (error) {
-    return (
-      <div className="jp-mlops-Notice jp-mlops-mod-error" role="alert">
-        {error}
-      </div>
-    );
-  }
-  if (!page) {
-    return <p className="jp-mlops-Loading">Loading model {name}…</p>;
+  const { backend, name, actions } = props;
+  useSignals(props.page.changed);
+  const page = props.page.value;
+  const error = props.page.error?.message ?? null;
+  if (error || !page) {
+    return <PageState error={error} loading={`Loading model ${name}…`} />;
   }
   const created = timeCell(page.creation_timestamp);
   const updated = timeCell(page.last_updated_timestamp);

@@ -1,5 +1,4 @@
 /** The registry's first page: models of every configured backend, searchable. */
-import { ServerConnection } from '@jupyterlab/services';
 import {
   InputGroup,
   refreshIcon,
@@ -8,42 +7,27 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IModelsList, listModels } from '../api/registry';
-import { useDebounced } from '../promote/useDebounced';
-import { timeCell, versionLabel } from './format';
-import { describeError } from './notify';
+import { timeCell, versionLabel } from '../common/format';
+import { useSignals } from '../common/hooks';
+import { RegistryModel } from '../models/registry';
 import { IRegistryActions } from './route';
 
 /** Props of {@link ModelsTable}. */
 export interface IModelsTableProps {
   actions: IRegistryActions;
-  settings?: ServerConnection.ISettings;
+  registry: RegistryModel;
+  /** The text in the search box (the list follows it, debounced). */
   search: string;
   onSearch: (search: string) => void;
 }
 
 /** Search box and the table. */
 export function ModelsTable(props: IModelsTableProps): JSX.Element {
-  const { actions, settings } = props;
-  const search = useDebounced(props.search.trim(), 250);
-  const [list, setList] = React.useState<IModelsList | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [tick, setTick] = React.useState(0);
-  React.useEffect(() => {
-    let live = true;
-    listModels(search, settings).then(
-      l => {
-        if (live) {
-          setList(l);
-          setError(null);
-        }
-      },
-      e => live && setError(describeError(e).message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [search, tick]);
+  const { actions, registry } = props;
+  useSignals(registry.list.changed);
+  const list = registry.list.value;
+  const error = registry.list.error?.message ?? null;
+  const search = registry.listedSearch;
 
   const multi = new Set(list?.models.map(m => m.backend)).size > 1;
   return (
@@ -61,7 +45,7 @@ export function ModelsTable(props: IModelsTableProps): JSX.Element {
         <ToolbarButtonComponent
           icon={refreshIcon}
           tooltip="Reload"
-          onClick={() => setTick(tick + 1)}
+          onClick={() => void registry.refreshList()}
         />
       </div>
       {error && (

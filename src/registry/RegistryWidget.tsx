@@ -4,7 +4,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { mlopsIcon } from '../sidebar/icons';
+import { versionLabel } from '../common/format';
+import { mlopsIcon } from '../common/icons';
+import { RegistryModel } from '../models/registry';
 import { ModelPageView } from './ModelPage';
 import { ModelsTable } from './ModelsTable';
 import { IRegistryActions, RegistryRoute, routeTitle } from './route';
@@ -63,8 +65,12 @@ export class RegistryBody extends ReactWidget {
     super();
     this.addClass('jp-mlops-Registry');
     this._actions = { ...actions, navigate: route => this.navigate(route) };
-    this._settings = settings;
+    this.registry = new RegistryModel({ serverSettings: settings });
+    this._show(this._route);
   }
+
+  /** What the tab shows, fetched through `src/api/`. */
+  readonly registry: RegistryModel;
 
   /** Where the tab is. */
   get route(): RegistryRoute {
@@ -90,9 +96,19 @@ export class RegistryBody extends ReactWidget {
         : route;
     if (route.page === 'list' && route.search !== undefined) {
       this._search = route.search;
+      this.registry.setSearch(route.search, true);
     }
+    this._show(this._route);
     this.onRouteChanged?.(this._route);
     this.update();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.registry.dispose();
+    super.dispose();
   }
 
   /** Called after each navigation (the tab title follows). */
@@ -101,7 +117,7 @@ export class RegistryBody extends ReactWidget {
   protected render(): JSX.Element {
     const route = this._route;
     const actions = this._actions;
-    const settings = this._settings;
+    const registry = this.registry;
     return (
       <div className="jp-mlops-RegistryPage" data-page={route.page}>
         <Breadcrumbs route={route} navigate={actions.navigate} />
@@ -110,50 +126,72 @@ export class RegistryBody extends ReactWidget {
             <h2 className="jp-mlops-PageTitle">Model registry</h2>
             <ModelsTable
               actions={actions}
-              settings={settings}
+              registry={registry}
               search={this._search}
               onSearch={s => {
                 this._search = s;
+                registry.setSearch(s);
                 this.update();
               }}
             />
           </>
         )}
-        {route.page === 'model' && (
+        {route.page === 'model' && registry.modelPage && (
           <ModelPageView
             key={`${route.backend}/${route.name}`}
             backend={route.backend}
             name={route.name}
             actions={actions}
-            settings={settings}
+            page={registry.modelPage}
           />
         )}
-        {route.page === 'version' && (
+        {route.page === 'version' && registry.versionPage && (
           <VersionPageView
             key={`${route.backend}/${route.name}/${route.version}`}
             backend={route.backend}
             name={route.name}
             version={route.version}
             actions={actions}
-            settings={settings}
-            onLoaded={label => {
-              if (
-                this._route.page === 'version' &&
-                this._route.label !== label
-              ) {
-                this.navigate({ ...this._route, label });
-              }
-            }}
+            registry={registry}
+            page={registry.versionPage}
           />
         )}
       </div>
     );
   }
 
+  /** Ask the registry model for the route's page; a version's label follows its answer. */
+  private _show(route: RegistryRoute): void {
+    if (route.page === 'list') {
+      this.registry.showList();
+    } else if (route.page === 'model') {
+      this.registry.showModel(route.backend, route.name);
+    } else {
+      const page = this.registry.showVersion(
+        route.backend,
+        route.name,
+        route.version
+      );
+      page.changed.connect(this._onVersionLoaded, this);
+    }
+  }
+
+  /** Once loaded, the route (tab title, breadcrumbs) says the version's semver. */
+  private _onVersionLoaded(): void {
+    const value = this.registry.versionPage?.value;
+    const route = this._route;
+    if (!value || route.page !== 'version') {
+      return;
+    }
+    const label = versionLabel(value);
+    if (route.label !== label) {
+      this.navigate({ ...route, label });
+    }
+  }
+
   private _actions: IRegistryActions;
   private _route: RegistryRoute = { page: 'list' };
   private _search = '';
-  private _settings?: ServerConnection.ISettings;
 }
 
 /** Create the registry tab (not yet attached). */

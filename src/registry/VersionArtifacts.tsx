@@ -1,5 +1,4 @@
 /** A version's files: open in a JupyterLab viewer, download, upload with progress. */
-import { ServerConnection } from '@jupyterlab/services';
 import {
   Button,
   downloadIcon,
@@ -8,16 +7,14 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import {
-  downloadVersionArtifact,
-  IArtifactFile,
-  IUploadInfo
-} from '../api/registry';
-import { downloadBlob } from '../compare/download';
+import { IArtifactFile, IUploadInfo } from '../api/registry';
+import { downloadBlob } from '../common/download';
 import { isViewable } from './format';
-import { notifyError } from './notify';
+import { notifyError } from '../common/notify';
 import { writeTitle } from '../models/capabilities';
-import { formatBytes, uploadProblem, uploadVersionFile } from './upload';
+import { uploadProblem } from '../api/upload';
+import { RegistryModel } from '../models/registry';
+import { formatBytes } from '../common/format';
 
 /** Props of {@link VersionArtifacts}. */
 export interface IVersionArtifactsProps {
@@ -27,7 +24,7 @@ export interface IVersionArtifactsProps {
   files: IArtifactFile[];
   error: string | null;
   upload: IUploadInfo;
-  settings?: ServerConnection.ISettings;
+  registry: RegistryModel;
   open: (path: string) => Promise<void>;
   /** Why this backend's credentials may not write (upload stays, disabled), or null. */
   writeBlocked?: string | null;
@@ -37,7 +34,7 @@ type Upload = { name: string; fraction: number; abort: AbortController } | null;
 
 /** The file list and the upload control. */
 export function VersionArtifacts(props: IVersionArtifactsProps): JSX.Element {
-  const { backend, model, version, settings } = props;
+  const { backend, model, version, registry } = props;
   const [files, setFiles] = React.useState(props.files);
   const [upload, setUpload] = React.useState<Upload>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
@@ -45,13 +42,7 @@ export function VersionArtifacts(props: IVersionArtifactsProps): JSX.Element {
 
   const download = async (path: string) => {
     try {
-      const blob = await downloadVersionArtifact(
-        backend,
-        model,
-        version,
-        path,
-        settings
-      );
+      const blob = await registry.download({ backend, model, version }, path);
       downloadBlob(blob, path.split('/').pop() || path);
     } catch (error) {
       notifyError(`Downloading ${path} failed`, error);
@@ -73,13 +64,12 @@ export function VersionArtifacts(props: IVersionArtifactsProps): JSX.Element {
     const abort = new AbortController();
     setUpload({ name: file.name, fraction: 0, abort });
     try {
-      const result = await uploadVersionFile({
+      const result = await registry.upload({
         backend,
         model,
         version,
         file,
         upload: props.upload,
-        settings,
         signal: abort.signal,
         onProgress: fraction => setUpload({ name: file.name, fraction, abort })
       });

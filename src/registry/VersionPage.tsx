@@ -1,17 +1,17 @@
 /** A version: lineage, params, metrics, files, linked items, use in notebook. */
-import { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 
-import { getVersion, IVersionPage } from '../api/registry';
-import { formatNumber } from '../compare/table';
-import { timeCell, versionLabel } from './format';
-import { useWriteBlocked } from '../models/capabilities';
+import { IVersionPage } from '../api/registry';
+import { useSignals } from '../common/hooks';
+import { RegistryModel } from '../models/registry';
+import { Resource } from '../models/resource';
 import { LinkedItems } from './LinkedItems';
-import { describeError } from './notify';
+import { PageState } from './PageState';
 import { IRegistryActions } from './route';
 import { UseInNotebook } from './UseInNotebook';
 import { ExternalLink, KeyValues, Lineage } from './VersionParts';
 import { VersionArtifacts } from './VersionArtifacts';
+import { formatNumber, timeCell, versionLabel } from '../common/format';
 
 /** Props of {@link VersionPageView}. */
 export interface IVersionPageProps {
@@ -19,46 +19,25 @@ export interface IVersionPageProps {
   name: string;
   version: string;
   actions: IRegistryActions;
-  settings?: ServerConnection.ISettings;
-  /** Called with the version's label (its semver) once loaded. */
-  onLoaded?: (label: string) => void;
+  registry: RegistryModel;
+  /** The page, from the registry model. */
+  page: Resource<IVersionPage>;
 }
 
 /** The version page. */
 export function VersionPageView(props: IVersionPageProps): JSX.Element {
-  const { backend, name, version, actions, settings } = props;
-  const [page, setPage] = React.useState<IVersionPage | null>(null);
-  const writeBlocked = useWriteBlocked(settings);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    let live = true;
-    setPage(null);
-    getVersion(backend, name, version, settings).then(
-      p => {
-        if (live) {
-          setPage(p);
-          props.onLoaded?.(versionLabel(p));
-        }
-      },
-      e => live && setError(describeError(e).message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [backend, name, version]);
+  const { backend, name, version, actions, registry } = props;
+  useSignals(props.page.changed, registry.status.changed);
+  const page = props.page.value;
+  const writeBlocked = registry.writeBlocked;
+  const error = props.page.error?.message ?? null;
 
-  if (error) {
+  if (error || !page) {
     return (
-      <div className="jp-mlops-Notice jp-mlops-mod-error" role="alert">
-        {error}
-      </div>
-    );
-  }
-  if (!page) {
-    return (
-      <p className="jp-mlops-Loading">
-        Loading version {version} of {name}…
-      </p>
+      <PageState
+        error={error}
+        loading={`Loading version ${version} of ${name}…`}
+      />
     );
   }
   const created = timeCell(page.created);
@@ -116,7 +95,7 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
             model={name}
             version={page.version}
             links={page.links}
-            settings={settings}
+            registry={registry}
             writeBlocked={writeBlocked(backend)}
           />
         </section>
@@ -129,7 +108,7 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
             files={page.artifacts}
             error={page.artifacts_error}
             upload={page.upload}
-            settings={settings}
+            registry={registry}
             writeBlocked={writeBlocked(backend)}
             open={path =>
               actions.openArtifact(backend, name, page.version, path)

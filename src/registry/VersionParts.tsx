@@ -2,9 +2,9 @@
 import * as React from 'react';
 
 import { IVersionPage } from '../api/registry';
-import { safeHref } from './format';
 import { CandidateLink } from './ModelPage';
 import { IRegistryActions } from './route';
+import { safeHref } from '../common/format';
 
 /** An http(s) link opened in a new tab; plain text otherwise. */
 export function ExternalLink(props: {

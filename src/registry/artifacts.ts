@@ -9,8 +9,8 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { downloadVersionArtifact } from '../api/registry';
-import { markupKind, UNTRUSTED_VIEWER } from '../drives/untrusted';
-import { guardViewers } from '../drives/untrustedGuard';
+import { markupKind, UNTRUSTED_VIEWER } from '../common/drives/untrusted';
+import { guardViewers } from '../common/drives/untrustedGuard';
 import { artifactLocalPath } from './format';
 import { VersionFilesDrive, versionFilePath } from './versionDrive';
 

@@ -5,13 +5,16 @@
  * `MLOpsVersionFiles:<backend>/<model>/<version>/<file>` (the first three
  * URI-encoded: a model name may hold `/`).
  */
-import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 
-import { API_NAMESPACE } from '../api/request';
-import { downloadVersionArtifact, versionPath } from '../api/registry';
-import { ReadOnlyDrive } from '../drives/readOnlyDrive';
-import { markupKind, refuseUnguarded } from '../drives/untrusted';
+import { apiUrl } from '../api/request';
+import {
+  downloadVersionArtifact,
+  versionArtifactDownloadPath
+} from '../api/registry';
+import { ReadOnlyDrive } from '../common/drives/readOnlyDrive';
+import { markupKind, refuseUnguarded } from '../common/drives/untrusted';
 
 /** Name of the drive. */
 export const VERSION_FILES_DRIVE = 'MLOpsVersionFiles';
@@ -87,10 +90,14 @@ export class VersionFilesDrive extends ReadOnlyDrive {
 
   async getDownloadUrl(localPath: string): Promise<string> {
     const file = parseVersionFilePath(localPath);
-    return URLExt.join(
-      this.serverSettings.baseUrl,
-      API_NAMESPACE,
-      `${versionPath(file.backend, file.model, file.version)}/artifacts/download?path=${encodeURIComponent(file.path)}`
+    return apiUrl(
+      versionArtifactDownloadPath(
+        file.backend,
+        file.model,
+        file.version,
+        file.path
+      ),
+      this.serverSettings
     );
   }
 

@@ -4,7 +4,7 @@ import * as React from 'react';
 import { IRunRow } from '../api/types';
 import { ISort } from '../models/rows';
 import { RunsSelection } from '../models/selection';
-import { useSignals } from './hooks';
+import { observeSize, useSignals } from '../common/hooks';
 import { ITableColumn, nextSort, SELECT_WIDTH } from './tableColumns';
 
 /** Height of a row (CSS px); fixed, which is what makes virtualization cheap. */
@@ -154,15 +154,9 @@ export function CandidatesTable(props: ICandidatesTableProps): JSX.Element {
     if (!node) {
       return;
     }
-    const measure = (): void =>
-      setViewport({ top: node.scrollTop, height: node.clientHeight || 400 });
-    measure();
-    if (typeof ResizeObserver === 'undefined') {
-      return;
-    }
-    const observer = new ResizeObserver(measure);
-    observer.observe(node);
-    return () => observer.disconnect();
+    return observeSize(node, () =>
+      setViewport({ top: node.scrollTop, height: node.clientHeight || 400 })
+    );
   }, []);
 
   const frame = React.useRef(0);

@@ -8,10 +8,10 @@ import { DEFAULT_SORT } from '../models/rows';
 import { RunsModel } from '../models/runs';
 import { CandidatesTable } from './CandidatesTable';
 import { ColumnChooser } from './ColumnChooser';
-import { ErrorBox, Loading, Note, ProgressBar } from './Feedback';
+import { ErrorBox, Loading, Note, ProgressBar } from '../common/Feedback';
 import { FilterBox } from './FilterBox';
-import { formatCount, plural } from './format';
-import { useSignals } from './hooks';
+import { formatCount, plural } from '../common/format';
+import { useSignals } from '../common/hooks';
 import { tableColumns } from './tableColumns';
 
 /** Commands of other plugins that the selection bar runs. */

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { mlopsIcon } from './icons';
+import { mlopsIcon } from '../common/icons';
 
 const MAGIC_EXAMPLE = `%load_ext jupyterlab_mlops
 %mlops experiment demo`;

@@ -4,9 +4,9 @@ import * as React from 'react';
 import { IExperimentRow } from '../api/types';
 import { ExperimentsModel } from '../models/experiments';
 import { EmptyState } from './EmptyState';
-import { ErrorBox, Loading, Note, ProgressBar } from './Feedback';
-import { formatCount, formatRelative, plural } from './format';
-import { useDebounced, useSignals } from './hooks';
+import { ErrorBox, Loading, Note, ProgressBar } from '../common/Feedback';
+import { formatCount, formatRelative, plural } from '../common/format';
+import { useDebounced, useSignals } from '../common/hooks';
 
 /** MLflow's "Default" experiment, which every MLflow server has. */
 const DEFAULT_EXPERIMENT_ID = '0';

@@ -1,7 +1,6 @@
 import { closeIcon, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
-
-import { MlopsApiError } from '../api/request';
+import { MlopsApiError } from '../common/errors';
 
 /** The MLflow filter syntax, shown as the placeholder and in the help. */
 export const FILTER_EXAMPLE = "metrics.acc > 0.9 and params.lr = '0.01'";

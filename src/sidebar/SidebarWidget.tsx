@@ -7,14 +7,14 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { MlopsModel } from '../model';
+import { MlopsModel } from '../models/mlops';
 import { writeBlockedReason } from '../models/capabilities';
 import { BackendPicker } from './BackendPicker';
 import { CandidatesView } from './CandidatesView';
 import { ExperimentsView } from './ExperimentsView';
-import { formatCount, plural } from './format';
-import { useSignals } from './hooks';
-import { mlopsIcon } from './icons';
+import { formatCount, plural } from '../common/format';
+import { useSignals } from '../common/hooks';
+import { mlopsIcon } from '../common/icons';
 import { StatusBanner } from './StatusBanner';
 
 /** DOM id of the sidebar (also its layout-restorer and Galata key). */

@@ -2,7 +2,8 @@ import { checkIcon, errorIcon, LabIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { BackendHealth, IBackendStatus, IStatus } from '../api/types';
-import { ServerState } from '../model';
+import { ServerState } from '../models/mlops';
+import { versionMismatch } from '../models/version';
 
 /** Display name of a backend kind. */
 const KIND_LABEL: Record<string, string> = {
@@ -128,7 +129,33 @@ function BackendBanner(props: { backend: IBackendStatus }): JSX.Element {
   );
 }
 
+/** The server extension and the frontend come from different releases. */
+function VersionBanner(props: { serverVersion: string }): JSX.Element | null {
+  const mismatch = versionMismatch(props.serverVersion);
+  if (!mismatch) {
+    return null;
+  }
+  return (
+    <Frame tone="warn" status="version-mismatch" title="Versions differ">
+      <div className="jp-mlops-StatusBanner-message">
+        The server extension is {mismatch.server}, the frontend is{' '}
+        {mismatch.frontend}: run <code>pip install -U jupyterlab_mlops</code> in
+        the environment that runs Jupyter, then restart JupyterLab.
+      </div>
+    </Frame>
+  );
+}
+
 function ReadyBanners(props: { status: IStatus }): JSX.Element {
+  return (
+    <>
+      <VersionBanner serverVersion={props.status.version} />
+      <BackendBanners status={props.status} />
+    </>
+  );
+}
+
+function BackendBanners(props: { status: IStatus }): JSX.Element {
   const { status } = props;
   if (status.backends.length === 0) {
     return (

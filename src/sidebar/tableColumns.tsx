@@ -3,8 +3,8 @@ import * as React from 'react';
 import { IRunRow } from '../api/types';
 import { cellValue, formatMetric, parseColumn } from '../models/columns';
 import { ISort } from '../models/rows';
-import { formatDuration, formatTime, runDuration } from './format';
-import { StatusBadge } from './StatusBadge';
+import { formatDuration, formatTime, runDuration } from '../common/format';
+import { StatusBadge } from '../common/StatusBadge';
 
 /** One column of the candidates table. */
 export interface ITableColumn {

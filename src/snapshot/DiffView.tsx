@@ -8,6 +8,8 @@ import type {
   ISnapshotDiff,
   ISnapshotRunRef
 } from '../api/snapshot';
+import { useSignals } from '../common/hooks';
+import { Resource } from '../models/resource';
 import { DiffLines } from './DiffLines';
 import {
   cellLabel,
@@ -22,7 +24,8 @@ import { snapshotIcon } from './icons';
 export interface IDiffViewOptions {
   a: ISnapshotRunRef;
   b: ISnapshotRunRef;
-  load: () => Promise<ISnapshotDiff>;
+  /** The diff, loaded by {@link createDiffWidget}. */
+  diff: Resource<ISnapshotDiff>;
   /** Open one side's snapshot read-only. */
   openSnapshot: (ref: ISnapshotRunRef) => void;
 }
@@ -117,34 +120,18 @@ function Side(props: {
 
 /** The diff of two runs' notebook snapshots, cell by cell. */
 export function DiffView(props: IDiffViewOptions): JSX.Element {
-  const [state, setState] = React.useState<{
-    diff?: ISnapshotDiff;
-    error?: string;
-  }>({});
+  useSignals(props.diff.changed);
   const [expanded, setExpanded] = React.useState(false);
-  React.useEffect(() => {
-    let live = true;
-    props.load().then(
-      diff => live && setState({ diff }),
-      error =>
-        live &&
-        setState({
-          error: error instanceof Error ? error.message : String(error)
-        })
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  if (state.error) {
+  const error = props.diff.error;
+  if (error) {
     return (
       <div className="jp-mlops-SnapshotDiff jp-mod-error" role="alert">
         <h3>Cannot diff these snapshots</h3>
-        <p>{state.error}</p>
+        <p>{error.message}</p>
       </div>
     );
   }
-  const diff = state.diff;
+  const diff = props.diff.value;
   if (!diff) {
     return (
       <div className="jp-mlops-SnapshotDiff jp-mod-loading">
@@ -194,6 +181,8 @@ export function createDiffWidget(
   const content = ReactWidget.create(<DiffView {...options} />);
   content.addClass('jp-mlops-SnapshotDiffPanel');
   const widget = new MainAreaWidget({ content });
+  void options.diff.load();
+  widget.disposed.connect(() => options.diff.dispose());
   widget.id = diffWidgetId(options.a, options.b);
   widget.title.label = `Diff ${options.a.run_id.slice(0, 8)} ↔ ${options.b.run_id.slice(0, 8)}`;
   widget.title.caption = `Notebook snapshots of runs ${options.a.run_id} (−) and ${options.b.run_id} (+)`;

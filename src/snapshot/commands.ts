@@ -30,8 +30,10 @@ import { queryActiveRun } from './kernel';
 import { asSnapshotNotebook, labNotifier } from './notebooks';
 import { openSnapshot } from './open';
 import { pickOtherRun } from './pickRun';
-import { errorMessage } from './protocol';
 import { snapshotNotebook } from './take';
+import { notifyError } from '../common/notify';
+import { describedBy, RUN_ARGS, textArg } from '../common/commandArgs';
+import { Resource } from '../models/resource';
 
 /** Command ids. */
 export const SnapshotCommandIDs = {
@@ -55,10 +57,6 @@ export interface ISnapshotCommandsOptions {
   ) => Promise<string | null>;
 }
 
-function fail(what: string, error: unknown): void {
-  Notification.error(`${what}: ${errorMessage(error)}`, { autoClose: false });
-}
-
 /** Register the snapshot commands (and the palette entry of "snapshot now"). */
 export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
   const { app, docManager, notebooks, drive, settings } = options;
@@ -73,6 +71,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
   });
 
   app.commands.addCommand(SnapshotCommandIDs.now, {
+    describedBy: describedBy(),
     label: 'Snapshot this notebook to the active run',
     caption:
       "Save this notebook and attach a snapshot of it to the kernel's active MLOps run",
@@ -142,6 +141,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
   });
 
   app.commands.addCommand(SnapshotCommandIDs.open, {
+    describedBy: describedBy(RUN_ARGS),
     label: 'Open Notebook Snapshot (read-only)',
     caption: 'Open the notebook of a run as it was when the run ended',
     icon: snapshotIcon,
@@ -158,7 +158,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
         const panel = await openSnapshot(docManager, drive, ref, infoActions);
         return panel.id;
       } catch (error) {
-        fail(
+        notifyError(
           `Cannot open the snapshot of run ${ref.run_id.slice(0, 8)}`,
           error
         );
@@ -167,6 +167,13 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
   });
 
   app.commands.addCommand(SnapshotCommandIDs.diff, {
+    describedBy: describedBy({
+      ...RUN_ARGS,
+      a: textArg('First run, "backend:run_id" (or an object)'),
+      b: textArg(
+        'Second run, "backend:run_id" (or an object); asked when missing'
+      )
+    }),
     label: 'Diff Notebook Snapshots',
     caption: "Compare two candidates' notebook snapshots cell by cell",
     icon: snapshotIcon,
@@ -195,7 +202,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
       const widget = createDiffWidget({
         a: ra,
         b: rb,
-        load: () => getSnapshotDiff(ra, rb, settings),
+        diff: new Resource(() => getSnapshotDiff(ra, rb, settings)),
         openSnapshot: ref => void run(SnapshotCommandIDs.open, ref)
       });
       void diffs.add(widget);
@@ -206,6 +213,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
   });
 
   app.commands.addCommand(SnapshotCommandIDs.restore, {
+    describedBy: describedBy(RUN_ARGS),
     label: 'Restore Notebook Snapshot as a New Notebook',
     caption:
       'Write the snapshot as a new notebook next to the original (never overwrites) and open it',
@@ -228,7 +236,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
         );
         return restored.path;
       } catch (error) {
-        fail(
+        notifyError(
           `Cannot restore the snapshot of run ${ref.run_id.slice(0, 8)}`,
           error
         );

@@ -1,7 +1,7 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
-import { withoutTrust } from '../drives/notebookTrust';
-import { ReadOnlyDrive } from '../drives/readOnlyDrive';
+import { withoutTrust } from '../common/drives/notebookTrust';
+import { ReadOnlyDrive } from '../common/drives/readOnlyDrive';
 
 import { getSnapshot, ISnapshotRunRef, ISnapshotView } from '../api/snapshot';
 

@@ -1,6 +1,6 @@
 /**
- * Messages of the kernel <-> frontend snapshot protocol
- * (`.notes/SNAPSHOT_PROTOCOL.md`): their shapes, validation, backend lookup.
+ * Messages of the kernel <-> frontend snapshot protocol (see `protocol.ts`):
+ * their shapes, validation, and the lookup of the backend a kernel logs to.
  */
 import type { PythonInfo } from '../api/snapshot';
 

@@ -6,7 +6,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
 import type { ISnapshotRunRef } from '../api/snapshot';
-import { keepUntrusted } from '../drives/notebookTrust';
+import { keepUntrusted } from '../common/drives/notebookTrust';
 import { SnapshotDrive } from './drive';
 import { createInfoWidget, IInfoActions } from './InfoPanel';
 

@@ -13,7 +13,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { takeSnapshot } from '../api/snapshot';
-import { readSettings } from '../settings';
+import { readSettings } from '../models/settings';
 import { addSnapshotCommands } from './commands';
 import { SnapshotDrive } from './drive';
 import { waitForCellEnd } from './kernel';

@@ -1,8 +1,15 @@
 /**
- * The kernel <-> frontend snapshot protocol (`.notes/SNAPSHOT_PROTOCOL.md`),
- * free of JupyterLab widgets so it can be tested with fake comms and kernels.
+ * The kernel <-> frontend snapshot protocol, free of JupyterLab widgets so it
+ * can be tested with fake comms and kernels. When a run ends, the kernel waits
+ * for the end of the cell and opens a comm on `jupyterlab_mlops.snapshot`; the
+ * window whose notebook runs that kernel acks at once (`take: false` when
+ * automatic snapshots are off), waits for that cell's `idle`, saves the
+ * notebook, POSTs `backends/{b}/runs/{run_id}/snapshot` and replies `done` or
+ * `error`. A window without the kernel stays silent: the kernel snapshots from
+ * disk after `ack_timeout`. Each `request_id` is handled once per window.
  */
 import type { ISnapshotResult, ISnapshotRunRef } from '../api/snapshot';
+import { errorMessage } from '../common/errors';
 import { IKernelEnv, ISnapshotRequest, parseRequest } from './messages';
 
 export * from './messages';
@@ -71,14 +78,6 @@ export function safeSend(
     );
     return false;
   }
-}
-
-/** Message of an error, for users. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
 /** Remembers the last request ids (each is handled once per window). */

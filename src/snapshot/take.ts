@@ -7,7 +7,9 @@ import type {
   ISnapshotRunRef,
   ITakeSnapshotRequest
 } from '../api/snapshot';
-import { errorMessage, IKernelEnv, ISnapshotNotebook } from './protocol';
+import { errorMessage } from '../common/errors';
+import { formatBytes, plural } from '../common/format';
+import { IKernelEnv, ISnapshotNotebook } from './protocol';
 
 /** A notification that can be updated (JupyterLab's `Notification` fits through an adapter). */
 export interface INotifier {
@@ -29,23 +31,9 @@ export interface ITakeDeps {
   notifier: INotifier;
 }
 
-/** Human size: 1.2 KB, 3.4 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1024) {
-    return `${n} B`;
-  }
-  const units = ['KB', 'MB', 'GB'];
-  let value = n / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** "3 secrets", "1 cell". */
+function count(n: number, word: string): string {
+  return `${n} ${plural(n, word)}`;
 }
 
 /** One line for the outcome of a snapshot. */
@@ -59,14 +47,14 @@ export function describeResult(result: ISnapshotResult): string {
     0
   );
   if (scrubbed) {
-    notes.push(`${plural(scrubbed, 'secret')} scrubbed`);
+    notes.push(`${count(scrubbed, 'secret')} scrubbed`);
   }
   if (result.excluded_cells) {
-    notes.push(`${plural(result.excluded_cells, 'cell')} excluded`);
+    notes.push(`${count(result.excluded_cells, 'cell')} excluded`);
   }
   if (result.outputs_truncated || result.outputs_dropped) {
     notes.push(
-      `${plural(result.outputs_truncated + result.outputs_dropped, 'large output')} left out`
+      `${count(result.outputs_truncated + result.outputs_dropped, 'large output')} left out`
     );
   }
   return `uploaded (${formatBytes(result.size)}${notes.length ? `; ${notes.join(', ')}` : ''})`;

@@ -1,23 +1,7 @@
-/** One-off failures as readable notifications with the server's message. */
+/** One-off failures as JupyterLab notifications with the server's message. */
 import { Notification, showErrorMessage } from '@jupyterlab/apputils';
 
-import { MlopsApiError } from '../api/request';
-
-/** The message and the detail of any error. */
-export function describeError(error: unknown): {
-  message: string;
-  detail: string;
-} {
-  if (error instanceof MlopsApiError) {
-    const reason =
-      error.reason && error.reason !== error.message ? error.reason : '';
-    return { message: error.message, detail: reason };
-  }
-  if (error instanceof Error) {
-    return { message: error.message, detail: '' };
-  }
-  return { message: String(error), detail: '' };
-}
+import { describeError } from './errors';
 
 /** Show `what failed: <server message>` with a "Details" action when there are some. */
 export function notifyError(

@@ -1,8 +1,9 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { PathExt } from '@jupyterlab/coreutils';
 
-import { viewerFor } from '../drives/untrusted';
-import { guardViewers } from '../drives/untrustedGuard';
+import { downloadBlob } from '../../common/download';
+import { viewerFor } from '../../common/drives/untrusted';
+import { guardViewers } from '../../common/drives/untrustedGuard';
 import { ArtifactsDrive } from './drive';
 import { looksLikeText } from './mimetypes';
 
@@ -22,18 +23,12 @@ export interface IArtifactRef {
 
 /** Save bytes as a file through the browser (nothing is rendered). */
 export function saveBytes(bytes: Uint8Array, name: string): void {
-  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], {
-    type: 'application/octet-stream'
-  });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.rel = 'noopener';
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  downloadBlob(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], {
+      type: 'application/octet-stream'
+    }),
+    name
+  );
 }
 
 /** Download an artifact to the user's computer. */

@@ -1,11 +1,15 @@
-import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
-import { withoutTrust } from '../drives/notebookTrust';
-import { ReadOnlyDrive } from '../drives/readOnlyDrive';
-import { refuseUnguarded } from '../drives/untrusted';
+import { withoutTrust } from '../../common/drives/notebookTrust';
+import { ReadOnlyDrive } from '../../common/drives/readOnlyDrive';
+import { refuseUnguarded } from '../../common/drives/untrusted';
 
-import { downloadArtifact, listArtifacts, queryString } from '../api/endpoints';
-import { API_NAMESPACE } from '../api/request';
+import {
+  artifactDownloadPath,
+  downloadArtifact,
+  listArtifacts
+} from '../../api/endpoints';
+import { apiUrl } from '../../api/request';
 import { fileMimetype, isTextMimetype } from './mimetypes';
 
 /** Name of the drive: paths look like `MLOpsArtifacts:<backend>/<run_id>/<file>`. */
@@ -153,15 +157,9 @@ export class ArtifactsDrive extends ReadOnlyDrive {
 
   async getDownloadUrl(localPath: string): Promise<string> {
     const target = parseArtifactPath(localPath);
-    return URLExt.join(
-      this.serverSettings.baseUrl,
-      API_NAMESPACE,
-      'backends',
-      encodeURIComponent(target.backend),
-      'runs',
-      encodeURIComponent(target.runId),
-      'artifacts',
-      'download' + queryString({ path: target.path })
+    return apiUrl(
+      artifactDownloadPath(target.backend, target.runId, target.path),
+      this.serverSettings
     );
   }
 

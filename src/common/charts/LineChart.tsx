@@ -1,6 +1,7 @@
 import * as React from 'react';
 import uPlot from 'uplot';
 
+import { AXIS_NUMBER, formatNumber } from '../format';
 import { IChartTheme, readChartTheme, useThemeVersion } from './theme';
 
 /** One line: x and y of the same length; a null y is a gap. */
@@ -46,15 +47,8 @@ function alignedData(series: readonly ILineSeries[]): uPlot.AlignedData {
   );
 }
 
-function formatNumber(value: number | null): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) {
-    return '—';
-  }
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) {
-    return value.toExponential(3);
-  }
-  return String(Number(value.toPrecision(5)));
+function formatAxis(value: number | null): string {
+  return formatNumber(value, AXIS_NUMBER);
 }
 
 function buildOptions(
@@ -94,7 +88,7 @@ function buildOptions(
       {
         ...axis(props.yLabel),
         size: 50,
-        values: (_u, v) => v.map(formatNumber)
+        values: (_u, v) => v.map(formatAxis)
       }
     ],
     series: [
@@ -105,7 +99,7 @@ function buildOptions(
         width: 1.5,
         spanGaps: true,
         points: { show: false },
-        value: (_u: uPlot, v: number | null) => formatNumber(v)
+        value: (_u: uPlot, v: number | null) => formatAxis(v)
       }))
     ]
   };

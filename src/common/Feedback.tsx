@@ -1,7 +1,6 @@
 import { Button, errorIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
-
-import { MlopsApiError } from '../api/request';
+import { MlopsApiError } from './errors';
 
 /** A spinner with a short text, for a list or a panel that is loading. */
 export function Loading(props: { text: string }): JSX.Element {

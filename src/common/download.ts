@@ -15,9 +15,3 @@ export function downloadBlob(blob: Blob, filename: string): void {
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 }
-
-/** A file name for a CSV export: `compare-<n>-runs-<yyyy-mm-dd>.csv`. */
-export function csvFileName(runCount: number, now: Date = new Date()): string {
-  const day = now.toISOString().slice(0, 10);
-  return `compare-${runCount}-runs-${day}.csv`;
-}

@@ -12,9 +12,12 @@ export interface IMlopsSettings {
   autoSnapshot: boolean;
 }
 
+/** Rows per page of the paged lists (schema/plugin.json's `pageSize` default). */
+export const DEFAULT_PAGE_SIZE = 50;
+
 /** Defaults; they match schema/plugin.json. */
 export const DEFAULT_SETTINGS: IMlopsSettings = {
-  pageSize: 50,
+  pageSize: DEFAULT_PAGE_SIZE,
   refreshInterval: 10,
   defaultColumns: [],
   autoSnapshot: true

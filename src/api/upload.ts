@@ -1,17 +1,19 @@
 /**
- * Upload a file to a model version with progress: XMLHttpRequest (fetch has
- * no upload progress) through the same base URL and auth as `ServerConnection`.
+ * Upload a file to a model version with progress.
+ *
+ * `fetch` (and so `ServerConnection.makeRequest`) has no upload progress
+ * events, so the bytes go through an XMLHttpRequest. Its URL and headers are
+ * not built here: {@link preparedRequest} lets `ServerConnection.makeRequest`
+ * build the request with the app's `serverSettings` (base URL, token header,
+ * the XSRF header from its own cookie handling) and only replays it.
  */
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import {
-  detailedError,
-  IArtifactFile,
-  IUploadInfo,
-  versionPath
-} from '../api/registry';
-import { API_NAMESPACE, ErrorCode, MlopsApiError } from '../api/request';
+import { ErrorCode, MlopsApiError } from '../common/errors';
+import { formatBytes } from '../common/format';
+import { IArtifactFile, IUploadInfo } from './registryTypes';
+import { versionPath } from './registry';
+import { apiUrl, errorFromResponse, parseJSONAnswer } from './request';
 
 /** Answer 201 of the upload. */
 export interface IUploadResult {
@@ -34,21 +36,6 @@ export interface IUploadOptions {
   onProgress?: (fraction: number) => void;
   /** Aborts the upload. */
   signal?: AbortSignal;
-}
-
-/** Human-readable bytes (KiB/MiB/GiB, binary units). */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) {
-    return '';
-  }
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Why the file cannot be uploaded (too large, bad name), or `null`. */
@@ -77,61 +64,72 @@ export function uploadProblem(
   return null;
 }
 
-/** The `_xsrf` cookie, which Jupyter checks on non-GET requests. */
-function xsrfToken(): string | null {
-  const match = document.cookie.match('\\b_xsrf=([^;]*)\\b');
-  return match ? decodeURIComponent(match[1]) : null;
+/**
+ * The request `ServerConnection.makeRequest` would send (URL with its cache
+ * buster, `Authorization`, `X-XSRFToken`, `Content-Type`), without sending it.
+ */
+export async function preparedRequest(
+  url: string,
+  init: RequestInit,
+  settings: ServerConnection.ISettings
+): Promise<Request> {
+  let captured: Request | null = null;
+  const capture: ServerConnection.ISettings = {
+    ...settings,
+    fetch: (input: RequestInfo | URL) => {
+      captured = input as Request;
+      return Promise.resolve(undefined as unknown as Response);
+    }
+  };
+  await ServerConnection.makeRequest(url, init, capture);
+  if (!captured) {
+    throw new Error('ServerConnection did not build the request.');
+  }
+  return captured;
 }
 
 /** PUT the file; rejects with the server's error, or early when it is too large. */
-export function uploadVersionFile(
+export async function uploadVersionFile(
   options: IUploadOptions
 ): Promise<IUploadResult> {
   const settings = options.settings ?? ServerConnection.makeSettings();
   const name = options.name ?? options.file.name;
   const problem = uploadProblem(name, options.file.size, options.upload);
   if (problem) {
-    return Promise.reject(
-      new MlopsApiError({
-        status: 0,
-        message: problem,
-        reason: 'too_large',
-        code: 'invalid_input'
-      })
-    );
+    throw new MlopsApiError({
+      status: 0,
+      message: problem,
+      reason: 'too_large',
+      code: 'invalid_input'
+    });
   }
-  const url = URLExt.join(
-    settings.baseUrl,
-    API_NAMESPACE,
-    versionPath(options.backend, options.model, options.version),
-    'artifacts',
-    encodeURIComponent(name)
+  const endPoint = `${versionPath(options.backend, options.model, options.version)}/artifacts/${encodeURIComponent(name)}`;
+  const request = await preparedRequest(
+    apiUrl(endPoint, settings),
+    {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream' }
+    },
+    settings
   );
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', url);
-    if (settings.token) {
-      xhr.setRequestHeader('Authorization', `token ${settings.token}`);
-    }
-    const xsrf = xsrfToken();
-    if (xsrf) {
-      xhr.setRequestHeader('X-XSRFToken', xsrf);
-    }
-    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.open('PUT', request.url);
+    request.headers.forEach((value, key) => xhr.setRequestHeader(key, value));
     xhr.upload.onprogress = event => {
       if (event.lengthComputable && options.onProgress) {
         options.onProgress(event.total ? event.loaded / event.total : 1);
       }
     };
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        try {
-          resolve(JSON.parse(xhr.responseText) as IUploadResult);
-        } catch {
-          reject(detailedError(xhr.status, xhr.statusText, xhr.responseText));
-        }
-      } else {
-        reject(detailedError(xhr.status, xhr.statusText, xhr.responseText));
+      if (xhr.status < 200 || xhr.status >= 300) {
+        reject(errorFromResponse(xhr.status, xhr.statusText, xhr.responseText));
+        return;
+      }
+      try {
+        resolve(parseJSONAnswer<IUploadResult>(xhr.status, xhr.responseText));
+      } catch (error) {
+        reject(error);
       }
     };
     xhr.onerror = () =>

@@ -3,14 +3,14 @@ import { IDisposable } from '@lumino/disposable';
 import { IPoll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IBackendStatus, IExperimentRow, IStatus } from './api/types';
-import { ExperimentsModel } from './models/experiments';
-import { RunDetailModel } from './models/detail';
-import { RunsModel } from './models/runs';
-import { ServerState, StatusModel } from './models/status';
+import { IBackendStatus, IExperimentRow, IStatus } from '../api/types';
+import { ExperimentsModel } from './experiments';
+import { RunDetailModel } from './detail';
+import { RunsModel } from './runs';
+import { ServerState, StatusModel } from './status';
 import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
 
-export { ServerState } from './models/status';
+export { ServerState } from './status';
 
 /** Options of {@link MlopsModel}. */
 export interface IMlopsModelOptions {

@@ -144,7 +144,7 @@ export function compareSemver(a: string | null, b: string | null): number {
 
 /**
  * Versions highest first: by semver (§11), versions without one after, by
- * their integer id (as `sort_versions` in client/registry_view.py).
+ * their integer id (as `sort_versions` in jupyterlab_mlops/views/registry.py).
  */
 export function sortVersions<
   T extends { semver?: string | null; version_id?: string | null }

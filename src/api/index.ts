@@ -1,3 +1,0 @@
-export * from './endpoints';
-export * from './request';
-export * from './types';

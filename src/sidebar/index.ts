@@ -1,4 +1,0 @@
-export * from './EmptyState';
-export * from './icons';
-export * from './SidebarWidget';
-export * from './StatusBanner';
