@@ -8,6 +8,9 @@ cd "$ROOT"
 export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_DISABLE_TELEMETRY=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 step() { printf '\n\033[1m==> %s\033[0m (%s)\n' "$*" "$(date +%T)"; }
+# pip's notes about unreachable extra index locations hide the real output; the filter never fails the pipe,
+# so (with pipefail) a failed install stops the set-up with pip's own status
+drop_pip_noise() { grep -v "is ignored" || true; }
 
 if [ "${MLOPS_SKIP_CHROMIUM:-0}" != 1 ] && ! command -v chromium >/dev/null 2>&1; then
   step "Installing Debian's Chromium (browser tests)"
@@ -27,13 +30,20 @@ stamp=".venv/.mlops-deps"
 want="$(cat pyproject.toml package.json yarn.lock | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   step "Installing Python dependencies and the extension (editable)"
-  pip install -q "jupyterlab>=4.6,<5" "hatchling>=1.5" "hatch-jupyter-builder>=0.9" editables 2>&1 | grep -v "is ignored" || true
-  pip install -q --no-build-isolation -e ".[test]" 2>&1 | grep -v "is ignored" || true
+  # the build requirements of pyproject.toml, installed here because the editable install skips build isolation
+  pip install -q "jupyterlab>=4.6,<5" "hatchling>=1.27" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2" \
+    editables 2>&1 | drop_pip_noise
+  pip install -q --no-build-isolation -e ".[test]" 2>&1 | drop_pip_noise
   python -c "import jupyterlab_mlops, mlflow" # fail loudly if the install did not work
   echo "$want" > "$stamp"
 fi
 
 step "Building the frontend"
-[ -d node_modules ] || jlpm install
+js_stamp="node_modules/.mlops-deps"  # JS dependencies again when package.json or yarn.lock change
+js_want="$(cat package.json yarn.lock | sha256sum | cut -c1-16)"
+if [ "$(cat "$js_stamp" 2>/dev/null)" != "$js_want" ]; then
+  jlpm install
+  echo "$js_want" > "$js_stamp"
+fi
 jlpm build >/dev/null
 jupyter labextension develop . --overwrite >/dev/null 2>&1

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import math
 import random
-import time
 
 import pytest
 
-from jupyterlab_mlops.client.downsample import downsample, finite, lttb, minmax
+from jupyterlab_mlops.views.downsample import downsample, finite, lttb, minmax
 
 
 def walk(n: int, seed: int = 0) -> list[tuple[float, float]]:
@@ -94,9 +93,9 @@ def test_unknown_method():
         downsample(walk(10), 5, "average")
 
 
-def test_100k_points_fast():
+def test_100k_points_to_2000():
+    """Its speed is a benchmark row: benchmarks/p4_downsample.py."""
     pts = walk(100_000)
-    t = time.perf_counter()
     out = downsample(pts, 2000)
     assert len(out) == 2000
-    assert time.perf_counter() - t < 1.0
+    assert out[0] == pts[0] and out[-1] == pts[-1]

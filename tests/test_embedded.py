@@ -62,13 +62,13 @@ def test_lifecycle_restart_and_stop(tmp_path: Path) -> None:
     async def main() -> None:
         url = eb.url
         assert url.startswith("http://127.0.0.1:") and eb.health == "starting"
-        t0 = time.perf_counter()
         eb.start()
-        took = time.perf_counter() - t0
-        assert took < 0.5, f"start() blocked for {took:.3f} s"
+        # start() returns with the supervisor scheduled, not run: it never waits for the server
+        # (how long the call takes is benchmarks/p6_embedded.py's row)
+        assert eb.health == "starting" and eb._task is not None and not eb._task.done()
         assert eb.pid and "starting MLflow" in eb.message
         up = await wait_for(lambda: eb.health == "healthy", 120, "healthy")
-        print(f"\nstart() {took * 1000:.1f} ms; healthy after {up:.1f} s")
+        print(f"\nhealthy after {up:.1f} s")
         assert (data / "mlflow.db").exists() and (data / "mlflow-server.log").exists()
         assert json.loads((data / "server.json").read_text())["pid"] == eb.pid
         await api(url, "GET", "experiments/search?max_results=10")
@@ -157,9 +157,8 @@ def test_stop_sync_and_atexit_path(tmp_path: Path) -> None:
         return eb.pid
 
     pid = asyncio.run(main())  # loop closed: what atexit would see
-    t0 = time.perf_counter()
-    eb.stop_sync()
-    assert time.perf_counter() - t0 < 5 and gone(pid)
+    eb.stop_sync()  # (its duration is benchmarks/p6_embedded.py's row)
+    assert gone(pid)
     assert eb.snapshot()["message"] == "stopped"
 
 
