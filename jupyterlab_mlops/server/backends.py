@@ -4,13 +4,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from ..client.backend import Backend
+from ..client.embedded_store import EmbeddedStore
 from ..client.errors import MlopsError, NotFound, Unauthorized
+from .embedded_reads import EmbeddedReads
 from .transport import AsyncClient
 
+T = TypeVar("T")
 HEALTH_TTL = 10.0  # seconds a remote health check is reused
 
 
@@ -64,6 +68,8 @@ class BackendRegistry:
                  embedded: Any = None, log: Optional[logging.Logger] = None) -> None:
         self.log = log or logging.getLogger(__name__)
         self.embedded = embedded
+        data_dir = getattr(embedded, "data_dir", None)
+        self._embedded_reads = EmbeddedReads(Path(data_dir) / "mlflow.db", self.log) if data_dir else None
         self._entries = {
             b.name: Entry(b, AsyncClient(b, timeout=timeout, connect_timeout=connect_timeout)) for b in backends
         }
@@ -89,6 +95,15 @@ class BackendRegistry:
     async def close(self) -> None:
         """Close every backend's connection pool (the server is stopping)."""
         await asyncio.gather(*(e.client.close() for e in self._entries.values()), return_exceptions=True)
+        if self._embedded_reads is not None:
+            self._embedded_reads.close()
+
+    async def embedded_read(self, name: str, fn: Callable[[EmbeddedStore], T]) -> Optional[T]:
+        """``fn`` on the embedded backend's SQLite file when ``name`` is that backend and the direct path can
+        answer; ``None``: the caller takes the REST path (see :mod:`.embedded_reads`)."""
+        if self._embedded_reads is None or not self.get(name).backend.embedded:
+            return None
+        return await self._embedded_reads.read(fn)
 
     def secrets(self) -> list[str]:
         return [s for e in self._entries.values() for s in e.backend.secrets()]

@@ -5,14 +5,16 @@ Fetch plan per series, cheapest first: the warm cache (valid while the run's lat
 key is unchanged); GitLab: ``metrics/get-history``, paged 1000 a page (its ``runs/get`` carries only the
 latest value per key, GITLAB_API.md C1; an instance without get-history (404) gives the one latest point,
 ``source: "latest"``); MLflow: the full history when it is short (<= ``FULL_HISTORY_LIMIT`` steps) then
-LTTB, else MLflow's own SQL sampling (``metrics/get-history-bulk-interval``: ``max_points`` rows per run,
-first and last kept, a few runs per request so one request stays well under the backend timeout).
+LTTB, else sampled in SQL: on the embedded backend from its own SQLite file (the lowest and highest value per
+step bucket, :mod:`..client.embedded_store`), elsewhere by MLflow (``metrics/get-history-bulk-interval``:
+``max_points`` rows per run, first and last kept, a few runs per request so one request stays well under the
+backend timeout).
 Finished runs are also kept ``RUN_TTL`` seconds, so a warm compare makes no backend call.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..client import parse
 from ..client.api import Api
@@ -113,6 +115,15 @@ def series_for(fetched: Sequence[Fetched], keys: Sequence[str], apis: dict[str, 
                 sampled.setdefault((key, f.ref.backend), []).append(f)
     groups = [(k, b, g[i:i + SAMPLE_RUNS_PER_CALL])
               for (k, b), g in sampled.items() for i in range(0, len(g), SAMPLE_RUNS_PER_CALL)]
+    if groups:  # the embedded backend samples in SQL, from its own file; elsewhere (None) MLflow's REST does
+        direct = yield Fanout([Job(b, None, read=_sampler([f.run.run_id for f in part], k, max_points))
+                               for k, b, part in groups])
+        for (key, _b, part), res in zip(groups, direct):
+            if isinstance(res, dict):
+                for f in part:
+                    series[(key, f.ref)] = build_series(f.ref, res.get(f.run.run_id, []), x=x, max_points=max_points,
+                                                        source="sampled", total=f.run.metrics[key].step + 1)
+        groups = [g for g, res in zip(groups, direct) if not isinstance(res, dict)]
     results = yield Fanout(
         [Job(f.ref.backend, series_history(apis[f.ref.backend], f.run, k)) for k, f in full]
         + [Job(b, one(sampled_call([f.run.run_id for f in part], k, max_points))) for k, b, part in groups])
@@ -132,6 +143,11 @@ def series_for(fetched: Sequence[Fetched], keys: Sequence[str], apis: dict[str, 
             cache.put((ref.backend, ref.run_id, key, max_points, x), _signature(runs[ref], key), s,
                       running=runs[ref].status in ACTIVE)
     return series, errors
+
+
+def _sampler(run_ids: list[str], key: str, max_points: int) -> Callable[[Any], dict[str, list[Metric]]]:
+    """A read of the embedded store: the bucket extremes of ``key`` for ``run_ids`` (see ``sampled_history``)."""
+    return lambda store: store.sampled_history(run_ids, key, max_points)
 
 
 def tables(fetched: Sequence[Fetched], only_differences: bool = False) -> dict[str, Any]:

@@ -21,14 +21,21 @@ CONCURRENCY = 6  # calls in flight per plan (the connection pool would otherwise
 
 SyncDrive = Callable[[str, Flow[Any]], Any]
 AsyncDrive = Callable[[str, Flow[Any]], Awaitable[Any]]
+#: ``await direct(backend, read)``: ``read(store)`` on that backend's own store, or None
+DirectDrive = Callable[[str, Callable[[Any], Any]], Awaitable[Any]]
 
 
 class Job(NamedTuple):
-    """One flow against one backend; ``timeout`` (seconds, async driver only) bounds the wait for it."""
+    """One flow against one backend; ``timeout`` (seconds, async driver only) bounds the wait for it.
+
+    Or, with ``read`` instead of a flow, a read of the backend's own store (the embedded backend's SQLite
+    file, :mod:`..client.embedded_store`): its result, or None where the driver has no such path (the plan
+    then asks the REST API)."""
 
     backend: str
-    flow: Flow[Any]
+    flow: Optional[Flow[Any]]
     timeout: Optional[float] = None
+    read: Optional[Callable[[Any], Any]] = None
 
 
 @dataclass
@@ -59,6 +66,9 @@ def run_sync(plan: Plan[T], drive: SyncDrive) -> T:
         while True:
             results: list[Any] = []
             for job in fan.normalized():
+                if job.flow is None:
+                    results.append(None)  # no store of its own here: the plan takes the REST path
+                    continue
                 try:
                     results.append(drive(job.backend, job.flow))
                 except MlopsError as exc:
@@ -68,12 +78,16 @@ def run_sync(plan: Plan[T], drive: SyncDrive) -> T:
         return stop.value
 
 
-async def run_async(plan: Plan[T], drive: AsyncDrive, concurrency: int = CONCURRENCY) -> T:
-    """Drive ``plan`` with an async ``drive(backend, flow)``: the jobs of a fanout run concurrently."""
+async def run_async(plan: Plan[T], drive: AsyncDrive, concurrency: int = CONCURRENCY,
+                    direct: Optional[DirectDrive] = None) -> T:
+    """Drive ``plan`` with an async ``drive(backend, flow)``: the jobs of a fanout run concurrently;
+    ``read`` jobs go to ``direct`` (None without it)."""
     sem = asyncio.Semaphore(concurrency)
 
     async def limited(job: Job) -> Any:
         async with sem:
+            if job.flow is None:
+                return await direct(job.backend, job.read) if direct and job.read else None
             return await drive(job.backend, job.flow)
 
     async def one(job: Job) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from ..client.api import Api
 from ..client.backend import Backend
@@ -34,6 +34,8 @@ HISTORY_X = ("step", "time")
 INFO_FIELDS = ("run_id", "run_name", "experiment_id", "status", "start_time", "end_time", "user_id", "artifact_uri",
                "lifecycle_stage")
 Seen = dict[str, set[str]]
+#: ``await direct(fn)``: ``fn(store)`` on the embedded backend's SQLite file, or None (take the REST path)
+DirectRead = Callable[[Callable[[Any], Any]], Awaitable[Any]]
 
 
 def live_run(api: Api, run_id: str) -> Any:
@@ -75,18 +77,22 @@ class RunViews:
         self.artifact_uris: TtlLru[tuple[str, str], Optional[str]] = TtlLru(4096, 600.0, clock)
 
     # -- the candidates table -------------------------------------------------------------------
-    async def page(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery) -> dict[str, Any]:
-        """One page: the standard attributes plus only the requested columns, and every column seen."""
+    async def page(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery,
+                   direct: Optional[DirectRead] = None) -> dict[str, Any]:
+        """One page: the standard attributes plus only the requested columns, and every column seen.
+
+        ``direct``: the embedded store's read path (the page from its SQLite file), when there is one."""
         native = q.native_order(api)
+        page_keys: Optional[Seen] = None
         try:
             if native is not None:
-                runs, nxt, total = await self._native(drive, api, backend, q, native)
+                runs, nxt, total, page_keys = await self._native(drive, api, backend, q, native, direct)
             else:
                 runs, nxt, total = await self._emulated(drive, api, backend, q)
         except Unauthorized as exc:
             raise runs_refused(exc, api.dialect) from None
         seen = self.columns.get((backend, q.experiment_id)) or {"params": set(), "metrics": set(), "tags": set()}
-        for kind, keys in rt.keys_seen(runs).items():
+        for kind, keys in (page_keys or rt.keys_seen(runs)).items():
             seen[kind] |= keys
         self.columns.put((backend, q.experiment_id), seen)
         emulated = native is None
@@ -103,14 +109,22 @@ class RunViews:
             "order_note": rt.GITLAB_UPLOAD_ORDER if native and native[0].startswith("created_at") else None,
         }
 
-    async def _native(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery,
-                      order: list[str]) -> tuple[list[Run], Optional[str], Optional[int]]:
-        page = await drive(backend, one(api.search_runs(
-            [q.experiment_id], filter=q.filter or None, order_by=order or None, max_results=q.max_results,
-            page_token=rt.backend_token(q.page_token))))
-        if not page.items and not q.page_token:
+    async def _native(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery, order: list[str],
+                      direct: Optional[DirectRead]) -> tuple[list[Run], Optional[str], Optional[int], Optional[Seen]]:
+        token = rt.backend_token(q.page_token)
+        got = direct and await direct(lambda store: store.search_runs(
+            q.experiment_id, filter_string=q.filter, order_by=order, max_results=q.max_results, page_token=token,
+            columns=q.columns))
+        if got:  # the same runs, order and tokens as runs/search, with only the shown columns read
+            items, nxt, keys = got.items, got.next_page_token, got.keys
+        else:
+            page = await drive(backend, one(api.search_runs([q.experiment_id], filter=q.filter or None,
+                                                            order_by=order or None, max_results=q.max_results,
+                                                            page_token=token)))
+            items, nxt, keys = page.items, page.next_page_token, None
+        if not items and not q.page_token:
             await drive(backend, one(api.get_experiment(q.experiment_id)))  # MLflow answers {} for an unknown id
-        return page.items, page.next_page_token, None
+        return items, nxt, None, keys
 
     async def _emulated(self, drive: AsyncDrive, api: Api, backend: str,
                         q: RunsQuery) -> tuple[list[Run], Optional[str], Optional[int]]:

@@ -55,7 +55,7 @@ class CompareHandler(CompareBase):
             refs, self.apis(refs), self.cache, metrics=self.metric_keys(),
             max_points=self.int_arg("max_points", cmp.DEFAULT_POINTS, 2, cmp.MAX_POINTS),
             x=self.get_argument("x", "step"), only_differences=self.bool_arg("only_differences"),
-            refresh=self.bool_arg("refresh")), self.drive)
+            refresh=self.bool_arg("refresh")), self.drive, direct=self.registry.embedded_read)
         self.write_json(result)
 
 

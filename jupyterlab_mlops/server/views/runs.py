@@ -4,6 +4,7 @@ Handlers parse the query, call :mod:`...views.runs` and write its answer.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 from jupyter_server.auth.decorator import authorized
@@ -29,7 +30,8 @@ class RunsHandler(ViewHandler):
             max_results=self.int_arg("max_results", rt.DEFAULT_PAGE_SIZE, 1, rt.MAX_PAGE_SIZE),
             page_token=self.arg("page_token") or None)
         api = self.registry.client(backend).api
-        self.write_json(await self.caches.runs.page(self.drive, api, backend, query))
+        direct = functools.partial(self.registry.embedded_read, backend)
+        self.write_json(await self.caches.runs.page(self.drive, api, backend, query, direct))
 
 
 class RunHandler(ViewHandler):

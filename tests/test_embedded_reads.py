@@ -1,0 +1,115 @@
+"""The runs route on the embedded backend reads MLflow's SQLite file directly once it can, with the same answer
+as the REST path; on an untested schema it says so once and stays on REST."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from jupyterlab_mlops.client import embedded_store
+
+from .test_embedded_kernel import _wait_healthy
+
+
+@pytest.fixture
+def mlops_backends() -> list:
+    return []
+
+
+@pytest.fixture
+def mlops_embedded() -> bool:
+    return True
+
+
+@pytest.fixture
+def mlops_app_config(tmp_path: Any) -> dict:
+    return {"embedded_data_dir": str(tmp_path / "embedded")}
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLOPS_EMBEDDED_URI"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def _seed(url: str) -> str:
+    api = f"{url}/api/2.0/mlflow"
+    exp = requests.post(f"{api}/experiments/create", json={"name": "direct"}, timeout=30).json()["experiment_id"]
+    for i in range(12):
+        rid = requests.post(f"{api}/runs/create", json={"experiment_id": exp, "run_name": f"r{i}",
+                                                        "start_time": 1_700_000_000_000 + i}, timeout=30
+                            ).json()["run"]["info"]["run_id"]
+        requests.post(f"{api}/runs/log-batch", timeout=30, json={
+            "run_id": rid, "params": [{"key": "lr", "value": str(i % 3)}, {"key": "seed", "value": str(i)}],
+            "metrics": [{"key": "auc", "value": i / 12, "timestamp": 1, "step": 0}],
+            "tags": [{"key": "team", "value": "ab"[i % 2]}]}).raise_for_status()
+    return exp
+
+
+async def _started(jp_serverapp: Any, jp_fetch: Any) -> tuple[Any, str]:
+    (ext,) = jp_serverapp.extension_manager.extension_apps["jupyterlab_mlops"]
+    await ext._start_jupyter_server_extension(jp_serverapp)  # pytest-jupyter does not call it
+    backend = await _wait_healthy(jp_fetch)
+    assert backend["health"] == "healthy", backend
+    return ext, backend["url"]
+
+
+async def _page(jp_fetch: Any, exp: str, **params: str) -> dict:
+    r = await jp_fetch("jupyterlab-mlops", "backends", "default", "experiments", exp, "runs",
+                       params={"columns": "params.lr,metrics.auc,tags.team", "max_results": "5", **params})
+    return json.loads(r.body)
+
+
+async def test_pages_come_from_the_sqlite_file_once_it_is_ready(jp_serverapp: Any, jp_fetch: Any) -> None:
+    ext, url = await _started(jp_serverapp, jp_fetch)
+    try:
+        exp = await asyncio.get_running_loop().run_in_executor(None, _seed, url)
+        reads = jp_serverapp.web_app.settings["mlops_registry"]._embedded_reads
+        queries = [{}, {"order_by": "metrics.auc DESC"}, {"filter": "params.lr = '1'", "order_by": "tags.team ASC"}]
+        over_rest = [await _page(jp_fetch, exp, **q) for q in queries]  # the first call starts the warm-up
+        deadline = time.monotonic() + 120
+        while not reads.ready:
+            assert time.monotonic() < deadline, "MLflow's modules were not imported within 120 s"
+            await asyncio.sleep(0.2)
+        calls = []
+        search = reads.store.search_runs
+        reads.store.search_runs = lambda *a, **k: calls.append(a) or search(*a, **k)  # a spy: the real read runs
+        direct = [await _page(jp_fetch, exp, **q) for q in queries]
+        assert len(calls) == len(queries)
+        for a, b in zip(over_rest, direct):
+            assert a == b
+        second = await _page(jp_fetch, exp, page_token=direct[0]["next_page_token"])
+        assert [r["run_name"] for r in second["runs"]] == ["r6", "r5", "r4", "r3", "r2"]
+        with pytest.raises(Exception) as bad:
+            await _page(jp_fetch, exp, filter="params.lr <<< 2")
+        assert bad.value.code == 400
+    finally:
+        await ext.stop_extension()
+
+
+async def test_an_untested_schema_stays_on_rest_and_says_so_once(jp_serverapp: Any, jp_fetch: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(embedded_store, "TESTED_REVISIONS", frozenset({"not-this-one"}))
+    ext, url = await _started(jp_serverapp, jp_fetch)
+    try:
+        exp = await asyncio.get_running_loop().run_in_executor(None, _seed, url)
+        reads = jp_serverapp.web_app.settings["mlops_registry"]._embedded_reads
+        first = await _page(jp_fetch, exp)
+        deadline = time.monotonic() + 120
+        while not reads.ready and reads._off is None:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        with caplog.at_level(logging.WARNING):
+            pages = [await _page(jp_fetch, exp) for _ in range(3)]
+        assert all(p == first for p in pages)
+        said = [r for r in caplog.records if "SQLite file directly is off" in r.getMessage()]
+        assert len(said) == 1 and "not-this-one" not in said[0].getMessage()
+        assert "revision" in said[0].getMessage()
+    finally:
+        await ext.stop_extension()
