@@ -1,21 +1,24 @@
-"""Shared pieces of the benchmark harness: a real MLflow server and the result row."""
+"""Shared pieces of the benchmark harness: a real MLflow server (SQLite, or the team backend: PostgreSQL + S3)
+and the result row."""
 from __future__ import annotations
 
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Iterable, Optional, Sequence, Union
 
 import requests
 
 MLFLOW_ENV = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
+BACKENDS = ("sqlite", "postgres")  # benchmarks/run --backend, or MLOPS_BENCH_BACKEND
 
 
 @dataclass
@@ -43,6 +46,8 @@ def free_port() -> int:
 
 class MlflowServer:
     """A throw-away ``mlflow server`` (SQLite, one worker) for one benchmark run."""
+
+    kind = "sqlite"
 
     def __init__(self, data_dir: Optional[Path] = None) -> None:
         self._owns_dir = data_dir is None
@@ -80,8 +85,84 @@ class MlflowServer:
         if self._owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    def store(self) -> "Store":
+        """Direct writes into the server's SQL store (seeding what REST would take minutes for)."""
+        return Store(sqlite3.connect(self.dir / "mlflow.db", timeout=60), "?")
+
     def __enter__(self) -> "MlflowServer":
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class PostgresMlflowServer:
+    """The team backend of ``tests/team/services.py`` (PostgreSQL + moto's S3 + ``mlflow server --workers 2``)
+    with the same interface as :class:`MlflowServer`: ``url``, ``start()``/``stop()``, ``store()``."""
+
+    kind = "postgres"
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.team.services import TeamBackend
+
+        self.team = TeamBackend()
+        self.url = ""
+
+    def start(self) -> "PostgresMlflowServer":
+        self.team.start()
+        self.url = self.team.url
+        return self
+
+    def stop(self) -> None:
+        self.team.close()
+
+    def store(self) -> "Store":
+        assert self.team.postgres is not None, "not started"
+        return Store(self.team.postgres.connect(), "%s")
+
+    def __enter__(self) -> "PostgresMlflowServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+AnyServer = Union[MlflowServer, PostgresMlflowServer]
+
+
+def server_for(kind: str) -> AnyServer:
+    """A not yet started server of ``kind`` (one of :data:`BACKENDS`)."""
+    if kind not in BACKENDS:
+        raise ValueError(f"unknown backend {kind!r}: one of {', '.join(BACKENDS)}")
+    return PostgresMlflowServer() if kind == "postgres" else MlflowServer()
+
+
+class Store:
+    """A DB-API connection to MLflow's store (sqlite3 or psycopg2), committed and closed on exit."""
+
+    def __init__(self, conn: Any, placeholder: str) -> None:
+        self.conn, self.placeholder = conn, placeholder
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """``INSERT INTO table (columns) VALUES ...`` for every row, in pages (booleans as Python bools)."""
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        cur = self.conn.cursor()
+        if self.placeholder == "?":
+            cur.executemany(head + f"({', '.join('?' * len(columns))})", rows)
+        else:
+            from psycopg2.extras import execute_values
+
+            execute_values(cur, head + "%s", rows, page_size=10_000)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if exc_type is None:
+                self.conn.commit()
+            else:
+                self.conn.rollback()
+        finally:
+            self.conn.close()

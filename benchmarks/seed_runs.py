@@ -20,7 +20,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import MlflowServer  # noqa: E402
+from common import AnyServer, MlflowServer, server_for  # noqa: E402
 
 CACHE = HERE / ".cache"
 
@@ -66,8 +66,14 @@ def _seed(url: str, runs: int, n_params: int, n_metrics: int, threads: int) -> s
 
 
 def seeded_server(runs: int = 10_000, n_params: int = 50, n_metrics: int = 20,
-                  threads: int = 8) -> tuple[MlflowServer, str]:
-    """A started ``MlflowServer`` on the cached store (seeded on first use) and the experiment id."""
+                  threads: int = 8, kind: str = "sqlite") -> tuple[AnyServer, str]:
+    """A started server on the cached store (seeded on first use) and the experiment id. ``kind="postgres"``:
+    a fresh team backend (PostgreSQL + S3), seeded every time (its cluster does not outlive the run)."""
+    if kind != "sqlite":
+        fresh = server_for(kind).start()
+        print(f"seeding {runs} runs x {n_params} params x {n_metrics} metrics into {kind} ...", file=sys.stderr,
+              flush=True)
+        return fresh, _seed(fresh.url, runs, n_params, n_metrics, threads)
     d = CACHE / f"mlflow-{runs}x{n_params}x{n_metrics}"
     marker = d / "seeded.json"
     d.mkdir(parents=True, exist_ok=True)
