@@ -211,8 +211,12 @@ def test_cell_run(shell, capsys, backend, mlflow_server):
     out, err = run(shell, capsys, f"%%mlops run --experiment {exp} --name good\nimport time\nmlops_x = 41 + 1\n")
     assert "started run good" in out and "ended run good" in out and "FINISHED" in out
     good = api.session().status()  # noqa: F841 - the run is over; find it through the experiment
-    out, err = run(shell, capsys, "%%mlops run --name bad\nraise ValueError('nope')\n")
+    result = shell.run_cell("%%mlops run --name bad\nraise ValueError('nope')\n", store_history=False)
+    out, err = capsys.readouterr()
     assert "ValueError" in out + err and "FAILED" in out
+    # the cell itself fails (Run All stops here), with one line under the body's own traceback
+    assert not result.success and type(result.error_in_exec).__name__ == "CellFailed"
+    assert (out + err).count("Traceback") <= 1 and "mlops: the cell raised ValueError; run bad" in out + err
     client = api.session().client
     exp_id = client.run(client.api.get_experiment_by_name(exp)).experiment_id
     runs = {r.run_name: r for r in client.run(client.api.search_runs([exp_id])).items}
@@ -234,8 +238,9 @@ def test_cell_log_params_and_metrics(shell, capsys, mlflow_only, mlflow_server):
     assert "metric loss=0.25, acc=0.9, f1=0.8" in out
     out, err = run(shell, capsys, "%%mlops log metrics\nlabel = 'no numbers here'\n")
     assert err.strip() == "mlops: the cell assigned no numeric variables: nothing was logged"
-    out, err = run(shell, capsys, "%%mlops log params\nboom = 1 / 0\n")
-    assert "mlops: the cell raised: nothing was logged" in err
+    result = shell.run_cell("%%mlops log params\nboom = 1 / 0\n", store_history=False)
+    out, err = capsys.readouterr()
+    assert not result.success and "mlops: the cell raised ZeroDivisionError: nothing was logged" in out + err
     api.end_run()
     data = get_run(mlflow_server.url, rid)["data"]
     assert kv(data["params"]) == {"lr": "0.1", "opt": "adam"}

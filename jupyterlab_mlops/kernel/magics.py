@@ -36,6 +36,14 @@ def _err(message: str) -> None:
     print(f"mlops: {message}", file=sys.stderr)
 
 
+class CellFailed(Exception):
+    """The body of a ``%%mlops`` cell raised: after the run is ended (and snapshotted), the cell fails too, so
+    "Run All" stops there. The body's own traceback is already shown: this adds one line, not a second one."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
+        return [f"mlops: {self}"]
+
+
 def _started(run: Any) -> None:
     _say(f"started {run.describe()}" + (f"\n  {run.url}" if run.url else ""))
 
@@ -55,6 +63,8 @@ class MlopsMagics(Magics):
                 self._cell(line, cell)
         except HelpShown:
             pass
+        except CellFailed:
+            raise
         except (MagicError, MlopsError) as exc:
             _err(str(exc.message if isinstance(exc, MlopsError) else exc))
         except KeyboardInterrupt:
@@ -171,15 +181,13 @@ class MlopsMagics(Magics):
         error = result.error_before_exec or result.error_in_exec
         s = api.session()
         s.ensure_logger().put(("m", run.ref, "mlops.cell_duration_s", duration, int(time.time() * 1000), 0))
-        if run.status != "RUNNING":  # the cell ended it itself
-            return
+        if run.status == "RUNNING":  # unless the cell ended it itself
+            if error is not None:
+                s.tag_error(run, error)
+            status = "FINISHED" if error is None else "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
+            self._report_end(run, s.end_run(status, run=run), f" in {duration:.1f} s")
         if error is not None:
-            s.tag_error(run, error)
-            status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
-        else:
-            status = "FINISHED"
-        end = s.end_run(status, run=run)
-        self._report_end(run, end, f" in {duration:.1f} s")
+            raise CellFailed(f"the cell raised {type(error).__name__}; {run.describe()} ended {run.status}")
 
     def _cell_log(self, verb: str, args: argparse.Namespace, cell: str) -> None:
         api = self._api()
@@ -188,8 +196,9 @@ class MlopsMagics(Magics):
         except SyntaxError:
             names = []
         result = self.shell.run_cell(cell, store_history=False)
-        if not result.success:
-            raise MagicError("the cell raised: nothing was logged")
+        error = result.error_before_exec or result.error_in_exec
+        if error is not None:
+            raise CellFailed(f"the cell raised {type(error).__name__}: nothing was logged")
         ns = self.shell.user_ns
         values = {n: ns[n] for n in names if n in ns and not n.startswith("_")}
         if verb == "log metric":
