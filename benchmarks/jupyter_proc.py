@@ -24,12 +24,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 class JupyterServer:
-    def __init__(self, backends: list[dict[str, Any]]) -> None:
+    def __init__(self, backends: list[dict[str, Any]], embedded_dir: Optional[Path] = None) -> None:
+        """``backends`` as ``c.MlopsApp.backends``; or none and ``embedded_dir``: the embedded backend on that
+        data dir (its ``mlflow.db``), as a user with nothing configured has it."""
         self.dir = Path(tempfile.mkdtemp(prefix="mlops-bench-jupyter-"))
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
         self.backends = backends
+        self.embedded_dir = embedded_dir
         self.proc: Optional[subprocess.Popen[bytes]] = None
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"token {self.token}"
@@ -44,7 +47,8 @@ class JupyterServer:
             "ServerApp": {"jpserver_extensions": {"jupyterlab_mlops": True}, "open_browser": False,
                           "port": self.port, "ip": "127.0.0.1", "root_dir": str(self.dir), "allow_root": True},
             "IdentityProvider": {"token": self.token},
-            "MlopsApp": {"backends": self.backends, "embedded": False},
+            "MlopsApp": {"backends": self.backends, "embedded": self.embedded_dir is not None,
+                         **({"embedded_data_dir": str(self.embedded_dir)} if self.embedded_dir else {})},
         }))
         env = {**os.environ, **MLFLOW_ENV, "JUPYTER_CONFIG_DIR": str(cfg), "JUPYTER_DATA_DIR": str(self.dir / "data"),
                "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime"), "PYTHONPATH": str(REPO),
@@ -58,7 +62,8 @@ class JupyterServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"jupyter server exited: see {self.dir / 'jupyter.log'}")
             try:
-                if self.session.get(self.url("jupyterlab-mlops/status"), timeout=2).status_code == 200:
+                status = self.session.get(self.url("jupyterlab-mlops/status"), timeout=2)
+                if status.status_code == 200 and all(b["health"] == "healthy" for b in status.json()["backends"]):
                     return self
             except requests.RequestException:
                 pass
