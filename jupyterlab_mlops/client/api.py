@@ -268,6 +268,11 @@ class Api:
 
         return Call("GET", ARTIFACTS + "artifacts", params={"path": join(root, rel)}, parse=_parse)
 
+    def artifact_store_root(self) -> Call[None]:
+        """The top of the artifact store an MLflow server serves (``--serve-artifacts``): a cheap listing that
+        fails while the object store behind it is down (the health check's second question)."""
+        return Call("GET", ARTIFACTS + "artifacts", params={"path": ""}, parse=lambda d: None)
+
     def download_artifact(self, artifact_uri: Optional[str], path: str) -> Call[bytes]:
         """One file. On GitLab a name its mlflow-artifacts download cannot find (a space, C7) goes through the
         package API; sub-paths work on both (C8)."""

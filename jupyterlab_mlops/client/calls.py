@@ -5,11 +5,13 @@ written once and driven by the sync (requests) or async (httpx) transport.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator, Generic, Optional, TypeVar
 
 from .errors import (
     BackendError,
+    BackendTimeout,
     BackendUnreachable,
     Conflict,
     FeatureOff,
@@ -87,7 +89,7 @@ def _message_of(body: bytes) -> tuple[str, Optional[str]]:
     try:
         data = json.loads(text)
     except ValueError:
-        return (text.strip()[:300] or "no details"), None
+        return (_plain(text)[:300] or "no details"), None
     if not isinstance(data, dict):
         return str(data)[:300], None
     code = data.get("error_code")
@@ -99,6 +101,22 @@ def _message_of(body: bytes) -> tuple[str, Optional[str]]:
     if not msg:
         msg = str(code).replace("_", " ").lower() if code else text
     return str(msg)[:1000], code
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """An error page as one line of text: an HTML page's title (or its text without tags), whitespace folded."""
+    if "<" in text and ">" in text:
+        title = _TITLE.search(text)
+        text = title.group(1) if title else _TAGS.sub(" ", text)
+    return " ".join(text.split())
+
+
+ARTIFACT_STORE_DOWN = ("its artifact store failed ({status}): {message}. The object store behind the tracking "
+                       "server (S3, GCS, Azure, a file share) may be down or refusing the server's credentials")
 
 
 MODEL_REGISTRY_OFF = (
@@ -157,4 +175,12 @@ def error_for(status: int, body: bytes, *, backend: str, kind: str, url: str = "
         return NotFound(message if code else f"Backend {backend!r}: not found ({message})")
     if 400 <= status < 500:
         return InvalidInput(message, reason=code or "invalid_input")
+    if status == 503 or code == "TEMPORARILY_UNAVAILABLE":  # MLflow's answer while its database is down
+        return BackendUnreachable(f"Backend {backend!r} is temporarily unavailable ({status}): {message}",
+                                  reason="backend_unavailable")
+    if status == 504:
+        return BackendTimeout(f"Backend {backend!r} timed out behind its gateway ({status}): {message}")
+    if "/mlflow-artifacts/" in url and kind != "gitlab":  # MLflow serving its artifact store (--serve-artifacts)
+        return BackendError(f"Backend {backend!r}: " + ARTIFACT_STORE_DOWN.format(status=status, message=message),
+                            reason="artifact_store_failed")
     return BackendError(f"Backend {backend!r} failed ({status}): {message}", reason=code or "backend_error")

@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, TypeVar
 
 from ..client.backend import Backend
 from ..client.embedded_store import EmbeddedStore
-from ..client.errors import MlopsError, NotFound, Unauthorized
+from ..client.errors import BackendError, MlopsError, NotFound, Unauthorized
 from .embedded_reads import EmbeddedReads
 from .transport import AsyncClient
 
@@ -49,9 +49,18 @@ def read_only_reason(backend: str) -> str:
 async def probe(client: AsyncClient) -> Health:
     """Health and write access of a remote backend. ``experiments/search`` is a POST, which GitLab refuses to
     read-only tokens (403, GITLAB_API.md C17): then ``GET experiments/list`` decides the health, and the
-    backend is healthy but read-only."""
+    backend is healthy but read-only. An MLflow server that serves its artifact store is asked for its top
+    listing too: a failing object store behind a healthy tracking server is named (``failed``)."""
     try:
         await client.run(client.api.search_experiments(max_results=1))
+        if not client.api.dialect.is_gitlab:
+            try:
+                await client.run(client.api.artifact_store_root())
+            except BackendError as exc:
+                if exc.reason == "artifact_store_failed":
+                    return Health("failed", exc.message, time.time())
+            except MlopsError:
+                pass  # no artifact store served here (404), or the tracking side failing: the next probe says
         return Health("healthy", "connected", time.time())
     except Unauthorized:
         if not client.api.dialect.is_gitlab:
@@ -139,9 +148,10 @@ class BackendRegistry:
         entry = self._entries.get(name)
         if entry is None or entry.backend.embedded:
             return
-        if error is None:
+        if error is None:  # an answer ends an outage; a failure the probe found (e.g. the artifact store) stays
             h = entry.health
-            entry.health = Health("healthy", "connected", time.time(), h.write, h.write_reason)
+            if h.state == "unreachable":
+                entry.health = Health("healthy", "connected", time.time(), h.write, h.write_reason)
         elif error.status in (503, 504):
             entry.health = Health("unreachable", error.message, time.time())
 

@@ -37,8 +37,11 @@ class ViewHandler(MlopsHandler):
         return caches
 
     async def drive(self, backend: str, flow: Flow[Any]) -> Any:
-        """Run a flow against a configured backend (the async driver of :mod:`...views.driver` plans)."""
-        return await self.registry.client(backend).drive(flow)
+        """Run a flow against a configured backend (the async driver of :mod:`...views.driver` plans); an answer
+        ends an outage the status showed (its errors are recorded by the base handler)."""
+        result = await self.registry.client(backend).drive(flow)
+        self.registry.mark(backend, None)
+        return result
 
     def arg(self, name: str, default: Optional[str] = None) -> Optional[str]:
         value = self.get_query_argument(name, default)
