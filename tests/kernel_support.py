@@ -15,7 +15,8 @@ import requests
 class TcpProxy:
     """Forwards ``127.0.0.1:<port>`` to ``target_host:target_port``. ``down()`` closes the listener
     and cuts open connections (clients see "connection refused"); ``up()`` listens again on the same
-    port. The backend behind it is real and untouched."""
+    port. ``hang()``: connections are accepted and never answered (a hung backend) until ``up()``.
+    The backend behind it is real and untouched."""
 
     def __init__(self, target_url: str) -> None:
         hostport = target_url.split("://", 1)[1].split("/", 1)[0]
@@ -25,6 +26,7 @@ class TcpProxy:
         self._listener: Optional[socket.socket] = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self.hanging = False
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -34,7 +36,16 @@ class TcpProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
+    def hang(self) -> None:
+        """Accept and hold every new connection without an answer; open ones are cut (pooled keep-alive
+        connections would otherwise still get through)."""
+        self.hanging = True
+        self._cut()
+
     def up(self) -> None:
+        if self.hanging:
+            self.hanging = False
+            self._cut()
         if self._listener is not None:
             return
         lst = socket.socket()
@@ -60,6 +71,9 @@ class TcpProxy:
             except OSError:
                 pass
             lst.close()
+        self._cut()
+
+    def _cut(self) -> None:
         with self._lock:
             conns, self._conns = self._conns, []
         for c in conns:
@@ -81,6 +95,10 @@ class TcpProxy:
             if self._listener is not lst:
                 client.close()
                 return
+            if self.hanging:
+                with self._lock:
+                    self._conns.append(client)
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)

@@ -256,3 +256,24 @@ def test_configure_verb(shell, capsys, gitlab_server, mlflow_server, tmp_path, m
     assert gitlab_server.token not in out
     out, err = run(shell, capsys, f"%mlops configure {mlflow_server.url} --token-env NOT_SET_ANYWHERE")
     assert err.strip() == "mlops: environment variable NOT_SET_ANYWHERE is not set"
+
+
+def test_output_levels_and_a_quiet_log_loop(shell, capsys, mlflow_only, mlflow_server):
+    """Information on stdout, nothing on stderr in normal use; a loop of ``%mlops log`` prints three
+    confirmations and says once that the rest are quiet; the next cell confirms again."""
+    api = mlflow_only
+    exp = uniq("levels")
+    api.experiment(exp)
+    out, err = run(shell, capsys, "%mlops start --name loud\n")
+    assert "started run loud" in out and f"in experiment {exp!r}" in out and not err
+    out, err = run(shell, capsys, "for i in range(50):\n    %mlops log metric loss={i} --step {i}\n")
+    lines = out.strip().splitlines()
+    assert len(lines) == 4 and lines[-1].startswith("mlops: further log confirmations are not printed"), lines
+    assert not err
+    out, err = run(shell, capsys, "%mlops log param depth=3\n")
+    assert out.strip() == "mlops: param depth=3" and not err
+    out, err = run(shell, capsys, "%mlops end\n")
+    assert "ended run loud" in out and not err
+    rid = api.session().client.run(api.session().client.api.search_runs(
+        [api.session().experiment_id])).items[0].run_id
+    assert len(history(mlflow_server.url, rid, "loss")) == 50  # quiet, not dropped

@@ -17,7 +17,7 @@ from ..client.backend import Backend
 from ..client.errors import InvalidInput
 
 #: Seconds an interactive verb (start, experiment, end) waits on the backend before going on offline.
-INTERACTIVE_S = 1.5
+INTERACTIVE_S = 1.2
 HOW_TO = ("set MLFLOW_TRACKING_URI to an MLflow server or GitLab project "
           "(https://<gitlab>/api/v4/projects/<id>/ml/mlflow), or call mlops.configure(uri=..., token=...)")
 

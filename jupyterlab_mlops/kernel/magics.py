@@ -44,6 +44,24 @@ class CellFailed(Exception):
         return [f"mlops: {self}"]
 
 
+#: confirmations of ``%mlops log ...`` printed per cell before a loop of them goes quiet
+LOG_ECHOES = 3
+_echoed = {"log": 0}
+
+
+def _new_cell(*_: Any) -> None:
+    _echoed["log"] = 0
+
+
+def _logged(message: str) -> None:
+    """Confirm a ``log`` verb; after :data:`LOG_ECHOES` of them in one cell, say once that further ones are quiet."""
+    _echoed["log"] += 1
+    if _echoed["log"] <= LOG_ECHOES:
+        _say(message)
+    if _echoed["log"] == LOG_ECHOES:
+        _say("further log confirmations are not printed (%mlops status shows what was sent)")
+
+
 def _started(run: Any) -> None:
     _say(f"started {run.describe()}" + (f"\n  {run.url}" if run.url else ""))
 
@@ -104,18 +122,18 @@ class MlopsMagics(Magics):
     def _do_log_param(self, args: argparse.Namespace) -> None:
         params = param_values(parse_pairs(args.pairs, "param"))
         self._api().log_params(params)
-        _say("param " + ", ".join(f"{k}={v}" for k, v in params.items()))
+        _logged("param " + ", ".join(f"{k}={v}" for k, v in params.items()))
 
     def _do_log_metric(self, args: argparse.Namespace) -> None:
         metrics = metric_values(parse_pairs(args.pairs, "metric"))
         self._api().log_metrics(metrics, step=args.step)
         step = f" (step {args.step})" if args.step is not None else ""
-        _say("metric " + ", ".join(f"{k}={v:g}" for k, v in metrics.items()) + step)
+        _logged("metric " + ", ".join(f"{k}={v:g}" for k, v in metrics.items()) + step)
 
     def _do_log_tag(self, args: argparse.Namespace) -> None:
         tags = parse_pairs(args.pairs, "tag")
         self._api().set_tags(tags)
-        _say("tag " + ", ".join(f"{k}={v}" for k, v in tags.items()))
+        _logged("tag " + ", ".join(f"{k}={v}" for k, v in tags.items()))
 
     def _do_log_artifact(self, args: argparse.Namespace) -> None:
         name = self._api().log_artifact(args.path, args.artifact_path)
@@ -240,4 +258,6 @@ def _replay_pending_spools() -> None:
 
 def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(MlopsMagics)
+    if _new_cell not in ipython.events.callbacks.get("pre_run_cell", []):
+        ipython.events.register("pre_run_cell", _new_cell)
     _replay_pending_spools()

@@ -86,5 +86,5 @@ class Outage:
         if not self.announced:
             return False
         self.announced = False
-        self.notices(f"backend {self.backend_url} is back; spooled data sent")
+        self.notices.info(f"backend {self.backend_url} is back; spooled data sent")
         return True

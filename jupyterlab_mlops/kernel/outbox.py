@@ -81,7 +81,7 @@ class Outbox:
                 continue
             self.spools.insert(0 if self._own is None else len(self.spools) - 1, sp)
             if sp.depth:  # a spool of set-aside batches only is kept (and listed) until they are put back
-                self.notices(f"replaying {sp.depth} item(s) spooled by an earlier kernel")
+                self.notices.info(f"replaying {sp.depth} item(s) spooled by an earlier kernel")
 
     # -- replay ---------------------------------------------------------------------------------------
     def replay(self, budget: float) -> None:
@@ -99,7 +99,7 @@ class Outbox:
             if sp.depth == 0 and sp is not self._own and not sp.aside()["batches"]:
                 self.spools.remove(sp)
                 sp.close(remove_if_empty=True)
-                self.notices(f"replayed the spool of an earlier kernel ({sp.name})")
+                self.notices.info(f"replayed the spool of an earlier kernel ({sp.name})")
         if self.outage.offline and (self._own is None or self._own.depth == 0):
             self.back_online()
         elif self.outage.announced and not self.outage.offline and self.depth == 0:

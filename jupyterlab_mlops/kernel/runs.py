@@ -17,7 +17,7 @@ from ..spool import LOCAL_PREFIX
 from . import config, mlflow_interop
 from .checks import check_key
 from .delivery import JOB_TAG, MARKER_TAG, drop_failed_job, drop_unknown_job
-from .notices import Notices, say
+from .notices import Notices, say, warn
 from .status import FlushResult
 
 if TYPE_CHECKING:
@@ -146,17 +146,18 @@ class RunLifecycle:
             if not logger.offline:
                 try:
                     if JOB_TAG in all_tags and gitlab and logger.sender.check_jobs:
-                        drop_unknown_job(all_tags, jobs, self.quick_client, say, f"run {name or ''}".strip())
+                        drop_unknown_job(all_tags, jobs, self.quick_client, warn, f"run {name or ''}".strip())
                     info = self._create_run(exp_id, exp_name, name, {**all_tags, MARKER_TAG: ref}, start)
                 except OFFLINE_ERRORS as exc:
                     error = exc
                     logger.unreachable(exc)
                     if gitlab:
-                        drop_failed_job(all_tags, jobs, exc, say)
+                        drop_failed_job(all_tags, jobs, exc, warn)
             if info is not None:
                 if not self.experiment_id:  # the default experiment (or one named offline) now exists
                     self.experiment_id, self.experiment_name = info.experiment_id, exp_name or self.experiment_name
-                exp_label = self.experiment_name if info.experiment_id == self.experiment_id else exp_name
+                exp_label = (self.experiment_name if info.experiment_id == self.experiment_id else exp_name) or \
+                    self._experiment_name(info.experiment_id)
                 run = ActiveRun(self, info.run_id, experiment_id=info.experiment_id,  # type: ignore[arg-type]
                                 experiment_name=exp_label, name=info.run_name or name, auto=auto, info=info)
                 mlflow_interop.follow(run, self.backend_or_none)
@@ -182,6 +183,13 @@ class RunLifecycle:
             exp = client.drive(flows.get_or_create_experiment(client.api, exp_name or "Default"))
             exp_id = exp.experiment_id
         return client.run(client.api.create_run(exp_id, run_name=name, tags=tags, start_time=start))
+
+    def _experiment_name(self, experiment_id: str) -> Optional[str]:
+        """The name of an experiment known by id only (``MLFLOW_EXPERIMENT_ID``): messages say names."""
+        try:
+            return self.quick_client.run(self.quick_client.api.get_experiment(experiment_id)).name or None
+        except MlopsError:
+            return None
 
     def implicit_run(self) -> str:
         """The run ``log_*`` use when none was started: plain mlflow's active run, else a new one."""
@@ -212,7 +220,7 @@ class RunLifecycle:
                 try:
                     cb(run)
                 except Exception as exc:  # noqa: BLE001 - a hook never breaks end_run
-                    say(f"run-end hook {getattr(cb, '__name__', cb)!r} failed: {type(exc).__name__}: {exc}")
+                    warn(f"run-end hook {getattr(cb, '__name__', cb)!r} failed: {type(exc).__name__}: {exc}")
             logger = self.ensure_logger()
             logger.put(("u", run.ref, status, int(time.time() * 1000)))
             run.status = status

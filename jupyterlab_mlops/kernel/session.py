@@ -14,7 +14,7 @@ from ..client.errors import InvalidInput, MlopsError
 from ..client.models import Experiment, ModelVersion
 from . import config, mlflow_interop
 from .logger import Logger
-from .notices import Notices, say
+from .notices import Notices, warn
 from .runs import OFFLINE_ERRORS, ActiveRun, RunLifecycle
 from .status import Status, session_status
 
@@ -36,7 +36,7 @@ class Session(RunLifecycle):
         self.run_ref: Optional[str] = None
         self.on_run_end: list[Callable[[ActiveRun], Any]] = []
         self.lock = threading.RLock()
-        self.notices = Notices(say)
+        self.notices = Notices(warn)
         self._atexit = False
 
     # -- configuration ---------------------------------------------------------------------------
@@ -92,7 +92,7 @@ class Session(RunLifecycle):
             with self.lock:
                 if self.logger is None:
                     backend = self.backend
-                    logger = Logger(backend, lambda: self.new_client(backend), self.spool_dir(), notify=say)
+                    logger = Logger(backend, lambda: self.new_client(backend), self.spool_dir(), notify=warn)
                     logger.start()
                     self.q, self.wake = logger.q, logger.wake
                     self.logger = logger

@@ -46,6 +46,8 @@ class Status:
     set_aside: int = 0  # batches set aside after repeated backend failures (all kernels' spools)
     set_aside_items: int = 0
     set_aside_reasons: list[str] = field(default_factory=list)
+    #: warnings not printed after the once-per-message cap (counted, never lost)
+    warnings_not_shown: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -58,6 +60,9 @@ class Status:
                + (f" ({self.spooled_all_kernels} in {self.spool_dir} for all kernels)"
                   if self.spooled_all_kernels != self.spooled else ""),
                f"sent:       {self.sent} item(s)" + (f", {self.dropped} dropped" if self.dropped else "")]
+        if self.warnings_not_shown:
+            out.append(f"warnings:   {self.warnings_not_shown} more warning(s) not printed (over the once-per-message "
+                       "cap); 'dropped' above counts every item lost")
         if self.set_aside:
             out.append(f"set aside:  {self.set_aside} batch(es), {self.set_aside_items} item(s) in {self.spool_dir}: "
                        + " | ".join(self.set_aside_reasons or ["repeated backend failures"])
@@ -101,4 +106,5 @@ def session_status(session: "Session") -> Status:
         spool_dir=str(spool_dir),
         last_error=logger.last_error if logger and logger.offline else None,
         set_aside=aside["batches"], set_aside_items=aside["items"], set_aside_reasons=list(aside["reasons"]),
+        warnings_not_shown=session.notices.suppressed + (logger.notices.suppressed if logger else 0),
     )
