@@ -151,3 +151,35 @@ def test_widgets_show_backend_errors(tmp_path):
     assert "unreachable" in browser.message.value
     models = api.models()
     assert "unreachable" in models.message.value
+
+
+def test_every_widget_displays(seeded):
+    """What the notebook does to show a widget (its repr and its mime bundle), for all four, without a
+    TypeError from a name that shadows one of ipywidgets' own."""
+    api, kind, name, runs = seeded
+    for widget in (api.experiments(), api.compare(runs[:2]), api.promote(runs[0]), api.models()):
+        bundle = widget._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle, type(widget).__name__
+        assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+        assert type(widget).__name__ in repr(widget) or repr(widget)
+
+
+def test_no_widget_method_shadows_ipywidgets():
+    """A method of ours with the name of one of ipywidgets' or traitlets' (``Widget._compare(a, b)`` was one)
+    breaks the widget in ways only a display shows."""
+    import inspect
+
+    import ipywidgets
+    import traitlets
+
+    from jupyterlab_mlops.widgets import _common, compare, experiments, models, promote
+
+    theirs = {n for cls in (ipywidgets.Widget, ipywidgets.DOMWidget, ipywidgets.Box, ipywidgets.VBox,
+                            traitlets.HasTraits) for n in vars(cls)}
+    generated = {"_instance_inits", "_traits", "_all_trait_default_generators", "_static_immutable_initial_values",
+                 "_descriptors", "_trait_default_generators"}
+    for mod in (_common, compare, experiments, models, promote):
+        for _, cls in inspect.getmembers(mod, inspect.isclass):
+            if cls.__module__ == mod.__name__ and issubclass(cls, ipywidgets.Widget):
+                clashes = {n for n in vars(cls) if n in theirs and not n.startswith("__")} - generated
+                assert not clashes, (cls.__name__, clashes)

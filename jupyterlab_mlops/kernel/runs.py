@@ -203,8 +203,8 @@ class RunLifecycle:
 
     def end_run(self, status: str = "FINISHED", *, run: Optional[ActiveRun] = None,
                 wait: float = config.INTERACTIVE_S) -> FlushResult:
-        """End ``run`` (the innermost by default); wait at most ``wait`` seconds for its data to be delivered
-        (what is left goes on in the background, or to the spool)."""
+        """End ``run`` (the innermost by default) and wait for its data while the backend takes it; never
+        ``wait`` seconds without progress (what is left goes on in the background, or to the spool)."""
         status = (status or "FINISHED").upper()
         if status not in RUN_END_STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(RUN_END_STATUSES)}, got {status!r}")
@@ -233,7 +233,7 @@ class RunLifecycle:
                         inner.status = status
                 self.stack.remove(run)
             self.run_ref = self.stack[-1].ref if self.stack else None
-        result = logger.flush(timeout=wait)
+        result = _flush_while_moving(logger, wait)
         mlflow_interop.unfollow(run, status, offline=logger.offline)
         return result
 
@@ -257,6 +257,17 @@ class RunLifecycle:
         if hasattr(run, "run_id"):
             return str(run.run_id)
         return str(run)
+
+
+def _flush_while_moving(logger: "Logger", wait: float) -> FlushResult:
+    """Wait for delivery as long as batches keep arriving (a healthy backend: what was logged is there when
+    the run ends), but never ``wait`` seconds without progress (a hanging backend: the rest goes on in the
+    background, or to the spool)."""
+    while True:
+        sent = logger.sent
+        result = logger.flush(timeout=wait)
+        if result.delivered or logger.offline or logger.sent == sent:
+            return result
 
 
 def run_tags(tags: Optional[dict[str, Any]], description: Optional[str]) -> dict[str, str]:

@@ -33,8 +33,8 @@ class ExperimentsBrowser(Panel):
         self.experiment.observe(lambda _: self.load_runs(), names="value")
         self.runs.observe(lambda _: self._on_select(), names="value")
         self.refresh.on_click(lambda _: self.load())
-        self.compare_button.on_click(lambda _: self._compare())
-        self.promote_button.on_click(lambda _: self._promote())
+        self.compare_button.on_click(lambda _: self._open_compare())
+        self.promote_button.on_click(lambda _: self._open_promote())
         self.children = [w.HBox([self.experiment, self.filter, self.refresh]), self.runs,
                          w.HBox([self.compare_button, self.promote_button]), self.message, self.details, self.output]
         self.load()
@@ -104,14 +104,14 @@ class ExperimentsBrowser(Panel):
         rows += [(f"tag {k}", v) for k, v in sorted(run.tags.items()) if not k.startswith("mlflow.log-model")]
         self.details.value = f"<b>{esc(run.run_name or run.run_id)}</b>" + table(["", "value"], rows)
 
-    def _compare(self) -> Optional[Any]:
+    def _open_compare(self) -> Optional[Any]:
         from .compare import CompareView
 
         view = CompareView(self.selected, session=self.session)
         self.output.children = [view]
         return view
 
-    def _promote(self) -> Optional[Any]:
+    def _open_promote(self) -> Optional[Any]:
         from .promote import PromoteForm
 
         if not self.selected:
