@@ -19,6 +19,9 @@ const GITLAB_PORT =
   process.env.JLAB_GITLAB_PORT || String(Number(JLAB_PORT) + 1);
 const GITLAB_DATA = `${DATA}-gitlab`;
 const GITLAB_URL = `http://127.0.0.1:${GITLAB_PORT}`;
+// JupyterHub over the team backend (hub_server.py, prerequisites: tests/team/setup.sh). Its URL is only
+// known once it is up: the "ready" line's named group becomes process.env.MLOPS_HUB_URL for the spec.
+const HUB_READY = /MLOPS hub ready at (?<mlops_hub_url>http:\/\/\S+)/;
 
 // The server must not see a configured backend, or it would not embed one.
 const serverEnv = {
@@ -63,13 +66,18 @@ module.exports = {
   projects: [
     {
       name: 'chromium',
-      testIgnore: /gitlab\//,
+      testIgnore: /(gitlab|hub)\//,
       use: { browserName: 'chromium' }
     },
     {
       name: 'gitlab',
       testMatch: /gitlab\/.*\.spec\.ts/,
       use: { browserName: 'chromium', baseURL: GITLAB_URL }
+    },
+    {
+      name: 'hub',
+      testMatch: /hub\/.*\.spec\.ts/,
+      use: { browserName: 'chromium' }
     }
   ],
   webServer: [
@@ -94,6 +102,14 @@ module.exports = {
         JLAB_GITLAB_PORT: GITLAB_PORT,
         MLOPS_UITEST_GITLAB_DATA: GITLAB_DATA
       }
+    },
+    {
+      command: 'python hub_server.py',
+      wait: { stdout: HUB_READY },
+      timeout: 180000,
+      // SIGTERM: hub_server.py stops the hub, the users' servers, MLflow, moto and PostgreSQL.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 60000 },
+      env: serverEnv
     }
   ]
 };
