@@ -16,7 +16,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import requests
 
@@ -55,9 +55,10 @@ def seed(server: MlflowServer) -> list[str]:
     return run_ids
 
 
-async def ours(url: str, run_ids: list[str], db: Path, warm_repeats: int = 5) -> dict[str, Any]:
-    """What ``GET compare`` runs on the embedded backend: the series sampled in its SQLite file (MLflow's modules
-    imported beforehand, as the server does in the background on first use)."""
+async def ours(url: str, run_ids: list[str], db: Optional[Path], warm_repeats: int = 5) -> dict[str, Any]:
+    """What ``GET compare`` runs: on SQLite as on the embedded backend, the series sampled in its file (MLflow's
+    modules imported beforehand, as the server does in the background on first use); elsewhere (``db`` None,
+    a remote MLflow) through MLflow's REST API."""
     import logging
 
     from jupyterlab_mlops.client import Backend
@@ -71,15 +72,15 @@ async def ours(url: str, run_ids: list[str], db: Path, warm_repeats: int = 5) ->
     client = AsyncClient(Backend.from_uri(url, name="default"), timeout=300)
     cache = SeriesCache()
     refs = [cmp.RunRef("default", r) for r in run_ids]
-    reads = EmbeddedReads(db, logging.getLogger("p4"))
-    while await reads.read(lambda store: True) is None:  # the first read starts the import
+    reads = EmbeddedReads(db, logging.getLogger("p4")) if db else None
+    while reads and await reads.read(lambda store: True) is None:  # the first read starts the import
         await asyncio.sleep(0.1)
 
     async def once() -> tuple[float, dict[str, Any], int]:
         t = time.perf_counter()
         result = await run_async(cs.compare(refs, {"default": client.api}, cache, metrics=list(METRICS),
                                             max_points=1000), lambda b, f: client.drive(f),
-                                 direct=lambda b, read: reads.read(read))
+                                 direct=(lambda b, read: reads.read(read)) if reads else None)
         size = len(json.dumps(result))
         return time.perf_counter() - t, result, size
 
@@ -114,7 +115,7 @@ def measure(server: MlflowServer) -> list[Row]:
     t = time.perf_counter()
     run_ids = seed(server)
     print(f"p4: seeded {RUNS * len(METRICS) * STEPS:,} points in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    o = asyncio.run(ours(server.url, run_ids, server.dir / "mlflow.db"))
+    o = asyncio.run(ours(server.url, run_ids, server.dir / "mlflow.db" if server.kind == "sqlite" else None))
     low = floor(server.url, run_ids)
     ref = reference(server.url, run_ids)
     work = f"compare {RUNS} runs x {len(METRICS)} metrics x {STEPS // 1000}k steps"
