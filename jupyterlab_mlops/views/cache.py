@@ -1,5 +1,6 @@
 """The one cache of the views: a small LRU whose entries expire (pure, no I/O), and the compare
 view's series cache built on it."""
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 """Metric histories as chart points: one ordering, the finite filter and the downsampling, shared by
 the run charts (``GET .../metrics/{key}``), compare and the notebook widgets."""
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -21,8 +22,9 @@ def points_of(history: Sequence[Metric], x: str) -> list[Point]:
     return pts
 
 
-def chart_points(history: Sequence[Metric], *, x: str, max_points: int,
-                 method: str = "lttb") -> tuple[list[Point], int, int]:
+def chart_points(
+    history: Sequence[Metric], *, x: str, max_points: int, method: str = "lttb"
+) -> tuple[list[Point], int, int]:
     """``(points, finite, skipped)``: the finite points in x order, reduced to ``max_points`` by ``method``;
     how many were finite, and how many were left out (NaN, +-Infinity)."""
     pts, skipped = finite(points_of(history, x))

@@ -3,6 +3,7 @@ the latest-metrics table and the CSV export. Pure; series and fetching are in :m
 
 ``num`` is the JSON spelling of a metric value (non-finite ones as the strings MLflow uses).
 """
+
 from __future__ import annotations
 
 import csv
@@ -10,17 +11,19 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from ..client.api import json_float as num
 from ..client.errors import InvalidInput
 from ..client.models import Run
 
+if TYPE_CHECKING:
+    from .wire.compare import CompareMetric, CompareParam, CompareRun
+
 MIN_RUNS, MAX_RUNS = 2, 50
 DEFAULT_POINTS, MAX_POINTS = 1000, 2000
 X_MODES = ("step", "time", "relative")
-_LOWER_BETTER = re.compile(r"loss|err|mse|mae|rmse|mape|perplex|latency|duration|cost|wer|cer|fpr|fnr|time",
-                           re.I)
+_LOWER_BETTER = re.compile(r"loss|err|mse|mae|rmse|mape|perplex|latency|duration|cost|wer|cer|fpr|fnr|time", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,19 @@ def direction(key: str) -> str:
     return "min" if _LOWER_BETTER.search(key) else "max"
 
 
-def header(f: Fetched, labels: dict[RunRef, str]) -> dict[str, Any]:
+def header(f: Fetched, labels: dict[RunRef, str]) -> CompareRun:
     r = f.run
-    return {"backend": f.ref.backend, "run_id": r.run_id, "run_name": r.run_name, "experiment_id": r.experiment_id,
-            "status": r.status, "start_time": r.start_time, "end_time": r.end_time, "user_id": r.user_id,
-            "label": labels[f.ref]}
+    return {
+        "backend": f.ref.backend,
+        "run_id": r.run_id,
+        "run_name": r.run_name,
+        "experiment_id": r.experiment_id,
+        "status": r.status,
+        "start_time": r.start_time,
+        "end_time": r.end_time,
+        "user_id": r.user_id,
+        "label": labels[f.ref],
+    }
 
 
 def labels_for(fetched: Sequence[Fetched]) -> dict[RunRef, str]:
@@ -81,7 +92,7 @@ def labels_for(fetched: Sequence[Fetched]) -> dict[RunRef, str]:
     return out
 
 
-def param_rows(runs: Sequence[Run], only_differences: bool = False) -> list[dict[str, Any]]:
+def param_rows(runs: Sequence[Run], only_differences: bool = False) -> list[CompareParam]:
     keys = sorted({k for r in runs for k in r.params})
     rows = []
     for k in keys:
@@ -92,7 +103,7 @@ def param_rows(runs: Sequence[Run], only_differences: bool = False) -> list[dict
     return rows
 
 
-def metric_rows(runs: Sequence[Run]) -> list[dict[str, Any]]:
+def metric_rows(runs: Sequence[Run]) -> list[CompareMetric]:
     rows = []
     for k in sorted({k for r in runs for k in r.metrics}):
         ms = [r.metrics.get(k) for r in runs]
@@ -100,9 +111,16 @@ def metric_rows(runs: Sequence[Run]) -> list[dict[str, Any]]:
         finite_vals = [(v, i) for i, v in enumerate(vals) if v is not None and math.isfinite(v)]
         d = direction(k)
         best = (min(finite_vals) if d == "min" else max(finite_vals))[1] if finite_vals else None
-        rows.append({"key": k, "values": [num(v) if v is not None else None for v in vals],
-                     "steps": [m.step if m else None for m in ms],
-                     "differs": len({repr(v) for v in vals}) > 1, "best": best, "direction": d})
+        rows.append(
+            {
+                "key": k,
+                "values": [num(v) if v is not None else None for v in vals],
+                "steps": [m.step if m else None for m in ms],
+                "differs": len({repr(v) for v in vals}) > 1,
+                "best": best,
+                "direction": d,
+            }
+        )
     return rows
 
 
@@ -129,11 +147,19 @@ def to_csv(fetched: Sequence[Fetched], only_differences: bool = False) -> str:
     metrics = metric_rows(runs)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["backend", "run_id", "run_name", "experiment_id", "status", "start_time", "end_time"]
-               + [f"param:{p['key']}" for p in params] + [f"metric:{m['key']}" for m in metrics])
+    w.writerow(
+        ["backend", "run_id", "run_name", "experiment_id", "status", "start_time", "end_time"]
+        + [f"param:{p['key']}" for p in params]
+        + [f"metric:{m['key']}" for m in metrics]
+    )
     for i, f in enumerate(fetched):
         r = f.run
-        w.writerow([_cell(v) for v in (f.ref.backend, r.run_id, r.run_name, r.experiment_id, r.status,
-                                       r.start_time, r.end_time)]
-                   + [_cell(p["values"][i]) for p in params] + [_cell(m["values"][i]) for m in metrics])
+        w.writerow(
+            [
+                _cell(v)
+                for v in (f.ref.backend, r.run_id, r.run_name, r.experiment_id, r.status, r.start_time, r.end_time)
+            ]
+            + [_cell(p["values"][i]) for p in params]
+            + [_cell(m["values"][i]) for m in metrics]
+        )
     return buf.getvalue()

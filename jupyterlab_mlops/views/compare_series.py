@@ -11,10 +11,11 @@ step bucket, :mod:`..client.embedded_store`), elsewhere by MLflow (``metrics/get
 backend timeout).
 Finished runs are also kept ``RUN_TTL`` seconds, so a warm compare makes no backend call.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from ..client import parse
 from ..client.api import Api
@@ -27,6 +28,9 @@ from .charts import chart_points
 from .compare import DEFAULT_POINTS, Fetched, RunRef, check_options, header, labels_for, metric_rows, param_rows
 from .driver import Fanout, Job, Plan
 
+if TYPE_CHECKING:
+    from .wire.compare import CompareError, CompareResult, CompareSeriesRun
+
 DEFAULT_SERIES_KEYS = 12
 FULL_HISTORY_LIMIT = 20_000
 SAMPLE_PER_RUN = 2500  # MLflow's cap for get-history-bulk-interval
@@ -36,8 +40,12 @@ SeriesMap = dict[tuple[str, RunRef], dict[str, Any]]
 
 def get_run_call(api: Api, ref: RunRef) -> Call[Fetched]:
     """``runs/get``: the run and its latest metrics (never a series: GitLab sends only the latest, C1)."""
-    return Call("GET", REST + "runs/get", params={"run_id": ref.run_id},
-                parse=lambda d: Fetched(ref, parse.run(d.get("run", {}))))
+    return Call(
+        "GET",
+        REST + "runs/get",
+        params={"run_id": ref.run_id},
+        parse=lambda d: Fetched(ref, parse.run(d.get("run", {}))),
+    )
 
 
 def sampled_call(run_ids: Sequence[str], key: str, per_run: int = SAMPLE_PER_RUN) -> Call[dict[str, list[Metric]]]:
@@ -49,18 +57,31 @@ def sampled_call(run_ids: Sequence[str], key: str, per_run: int = SAMPLE_PER_RUN
             out.setdefault(m.get("run_id", ""), []).append(parse.metric(m))
         return out
 
-    return Call("GET", REST + "metrics/get-history-bulk-interval",
-                params={"run_ids": list(run_ids), "metric_key": key, "max_results": per_run}, parse=_parse)
+    return Call(
+        "GET",
+        REST + "metrics/get-history-bulk-interval",
+        params={"run_ids": list(run_ids), "metric_key": key, "max_results": per_run},
+        parse=_parse,
+    )
 
 
-def build_series(ref: RunRef, history: Sequence[Metric], *, x: str, max_points: int, source: str,
-                 total: Optional[int] = None) -> dict[str, Any]:
+def build_series(
+    ref: RunRef, history: Sequence[Metric], *, x: str, max_points: int, source: str, total: Optional[int] = None
+) -> CompareSeriesRun:
     """Finite points in x order, LTTB-reduced to ``max_points``."""
     out, kept, skipped = chart_points(history, x=x, max_points=max_points)
-    return {"backend": ref.backend, "run_id": ref.run_id, "points": [[a, b] for a, b in out],
-            "total": total if total is not None else kept + skipped, "skipped": skipped,
-            "shipped": len(out), "downsampled": len(out) < kept, "method": "lttb" if len(out) < kept else "none",
-            "source": source, "cached": False}
+    return {
+        "backend": ref.backend,
+        "run_id": ref.run_id,
+        "points": [[a, b] for a, b in out],
+        "total": total if total is not None else kept + skipped,
+        "skipped": skipped,
+        "shipped": len(out),
+        "downsampled": len(out) < kept,
+        "method": "lttb" if len(out) < kept else "none",
+        "source": source,
+        "cached": False,
+    }
 
 
 def _signature(run: Run, key: str) -> Any:
@@ -68,13 +89,18 @@ def _signature(run: Run, key: str) -> Any:
     return None if m is None else (m.step, m.timestamp, repr(m.value))
 
 
-def _error(ref: Optional[RunRef], exc: MlopsError) -> dict[str, Any]:
-    return {"backend": ref.backend if ref else None, "run_id": ref.run_id if ref else None, "message": exc.message,
-            "error": exc.error}
+def _error(ref: Optional[RunRef], exc: MlopsError) -> CompareError:
+    return {
+        "backend": ref.backend if ref else None,
+        "run_id": ref.run_id if ref else None,
+        "message": exc.message,
+        "error": exc.error,
+    }
 
 
-def fetch_runs(refs: Sequence[RunRef], apis: dict[str, Api],
-               cache: Optional[SeriesCache] = None) -> Plan[tuple[list[Fetched], list[dict[str, Any]]]]:
+def fetch_runs(
+    refs: Sequence[RunRef], apis: dict[str, Api], cache: Optional[SeriesCache] = None
+) -> Plan[tuple[list[Fetched], list[dict[str, Any]]]]:
     """Every run at once (finished runs from ``cache``); failures become ``errors`` entries (unless none
     succeeds: then the first failure is raised)."""
     cached = {r: cache.run(r) for r in refs} if cache else {}
@@ -95,8 +121,15 @@ def fetch_runs(refs: Sequence[RunRef], apis: dict[str, Api],
     return fetched, errors
 
 
-def series_for(fetched: Sequence[Fetched], keys: Sequence[str], apis: dict[str, Api], cache: SeriesCache, *,
-               max_points: int, x: str) -> Plan[tuple[SeriesMap, list[dict[str, Any]]]]:
+def series_for(
+    fetched: Sequence[Fetched],
+    keys: Sequence[str],
+    apis: dict[str, Api],
+    cache: SeriesCache,
+    *,
+    max_points: int,
+    x: str,
+) -> Plan[tuple[SeriesMap, list[dict[str, Any]]]]:
     """The series of ``keys`` for every run that has them, from the cache or fetched at once;
     ``(series by (key, ref), errors)``."""
     series: SeriesMap = {}
@@ -113,35 +146,56 @@ def series_for(fetched: Sequence[Fetched], keys: Sequence[str], apis: dict[str, 
                 full.append((key, f))
             else:
                 sampled.setdefault((key, f.ref.backend), []).append(f)
-    groups = [(k, b, g[i:i + SAMPLE_RUNS_PER_CALL])
-              for (k, b), g in sampled.items() for i in range(0, len(g), SAMPLE_RUNS_PER_CALL)]
+    groups = [
+        (k, b, g[i : i + SAMPLE_RUNS_PER_CALL])
+        for (k, b), g in sampled.items()
+        for i in range(0, len(g), SAMPLE_RUNS_PER_CALL)
+    ]
     if groups:  # the embedded backend samples in SQL, from its own file; elsewhere (None) MLflow's REST does
-        direct = yield Fanout([Job(b, None, read=_sampler([f.run.run_id for f in part], k, max_points))
-                               for k, b, part in groups])
+        direct = yield Fanout(
+            [Job(b, None, read=_sampler([f.run.run_id for f in part], k, max_points)) for k, b, part in groups]
+        )
         for (key, _b, part), res in zip(groups, direct):
             if isinstance(res, dict):
                 for f in part:
-                    series[(key, f.ref)] = build_series(f.ref, res.get(f.run.run_id, []), x=x, max_points=max_points,
-                                                        source="sampled", total=f.run.metrics[key].step + 1)
+                    series[(key, f.ref)] = build_series(
+                        f.ref,
+                        res.get(f.run.run_id, []),
+                        x=x,
+                        max_points=max_points,
+                        source="sampled",
+                        total=f.run.metrics[key].step + 1,
+                    )
         groups = [g for g, res in zip(groups, direct) if not isinstance(res, dict)]
     results = yield Fanout(
         [Job(f.ref.backend, series_history(apis[f.ref.backend], f.run, k)) for k, f in full]
-        + [Job(b, one(sampled_call([f.run.run_id for f in part], k, max_points))) for k, b, part in groups])
+        + [Job(b, one(sampled_call([f.run.run_id for f in part], k, max_points))) for k, b, part in groups]
+    )
     errors = [_error(None, r) for r in results if isinstance(r, MlopsError)]
     for (key, f), res in zip(full, results):
         if not isinstance(res, MlopsError):
             hist, source = res
             series[(key, f.ref)] = build_series(f.ref, hist, x=x, max_points=max_points, source=source)
-    for (key, _b, part), res in zip(groups, results[len(full):]):
+    for (key, _b, part), res in zip(groups, results[len(full) :]):
         if not isinstance(res, MlopsError):
             for f in part:
-                series[(key, f.ref)] = build_series(f.ref, res.get(f.run.run_id, []), x=x, max_points=max_points,
-                                                    source="sampled", total=f.run.metrics[key].step + 1)
+                series[(key, f.ref)] = build_series(
+                    f.ref,
+                    res.get(f.run.run_id, []),
+                    x=x,
+                    max_points=max_points,
+                    source="sampled",
+                    total=f.run.metrics[key].step + 1,
+                )
     runs = {f.ref: f.run for f in fetched}
     for (key, ref), s in series.items():
         if not s.get("cached"):
-            cache.put((ref.backend, ref.run_id, key, max_points, x), _signature(runs[ref], key), s,
-                      running=runs[ref].status in ACTIVE)
+            cache.put(
+                (ref.backend, ref.run_id, key, max_points, x),
+                _signature(runs[ref], key),
+                s,
+                running=runs[ref].status in ACTIVE,
+            )
     return series, errors
 
 
@@ -154,14 +208,25 @@ def tables(fetched: Sequence[Fetched], only_differences: bool = False) -> dict[s
     """The runs (with their legend labels), the params diff and the latest-metrics table."""
     labels = labels_for(fetched)
     runs = [f.run for f in fetched]
-    return {"runs": [header(f, labels) for f in fetched], "params": param_rows(runs, only_differences),
-            "metrics": metric_rows(runs)}
+    return {
+        "runs": [header(f, labels) for f in fetched],
+        "params": param_rows(runs, only_differences),
+        "metrics": metric_rows(runs),
+    }
 
 
-def compare(refs: Sequence[RunRef], apis: dict[str, Api], cache: SeriesCache, *,
-            metrics: Optional[Sequence[str]] = None, max_points: int = DEFAULT_POINTS, x: str = "step",
-            only_differences: bool = False, refresh: bool = False) -> Plan[dict[str, Any]]:
-    """The compare view (``ICompareResult`` in ``src/api/compare.ts``); ``refresh`` skips the run cache.
+def compare(
+    refs: Sequence[RunRef],
+    apis: dict[str, Api],
+    cache: SeriesCache,
+    *,
+    metrics: Optional[Sequence[str]] = None,
+    max_points: int = DEFAULT_POINTS,
+    x: str = "step",
+    only_differences: bool = False,
+    refresh: bool = False,
+) -> Plan[CompareResult]:
+    """The compare view (``ICompareResultWire`` in ``src/api/compareTypes.ts``); ``refresh`` skips the run cache.
 
     Series of at most 12 metric keys unless ``metrics`` names them (the rest in ``series_omitted``)."""
     check_options(max_points, x)
@@ -174,6 +239,8 @@ def compare(refs: Sequence[RunRef], apis: dict[str, Api], cache: SeriesCache, *,
         **tables(fetched, only_differences),
         "series": [{"key": k, "runs": [series[(k, f.ref)] for f in fetched if (k, f.ref) in series]} for k in keys],
         "series_omitted": [] if metrics else all_keys[DEFAULT_SERIES_KEYS:],
-        "x": x, "max_points": max_points, "errors": errors + series_errors,
+        "x": x,
+        "max_points": max_points,
+        "errors": errors + series_errors,
         "timing_ms": round((time.perf_counter() - started) * 1000, 1),
     }

@@ -3,6 +3,7 @@
 Both keep the points in x order and never return more than ``max_points`` points. Pure Python:
 100k points take a few tens of milliseconds.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,7 @@ def lttb(points: Sequence[Point], max_points: int) -> list[Point]:
     if max_points >= n:
         return list(points)
     if max_points < 3:
-        return [points[0], points[-1]][:max(max_points, 0)]
+        return [points[0], points[-1]][: max(max_points, 0)]
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     out: list[Point] = [points[0]]

@@ -7,6 +7,7 @@ fanout concurrently (the server: at most ``concurrency`` in flight, a job with a
 :class:`BackendTimeout` when it is late and finishes in the background); :func:`run_sync` runs them
 one after the other (kernels and widgets). Also the two small task helpers of the server's caches.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -78,8 +79,9 @@ def run_sync(plan: Plan[T], drive: SyncDrive) -> T:
         return stop.value
 
 
-async def run_async(plan: Plan[T], drive: AsyncDrive, concurrency: int = CONCURRENCY,
-                    direct: Optional[DirectDrive] = None) -> T:
+async def run_async(
+    plan: Plan[T], drive: AsyncDrive, concurrency: int = CONCURRENCY, direct: Optional[DirectDrive] = None
+) -> T:
     """Drive ``plan`` with an async ``drive(backend, flow)``: the jobs of a fanout run concurrently;
     ``read`` jobs go to ``direct`` (None without it)."""
     sem = asyncio.Semaphore(concurrency)

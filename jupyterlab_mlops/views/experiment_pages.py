@@ -7,11 +7,12 @@ Counting runs is lazy (MLflow has no count API): the first summary request waits
 seconds for the counting flow, then answers a lower bound while the flow finishes in the background;
 later requests answer at once with the progress so far. Summaries are kept 5 minutes.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..client import filters
 from ..client.api import Api
@@ -22,6 +23,9 @@ from . import experiments as ev
 from .cache import TtlLru
 from .driver import AsyncDrive, background, failed
 from .runs_table import TOKEN_PREFIX, backend_token, decode_token, encode_token, fingerprint
+
+if TYPE_CHECKING:
+    from .wire.runs import ExperimentRow, ExperimentsPage, ExperimentSummary
 
 COUNTING_PER_BACKEND = 2  # concurrent counting flows per backend
 SEARCH_EMULATED = "GitLab's experiments/search ignores filters; all experiments were read and matched by name here"
@@ -38,15 +42,24 @@ class ExperimentViews:
         #: backend -> semaphore limiting concurrent counting flows
         self.counting: dict[str, asyncio.Semaphore] = {}
 
-    def cached_summary(self, backend: str, experiment_id: str) -> Optional[dict[str, Any]]:
+    def cached_summary(self, backend: str, experiment_id: str) -> Optional[ExperimentSummary]:
         entry = self.summaries.get((backend, experiment_id))
         if entry is None:
             return None
         progress, task = entry
         return None if failed(task) else progress.to_json()
 
-    async def page(self, drive: AsyncDrive, api: Api, backend: str, *, search: str, order_by: Optional[str],
-                   max_results: int, page_token: Optional[str]) -> dict[str, Any]:
+    async def page(
+        self,
+        drive: AsyncDrive,
+        api: Api,
+        backend: str,
+        *,
+        search: str,
+        order_by: Optional[str],
+        max_results: int,
+        page_token: Optional[str],
+    ) -> ExperimentsPage:
         """Experiments of a backend, with name search and page tokens."""
         order = ev.parse_order(order_by, api.dialect)
         gitlab = api.dialect.is_gitlab
@@ -56,9 +69,17 @@ class ExperimentViews:
             emulated = True  # a later page of a read-only listing (our token, not GitLab's)
         if not emulated:
             try:
-                page = await drive(backend, one(api.search_experiments(
-                    max_results=max_results, page_token=backend_token(page_token), order_by=order,
-                    name_contains=search or None)))
+                page = await drive(
+                    backend,
+                    one(
+                        api.search_experiments(
+                            max_results=max_results,
+                            page_token=backend_token(page_token),
+                            order_by=order,
+                            name_contains=search or None,
+                        )
+                    ),
+                )
                 exps, nxt = page.items, page.next_page_token
             except Unauthorized:
                 if not gitlab:
@@ -68,11 +89,23 @@ class ExperimentViews:
             exps, nxt, read_only = await self._matched(drive, api, backend, search, order, max_results, page_token)
         rows = [ev.experiment_row(e, self.cached_summary(backend, e.experiment_id)) for e in exps]
         reason = ev.READ_ONLY_LISTING if read_only else SEARCH_EMULATED if emulated else None
-        return {"backend": backend, "experiments": rows, "next_page_token": nxt,
-                "emulated": {"search": emulated, "read_only": read_only, "reason": reason}}
+        return {
+            "backend": backend,
+            "experiments": rows,
+            "next_page_token": nxt,
+            "emulated": {"search": emulated, "read_only": read_only, "reason": reason},
+        }
 
-    async def _matched(self, drive: AsyncDrive, api: Api, backend: str, search: str, order: list[str],
-                       max_results: int, token: Optional[str]) -> tuple[list[Experiment], Optional[str], bool]:
+    async def _matched(
+        self,
+        drive: AsyncDrive,
+        api: Api,
+        backend: str,
+        search: str,
+        order: list[str],
+        max_results: int,
+        token: Optional[str],
+    ) -> tuple[list[Experiment], Optional[str], bool]:
         """Every experiment read once (cached briefly), matched by name, paged with our tokens."""
         query = fingerprint(backend, "experiments", search.lower(), order)
         offset = decode_token(token, query)
@@ -85,8 +118,9 @@ class ExperimentViews:
         end = offset + max_results
         return found[offset:end], (encode_token(end, query) if end < len(found) else None), read_only
 
-    async def summary(self, drive: AsyncDrive, api: Api, backend: str, experiment_id: str, *, refresh: bool,
-                      budget: float) -> dict[str, Any]:
+    async def summary(
+        self, drive: AsyncDrive, api: Api, backend: str, experiment_id: str, *, refresh: bool, budget: float
+    ) -> ExperimentRow:
         """One experiment's row with its summary (run count, last activity, creator), waiting at most
         ``budget`` seconds for a count that is not known yet."""
         exp: Experiment = await drive(backend, one(api.get_experiment(experiment_id)))

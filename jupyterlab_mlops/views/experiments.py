@@ -5,6 +5,7 @@ MLflow has no run-count API, so counts are not part of the listing: :func:`summa
 else by paging through runs/search (1000 per page), reporting progress as it goes; the server
 bounds the time it waits for it (:mod:`.experiment_pages`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,13 +14,16 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..client.api import Api
 from ..client.dialect import Dialect
 from ..client.errors import InvalidInput, Unauthorized
 from ..client.flows import all_pages
 from ..client.models import Experiment, Page, Run
+
+if TYPE_CHECKING:
+    from .wire.runs import ExperimentRow, ExperimentSummary
 
 CREATOR_TAGS = ("mlflow.user", "mlflow.ownerEmail", "mlflow.ownerId", "owner", "creator")
 SYSTEM_PREFIXES = ("mlflow.", "gitlab.")
@@ -35,17 +39,21 @@ def system_tags(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if k.startswith(SYSTEM_PREFIXES)}
 
 
-def experiment_row(exp: Experiment, summary: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+def experiment_row(exp: Experiment, summary: Optional[ExperimentSummary] = None) -> ExperimentRow:
     """One row of the experiments list (``IExperimentRow`` in ``src/api/types.ts``): ids, times, creator,
     description, the model of a ``[model]`` experiment, user tags and the run summary when known."""
     creator = next((exp.tags[k] for k in CREATOR_TAGS if exp.tags.get(k)), None)
     return {
-        "experiment_id": exp.experiment_id, "name": exp.name, "lifecycle_stage": exp.lifecycle_stage,
-        "creation_time": exp.creation_time, "last_update_time": exp.last_update_time,
+        "experiment_id": exp.experiment_id,
+        "name": exp.name,
+        "lifecycle_stage": exp.lifecycle_stage,
+        "creation_time": exp.creation_time,
+        "last_update_time": exp.last_update_time,
         "creator": creator or (summary or {}).get("creator"),
         "description": exp.tags.get("mlflow.note.content") or None,
-        "model_name": exp.name[len(MODEL_PREFIX):] if exp.name.startswith(MODEL_PREFIX) else None,
-        "tags": user_tags(exp.tags), "summary": summary,
+        "model_name": exp.name[len(MODEL_PREFIX) :] if exp.name.startswith(MODEL_PREFIX) else None,
+        "tags": user_tags(exp.tags),
+        "summary": summary,
     }
 
 
@@ -54,18 +62,25 @@ def parse_order(order_by: Optional[str], dialect: Dialect) -> list[str]:
     text = (order_by or "creation_time DESC").strip()
     m = re.match(r"^(\w+)(?:\s+(ASC|DESC))?$", text, re.IGNORECASE)
     if not m or m.group(1) not in ORDER_KEYS:
-        raise InvalidInput(f"Invalid order_by {order_by!r}: use name, creation_time or last_update_time, "
-                           "optionally followed by ASC or DESC.", reason="invalid_order_by")
+        raise InvalidInput(
+            f"Invalid order_by {order_by!r}: use name, creation_time or last_update_time, "
+            "optionally followed by ASC or DESC.",
+            reason="invalid_order_by",
+        )
     key, direction = m.group(1), (m.group(2) or "ASC").upper()
     return [f"{ORDER_KEYS[key] if dialect.is_gitlab else key} {direction}"]
 
 
-READ_ONLY_LISTING = ("This GitLab token can only read (no 'api' scope, or a role below Developer): experiments were "
-                     "read with GET experiments/list and matched, ordered and paged here; listing runs needs the "
-                     "'api' scope (GitLab's runs/search is a POST).")
-RUNS_NEED_API = ("Listing runs on GitLab needs a token with the 'api' scope and the Developer role: GitLab lists runs "
-                 "only through runs/search, a POST, which read-only tokens (read_api, Reporter) may not use. "
-                 "Experiments are still listed, and a run opened by its id shows in full.")
+READ_ONLY_LISTING = (
+    "This GitLab token can only read (no 'api' scope, or a role below Developer): experiments were "
+    "read with GET experiments/list and matched, ordered and paged here; listing runs needs the "
+    "'api' scope (GitLab's runs/search is a POST)."
+)
+RUNS_NEED_API = (
+    "Listing runs on GitLab needs a token with the 'api' scope and the Developer role: GitLab lists runs "
+    "only through runs/search, a POST, which read-only tokens (read_api, Reporter) may not use. "
+    "Experiments are still listed, and a run opened by its id shows in full."
+)
 
 
 def runs_refused(exc: Unauthorized, dialect: Dialect) -> Unauthorized:
@@ -94,8 +109,9 @@ def all_experiments(api: Api, order: list[str]) -> Any:
     pages, or, when the token may not POST (read_api, or below Developer: C17), ``GET experiments/list``
     ordered here."""
     try:
-        found = yield from all_pages(lambda tok: api.search_experiments(max_results=1000, page_token=tok,
-                                                                        order_by=order))
+        found = yield from all_pages(
+            lambda tok: api.search_experiments(max_results=1000, page_token=tok, order_by=order)
+        )
         return found, False
     except Unauthorized:
         if not api.dialect.is_gitlab:
@@ -116,10 +132,15 @@ class Progress:
     started: float = field(default_factory=time.time)
     last_start: Optional[int] = None  # start time of ``last_run_id`` (GitLab: folded over every page)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"run_count": self.run_count, "run_count_exact": self.exact, "last_activity": self.last_activity,
-                "last_run_id": self.last_run_id, "creator": self.creator,
-                "computed_at": int(self.started * 1000)}
+    def to_json(self) -> ExperimentSummary:
+        return {
+            "run_count": self.run_count,
+            "run_count_exact": self.exact,
+            "last_activity": self.last_activity,
+            "last_run_id": self.last_run_id,
+            "creator": self.creator,
+            "computed_at": int(self.started * 1000),
+        }
 
 
 def _newest(api: Api, experiment_id: str, ascending: bool) -> Any:
@@ -216,8 +237,12 @@ def summary(api: Api, exp: Experiment, progress: Progress) -> Any:
     count, token = 0, None
     first_start: list[Optional[int]] = [None]
     while True:
-        page: Page[Run] = yield api.search_runs([exp.experiment_id], max_results=1000, page_token=token,
-                                                order_by=["created_at DESC"] if api.dialect.is_gitlab else None)
+        page: Page[Run] = yield api.search_runs(
+            [exp.experiment_id],
+            max_results=1000,
+            page_token=token,
+            order_by=["created_at DESC"] if api.dialect.is_gitlab else None,
+        )
         if api.dialect.is_gitlab:
             _fold(progress, page.items, first_start)
         count += len(page.items)

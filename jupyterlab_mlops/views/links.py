@@ -5,12 +5,13 @@ them better and are described as :class:`Call` builders here (the server runs th
 the project's ``web_url`` when the tracking URI names the project by numeric id, and the CI job
 (its pipeline and ref, hence the merge request).
 """
+
 from __future__ import annotations
 
 import posixpath
 import re
 from pathlib import PurePosixPath
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import unquote, urlsplit
 
 from ..client.calls import Call
@@ -18,6 +19,10 @@ from ..client.dialect import GITLAB_PATH_RE, gitlab_api_root, gitlab_web_root
 from ..client.errors import MlopsError
 from ..client.paths import path_problem, same_origin
 from .cache import TtlLru
+
+if TYPE_CHECKING:
+    from ..client.calls import Flow
+    from .wire.runs import CiLinks, RunLinks
 
 JOB_TAG = "gitlab.CI_JOB_ID"
 PIPELINE_TAGS = ("gitlab.CI_PIPELINE_ID", "CI_PIPELINE_ID")
@@ -139,17 +144,33 @@ def _checked_job(job: dict[str, Any], tracking_uri: str) -> dict[str, Any]:
     if not isinstance(job, dict) or not job:
         return {}
     pipe = job.get("pipeline") if isinstance(job.get("pipeline"), dict) else {}
-    return {"web_url": web_link(job.get("web_url"), tracking_uri), "ref": job.get("ref"),
-            "pipeline": {"id": pipe.get("id"), "ref": pipe.get("ref"),
-                         "web_url": web_link(pipe.get("web_url"), tracking_uri)} if pipe else None}
+    return {
+        "web_url": web_link(job.get("web_url"), tracking_uri),
+        "ref": job.get("ref"),
+        "pipeline": {
+            "id": pipe.get("id"),
+            "ref": pipe.get("ref"),
+            "web_url": web_link(pipe.get("web_url"), tracking_uri),
+        }
+        if pipe
+        else None,
+    }
 
 
-def ci_links(api: Any, tags: dict[str, str], project: Optional[str]) -> Any:
+def ci_links(api: Any, tags: dict[str, str], project: Optional[str]) -> Flow[CiLinks]:
     """Flow: the ``ci_job``, ``pipeline`` and ``merge_request`` links of :func:`run_links` for a run's
     (or version's) tags, with GitLab's job looked up (best effort)."""
     job = yield from job_info(api, tags.get(JOB_TAG))
-    out = run_links(kind=api.dialect.kind, tracking_uri=api.tracking_uri, run_id="", experiment_id="",
-                    artifact_uri=None, tags=tags, project_web=project, job=job)
+    out = run_links(
+        kind=api.dialect.kind,
+        tracking_uri=api.tracking_uri,
+        run_id="",
+        experiment_id="",
+        artifact_uri=None,
+        tags=tags,
+        project_web=project,
+        job=job,
+    )
     return {k: out[k] for k in ("ci_job", "pipeline", "merge_request")}
 
 
@@ -181,10 +202,18 @@ def _first(tags: dict[str, str], keys: tuple[str, ...]) -> Optional[str]:
 
 
 def run_links(
-    *, kind: str, tracking_uri: str, run_id: str, experiment_id: str, artifact_uri: Optional[str],
-    tags: dict[str, str], project_web: Optional[str] = None, job: Optional[dict[str, Any]] = None,
-    root_dir: Optional[str] = None, embedded: bool = False,
-) -> dict[str, Any]:
+    *,
+    kind: str,
+    tracking_uri: str,
+    run_id: str,
+    experiment_id: str,
+    artifact_uri: Optional[str],
+    tags: dict[str, str],
+    project_web: Optional[str] = None,
+    job: Optional[dict[str, Any]] = None,
+    root_dir: Optional[str] = None,
+    embedded: bool = False,
+) -> RunLinks:
     """The ``links`` object of a run detail (``IRunLinks`` in ``src/api/types.ts``): ``ci_job`` {id, url},
     ``pipeline`` {id, url}, ``merge_request`` {iid, url}, ``source`` {name, type, path, git_commit},
     ``candidate`` {iid, url}, ``experiment_url`` and ``backend_ui_url``, each None when unknown.
@@ -194,8 +223,15 @@ def run_links(
     job = job or {}
     gitlab = kind == "gitlab"
     web = (project_web or project_web_root(tracking_uri)) if gitlab else None
-    out: dict[str, Any] = {"ci_job": None, "pipeline": None, "merge_request": None, "source": None,
-                           "candidate": None, "experiment_url": None, "backend_ui_url": None}
+    out: dict[str, Any] = {
+        "ci_job": None,
+        "pipeline": None,
+        "merge_request": None,
+        "source": None,
+        "candidate": None,
+        "experiment_url": None,
+        "backend_ui_url": None,
+    }
     job_id = tags.get(JOB_TAG)
     if job_id:
         url = job.get("web_url") or (f"{web}/-/jobs/{job_id}" if web else None)
@@ -203,16 +239,22 @@ def run_links(
         pipe = job.get("pipeline") if isinstance(job.get("pipeline"), dict) else {}
         pipe_id = str(pipe.get("id")) if pipe.get("id") is not None else _first(tags, PIPELINE_TAGS)
         if pipe_id or pipe.get("web_url"):
-            out["pipeline"] = {"id": pipe_id, "url": pipe.get("web_url") or (
-                f"{web}/-/pipelines/{pipe_id}" if web and pipe_id else None)}
+            out["pipeline"] = {
+                "id": pipe_id,
+                "url": pipe.get("web_url") or (f"{web}/-/pipelines/{pipe_id}" if web and pipe_id else None),
+            }
         ref_m = _MR_REF_RE.match(str(job.get("ref") or pipe.get("ref") or ""))
         mr = ref_m.group(1) if ref_m else _first(tags, MR_TAGS)
         if mr:
             out["merge_request"] = {"iid": str(mr), "url": f"{web}/-/merge_requests/{mr}" if web else None}
     src = tags.get("mlflow.source.name")
     if src:
-        out["source"] = {"name": src, "type": tags.get("mlflow.source.type"),
-                         "path": source_path(src, root_dir), "git_commit": tags.get("mlflow.source.git.commit")}
+        out["source"] = {
+            "name": src,
+            "type": tags.get("mlflow.source.type"),
+            "path": source_path(src, root_dir),
+            "git_commit": tags.get("mlflow.source.git.commit"),
+        }
     if gitlab:
         iid = candidate_iid(artifact_uri)
         if iid:

@@ -9,9 +9,10 @@ in the model's ``[model]<name>`` experiment and the instance honours ``run_id`` 
 answer's ``run_id`` equals ours); otherwise the version keeps its own backing run and the candidate's
 params, latest metrics, tags and files are copied onto it (``path: "copy"``, said in ``notes``).
 """
+
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..client import parse
 from ..client.api import Api
@@ -22,9 +23,16 @@ from ..client.errors import BackendError, Conflict, InvalidInput, MlopsError, No
 from ..client.models import FileInfo, Metric, ModelVersion, Run
 from .registry import latest_version, load_model, source_run, version_route, version_summary, version_web_url
 
+if TYPE_CHECKING:
+    from ..client.calls import Flow
+    from .wire.registry import ChampionCheck, NextVersion, PromoteResult
+
 #: version tag <- run tag
-LINEAGE_FROM_RUN = {"mlops.snapshot_sha256": "mlops.snapshot.sha256", "mlops.git_commit": "mlflow.source.git.commit",
-                    "gitlab.CI_JOB_ID": "gitlab.CI_JOB_ID"}
+LINEAGE_FROM_RUN = {
+    "mlops.snapshot_sha256": "mlops.snapshot.sha256",
+    "mlops.git_commit": "mlflow.source.git.commit",
+    "gitlab.CI_JOB_ID": "gitlab.CI_JOB_ID",
+}
 _SKIP_COPY_TAGS = ("mlflow.runName", "mlflow.user", "mlflow.log-model.history", "mlflow.loggedArtifacts")
 
 
@@ -40,8 +48,13 @@ class VersionConflict(Conflict):
 
 
 def _existing(backend: Backend, mv: ModelVersion) -> dict[str, Any]:
-    return {"version": mv.version, "version_id": mv.version_id, "semver": mv.semver,
-            "route": version_route(backend.name, mv.name, mv.version), "web_url": version_web_url(backend, mv)}
+    return {
+        "version": mv.version,
+        "version_id": mv.version_id,
+        "semver": mv.semver,
+        "route": version_route(backend.name, mv.name, mv.version),
+        "web_url": version_web_url(backend, mv),
+    }
 
 
 def check_bump(bump: str) -> str:
@@ -69,27 +82,46 @@ def free_semver(latest: Optional[str], taken: set[str], bump: str = "patch") -> 
     return version
 
 
-def next_version(api: Api, name: str, bump: str = "patch") -> Any:
+def next_version(api: Api, name: str, bump: str = "patch") -> Flow[NextVersion]:
     check_bump(bump)
     model, versions = yield from get_model_or_check(api, name)
     latest = yield from latest_version(api, name, versions)
     base = latest.semver if latest else None
     taken = {v.semver for v in versions if v.semver}
     bumps = {b: free_semver(base, taken, b) for b in ("patch", "minor", "major")}
-    return {"model": name, "exists": model is not None,
-            "latest": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id,
-                       "run_id": latest.run_id} if latest else None,
-            "suggested": bumps[bump], "bumps": bumps, "rule": SEMVER_RULE, "name_rule": MODEL_NAME_RULE}
+    return {
+        "model": name,
+        "exists": model is not None,
+        "latest": {
+            "version": latest.version,
+            "semver": latest.semver,
+            "version_id": latest.version_id,
+            "run_id": latest.run_id,
+        }
+        if latest
+        else None,
+        "suggested": bumps[bump],
+        "bumps": bumps,
+        "rule": SEMVER_RULE,
+        "name_rule": MODEL_NAME_RULE,
+    }
 
 
 def _raw_run_call(run_id: str) -> Call[tuple[Run, dict[str, Any]]]:
-    return Call("GET", REST + "runs/get", params={"run_id": run_id},
-                parse=lambda d: (parse.run(d.get("run", {})), d.get("run", {})))
+    return Call(
+        "GET",
+        REST + "runs/get",
+        params={"run_id": run_id},
+        parse=lambda d: (parse.run(d.get("run", {})), d.get("run", {})),
+    )
 
 
 def lineage_tags(run: Run, backend: Backend) -> dict[str, str]:
-    tags = {"mlops.source_run": run.run_id, "mlops.source_backend": backend.name,
-            "mlops.source_experiment": run.experiment_id}
+    tags = {
+        "mlops.source_run": run.run_id,
+        "mlops.source_backend": backend.name,
+        "mlops.source_experiment": run.experiment_id,
+    }
     tags.update({dst: run.tags[src] for dst, src in LINEAGE_FROM_RUN.items() if run.tags.get(src)})
     return {k: v[:5000] for k, v in tags.items() if v}
 
@@ -118,21 +150,20 @@ def mlflow_source(api: Api, run: Run, raw: dict[str, Any]) -> Any:
 def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> Any:
     """GitLab fallback: the candidate's params, latest metrics, tags and files onto the version's run."""
     params = {k: v for k, v in run.params.items() if len(k) <= 250 and 0 < len(v) <= 250}
-    tags = {k: v for k, v in run.tags.items()
-            if k not in _SKIP_COPY_TAGS and len(k) <= 250 and 0 < len(v) <= 5000}
+    tags = {k: v for k, v in run.tags.items() if k not in _SKIP_COPY_TAGS and len(k) <= 250 and 0 < len(v) <= 5000}
     metrics = [Metric(m.key, m.value, m.timestamp, m.step) for m in run.metrics.values()]
     skipped_tags = len(run.tags) - len(tags) - sum(k in run.tags for k in _SKIP_COPY_TAGS)
     skipped = (len(run.params) - len(params)) + skipped_tags
     target = mv.run_id or ""
     for i in range(0, len(metrics), 1000):
-        yield api.log_batch(target, metrics=metrics[i:i + 1000])
+        yield api.log_batch(target, metrics=metrics[i : i + 1000])
     items = list(params.items())
     for i in range(0, len(items), 100):
-        yield api.log_batch(target, params=dict(items[i:i + 100]))
+        yield api.log_batch(target, params=dict(items[i : i + 100]))
     tag_items = list(tags.items())
     for i in range(0, len(tag_items), 100):
         try:
-            yield api.log_batch(target, tags=dict(tag_items[i:i + 100]))
+            yield api.log_batch(target, tags=dict(tag_items[i : i + 100]))
         except InvalidInput as exc:  # e.g. a gitlab.CI_JOB_ID of a job this project does not have
             notes.append(f"Some tags were not copied: {exc.message}")
     copied, failed = 0, []
@@ -150,15 +181,26 @@ def copy_candidate(api: Api, run: Run, mv: ModelVersion, notes: list[str]) -> An
             failed.append(f"{f.path} ({exc.message})")
             continue
         copied += 1
-    notes.append(f"Copied {len(params)} params, {len(metrics)} metrics, {len(tags)} tags and {copied} files "
-                 f"from candidate {run.run_id} onto the version's run {target}"
-                 + (f" ({skipped} values over GitLab's limits skipped)" if skipped else "") + ".")
+    notes.append(
+        f"Copied {len(params)} params, {len(metrics)} metrics, {len(tags)} tags and {copied} files "
+        f"from candidate {run.run_id} onto the version's run {target}"
+        + (f" ({skipped} values over GitLab's limits skipped)" if skipped else "")
+        + "."
+    )
     if failed:
         notes.append(f"Files not copied: {'; '.join(failed)}. Upload them on the version page.")
 
 
-def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Optional[str] = None,
-            description: str = "", create_model: bool = False) -> Any:
+def promote(
+    api: Api,
+    backend: Backend,
+    name: str,
+    run_id: str,
+    *,
+    version: Optional[str] = None,
+    description: str = "",
+    create_model: bool = False,
+) -> Flow[PromoteResult]:
     """Create the version; returns the answer of ``POST .../versions`` (``IPromoteResult``):
     ``{version, model, backend, path, notes, lineage}``."""
     if version:
@@ -172,8 +214,10 @@ def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Opti
     notes: list[str] = []
     if model is None:
         if not create_model:
-            raise NotFound(f"Model {name!r} does not exist on backend {backend.name!r}; "
-                           "pass create_model to create it.", reason="model_not_found")
+            raise NotFound(
+                f"Model {name!r} does not exist on backend {backend.name!r}; pass create_model to create it.",
+                reason="model_not_found",
+            )
         try:
             yield api.create_registered_model(name)
             notes.append(f"Created model {name!r}.")
@@ -184,61 +228,80 @@ def promote(api: Api, backend: Backend, name: str, run_id: str, *, version: Opti
                     f"Backend {backend.name!r} refused to create model {name!r} although no model of that name "
                     f"exists: GitLab answers 'already exists' for any refusal, e.g. a name outside its rule "
                     f"({MODEL_NAME_RULE}) or an experiment '[model]{name}' that exists already.",
-                    reason="model_refused") from None
+                    reason="model_refused",
+                ) from None
     done = next((v for v in versions if run_id in (v.run_id, source_run(v))), None)
     if done is not None:
-        raise VersionConflict(f"Run {run_id} is already version {done.semver or done.version} of {name!r}.",
-                              reason="already_promoted", existing=_existing(backend, done))
+        raise VersionConflict(
+            f"Run {run_id} is already version {done.semver or done.version} of {name!r}.",
+            reason="already_promoted",
+            existing=_existing(backend, done),
+        )
     if not version:
         latest = yield from latest_version(api, name, versions)
         version = free_semver(latest.semver if latest else None, {v.semver for v in versions if v.semver})
     taken = next((v for v in versions if v.semver == version), None)
     if taken is not None:
-        raise VersionConflict(f"Model {name!r} already has version {version}.", reason="version_exists",
-                              existing=_existing(backend, taken))
+        raise VersionConflict(
+            f"Model {name!r} already has version {version}.",
+            reason="version_exists",
+            existing=_existing(backend, taken),
+        )
     tags = lineage_tags(run, backend)
     if api.dialect.is_gitlab:
         mv, path = yield from _gitlab_create(api, name, run, version, description, tags, notes)
     else:
         source, model_id = yield from mlflow_source(api, run, raw)
-        call = api.create_model_version(name, source=source, run_id=run_id, semver=version,
-                                        description=description, tags=tags)
+        call = api.create_model_version(
+            name, source=source, run_id=run_id, semver=version, description=description, tags=tags
+        )
         if model_id:
             call.json["model_id"] = model_id
         mv, path = (yield call), "registered"
         notes.append(f"Registered {source} as version {mv.version} (semver {version} in tag gitlab.version).")
-    return {"version": version_summary(backend, mv), "model": name, "backend": backend.name, "path": path,
-            "notes": notes, "lineage": tags}
+    return {
+        "version": version_summary(backend, mv),
+        "model": name,
+        "backend": backend.name,
+        "path": path,
+        "notes": notes,
+        "lineage": tags,
+    }
 
 
-def _gitlab_create(api: Api, name: str, run: Run, version: str, description: str, tags: dict[str, str],
-                   notes: list[str]) -> Any:
+def _gitlab_create(
+    api: Api, name: str, run: Run, version: str, description: str, tags: dict[str, str], notes: list[str]
+) -> Any:
     try:
         exp = yield api.get_experiment(run.experiment_id)
         own = exp.name == f"[model]{name}"
     except NotFound:
         own = False
     try:
-        mv: ModelVersion = yield api.create_model_version(name, run_id=run.run_id if own else None, semver=version,
-                                                          description=description, tags=tags)
+        mv: ModelVersion = yield api.create_model_version(
+            name, run_id=run.run_id if own else None, semver=version, description=description, tags=tags
+        )
     except InvalidInput as exc:
         if "already" in exc.message.lower() and "version" in exc.message.lower() and own:
-            raise Conflict(f"Run {run.run_id} already backs a model version: {exc.message}",
-                           reason="already_promoted") from None
+            raise Conflict(
+                f"Run {run.run_id} already backs a model version: {exc.message}", reason="already_promoted"
+            ) from None
         raise
     if own and mv.run_id == run.run_id:
         notes.append(f"GitLab linked candidate {run.run_id} to version {version} (promotion by run_id).")
         return mv, "run"
     notes.append(
         f"This GitLab instance ignored run_id (no promotion through the MLflow API), so version {version} got its "
-        "own run." if own else
-        f"GitLab links only runs of the model's experiment '[model]{name}'; candidate {run.run_id} is in "
-        f"experiment {run.experiment_id}, so version {version} got its own run.")
+        "own run."
+        if own
+        else f"GitLab links only runs of the model's experiment '[model]{name}'; candidate {run.run_id} is in "
+        f"experiment {run.experiment_id}, so version {version} got its own run."
+    )
     yield from copy_candidate(api, run, mv, notes)
     return mv, "copy"
 
 
-def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None) -> Any:
+def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None) -> Flow[ChampionCheck]:
     """The candidate's metrics beside the latest version's (the champion check)."""
     from .compare import direction, num
 
@@ -246,7 +309,7 @@ def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None)
     _model, versions = yield from load_model(api, name)
     latest = yield from latest_version(api, name, versions)
     champ: Optional[Run] = None
-    for rid in ([latest.run_id, source_run(latest)] if latest else []):
+    for rid in [latest.run_id, source_run(latest)] if latest else []:
         if rid and (champ is None or not champ.metrics):
             try:
                 champ = yield api.get_run(rid)
@@ -259,13 +322,32 @@ def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None)
         d = direction(k)
         better = None
         if c and h and c.value == c.value and h.value == h.value:
-            better = ("equal" if c.value == h.value else
-                      "candidate" if (c.value < h.value) == (d == "min") else "champion")
-        rows.append({"key": k, "candidate": num(c.value) if c else None, "champion": num(h.value) if h else None,
-                     "delta": num(c.value - h.value) if c and h else None, "direction": d, "better": better})
-    return {"candidate": {"run_id": cand.run_id, "run_name": cand.run_name,
-                          "metrics": {k: num(m.value) for k, m in cand.metrics.items()}},
-            "champion": {"version": latest.version, "semver": latest.semver, "run_id": champ.run_id if champ else None,
-                         "metrics": {k: num(m.value) for k, m in champ.metrics.items()} if champ else {}}
-            if latest else None,
-            "rows": rows}
+            better = (
+                "equal" if c.value == h.value else "candidate" if (c.value < h.value) == (d == "min") else "champion"
+            )
+        rows.append(
+            {
+                "key": k,
+                "candidate": num(c.value) if c else None,
+                "champion": num(h.value) if h else None,
+                "delta": num(c.value - h.value) if c and h else None,
+                "direction": d,
+                "better": better,
+            }
+        )
+    return {
+        "candidate": {
+            "run_id": cand.run_id,
+            "run_name": cand.run_name,
+            "metrics": {k: num(m.value) for k, m in cand.metrics.items()},
+        },
+        "champion": {
+            "version": latest.version,
+            "semver": latest.semver,
+            "run_id": champ.run_id if champ else None,
+            "metrics": {k: num(m.value) for k, m in champ.metrics.items()} if champ else {},
+        }
+        if latest
+        else None,
+        "rows": rows,
+    }

@@ -2,10 +2,11 @@
 a version page (params, metrics, artifacts, linked items, repository, "use in notebook" code). Linked
 items are stored by :mod:`.version_links`.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote
 
 from ..client import filters, parse
@@ -22,7 +23,11 @@ from .compare import num
 from .driver import Fanout, Job, Plan
 from .snippets import use_snippet
 
-GITLAB_MAX_UPLOAD = 10 * 1024 ** 3  # plan limit ml_model_max_file_size (GITLAB_API.md §3.3)
+if TYPE_CHECKING:
+    from ..client.calls import Flow
+    from .wire.registry import ModelPage, ModelRow, ModelsList, Repository, UploadInfo, VersionPage, VersionSummary
+
+GITLAB_MAX_UPLOAD = 10 * 1024**3  # plan limit ml_model_max_file_size (GITLAB_API.md §3.3)
 HIDDEN_TAG = re.compile(r"^(mlops\.|gitlab\.version$|mlflow\.)")
 
 
@@ -30,8 +35,12 @@ def version_route(backend: str, name: str, version: str) -> str:
     return f"backends/{quote(backend, safe='')}/models/{quote(name, safe='')}/versions/{quote(version, safe='')}"
 
 
-def model_web_url(backend: Backend, name: str, versions: list[ModelVersion] = (),  # type: ignore[assignment]
-                  project: Optional[str] = None) -> Optional[str]:
+def model_web_url(
+    backend: Backend,
+    name: str,
+    versions: list[ModelVersion] = (),  # type: ignore[assignment]
+    project: Optional[str] = None,
+) -> Optional[str]:
     """The model's page on the backend. GitLab: ``<project>/-/ml/models/<model_id>`` with the id from a
     version's ``source`` (C12); a model without versions links to the project's model list."""
     if backend.kind == "gitlab":
@@ -54,31 +63,41 @@ def source_run(mv: ModelVersion) -> Optional[str]:
     return lineage_tag(mv, "mlops.source_run") or mv.run_id
 
 
-def version_summary(backend: Backend, mv: ModelVersion, *, creator: Optional[str] = None,
-                    names: Optional[dict[str, str]] = None) -> dict[str, Any]:
+def version_summary(
+    backend: Backend, mv: ModelVersion, *, creator: Optional[str] = None, names: Optional[dict[str, str]] = None
+) -> VersionSummary:
     """One version row. ``creator``: who made it when the version does not say (GitLab's
     ``user_id`` is always null, C11: its backing run's user); ``names``: id -> user name."""
     src = source_run(mv)
     uid = mv.user_id or creator or None
-    return {"version": mv.version, "version_id": mv.version_id, "semver": mv.semver,
-            "created": mv.creation_timestamp, "last_updated": mv.last_updated_timestamp, "user_id": uid,
-            "user_name": (names or {}).get(uid, uid) if uid else None,
-            "description": mv.description, "status": mv.status, "run_id": mv.run_id,
-            "candidate": {"backend": mv.tags.get("mlops.source_backend") or backend.name, "run_id": src}
-            if src else None,
-            "route": version_route(backend.name, mv.name, mv.version), "web_url": version_web_url(backend, mv)}
+    return {
+        "version": mv.version,
+        "version_id": mv.version_id,
+        "semver": mv.semver,
+        "created": mv.creation_timestamp,
+        "last_updated": mv.last_updated_timestamp,
+        "user_id": uid,
+        "user_name": (names or {}).get(uid, uid) if uid else None,
+        "description": mv.description,
+        "status": mv.status,
+        "run_id": mv.run_id,
+        "candidate": {"backend": mv.tags.get("mlops.source_backend") or backend.name, "run_id": src} if src else None,
+        "route": version_route(backend.name, mv.name, mv.version),
+        "web_url": version_web_url(backend, mv),
+    }
 
 
 def _is_int(text: str) -> bool:
     """A version number a store can hold (64-bit): a larger one is looked up by name, so it is a 404."""
-    return text.isascii() and text.isdigit() and int(text) < 2 ** 63
+    return text.isascii() and text.isdigit() and int(text) < 2**63
 
 
 def sort_versions(versions: list[ModelVersion]) -> list[ModelVersion]:
     """Highest semver first (semver.org §11 precedence: ``1.0.0-rc.10`` above ``1.0.0-rc.2``); versions
     without one by their integer, after. The one ordering of versions (pages, widgets, kernel)."""
-    return sorted(versions, key=lambda v: (semver_key(v.semver),
-                                           int(v.version_id) if _is_int(v.version_id) else 0), reverse=True)
+    return sorted(
+        versions, key=lambda v: (semver_key(v.semver), int(v.version_id) if _is_int(v.version_id) else 0), reverse=True
+    )
 
 
 def latest_of(versions: list[ModelVersion], dialect: Dialect) -> Optional[ModelVersion]:
@@ -121,9 +140,11 @@ def load_model(api: Api, name: str) -> Any:
 
 def find_version(versions: list[ModelVersion], version: str) -> Optional[ModelVersion]:
     """By shown version, semver, or backend id."""
-    return (next((v for v in versions if v.version == version), None)
-            or next((v for v in versions if v.semver == version), None)
-            or next((v for v in versions if v.version_id == version), None))
+    return (
+        next((v for v in versions if v.version == version), None)
+        or next((v for v in versions if v.semver == version), None)
+        or next((v for v in versions if v.version_id == version), None)
+    )
 
 
 def resolve_version(api: Api, name: str, version: str) -> Any:
@@ -144,19 +165,26 @@ def _all_versions_call(api: Api, token: Optional[str]) -> Call[Page[ModelVersion
     params: dict[str, Any] = {"max_results": 10000}
     if token:
         params["page_token"] = token
-    return Call("GET", REST + "model-versions/search", params=params, parse=lambda d: parse.page(
-        [parse.model_version(v, api.dialect) for v in d.get("model_versions", [])], d.get("next_page_token")))
+    return Call(
+        "GET",
+        REST + "model-versions/search",
+        params=params,
+        parse=lambda d: parse.page(
+            [parse.model_version(v, api.dialect) for v in d.get("model_versions", [])], d.get("next_page_token")
+        ),
+    )
 
 
-def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 5000) -> Any:
+def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 5000) -> Flow[list[ModelRow]]:
     """Rows of the registry table for one backend (MLflow: one unfiltered version search for all models).
 
     ``search`` is a case-insensitive substring: MLflow's ``ILIKE`` on the server; GitLab's filter is
     case-sensitive, so its models are listed and filtered here."""
     server_side = search if not api.dialect.is_gitlab else None
     models: list[RegisteredModel] = yield from all_pages(
-        lambda tok: api.search_registered_models(name_contains=server_side or None, max_results=1000,
-                                                 page_token=tok), limit)
+        lambda tok: api.search_registered_models(name_contains=server_side or None, max_results=1000, page_token=tok),
+        limit,
+    )
     models = [m for m in models if filters.matches(m.name, search)]
     by_model: dict[str, list[ModelVersion]] = {}
     if api.dialect.is_gitlab:
@@ -171,24 +199,33 @@ def backend_models(api: Api, backend: Backend, search: str = "", limit: int = 50
         vs = by_model.get(m.name, [])
         latest = latest_of(vs, api.dialect)
         updated = max([m.last_updated_timestamp or 0] + [v.last_updated_timestamp or 0 for v in vs]) or None
-        rows.append({"backend": backend.name, "backend_kind": backend.kind, "name": m.name,
-                     "description": m.description,
-                     "latest_version": {"version": latest.version, "semver": latest.semver,
-                                        "version_id": latest.version_id} if latest else None,
-                     "version_count": len(vs), "creation_timestamp": m.creation_timestamp,
-                     "last_updated_timestamp": updated,
-                     "updated_by": (latest.user_id if latest and latest.user_id else m.user_id) or None,
-                     "web_url": model_web_url(backend, m.name, vs, project)})
+        rows.append(
+            {
+                "backend": backend.name,
+                "backend_kind": backend.kind,
+                "name": m.name,
+                "description": m.description,
+                "latest_version": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id}
+                if latest
+                else None,
+                "version_count": len(vs),
+                "creation_timestamp": m.creation_timestamp,
+                "last_updated_timestamp": updated,
+                "updated_by": (latest.user_id if latest and latest.user_id else m.user_id) or None,
+                "web_url": model_web_url(backend, m.name, vs, project),
+            }
+        )
     names = yield from users.user_names(api, (r["updated_by"] for r in rows))
     users.annotate(rows, names, id_key="updated_by", name_key="updated_by_name")
     return rows
 
 
-def models_across(backends: dict[str, tuple[Api, Backend]], search: str = "") -> Plan[dict[str, Any]]:
+def models_across(backends: dict[str, tuple[Api, Backend]], search: str = "") -> Plan[ModelsList]:
     """The registry table across backends (``{models, errors}``): every backend's rows at once, last updated
     first; a failing backend is reported in ``errors``, not fatal."""
-    results = yield Fanout([Job(name, backend_models(api, backend, search))
-                            for name, (api, backend) in backends.items()])
+    results = yield Fanout(
+        [Job(name, backend_models(api, backend, search)) for name, (api, backend) in backends.items()]
+    )
     models: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for name, res in zip(backends, results):
@@ -210,31 +247,39 @@ def version_creators(api: Api, name: str) -> Any:
     try:
         exp = yield api.get_experiment_by_name(f"[model]{name}")
         runs: list[Run] = yield from all_pages(
-            lambda tok: api.search_runs([exp.experiment_id], max_results=1000, page_token=tok), 10000)
+            lambda tok: api.search_runs([exp.experiment_id], max_results=1000, page_token=tok), 10000
+        )
     except MlopsError:
         return {}
     return {r.run_id: r.user_id for r in runs if r.user_id}
 
 
-def model_page(api: Api, backend: Backend, name: str) -> Any:
+def model_page(api: Api, backend: Backend, name: str) -> Flow[ModelPage]:
     model, versions = yield from load_model(api, name)
     if model is None:
         raise NotFound(f"Model {name!r} does not exist on backend {backend.name!r}.", reason="model_not_found")
     project = yield from links.project_web(api)
     creators = (yield from version_creators(api, name)) if versions else {}
     ordered = sort_versions(versions)
-    names = yield from users.user_names(api, [model.user_id] + [v.user_id or creators.get(v.run_id or "")
-                                                                for v in ordered])
+    names = yield from users.user_names(
+        api, [model.user_id] + [v.user_id or creators.get(v.run_id or "") for v in ordered]
+    )
     latest = yield from latest_version(api, name, versions)
-    return {"backend": backend.name, "backend_kind": backend.kind, "name": model.name,
-            "description": model.description, "user_id": model.user_id,
-            "user_name": names.get(model.user_id or "") or None,
-            "creation_timestamp": model.creation_timestamp, "last_updated_timestamp": model.last_updated_timestamp,
-            "web_url": model_web_url(backend, model.name, versions, project),
-            "latest_version": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id}
-            if latest else None,
-            "versions": [version_summary(backend, v, creator=creators.get(v.run_id or ""), names=names)
-                         for v in ordered]}
+    return {
+        "backend": backend.name,
+        "backend_kind": backend.kind,
+        "name": model.name,
+        "description": model.description,
+        "user_id": model.user_id,
+        "user_name": names.get(model.user_id or "") or None,
+        "creation_timestamp": model.creation_timestamp,
+        "last_updated_timestamp": model.last_updated_timestamp,
+        "web_url": model_web_url(backend, model.name, versions, project),
+        "latest_version": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id}
+        if latest
+        else None,
+        "versions": [version_summary(backend, v, creator=creators.get(v.run_id or ""), names=names) for v in ordered],
+    }
 
 
 # -- version page --------------------------------------------------------------------------------
@@ -242,7 +287,7 @@ def version_artifact_uri(api: Api, name: str, mv: ModelVersion) -> Any:
     """Where the version's files live (``get-download-uri``; MLflow returns ``runs:/`` unresolved)."""
     uri: str = yield api.get_download_uri(name, mv.version_id)
     if uri.startswith("runs:/"):
-        run_id, _, sub = uri[len("runs:/"):].partition("/")
+        run_id, _, sub = uri[len("runs:/") :].partition("/")
         run: Run = yield api.get_run(run_id)
         uri = (run.artifact_uri or "").rstrip("/") + (f"/{sub.strip('/')}" if sub.strip("/") else "")
     return uri
@@ -268,7 +313,7 @@ def _https(url: Optional[str]) -> Optional[str]:
     return url if url.startswith(("https://", "http://")) else None
 
 
-def repository(backend: Backend, tags: dict[str, str], project: Optional[str] = None) -> Optional[dict[str, Any]]:
+def repository(backend: Backend, tags: dict[str, str], project: Optional[str] = None) -> Optional[Repository]:
     """Repository (and commit) link from the run's git tags, else the GitLab project (its web URL)."""
     url = _https(tags.get("mlflow.source.git.repoURL") or tags.get("mlops.git.remote"))
     if url is None and backend.kind == "gitlab":
@@ -281,8 +326,9 @@ def repository(backend: Backend, tags: dict[str, str], project: Optional[str] = 
     return {"url": url, "commit": commit, "commit_url": commit_url}
 
 
-def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_ready: bool,
-                 max_upload: Optional[int]) -> Any:
+def version_page(
+    api: Api, backend: Backend, name: str, version: str, *, kernel_ready: bool, max_upload: Optional[int]
+) -> Flow[VersionPage]:
     """Everything the version page shows (``IVersionPage`` in ``src/api/registryTypes.ts``): the version's
     summary, tags, lineage, params, latest metrics, files, linked items, repository, CI links, the "use in
     notebook" code and the upload rules."""
@@ -301,26 +347,33 @@ def version_page(api: Api, backend: Backend, name: str, version: str, *, kernel_
     metrics = (run.metrics if run else {}) or (src.metrics if src else {})
     files, artifacts_error = yield from version_files(api, name, mv)
     run_tags = {**(src.tags if src else {}), **(run.tags if run else {})}
-    path = ("registered" if not api.dialect.is_gitlab else
-            "run" if not src_id or src_id == mv.run_id else "copy")
+    path = "registered" if not api.dialect.is_gitlab else "run" if not src_id or src_id == mv.run_id else "copy"
     project = yield from links.project_web(api)
     creator = (run.user_id if run else None) if api.dialect.is_gitlab else None
     names = yield from users.user_names(api, [mv.user_id or creator])
     job_tag = {links.JOB_TAG: mv.tags[links.JOB_TAG]} if mv.tags.get(links.JOB_TAG) else {}
     ci = yield from links.ci_links(api, {**run_tags, **job_tag}, project)
     return {
-        "backend": backend.name, "backend_kind": backend.kind, "model": name,
+        "backend": backend.name,
+        "backend_kind": backend.kind,
+        "model": name,
         **version_summary(backend, mv, creator=creator, names=names),
         "tags": {k: v for k, v in mv.tags.items() if not HIDDEN_TAG.match(k)},
-        "lineage": {"source_run": src_id or mv.run_id, "source_backend": mv.tags.get("mlops.source_backend"),
-                    "source_experiment": lineage_tag(mv, "mlops.source_experiment"),
-                    "snapshot_sha256": lineage_tag(mv, "mlops.snapshot_sha256"),
-                    "git_commit": lineage_tag(mv, "mlops.git_commit"), "ci_job_id": lineage_tag(mv, "gitlab.CI_JOB_ID"),
-                    "path": path},
+        "lineage": {
+            "source_run": src_id or mv.run_id,
+            "source_backend": mv.tags.get("mlops.source_backend"),
+            "source_experiment": lineage_tag(mv, "mlops.source_experiment"),
+            "snapshot_sha256": lineage_tag(mv, "mlops.snapshot_sha256"),
+            "git_commit": lineage_tag(mv, "mlops.git_commit"),
+            "ci_job_id": lineage_tag(mv, "gitlab.CI_JOB_ID"),
+            "path": path,
+        },
         "params": params,
-        "metrics": {k: {"value": num(m.value), "step": m.step, "timestamp": m.timestamp}
-                    for k, m in sorted(metrics.items())},
-        "artifacts": [f.to_json() for f in files], "artifacts_error": artifacts_error,
+        "metrics": {
+            k: {"value": num(m.value), "step": m.step, "timestamp": m.timestamp} for k, m in sorted(metrics.items())
+        },
+        "artifacts": [f.to_json() for f in files],
+        "artifacts_error": artifacts_error,
         "links": links_of(run.tags if api.dialect.is_gitlab and run else mv.tags),
         "repository": repository(backend, run_tags, project),
         "ci": ci,
@@ -335,9 +388,14 @@ def version_snippet(api: Api, backend: Backend, mv: ModelVersion, *, kernel_read
     return use_snippet(backend, mv.name, mv, files, {}, kernel_ready=kernel_ready)
 
 
-def upload_info(backend: Backend, max_bytes: Optional[int]) -> dict[str, Any]:
+def upload_info(backend: Backend, max_bytes: Optional[int]) -> UploadInfo:
     gl = backend.kind == "gitlab"
     cap = max_bytes or GITLAB_MAX_UPLOAD
-    return {"max_bytes": min(cap, GITLAB_MAX_UPLOAD) if gl else cap, "flat_names": gl,
-            "name_rule": "letters, digits, '.', '_', '+', '-' and spaces, no directories" if gl else
-            "any relative path without '..'", "name_pattern": ARTIFACT_NAME_RE.pattern if gl else None}
+    return {
+        "max_bytes": min(cap, GITLAB_MAX_UPLOAD) if gl else cap,
+        "flat_names": gl,
+        "name_rule": "letters, digits, '.', '_', '+', '-' and spaces, no directories"
+        if gl
+        else "any relative path without '..'",
+        "name_pattern": ARTIFACT_NAME_RE.pattern if gl else None,
+    }

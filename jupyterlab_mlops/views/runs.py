@@ -6,12 +6,13 @@ that beyond creation/name order, so a filtered or otherwise ordered page reads e
 experiment once (a background task shared by concurrent readers, kept a few minutes), filters and
 sorts them here and pages the list with our own tokens (``total`` is then known).
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 from ..client.api import Api
 from ..client.backend import Backend
@@ -26,13 +27,26 @@ from .downsample import METHODS
 from .driver import AsyncDrive, Fanout, Job, Plan, background, failed, single
 from .experiments import runs_refused, system_tags, user_tags
 
+if TYPE_CHECKING:
+    from ..client.calls import Flow
+    from .wire.runs import ArtifactFiles, MetricHistory, RunDetail, RunsPage
+
 #: seconds a run page waits for GitLab's project and CI-job lookups (they finish in the background)
 GITLAB_LOOKUP_TIMEOUT = 3.0
 #: a first page re-reads a GitLab run list older than this (later pages keep the list they started on)
 FIRST_PAGE_MAX_AGE = 5.0
 HISTORY_X = ("step", "time")
-INFO_FIELDS = ("run_id", "run_name", "experiment_id", "status", "start_time", "end_time", "user_id", "artifact_uri",
-               "lifecycle_stage")
+INFO_FIELDS = (
+    "run_id",
+    "run_name",
+    "experiment_id",
+    "status",
+    "start_time",
+    "end_time",
+    "user_id",
+    "artifact_uri",
+    "lifecycle_stage",
+)
 Seen = dict[str, set[str]]
 #: ``await direct(fn)``: ``fn(store)`` on the embedded backend's SQLite file, or None (take the REST path)
 DirectRead = Callable[[Callable[[Any], Any]], Awaitable[Any]]
@@ -77,8 +91,9 @@ class RunViews:
         self.artifact_uris: TtlLru[tuple[str, str], Optional[str]] = TtlLru(4096, 600.0, clock)
 
     # -- the candidates table -------------------------------------------------------------------
-    async def page(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery,
-                   direct: Optional[DirectRead] = None) -> dict[str, Any]:
+    async def page(
+        self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery, direct: Optional[DirectRead] = None
+    ) -> RunsPage:
         """One page: the standard attributes plus only the requested columns, and every column seen.
 
         ``direct``: the embedded store's read path (the page from its SQLite file), when there is one."""
@@ -103,31 +118,53 @@ class RunViews:
             "runs": rows,
             "columns": [f"{kind}.{key}" for kind, key in q.columns],
             "available_columns": {k: sorted(v) for k, v in seen.items()},
-            "next_page_token": nxt, "total": total,
-            "emulated": {"filter": emulated and bool(q.filter), "order": emulated and bool(q.orders),
-                         "reason": rt.emulation_reason(bool(q.filter), bool(q.orders)) if emulated else None},
+            "next_page_token": nxt,
+            "total": total,
+            "emulated": {
+                "filter": emulated and bool(q.filter),
+                "order": emulated and bool(q.orders),
+                "reason": rt.emulation_reason(bool(q.filter), bool(q.orders)) if emulated else None,
+            },
             "order_note": rt.GITLAB_UPLOAD_ORDER if native and native[0].startswith("created_at") else None,
         }
 
-    async def _native(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery, order: list[str],
-                      direct: Optional[DirectRead]) -> tuple[list[Run], Optional[str], Optional[int], Optional[Seen]]:
+    async def _native(
+        self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery, order: list[str], direct: Optional[DirectRead]
+    ) -> tuple[list[Run], Optional[str], Optional[int], Optional[Seen]]:
         token = rt.backend_token(q.page_token)
-        got = direct and await direct(lambda store: store.search_runs(
-            q.experiment_id, filter_string=q.filter, order_by=order, max_results=q.max_results, page_token=token,
-            columns=q.columns))
+        got = direct and await direct(
+            lambda store: store.search_runs(
+                q.experiment_id,
+                filter_string=q.filter,
+                order_by=order,
+                max_results=q.max_results,
+                page_token=token,
+                columns=q.columns,
+            )
+        )
         if got:  # the same runs, order and tokens as runs/search, with only the shown columns read
             items, nxt, keys = got.items, got.next_page_token, got.keys
         else:
-            page = await drive(backend, one(api.search_runs([q.experiment_id], filter=q.filter or None,
-                                                            order_by=order or None, max_results=q.max_results,
-                                                            page_token=token)))
+            page = await drive(
+                backend,
+                one(
+                    api.search_runs(
+                        [q.experiment_id],
+                        filter=q.filter or None,
+                        order_by=order or None,
+                        max_results=q.max_results,
+                        page_token=token,
+                    )
+                ),
+            )
             items, nxt, keys = page.items, page.next_page_token, None
         if not items and not q.page_token:
             await drive(backend, one(api.get_experiment(q.experiment_id)))  # MLflow answers {} for an unknown id
         return items, nxt, None, keys
 
-    async def _emulated(self, drive: AsyncDrive, api: Api, backend: str,
-                        q: RunsQuery) -> tuple[list[Run], Optional[str], Optional[int]]:
+    async def _emulated(
+        self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery
+    ) -> tuple[list[Run], Optional[str], Optional[int]]:
         query = rt.fingerprint(backend, q.experiment_id, q.filter, [o.mlflow() for o in q.orders])
         offset = rt.decode_token(q.page_token, query)
         if q.filter:  # a bad filter is a 400 before any backend page is read (first use imports mlflow)
@@ -157,14 +194,14 @@ class RunViews:
             uri = self.artifact_uris.put(key, (await drive(backend, live_run(api, run_id))).artifact_uri)
         return uri
 
-    def detail(self, api: Api, backend: Backend, run_id: str, *, root_dir: Optional[str]) -> Plan[dict[str, Any]]:
+    def detail(self, api: Api, backend: Backend, run_id: str, *, root_dir: Optional[str]) -> Plan[RunDetail]:
         """:func:`run_detail`, remembering the run's artifact URI for the artifact routes."""
         body = yield from run_detail(api, backend, run_id, root_dir=root_dir)
         self.artifact_uris.put((backend.name, run_id), body["info"]["artifact_uri"])
         return body
 
 
-def artifact_files(api: Api, uri: Optional[str], path: str = "") -> Any:
+def artifact_files(api: Api, uri: Optional[str], path: str = "") -> Flow[ArtifactFiles]:
     """Flow: ``{files, note}`` of one artifact directory. A GitLab candidate without a package has no files
     yet (404: empty); artifacts the tracking server does not serve say so in ``note``; GitLab lists flat."""
     note = None
@@ -181,7 +218,7 @@ def artifact_files(api: Api, uri: Optional[str], path: str = "") -> Any:
     return {"files": files, "note": note}
 
 
-def artifacts_of(api: Api, run: Run) -> Any:
+def artifacts_of(api: Api, run: Run) -> Flow[ArtifactFiles]:
     """Flow: the run's top-level files, or why there are none (``note``: a backend failure included)."""
     try:
         return (yield from artifact_files(api, run.artifact_uri))
@@ -189,34 +226,50 @@ def artifacts_of(api: Api, run: Run) -> Any:
         return {"files": [], "note": exc.message}
 
 
-def run_detail(api: Api, backend: Backend, run_id: str, *, root_dir: Optional[str]) -> Plan[dict[str, Any]]:
+def run_detail(api: Api, backend: Backend, run_id: str, *, root_dir: Optional[str]) -> Plan[RunDetail]:
     """One run in full: info, params, latest metrics, tags, links, top-level artifacts. GitLab's project and
     CI-job lookups (best effort, cached by :mod:`.links`) are waited for at most ``GITLAB_LOOKUP_TIMEOUT``."""
     b = backend.name
     run: Run = yield from single(b, live_run(api, run_id))
-    artifacts, project, job = yield Fanout([
-        Job(b, artifacts_of(api, run)),
-        Job(b, links.project_web(api), GITLAB_LOOKUP_TIMEOUT),
-        Job(b, links.job_info(api, run.tags.get(links.JOB_TAG)), GITLAB_LOOKUP_TIMEOUT)])
+    artifacts, project, job = yield Fanout(
+        [
+            Job(b, artifacts_of(api, run)),
+            Job(b, links.project_web(api), GITLAB_LOOKUP_TIMEOUT),
+            Job(b, links.job_info(api, run.tags.get(links.JOB_TAG)), GITLAB_LOOKUP_TIMEOUT),
+        ]
+    )
     if isinstance(artifacts, MlopsError):
         raise artifacts
     run_links = links.run_links(
-        kind=backend.kind, tracking_uri=backend.url, run_id=run.run_id, experiment_id=run.experiment_id,
-        artifact_uri=run.artifact_uri, tags=run.tags, project_web=None if isinstance(project, MlopsError) else project,
-        job=None if isinstance(job, MlopsError) else job, root_dir=root_dir, embedded=backend.embedded)
+        kind=backend.kind,
+        tracking_uri=backend.url,
+        run_id=run.run_id,
+        experiment_id=run.experiment_id,
+        artifact_uri=run.artifact_uri,
+        tags=run.tags,
+        project_web=None if isinstance(project, MlopsError) else project,
+        job=None if isinstance(job, MlopsError) else job,
+        root_dir=root_dir,
+        embedded=backend.embedded,
+    )
     info = {f: getattr(run, f) for f in INFO_FIELDS}
     users.annotate([info], (yield from single(b, users.user_names(api, [run.user_id]))))  # C11
     return {
-        "info": info, "params": run.params,
-        "metrics": {k: {"value": rt.num(m.value), "step": m.step, "timestamp": m.timestamp}
-                    for k, m in run.metrics.items()},
-        "tags": user_tags(run.tags), "system_tags": system_tags(run.tags),
-        "links": run_links, "artifacts": artifacts,
+        "info": info,
+        "params": run.params,
+        "metrics": {
+            k: {"value": rt.num(m.value), "step": m.step, "timestamp": m.timestamp} for k, m in run.metrics.items()
+        },
+        "tags": user_tags(run.tags),
+        "system_tags": system_tags(run.tags),
+        "links": run_links,
+        "artifacts": artifacts,
     }
 
 
-def metric_chart(api: Api, backend: str, run_id: str, key: str, *, x: str = "step", max_points: int = 500,
-                 method: str = "lttb") -> Plan[dict[str, Any]]:
+def metric_chart(
+    api: Api, backend: str, run_id: str, key: str, *, x: str = "step", max_points: int = 500, method: str = "lttb"
+) -> Plan[MetricHistory]:
     """One metric's history as ``[[x, y], ...]`` downsampled to at most ``max_points`` (``x``: step or time)."""
     if x not in HISTORY_X:
         raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
@@ -226,15 +279,22 @@ def metric_chart(api: Api, backend: str, run_id: str, key: str, *, x: str = "ste
         run = yield from single(backend, live_run(api, run_id))
         history, source = yield from single(backend, series_history(api, run, key))
     else:  # MLflow keeps deleted runs' histories: check the run too
-        history, run = yield Fanout([Job(backend, metric_history(api, run_id, key)),
-                                     Job(backend, live_run(api, run_id))])
+        history, run = yield Fanout(
+            [Job(backend, metric_history(api, run_id, key)), Job(backend, live_run(api, run_id))]
+        )
         for res in (run, history):
             if isinstance(res, MlopsError):
                 raise res
         source = "history"
     out, kept, skipped = chart_points(history, x=x, max_points=max_points, method=method)
     return {
-        "run_id": run_id, "key": key, "x": x, "points": [[int(a) if a.is_integer() else a, b] for a, b in out],
-        "total": kept, "skipped": skipped, "downsampled": len(out) < kept,
-        "method": method if len(out) < kept else "none", "source": source,
+        "run_id": run_id,
+        "key": key,
+        "x": x,
+        "points": [[int(a) if a.is_integer() else a, b] for a, b in out],
+        "total": kept,
+        "skipped": skipped,
+        "downsampled": len(out) < kept,
+        "method": method if len(out) < kept else "none",
+        "source": source,
     }

@@ -6,6 +6,7 @@ then :func:`filter_runs` (MLflow's own ``SearchUtils``, imported lazily: ~2 s) a
 :func:`sort_runs` (MLflow's ordering rules, re-implemented: no import) here, and pages the
 materialized list with :func:`encode_token` offsets.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,7 @@ import re
 import threading
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from ..client.api import Api
 from ..client.api import json_float as num
@@ -25,21 +26,42 @@ from ..client.errors import InvalidInput
 from ..client.flows import all_pages
 from ..client.models import Run
 
-KINDS = {"param": "params", "params": "params", "parameter": "params", "parameters": "params",
-         "metric": "metrics", "metrics": "metrics", "tag": "tags", "tags": "tags",
-         "attribute": "attributes", "attributes": "attributes", "attr": "attributes", "run": "attributes"}
+if TYPE_CHECKING:
+    from .wire.runs import RunRow
+
+KINDS = {
+    "param": "params",
+    "params": "params",
+    "parameter": "params",
+    "parameters": "params",
+    "metric": "metrics",
+    "metrics": "metrics",
+    "tag": "tags",
+    "tags": "tags",
+    "attribute": "attributes",
+    "attributes": "attributes",
+    "attr": "attributes",
+    "run": "attributes",
+}
 ATTRIBUTES = ("run_id", "run_name", "status", "start_time", "end_time", "user_id", "experiment_id")
 ORDERABLE = {"artifact_uri", "end_time", "run_id", "run_name", "start_time", "status", "user_id"}
-ALIASES = {"created": "start_time", "Created": "start_time", "run name": "run_name", "Run name": "run_name",
-           "Run Name": "run_name"}
+ALIASES = {
+    "created": "start_time",
+    "Created": "start_time",
+    "run name": "run_name",
+    "Run name": "run_name",
+    "Run Name": "run_name",
+}
 #: Orders GitLab's runs/search does itself. It has no start_time order; its created_at is the upload time
 #: (GITLAB_API.md C10), the same as the start time except for runs replayed from a spool, which sort by when they
 #: were uploaded. Decision: "newest first" stays GitLab's paged created_at order, with :data:`GITLAB_UPLOAD_ORDER`
 #: in the answer. Re-sorting each page by start_time would order a page but not the list (a replayed run stays on
 #: the page of its upload), and an exact order means reading every run of the experiment for each first page.
 GITLAB_NATIVE = {("attributes", "start_time"): "created_at", ("attributes", "run_name"): "name"}
-GITLAB_UPLOAD_ORDER = ("GitLab orders runs by when they reached it (created_at), not by start time: a run logged "
-                       "offline and replayed later is listed where it was uploaded.")
+GITLAB_UPLOAD_ORDER = (
+    "GitLab orders runs by when they reached it (created_at), not by start time: a run logged "
+    "offline and replayed later is listed where it was uploaded."
+)
 GITLAB_WHY = "GitLab's runs/search cannot {what}; all runs of the experiment were read and {done} here"
 TOKEN_PREFIX = "e1."
 #: Rows per page when a request does not say (the UI's default, ``pageSize`` in ``schema/plugin.json``), and the most.
@@ -69,8 +91,10 @@ def _kind_key(token: str, what: str) -> tuple[str, str]:
     if len(key) >= 2 and key[0] == key[-1] and key[0] in "`\"'":
         key = key[1:-1]
     if not kind or not key:
-        raise InvalidInput(f"Invalid {what} {token!r}: use params.<key>, metrics.<key> or tags.<key>.",
-                           reason=f"invalid_{what.replace(' ', '_')}")
+        raise InvalidInput(
+            f"Invalid {what} {token!r}: use params.<key>, metrics.<key> or tags.<key>.",
+            reason=f"invalid_{what.replace(' ', '_')}",
+        )
     return kind, key
 
 
@@ -86,7 +110,7 @@ def parse_columns(spec: Optional[str]) -> list[tuple[str, str]]:
     return cols
 
 
-def project(run: Run, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def project(run: Run, columns: Sequence[tuple[str, str]]) -> RunRow:
     """One table row: the standard attributes plus only the requested columns the run has."""
     row: dict[str, Any] = {a: getattr(run, a) for a in ATTRIBUTES}
     params, metrics, tags = {}, {}, {}
@@ -134,8 +158,10 @@ def parse_order_by(clauses: Sequence[str]) -> list[Order]:
         if kind == "attributes":
             key = ALIASES.get(key, key)
             if key not in ORDERABLE:
-                raise InvalidInput(f"Invalid attribute key '{key}' in order_by; valid keys are "
-                                   f"{', '.join(sorted(ORDERABLE))}.", reason="invalid_order_by")
+                raise InvalidInput(
+                    f"Invalid attribute key '{key}' in order_by; valid keys are {', '.join(sorted(ORDERABLE))}.",
+                    reason="invalid_order_by",
+                )
         out.append(Order(kind, key, (direction or "ASC").upper() == "ASC"))
     return out
 
@@ -196,8 +222,11 @@ def search_utils() -> Any:
             try:
                 from mlflow.utils.search_utils import SearchUtils
             except ImportError:  # pragma: no cover - mlflow is in the server's extras
-                raise InvalidInput("Filtering runs on a GitLab backend needs the 'mlflow' (or 'mlflow-skinny') "
-                                   "package installed next to Jupyter.", reason="filter_unavailable") from None
+                raise InvalidInput(
+                    "Filtering runs on a GitLab backend needs the 'mlflow' (or 'mlflow-skinny') "
+                    "package installed next to Jupyter.",
+                    reason="filter_unavailable",
+                ) from None
             _search_utils = SearchUtils
     return _search_utils
 
@@ -235,9 +264,14 @@ def filter_runs(runs: Sequence[Run], filter_string: Optional[str]) -> list[Run]:
 # -- flows and tokens ---------------------------------------------------------------------------
 def all_runs(api: Api, experiment_id: str) -> Any:
     """Flow: every run of one experiment, 1000 per backend page (GitLab's cap)."""
-    runs: list[Run] = yield from all_pages(lambda tok: api.search_runs(
-        [experiment_id], order_by=["created_at DESC"] if api.dialect.is_gitlab else None,
-        max_results=1000, page_token=tok))
+    runs: list[Run] = yield from all_pages(
+        lambda tok: api.search_runs(
+            [experiment_id],
+            order_by=["created_at DESC"] if api.dialect.is_gitlab else None,
+            max_results=1000,
+            page_token=tok,
+        )
+    )
     return runs
 
 
@@ -251,8 +285,10 @@ _BACKEND_TOKEN = re.compile(r"^[A-Za-z0-9+/=_.:-]{1,4096}$")
 def backend_token(token: Optional[str]) -> Optional[str]:
     """A backend's page token to pass through: base64-like text only (MLflow 500s on anything else)."""
     if token and (token.startswith(TOKEN_PREFIX) or not _BACKEND_TOKEN.match(token)):
-        raise InvalidInput("Invalid page_token: it does not belong to this query; start from the first page.",
-                           reason="invalid_page_token")
+        raise InvalidInput(
+            "Invalid page_token: it does not belong to this query; start from the first page.",
+            reason="invalid_page_token",
+        )
     return token or None
 
 
@@ -265,11 +301,12 @@ def decode_token(token: Optional[str], query: str) -> int:
     """Offset from one of our tokens; 400 when it is malformed or from another query."""
     if not token:
         return 0
-    bad = InvalidInput("Invalid page_token: it does not belong to this query; start from the first page.",
-                       reason="invalid_page_token")
+    bad = InvalidInput(
+        "Invalid page_token: it does not belong to this query; start from the first page.", reason="invalid_page_token"
+    )
     if not token.startswith(TOKEN_PREFIX):
         raise bad
-    body = token[len(TOKEN_PREFIX):]
+    body = token[len(TOKEN_PREFIX) :]
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         offset = int(data["o"])
@@ -283,7 +320,13 @@ def decode_token(token: Optional[str], query: str) -> int:
 def emulation_reason(filtered: bool, ordered: bool) -> Optional[str]:
     if not (filtered or ordered):
         return None
-    what = " or ".join(w for w, on in (("filter", filtered), ("order by params, tags or several keys "
-                                                                 "(and drops runs without a metric)", ordered)) if on)
+    what = " or ".join(
+        w
+        for w, on in (
+            ("filter", filtered),
+            ("order by params, tags or several keys (and drops runs without a metric)", ordered),
+        )
+        if on
+    )
     done = " and ".join(w for w, on in (("filtered", filtered), ("ordered", ordered)) if on)
     return GITLAB_WHY.format(what=what, done=done)

@@ -6,6 +6,7 @@ once per run at a time, restored as a new notebook next to the original (never o
 at a time) and diffed. Notebooks are read and written only through :class:`Contents`, which the server
 backs with its contents manager (it confines paths to the server root).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,7 @@ import re
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from ..client.api import Api
 from ..client.errors import InvalidInput, NotFound
@@ -23,6 +24,9 @@ from ..snapshot.diff import diff_notebooks
 from ..snapshot.notebook import Options, Prepared, parse_notebook, prepare
 from ..snapshot.record import build_record, fetch_flow, response, restore_candidates, upload_flow
 from .driver import AsyncDrive
+
+if TYPE_CHECKING:
+    from .wire.snapshots import RestoreResult, SnapshotDiff, SnapshotResult
 
 RUN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 #: restored copies of one snapshot in one folder at most (``nb-<run>.ipynb``, ``nb-<run>-1.ipynb``, ...)
@@ -74,8 +78,9 @@ def build(box: list[Any], opts: Options) -> Prepared:
     return prepare(nb, opts, release=True)
 
 
-async def environment_of(sent: Any, python: Any, argv: Optional[list[str]]) -> tuple[dict[str, str], dict[str, Any],
-                                                                                     str]:
+async def environment_of(
+    sent: Any, python: Any, argv: Optional[list[str]]
+) -> tuple[dict[str, str], dict[str, Any], str]:
     """``(packages, python, source)``: what the kernel sent, else the server's own packages when the kernel
     runs the server's interpreter, else none (``unavailable``)."""
     packages = environment.clean_packages(sent)
@@ -93,7 +98,7 @@ async def environment_of(sent: Any, python: Any, argv: Optional[list[str]]) -> t
 class Taken:
     """A snapshot taken: the route's answer, and what the server logs."""
 
-    answer: dict[str, Any]
+    answer: SnapshotResult
     size: int
     uploaded: bool
     reason: Optional[str]
@@ -119,30 +124,58 @@ class Snapshots:
         self._run_locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
         self._restore_lock = asyncio.Lock()
 
-    async def take(self, drive: AsyncDrive, api: Api, backend: str, run_id: str, src: Source, opts: Options, *,
-                   git_diff_max_bytes: int, packages: Any = None, python: Any = None) -> Taken:
+    async def take(
+        self,
+        drive: AsyncDrive,
+        api: Api,
+        backend: str,
+        run_id: str,
+        src: Source,
+        opts: Options,
+        *,
+        git_diff_max_bytes: int,
+        packages: Any = None,
+        python: Any = None,
+    ) -> Taken:
         """Build the record (git and the notebook in the executor, at once) and upload it unless unchanged."""
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         os_path = src.os_path
-        git_task = loop.run_in_executor(None, lambda: gitinfo.git_info(
-            os_path, diff_max_bytes=git_diff_max_bytes) if os_path else gitinfo.empty())
+        git_task = loop.run_in_executor(
+            None, lambda: gitinfo.git_info(os_path, diff_max_bytes=git_diff_max_bytes) if os_path else gitinfo.empty()
+        )
         prepared = await loop.run_in_executor(None, build, src.box, opts)
         built = time.perf_counter()
         git = await git_task
         pkgs, python_info, packages_source = await environment_of(packages, python, src.argv)
-        record = build_record(prepared, path=src.path, run_id=run_id, backend=backend, kernel=src.kernel,
-                              python=python_info, packages=pkgs, packages_source=packages_source, git=git,
-                              source=src.origin, secrets=opts.secrets)
+        record = build_record(
+            prepared,
+            path=src.path,
+            run_id=run_id,
+            backend=backend,
+            kernel=src.kernel,
+            python=python_info,
+            packages=pkgs,
+            packages_source=packages_source,
+            git=git,
+            source=src.origin,
+            secrets=opts.secrets,
+        )
         lock = self._run_locks.setdefault(f"{backend}\0{run_id}", asyncio.Lock())
         async with lock:
             uploaded, reason = await drive(backend, upload_flow(api, run_id, prepared, record))
         done = time.perf_counter()
-        return Taken(response(record, uploaded, reason), prepared.size, uploaded, reason,
-                     {"build": built - started, "upload": done - built})
+        return Taken(
+            response(record, uploaded, reason),
+            prepared.size,
+            uploaded,
+            reason,
+            {"build": built - started, "upload": done - built},
+        )
 
-    async def restore(self, drive: AsyncDrive, api: Api, backend: str, run_id: str, contents: Contents,
-                      folder: Any = None) -> dict[str, Any]:
+    async def restore(
+        self, drive: AsyncDrive, api: Api, backend: str, run_id: str, contents: Contents, folder: Any = None
+    ) -> RestoreResult:
         """Write the run's snapshot as a new notebook in ``folder`` (default: next to the original, or the
         root when that folder is gone); returns where."""
         record, notebook, _run = await drive(backend, fetch_flow(api, run_id_arg(run_id)))
@@ -162,14 +195,22 @@ class Snapshots:
                 if not await contents.exists(path):
                     break
             await contents.save({"type": "notebook", "format": "json", "content": notebook}, path)
-        return {"path": path, "name": posixpath.basename(path), "backend": backend, "run_id": run_id,
-                "sha256": record.get("sha256"), "original": original}
+        return {
+            "path": path,
+            "name": posixpath.basename(path),
+            "backend": backend,
+            "run_id": run_id,
+            "sha256": record.get("sha256"),
+            "original": original,
+        }
 
 
-async def diff(drive: AsyncDrive, apis: dict[str, Api], refs: list[tuple[str, str]]) -> dict[str, Any]:
+async def diff(drive: AsyncDrive, apis: dict[str, Api], refs: list[tuple[str, str]]) -> SnapshotDiff:
     """Cell-level diff of two runs' snapshots (``refs``: ``(backend, run_id)`` a and b)."""
     (rec_a, nb_a, _), (rec_b, nb_b, _) = await asyncio.gather(*(drive(b, fetch_flow(apis[b], r)) for b, r in refs))
     result = await asyncio.get_running_loop().run_in_executor(None, diff_notebooks, nb_a, nb_b)
-    sides = [{"backend": b, "run_id": r, "path": rec.get("path"), "sha256": rec.get("sha256")}
-             for (b, r), rec in zip(refs, (rec_a, rec_b))]
+    sides = [
+        {"backend": b, "run_id": r, "path": rec.get("path"), "sha256": rec.get("sha256")}
+        for (b, r), rec in zip(refs, (rec_a, rec_b))
+    ]
     return {"a": sides[0], "b": sides[1], "engine": "difflib", **result}

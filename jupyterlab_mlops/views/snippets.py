@@ -1,16 +1,20 @@
-""""Use in notebook": the one generator of code that loads a model version (version page and widgets).
+""" "Use in notebook": the one generator of code that loads a model version (version page and widgets).
 
 Everything that comes from the backend (names, versions, URIs, tags, param values) is written as a
 Python literal, never as code or comment text (DESIGN §9).
 """
+
 from __future__ import annotations
 
 import ast
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..client.backend import Backend
 from ..client.models import FileInfo, ModelVersion
+
+if TYPE_CHECKING:
+    from .wire.registry import UseSnippet
 
 
 def _literal(value: str) -> str:
@@ -36,8 +40,9 @@ def kernel_points_at(backend: Backend) -> bool:
     return os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/") == backend.url
 
 
-def use_snippet(backend: Backend, name: str, mv: ModelVersion, files: list[FileInfo], params: dict[str, str],
-                *, kernel_ready: bool) -> dict[str, Any]:
+def use_snippet(
+    backend: Backend, name: str, mv: ModelVersion, files: list[FileInfo], params: dict[str, str], *, kernel_ready: bool
+) -> UseSnippet:
     """Code that loads the version: ``pyfunc.load_model`` when it is an MLflow model (``MLmodel`` at its
     root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id. Names,
     versions, URIs and tags are written as literals (``repr``), never as code or comment text."""
@@ -54,5 +59,11 @@ def use_snippet(backend: Backend, name: str, mv: ModelVersion, files: list[FileI
     else:
         lines += [f"model_dir = mlflow.artifacts.download_artifacts(artifact_uri={uri!r})", "print(model_dir)"]
     params_code = "params = {\n" + "".join(f"    {k!r}: {_literal(v)},\n" for k, v in sorted(params.items())) + "}\n"
-    return {"kind": kind, "uri": uri, "code": "\n".join(lines) + "\n", "params_code": params_code,
-            "tracking_uri": backend.url, "kernel_ready": kernel_ready}
+    return {
+        "kind": kind,
+        "uri": uri,
+        "code": "\n".join(lines) + "\n",
+        "params_code": params_code,
+        "tracking_uri": backend.url,
+        "kernel_ready": kernel_ready,
+    }

@@ -8,6 +8,7 @@ remembered for five minutes, GitLab being down stops the lookups of that flow an
 On MLflow ``user_id`` already is a name: nothing is asked.
 
 Callers that build rows add the names with :func:`annotate` (``user_name`` beside ``user_id``)."""
+
 from __future__ import annotations
 
 import re
@@ -31,6 +32,7 @@ _ID = re.compile(r"^[1-9][0-9]{0,18}$")
 
 def user_call(web_root: str, user_id: str) -> Call[Optional[str]]:
     """``GET /api/v4/users/:id``: the user's display name (``name``, else ``username``)."""
+
     def _parse(d: Any) -> Optional[str]:
         if not isinstance(d, dict):
             return None
@@ -77,8 +79,9 @@ def user_names(api: Api, ids: Iterable[Optional[str]]) -> Any:
     return out
 
 
-def annotate(rows: Iterable[dict[str, Any]], names: dict[str, str], *, id_key: str = "user_id",
-             name_key: str = "user_name") -> None:
+def annotate(
+    rows: Iterable[dict[str, Any]], names: dict[str, str], *, id_key: str = "user_id", name_key: str = "user_name"
+) -> None:
     """Add ``name_key`` (the name, else the id) beside ``id_key`` in each row (in place)."""
     for row in rows:
         uid = row.get(id_key)

@@ -5,15 +5,20 @@ writes version tags only on create, and its run tags can be neither overwritten 
 live on the version's backing run, and removing link ``n`` adds ``mlops.link.<n>.removed``
 (append-only, so ``n`` is never reused).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..client.api import Api
 from ..client.errors import InvalidInput, NotFound
 from ..client.models import ModelVersion, Run
+
+if TYPE_CHECKING:
+    from ..client.calls import Flow
+    from .wire.registry import VersionLink
 
 LINK_PREFIX = "mlops.link."
 REMOVED = ".removed"
@@ -24,19 +29,29 @@ _ISSUE = re.compile(r"^/(?P<project>.+?)/-/(?P<kind>issues|merge_requests|work_i
 def check_link(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
-    if (len(url) > MAX_LINK or parts.scheme not in ("http", "https") or not parts.netloc
-            or any(ord(c) < 33 or ord(c) == 127 for c in url)):
-        raise InvalidInput(f"A linked item must be an http(s) URL without spaces (at most {MAX_LINK} characters).",
-                           reason="invalid_url")
+    if (
+        len(url) > MAX_LINK
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(ord(c) < 33 or ord(c) == 127 for c in url)
+    ):
+        raise InvalidInput(
+            f"A linked item must be an http(s) URL without spaces (at most {MAX_LINK} characters).",
+            reason="invalid_url",
+        )
     return url
 
 
-def describe_link(n: int, url: str) -> dict[str, Any]:
+def describe_link(n: int, url: str) -> VersionLink:
     m = _ISSUE.match(urlsplit(url).path)
     if m:
         kind = "merge_request" if m["kind"] == "merge_requests" else "issue"
-        return {"n": n, "url": url, "kind": kind, "title": f"{m['project']}{'!' if kind == 'merge_request' else '#'}"
-                f"{m['iid']}"}
+        return {
+            "n": n,
+            "url": url,
+            "kind": kind,
+            "title": f"{m['project']}{'!' if kind == 'merge_request' else '#'}{m['iid']}",
+        }
     return {"n": n, "url": url, "kind": "link", "title": url}
 
 
@@ -47,15 +62,15 @@ def link_numbers(tags: dict[str, str]) -> tuple[dict[int, str], int]:
     for k, v in tags.items():
         if not k.startswith(LINK_PREFIX):
             continue
-        rest = k[len(LINK_PREFIX):]
-        num, dead = (rest[:-len(REMOVED)], True) if rest.endswith(REMOVED) else (rest, False)
+        rest = k[len(LINK_PREFIX) :]
+        num, dead = (rest[: -len(REMOVED)], True) if rest.endswith(REMOVED) else (rest, False)
         if num.isascii() and num.isdigit():
             (removed.add(int(num)) if dead else live.__setitem__(int(num), v))
     used = max(list(live) + list(removed), default=0)
     return {n: u for n, u in sorted(live.items()) if n not in removed}, used
 
 
-def links_of(tags: dict[str, str]) -> list[dict[str, Any]]:
+def links_of(tags: dict[str, str]) -> list[VersionLink]:
     return [describe_link(n, u) for n, u in link_numbers(tags)[0].items()]
 
 
@@ -67,7 +82,7 @@ def link_tags(api: Api, mv: ModelVersion) -> Any:
     return mv.tags
 
 
-def add_link(api: Api, name: str, version: str, url: str) -> Any:
+def add_link(api: Api, name: str, version: str, url: str) -> Flow[list[VersionLink]]:
     from .registry import resolve_version
 
     url = check_link(url)
@@ -93,7 +108,7 @@ def add_link(api: Api, name: str, version: str, url: str) -> Any:
     return links_of(tags)
 
 
-def remove_link(api: Api, name: str, version: str, n: int) -> Any:
+def remove_link(api: Api, name: str, version: str, n: int) -> Flow[list[VersionLink]]:
     from .registry import resolve_version
 
     mv = yield from resolve_version(api, name, version)

@@ -14,6 +14,7 @@ import {
   IPromoteRequest,
   IPromoteResult,
   IVersionLink,
+  IVersionLinks,
   IVersionPage,
   IVersionRef
 } from './registryTypes';
@@ -132,7 +133,7 @@ export async function addVersionLink(
   url: string,
   settings?: ServerConnection.ISettings
 ): Promise<IVersionLink[]> {
-  const answer = await requestAPI<{ links: IVersionLink[] }>(
+  const answer = await requestAPI<IVersionLinks>(
     `${versionPath(backend, name, version)}/links`,
     { method: 'POST', body: JSON.stringify({ url }) },
     settings
@@ -148,7 +149,7 @@ export async function removeVersionLink(
   n: number,
   settings?: ServerConnection.ISettings
 ): Promise<IVersionLink[]> {
-  const answer = await requestAPI<{ links: IVersionLink[] }>(
+  const answer = await requestAPI<IVersionLinks>(
     `${versionPath(backend, name, version)}/links/${n}`,
     { method: 'DELETE' },
     settings

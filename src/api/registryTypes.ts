@@ -74,7 +74,8 @@ export interface IChampionRow {
   key: string;
   candidate: number | string | null;
   champion: number | string | null;
-  delta: number | null;
+  /** Non-finite differences travel as 'NaN' / 'Infinity' / '-Infinity'. */
+  delta: number | string | null;
   direction: 'min' | 'max';
   better: 'candidate' | 'champion' | 'equal' | null;
 }
@@ -88,6 +89,7 @@ export interface IChampionCheck {
   };
   champion: {
     version: string;
+    semver: string | null;
     run_id: string | null;
     metrics: Record<string, number | string | null>;
   } | null;
@@ -105,7 +107,7 @@ export interface IModelRow {
     semver: string | null;
     version_id: string;
   } | null;
-  version_count: number | null;
+  version_count: number;
   creation_timestamp: number | null;
   last_updated_timestamp: number | null;
   updated_by: string | null;
@@ -141,7 +143,7 @@ export interface IModelPage {
   web_url: string | null;
   /** The latest version as the backend resolves `models:/<name>/latest`
    * (GitLab: highest MAJOR.MINOR.PATCH, prerelease ignored). */
-  latest_version?: {
+  latest_version: {
     version: string;
     semver: string | null;
     version_id: string;
@@ -158,11 +160,23 @@ export interface IVersionLink {
   title: string;
 }
 
+/** Answer of `POST .../links` and `DELETE .../links/{n}`: the links left. */
+export interface IVersionLinks {
+  links: IVersionLink[];
+}
+
 /** A file of a version. */
 export interface IArtifactFile {
   path: string;
   is_dir: boolean;
   file_size: number | null;
+}
+
+/** Answer 201 of `PUT .../versions/{v}/artifacts/{file}`: the version's files after the upload. */
+export interface IUploadResult {
+  path: string;
+  size: number;
+  artifacts: IArtifactFile[];
 }
 
 /** Code that loads the version in a kernel. */
@@ -192,7 +206,7 @@ export interface ILineage {
   snapshot_sha256: string | null;
   git_commit: string | null;
   ci_job_id: string | null;
-  path: 'run' | 'copy' | 'registered' | null;
+  path: 'run' | 'copy' | 'registered';
 }
 
 /** A metric of the version (value as a string when not finite). */
@@ -222,7 +236,7 @@ export interface IVersionPage extends IVersionSummary {
   use_snippet: IUseSnippet;
   upload: IUploadInfo;
   /** CI job, pipeline and merge request of the version's run (GitLab pages). */
-  ci?: {
+  ci: {
     ci_job: { id: string; url: string | null } | null;
     pipeline: { id: string | null; url: string | null } | null;
     merge_request: { iid: string; url: string | null } | null;

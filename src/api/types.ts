@@ -25,11 +25,29 @@ export interface IBackendCapabilities {
   write?: boolean;
   /** Why `write` is false. */
   reason?: string;
-  [capability: string]: boolean | string | undefined;
 }
 
-/** One configured backend, as reported by `GET status`. */
-export interface IBackendStatus {
+/**
+ * What the supervisor of the embedded server adds to its backend in `status`
+ * (all optional: a remote backend, or an older server, has none of them).
+ */
+export interface IEmbeddedSupervisor {
+  /** Jupyter runs this backend, so it can restart it. */
+  restartable?: boolean;
+  /** The server log's last error line while it is down, else null. */
+  cause?: string | null;
+  /** Path of the server log on the Jupyter server. */
+  log_path?: string;
+  /** Automatic restarts spent in the current window. */
+  restarts?: number;
+  max_restarts?: number;
+  restart_window_s?: number;
+  /** Seconds since it went down (null while healthy). */
+  down_for_s?: number | null;
+}
+
+/** One configured backend, as reported by `GET status` (the embedded one with its supervisor's fields). */
+export interface IBackendStatus extends IEmbeddedSupervisor {
   /** Name used in URLs: `backends/{name}/mlflow/...`. */
   name: string;
   kind: BackendKind;
@@ -43,19 +61,29 @@ export interface IBackendStatus {
   capabilities: IBackendCapabilities;
 }
 
+/** Batches the kernels set aside after the backend kept failing on them (5xx). */
+export interface ISpoolAside {
+  batches: number;
+  items: number;
+  /** Distinct reasons, the first five. */
+  reasons: string[];
+}
+
 /** The durable kernel-side queue of not-yet-delivered log points. */
 export interface ISpoolStatus {
   /** Points waiting to be delivered. */
   depth: number;
   /** Spool directory on the server. */
   path?: string;
+  set_aside?: ISpoolAside;
 }
 
 /** Answer of `GET status`: the version/health handshake. */
 export interface IStatus {
   version: string;
   backends: IBackendStatus[];
-  default_backend: string;
+  /** Null only when no backend is configured and the embedded one is off. */
+  default_backend: string | null;
   spool: ISpoolStatus;
 }
 
@@ -117,7 +145,7 @@ export interface IExperimentsPage {
    * The name search was done by the server extension (GitLab); `read_only`:
    * the token may not search, so experiments came from `GET experiments/list`.
    */
-  emulated: { search: boolean; read_only?: boolean; reason: string | null };
+  emulated: { search: boolean; read_only: boolean; reason: string | null };
 }
 
 /** Column keys the candidates table can show, by kind. */
@@ -249,7 +277,7 @@ export interface IMetricHistory {
   downsampled: boolean;
   method: 'lttb' | 'minmax' | 'none';
   /** `latest`: a GitLab without metrics/get-history gave only the latest value. */
-  source: 'history' | 'run' | 'latest';
+  source: 'history' | 'latest';
 }
 
 /** `GET backends/{b}/runs/{run_id}/artifacts?path=`. */

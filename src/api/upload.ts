@@ -11,16 +11,11 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { ErrorCode, MlopsApiError } from '../common/errors';
 import { formatBytes } from '../common/format';
-import { IArtifactFile, IUploadInfo } from './registryTypes';
+import { IUploadInfo, IUploadResult } from './registryTypes';
 import { versionPath } from './registry';
 import { apiUrl, errorFromResponse, parseJSONAnswer } from './request';
 
-/** Answer 201 of the upload. */
-export interface IUploadResult {
-  path: string;
-  size: number;
-  artifacts: IArtifactFile[];
-}
+export type { IUploadResult } from './registryTypes';
 
 /** Where to upload and how. */
 export interface IUploadOptions {

@@ -140,9 +140,11 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       )}
       {result && result.errors.length > 0 && (
         <div className="jp-mlops-Notice jp-mlops-mod-warn" role="status">
-          {result.errors.map(e => (
-            <p key={`${e.backend}:${e.run_id}`}>
-              Left out {e.backend}:{e.run_id}: {e.message}
+          {result.errors.map((e, i) => (
+            <p key={`${e.backend}:${e.run_id}:${i}`}>
+              {e.run_id
+                ? `Left out ${e.backend}:${e.run_id}: ${e.message}`
+                : `A metric series could not be loaded: ${e.message}`}
             </p>
           ))}
         </div>

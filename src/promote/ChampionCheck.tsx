@@ -90,7 +90,7 @@ export function ChampionCheck(props: IChampionCheckProps): JSX.Element {
               <td>
                 {r.delta === null
                   ? '—'
-                  : `${r.delta > 0 ? '+' : ''}${formatNumber(r.delta)}`}
+                  : `${typeof r.delta === 'number' && r.delta > 0 ? '+' : ''}${formatNumber(r.delta)}`}
               </td>
               <td>
                 <Verdict row={r} />
