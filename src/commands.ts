@@ -1,11 +1,18 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
+  Dialog,
   ICommandPalette,
   InputDialog,
-  Notification
+  Notification,
+  showDialog
 } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { Widget } from '@lumino/widgets';
 import { refreshIcon } from '@jupyterlab/ui-components';
+
+import { getBackendLog } from './api/embedded';
+import { embeddedBackend, restartEmbeddedBackend } from './models/status';
+import { BannerCommands } from './sidebar/StatusBanner';
 
 import { IOpenRunArgs, OPEN_RUN_COMMAND } from './detail/opener';
 import { MlopsModel } from './models/mlops';
@@ -18,7 +25,9 @@ export const CommandIDs = {
   openSidebar: 'mlops:open-sidebar',
   refresh: 'mlops:refresh',
   openExperiment: 'mlops:open-experiment',
-  openRun: OPEN_RUN_COMMAND
+  openRun: OPEN_RUN_COMMAND,
+  restartEmbedded: BannerCommands.restart,
+  showEmbeddedLog: BannerCommands.showLog
 } as const;
 
 const PALETTE_CATEGORY = 'MLOps';
@@ -93,6 +102,76 @@ async function openExperiment(
   }
 }
 
+/** Lines of the server log the log dialog shows. */
+const LOG_LINES = 400;
+
+/** The embedded backend named in `args`, else the status's embedded one ('' when there is none). */
+function embeddedName(
+  model: MlopsModel,
+  args: ReadonlyPartialJSONObject
+): string {
+  return (
+    stringArg(args, 'backend') || embeddedBackend(model.status)?.name || ''
+  );
+}
+
+/** Restart the embedded backend; works also after its automatic restart budget is spent. */
+async function restartEmbedded(
+  model: MlopsModel,
+  args: ReadonlyPartialJSONObject
+): Promise<boolean> {
+  const name = embeddedName(model, args);
+  if (!name) {
+    Notification.warning('There is no embedded MLflow backend to restart.', {
+      autoClose: 8000
+    });
+    return false;
+  }
+  try {
+    await restartEmbeddedBackend(model, name);
+    Notification.info('Restarting the embedded MLflow backend…', {
+      autoClose: 5000
+    });
+    return true;
+  } catch (error) {
+    Notification.error(
+      `Cannot restart the embedded backend: ${asApiError(error).message}`,
+      { autoClose: 8000 }
+    );
+    return false;
+  }
+}
+
+/** The embedded server's last log lines in a read-only dialog (text, never HTML). */
+async function showEmbeddedLog(
+  model: MlopsModel,
+  args: ReadonlyPartialJSONObject
+): Promise<void> {
+  const name = embeddedName(model, args);
+  try {
+    const log = await getBackendLog(name, LOG_LINES, model.serverSettings);
+    const body = new Widget();
+    body.addClass('jp-mlops-LogDialog');
+    const path = document.createElement('div');
+    path.className = 'jp-mlops-LogDialog-path';
+    path.textContent = log.path;
+    const pre = document.createElement('pre');
+    pre.className = 'jp-mlops-LogDialog-text';
+    pre.textContent = log.text || '(the log is empty)';
+    body.node.append(path, pre);
+    await showDialog({
+      title: `Embedded MLflow server log (last ${log.lines} lines)`,
+      body,
+      buttons: [Dialog.okButton({ label: 'Close' })]
+    });
+  } catch (error) {
+    Notification.error(
+      `Cannot read the embedded backend's log: ${asApiError(error).message}`,
+      { autoClose: 8000 }
+    );
+  }
+}
+
 /** Register the commands and put them in the palette when there is one. */
 export function addCommands(
   app: JupyterFrontEnd,
@@ -162,6 +241,33 @@ export function addCommands(
         experiment_name: stringArg(args, 'experiment_name') || undefined
       });
     }
+  });
+  const backendArgs = {
+    args: {
+      type: 'object',
+      properties: {
+        backend: {
+          type: 'string',
+          description: 'Backend name (default: the embedded one)'
+        }
+      }
+    }
+  };
+  app.commands.addCommand(CommandIDs.restartEmbedded, {
+    label: 'Restart the embedded backend',
+    caption:
+      'Stop the embedded MLflow server and start it again, also after its automatic restarts are spent (kernels keep running)',
+    describedBy: backendArgs,
+    icon: refreshIcon,
+    isEnabled: args => !!embeddedName(model, args),
+    execute: args => restartEmbedded(model, args)
+  });
+  app.commands.addCommand(CommandIDs.showEmbeddedLog, {
+    label: 'Show the embedded backend log',
+    caption: 'The last lines of the embedded MLflow server log',
+    describedBy: backendArgs,
+    isEnabled: args => !!embeddedName(model, args),
+    execute: args => showEmbeddedLog(model, args)
   });
   if (options.palette) {
     for (const command of Object.values(CommandIDs)) {

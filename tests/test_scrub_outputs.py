@@ -6,6 +6,7 @@ the token in its name, a param value and key, a tag, a metric key, an artifact's
 its notebook snapshot; the experiment and the model version carry it too. No request puts the token in
 its URL (Jupyter's access log records URLs as sent), so every occurrence in an answer came from the backend.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,11 @@ def hostile(mlflow_server, jp_root_dir) -> dict[str, Any]:
     for i in range(2):
         run = rest.create_run(exp, run_name=f"run-{SECRET}-{i}", tags={"t": f"tag {SECRET}"})
         rid = run["info"]["run_id"]
-        rest.log_batch(rid, metrics={"loss": 0.5 + i, f"m-{SECRET}": 1.0},
-                       params={"p": f"x{SECRET}y", f"k-{SECRET}": "v", "lr": str(i)})
+        rest.log_batch(
+            rid,
+            metrics={"loss": 0.5 + i, f"m-{SECRET}": 1.0},
+            params={"p": f"x{SECRET}y", f"k-{SECRET}": "v", "lr": str(i)},
+        )
         rest.upload_artifact(run, "notes.txt", f"the token is {SECRET}\n".encode())
         rest.upload_artifact(run, f"{SECRET}.txt", b"named after the token")
         nb = nbformat.v4.new_notebook()
@@ -72,12 +76,18 @@ def hostile(mlflow_server, jp_root_dir) -> dict[str, Any]:
         rest.upload_artifact(run, "snapshot.json", json.dumps(record).encode())
         runs.append(rid)
     model = f"model-{tag}"
-    rest.post("registered-models/create", {"name": model, "description": f"about {SECRET}",
-                                           "tags": [{"key": "t", "value": SECRET}]})
-    rest.post("model-versions/create", {"name": model, "run_id": runs[0], "source": f"runs:/{runs[0]}/model",
-                                        "description": f"v1 {SECRET}"})
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"t = '{SECRET}'", id="x")]),
-                   str(jp_root_dir / "local.ipynb"))
+    rest.post(
+        "registered-models/create",
+        {"name": model, "description": f"about {SECRET}", "tags": [{"key": "t", "value": SECRET}]},
+    )
+    rest.post(
+        "model-versions/create",
+        {"name": model, "run_id": runs[0], "source": f"runs:/{runs[0]}/model", "description": f"v1 {SECRET}"},
+    )
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"t = '{SECRET}'", id="x")]),
+        str(jp_root_dir / "local.ipynb"),
+    )
     return {"exp": exp, "exp_name": exp_name, "runs": runs, "model": model}
 
 
@@ -118,6 +128,8 @@ def _requests(h: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("POST", f"{run}/snapshot", {"path": f"{SECRET}.ipynb"}),  # our own error echoes it
         ("POST", f"{run}/snapshot/restore", {}),
         ("GET", f"snapshots/diff?{urlencode({'a': f'default:{r0}', 'b': f'default:{r1}'})}", None),
+        ("POST", "backends/default/restart", {}),  # not embedded here: 400
+        ("GET", "backends/default/log?lines=10", None),
     ]
 
 
@@ -127,8 +139,7 @@ def _route(path: str) -> type:
 
 
 @HOSTILE
-async def test_no_route_leaks_the_token(hostile, jp_serverapp, http_server_client, jp_auth_header, jp_base_url,
-                                        caplog):
+async def test_no_route_leaks_the_token(hostile, jp_serverapp, http_server_client, jp_auth_header, jp_base_url, caplog):
     reqs = _requests(hostile)
     assert {_route(path) for _, path, _ in reqs} == {h for _, h in handlers()}, "every route is exercised"
     logger = jp_serverapp.log
@@ -140,10 +151,15 @@ async def test_no_route_leaks_the_token(hostile, jp_serverapp, http_server_clien
             data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
             if data is None and method in ("POST", "PUT"):
                 data = b""
-            resp = await http_server_client.fetch(url_path_join(jp_base_url, "jupyterlab-mlops", path), method=method,
-                                                  body=data, raise_error=False,
-                                                  headers={**jp_auth_header, "Content-Type": "application/json"},
-                                                  allow_nonstandard_methods=True, request_timeout=120)
+            resp = await http_server_client.fetch(
+                url_path_join(jp_base_url, "jupyterlab-mlops", path),
+                method=method,
+                body=data,
+                raise_error=False,
+                headers={**jp_auth_header, "Content-Type": "application/json"},
+                allow_nonstandard_methods=True,
+                request_timeout=120,
+            )
             text = resp.body.decode("utf-8", "replace")
             assert SECRET not in text, f"{method} {path}: {resp.code} {text[:500]}"
             for name, value in resp.headers.get_all():
@@ -178,12 +194,28 @@ async def test_download_of_an_artifact_is_byte_exact(hostile, jp_fetch):
     """Streamed file downloads are the backend's bytes as stored (DESIGN §8 P8): a file is never rewritten.
 
     Their headers still pass the scrubber (the base handler's ``flush``)."""
-    resp = await jp_fetch("jupyterlab-mlops", "backends", "default", "runs", hostile["runs"][0], "artifacts",
-                          "download", params={"path": "notes.txt"})
+    resp = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "default",
+        "runs",
+        hostile["runs"][0],
+        "artifacts",
+        "download",
+        params={"path": "notes.txt"},
+    )
     assert resp.body == f"the token is {SECRET}\n".encode()
     assert all(SECRET not in v for _, v in resp.headers.get_all())
-    named = await jp_fetch("jupyterlab-mlops", "backends", "default", "runs", hostile["runs"][0], "artifacts",
-                           "download", params={"path": f"{SECRET}.txt"})  # the file name goes into a header
+    named = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "default",
+        "runs",
+        hostile["runs"][0],
+        "artifacts",
+        "download",
+        params={"path": f"{SECRET}.txt"},
+    )  # the file name goes into a header
     assert named.body == b"named after the token" and MARK in named.headers["Content-Disposition"]
     assert all(SECRET not in v for _, v in named.headers.get_all())
 

@@ -1,4 +1,5 @@
 """The server extension: configuration (traitlets), backends, embedded MLflow, routes."""
+
 from __future__ import annotations
 
 import os
@@ -40,39 +41,61 @@ class MlopsApp(ExtensionApp):
     load_other_extensions = True
 
     backends = List(
-        Dict(), default_value=[], config=True,
+        Dict(),
+        default_value=[],
+        config=True,
         help="""Named registry backends: [{"name": "team", "kind": "gitlab"|"mlflow" (detected from the URL
         when omitted), "url": "<tracking URI>", "token_env": "VAR" | "token_file": "path" | "token": "..."}].
         When empty, MLFLOW_TRACKING_URI / MLFLOW_TRACKING_TOKEN are used, else the embedded backend.""",
     )
     embedded = Bool(True, config=True, help="Start an embedded MLflow server when no backend is configured.")
     embedded_data_dir = Unicode(
-        "", config=True, help="Data dir of the embedded MLflow server (default: <jupyter data dir>/mlops/mlflow).")
+        "", config=True, help="Data dir of the embedded MLflow server (default: <jupyter data dir>/mlops/mlflow)."
+    )
     embedded_command = List(
-        Unicode(), default_value=[], config=True,
-        help="Command that starts the embedded server (default: this Python's `-m mlflow server ...`).")
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="Command that starts the embedded server (default: this Python's `-m mlflow server ...`).",
+    )
+    embedded_max_restarts = Int(
+        5,
+        config=True,
+        help="Automatic restarts of the embedded server allowed within embedded_restart_window; "
+        "then it stays failed until restarted by hand (the sidebar's button, or POST backends/default/restart).",
+    )
+    embedded_restart_window = Float(600.0, config=True, help="Window (s) over which embedded_max_restarts is counted.")
     request_timeout = Float(30.0, config=True, help="Timeout (s) of a request to a backend.")
     connect_timeout = Float(5.0, config=True, help="Connect timeout (s) to a backend.")
     spool_dir = Unicode("", config=True, help="Kernel-side spool dir (default: <jupyter data dir>/mlops/spool).")
     max_upload_bytes = Int(
-        0, config=True,
+        0,
+        config=True,
         help="""Largest request body (bytes) through the tracking-URI proxy and the model-version file upload;
-        0: no limit of ours (version files: the backend's own, GitLab 10 GiB). Bodies are streamed either way.""")
+        0: no limit of ours (version files: the backend's own, GitLab 10 GiB). Bodies are streamed either way.""",
+    )
     snapshot_max_bytes = Int(
-        50_000_000, config=True,
-        help="Largest notebook snapshot uploaded (bytes): outputs are dropped, largest first, then it is refused.")
+        50_000_000,
+        config=True,
+        help="Largest notebook snapshot uploaded (bytes): outputs are dropped, largest first, then it is refused.",
+    )
     snapshot_output_max_bytes = Int(
-        2_000_000, config=True, help="Outputs larger than this (bytes) are replaced by a note in notebook snapshots.")
+        2_000_000, config=True, help="Outputs larger than this (bytes) are replaced by a note in notebook snapshots."
+    )
     snapshot_git_diff_max_bytes = Int(
-        200_000, config=True, help="Cap (bytes) of the uncommitted git diff stored in snapshot.json.")
+        200_000, config=True, help="Cap (bytes) of the uncommitted git diff stored in snapshot.json."
+    )
 
     def _resolve_backends(self) -> tuple[list[Backend], Any]:
         if self.backends:
             out = []
             for i, spec in enumerate(self.backends):
                 name = str(spec.get("name") or f"backend{i + 1}")
-                out.append(Backend.from_uri(str(spec.get("url", "")), name=name, kind=spec.get("kind"),
-                                            token=_token(spec, name)))
+                out.append(
+                    Backend.from_uri(
+                        str(spec.get("url", "")), name=name, kind=spec.get("kind"), token=_token(spec, name)
+                    )
+                )
             return out, None
         uri = os.environ.get("MLFLOW_TRACKING_URI", "")
         if uri.startswith(("http://", "https://")) and os.environ.get("MLOPS_EMBEDDED_URI") != uri:
@@ -82,7 +105,13 @@ class MlopsApp(ExtensionApp):
         from .embedded import EmbeddedBackend
 
         data_dir = Path(self.embedded_data_dir or Path(jupyter_data_dir()) / "mlops" / "mlflow")
-        embedded = EmbeddedBackend(data_dir, log=self.log, command=list(self.embedded_command) or None)
+        embedded = EmbeddedBackend(
+            data_dir,
+            log=self.log,
+            command=list(self.embedded_command) or None,
+            max_restarts=self.embedded_max_restarts,
+            restart_window=self.embedded_restart_window,
+        )
         # Kernels started by this server inherit the URL, so plain ``mlflow`` code logs there.
         os.environ["MLFLOW_TRACKING_URI"] = embedded.url
         os.environ["MLOPS_EMBEDDED_URI"] = embedded.url
@@ -90,8 +119,13 @@ class MlopsApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         backends, embedded = self._resolve_backends()
-        registry = BackendRegistry(backends, timeout=self.request_timeout, connect_timeout=self.connect_timeout,
-                                   embedded=embedded, log=self.log)
+        registry = BackendRegistry(
+            backends,
+            timeout=self.request_timeout,
+            connect_timeout=self.connect_timeout,
+            embedded=embedded,
+            log=self.log,
+        )
         spool = self.spool_dir or os.environ.get("MLOPS_SPOOL_DIR") or str(Path(jupyter_data_dir()) / "mlops" / "spool")
         os.environ["MLOPS_SPOOL_DIR"] = spool  # kernels spool where status looks
         self.settings.update({"mlops_registry": registry, "mlops_spool_dir": spool, "mlops_version": __version__})

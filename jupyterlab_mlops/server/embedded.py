@@ -3,6 +3,7 @@
 Only the standard library is imported at module level; tornado is imported by the
 supervisor task, and ``mlflow`` is never imported here (it is slow to import).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
+
+from .server_log import last_error, read_runs_tail
 
 _TICK = 0.25  # how often the supervisor polls the child's exit status (s)
 _STARTING_CHECK = 0.5  # /health interval while starting (s)
@@ -45,8 +49,9 @@ def _proc_info(pid: int) -> tuple[str, int]:
             raw = Path(f"/proc/{pid}/cmdline").read_bytes()
             cmd = raw.replace(b"\0", b" ").decode("utf-8", "replace")
             return cmd, int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        out = subprocess.run(["ps", "-o", "ppid=,command=", "-p", str(pid)], capture_output=True,
-                             text=True, timeout=2).stdout.strip()  # no /proc (macOS)
+        out = subprocess.run(
+            ["ps", "-o", "ppid=,command=", "-p", str(pid)], capture_output=True, text=True, timeout=2
+        ).stdout.strip()  # no /proc (macOS)
         ppid, _, cmd = out.partition(" ")
         return cmd, int(ppid or 0)
     except (OSError, ValueError, IndexError, subprocess.SubprocessError):
@@ -56,27 +61,50 @@ def _proc_info(pid: int) -> tuple[str, int]:
 class EmbeddedBackend:
     """Supervises a real ``mlflow server`` child process on loopback."""
 
-    def __init__(self, data_dir: Path, *, log: logging.Logger, command: list[str] | None = None,
-                 host: str = "127.0.0.1", port: int | None = None, health_interval: float = 2.0,
-                 startup_timeout: float = 120.0, max_restarts: int = 5, backoff_base: float = 1.0,
-                 backoff_max: float = 10.0, healthy_reset: float = 60.0) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        log: logging.Logger,
+        command: list[str] | None = None,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        health_interval: float = 2.0,
+        startup_timeout: float = 120.0,
+        max_restarts: int = 5,
+        restart_window: float = 600.0,
+        backoff_base: float = 1.0,
+        backoff_max: float = 10.0,
+    ) -> None:
         self.data_dir, self.log, self.host = Path(data_dir).resolve(), log, host
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
         self.health_interval, self.startup_timeout = health_interval, startup_timeout
-        self.max_restarts, self.healthy_reset = max_restarts, healthy_reset
+        self.max_restarts, self.restart_window = max_restarts, restart_window
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
         self.log_path = self.data_dir / "mlflow-server.log"
         self.lock_path = self.data_dir / "server.json"
         self._default_command = command is None
         self.command = command or [
-            sys.executable, "-m", "mlflow", "server",
-            "--backend-store-uri", f"sqlite:///{self.data_dir}/mlflow.db",
-            "--artifacts-destination", str(self.data_dir / "artifacts"), "--serve-artifacts",
-            "--host", host, "--port", str(self.port), "--workers", "1",
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{self.data_dir}/mlflow.db",
+            "--artifacts-destination",
+            str(self.data_dir / "artifacts"),
+            "--serve-artifacts",
+            "--host",
+            host,
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
         ]
         self.health, self.message = "starting", "not started"
-        self.restarts = 0  # consecutive restarts; reset after `healthy_reset` s of health
+        self._restart_times: deque[float] = deque()  # automatic restarts within `restart_window`
+        self.cause: str | None = None  # the last error line of the server log, when down
         self._proc: subprocess.Popen[bytes] | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -85,14 +113,40 @@ class EmbeddedBackend:
         self._fails = 0
         self._kill_reason: str | None = None
         self._guard: subprocess.Popen[bytes] | None = None
+        self._unanswered_since: float | None = None  # first /health timeout since the last answer
+        self._down_since: float | None = None
+        self._restarting: asyncio.Task[None] | None = None
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
+    @property
+    def restarts(self) -> int:
+        """Automatic restarts within the last ``restart_window`` seconds (the budget spent)."""
+        horizon = time.monotonic() - self.restart_window
+        while self._restart_times and self._restart_times[0] < horizon:
+            self._restart_times.popleft()
+        return len(self._restart_times)
+
     def snapshot(self) -> dict[str, Any]:
-        return {"health": self.health, "message": self.message, "url": self.url, "pid": self.pid,
-                "restarts": self.restarts, "log_path": str(self.log_path)}
+        down = None if self._down_since is None else round(time.monotonic() - self._down_since, 1)
+        return {
+            "health": self.health,
+            "message": self.message,
+            "url": self.url,
+            "pid": self.pid,
+            "restarts": self.restarts,
+            "max_restarts": self.max_restarts,
+            "restart_window_s": float(self.restart_window),
+            "cause": self.cause,
+            "down_for_s": down,
+            "log_path": str(self.log_path),
+        }
+
+    def _window(self) -> str:
+        w = self.restart_window
+        return f"{w / 60:g} min" if w >= 60 else f"{w:g} s"
 
     # -- start ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -102,7 +156,7 @@ class EmbeddedBackend:
         """
         if self._task is not None and not self._task.done():
             return
-        self._stopping, self.restarts = False, 0
+        self._stopping = False
         if self._default_command:
             missing = self._missing_mlflow()
             if missing:
@@ -143,9 +197,11 @@ class EmbeddedBackend:
         if "mlflow" not in cmd or str(self.data_dir) not in cmd:
             return True  # gone, or the pid now belongs to something else
         if owner not in (0, os.getpid()) and ppid == owner:
-            self._fail(f"{self.data_dir} is in use by the embedded MLflow server (pid {pid}) of "
-                       f"another running Jupyter (pid {owner}); configure another data dir",
-                       tail=False)
+            self._fail(
+                f"{self.data_dir} is in use by the embedded MLflow server (pid {pid}) of "
+                f"another running Jupyter (pid {owner}); configure another data dir",
+                tail=False,
+            )
             return False
         self.log.warning("killing stale embedded MLflow server (pid %s)", pid)
         try:
@@ -158,25 +214,31 @@ class EmbeddedBackend:
         return True
 
     def _spawn(self) -> bool:
-        if self.log_path.exists():
+        if self.log_path.exists() and self.log_path.stat().st_size:  # .log.1: the last run that said something
             self.log_path.replace(self.log_path.with_suffix(".log.1"))
-        env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-               "MLFLOW_DISABLE_TELEMETRY": "true"}
+        env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
         try:
             with open(self.log_path, "wb") as out:
-                self._proc = subprocess.Popen(self.command, stdout=out, stderr=subprocess.STDOUT,
-                                              stdin=subprocess.DEVNULL, env=env, cwd=self.data_dir,
-                                              start_new_session=True)
+                self._proc = subprocess.Popen(
+                    self.command,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=env,
+                    cwd=self.data_dir,
+                    start_new_session=True,
+                )
         except OSError as e:
             self._fail(f"cannot start {self.command[0]}: {e}", tail=False)
             return False
         self._start_guard(self._proc.pid)
         self._spawned_at = time.monotonic()
         self.health = "starting"
-        self._fails = 0
+        self._fails, self._unanswered_since = 0, None
         self._healthy_since = None
-        self.lock_path.write_text(json.dumps({"pid": self._proc.pid, "port": self.port,
-                                              "url": self.url, "owner": os.getpid()}))
+        self.lock_path.write_text(
+            json.dumps({"pid": self._proc.pid, "port": self.port, "url": self.url, "owner": os.getpid()})
+        )
         self.log.info("embedded MLflow server pid %s on %s", self._proc.pid, self.url)
         return True
 
@@ -195,70 +257,113 @@ class EmbeddedBackend:
                     next_check = 0.0
                     continue
                 if time.monotonic() >= next_check:
+                    timed_out = False
                     try:
                         r = await client.get(f"{self.url}/health")
                         ok = r.status_code == 200
-                    except Exception:  # refused, reset, timeout …
+                    except httpx.TimeoutException as e:  # connected (or connecting) but no answer
+                        ok, timed_out = False, not isinstance(e, httpx.ConnectTimeout)
+                    except Exception:  # refused, reset …
                         ok = False
                     if self._stopping:
                         return
-                    self._on_check(ok, time.monotonic())
-                    wait = self.health_interval if self._healthy_since else min(
-                        self.health_interval, _STARTING_CHECK)
+                    self._on_check(ok, time.monotonic(), timed_out=timed_out)
+                    wait = self.health_interval if self._healthy_since else min(self.health_interval, _STARTING_CHECK)
                     next_check = time.monotonic() + wait
                 await asyncio.sleep(_TICK)
         finally:
             await client.aclose()
 
-    def _on_check(self, ok: bool, now: float) -> None:
+    def _on_check(self, ok: bool, now: float, *, timed_out: bool = False) -> None:
         if ok:
-            self._fails = 0
+            self._fails, self._unanswered_since = 0, None
             if self.health != "healthy":
                 self.health, self.message, self._healthy_since = "healthy", "healthy", now
+                self._down_since, self.cause = None, None
                 self.log.info("embedded MLflow server healthy at %s", self.url)
-            elif self.restarts and now - (self._healthy_since or now) >= self.healthy_reset:
-                self.restarts = 0
-        elif self.health == "starting" and self._healthy_since is None:
+            return
+        if timed_out and self._unanswered_since is None:
+            self._unanswered_since = now
+        elif not timed_out:
+            self._unanswered_since = None
+        hung = self._hung_note(now)
+        if self.health == "starting" and self._healthy_since is None:
+            if hung:
+                self.message = f"pid {self.pid} {hung}"
             if now - self._spawned_at > self.startup_timeout and self._proc is not None:
-                self._kill_reason = f"no /health answer within {self.startup_timeout:g} s"
+                self._kill_reason = (
+                    f"pid {self.pid} {hung}" if hung else f"no /health answer within {self.startup_timeout:g} s"
+                )
                 _killpg(self._proc.pid, signal.SIGKILL)
-        else:
-            self._fails += 1
-            if self._fails > _UNREACHABLE_AFTER and self.health == "healthy":
-                self.health, self._healthy_since = "unreachable", None
-                self.message = f"pid {self.pid} is alive but {self.url}/health does not answer"
+            return
+        self._fails += 1
+        if self._fails > _UNREACHABLE_AFTER and self.health == "healthy":
+            self.health, self._healthy_since, self._down_since = "unreachable", None, now
+            self.message = ""
+        if self.health == "unreachable":
+            before = self.message
+            self.message = (
+                f"pid {self.pid} {hung}" if hung else f"pid {self.pid} is alive but {self.url}/health does not answer"
+            )
+            if not before:
                 self.log.warning("embedded MLflow server: %s", self.message)
 
+    def _hung_note(self, now: float) -> str | None:
+        """What a hung server is doing (None unless /health times out); the first timeout waited 2 s."""
+        if self._unanswered_since is not None:
+            return f"accepts connections but is not answering /health for {now - self._unanswered_since + 2:.0f} s"
+        return None
+
     async def _on_exit(self, rc: int) -> bool:
-        """Restart after an exit (with backoff); return False when giving up."""
+        """Restart after an exit (with backoff); return False when the budget of the window is spent."""
         assert self._proc is not None
-        reason, self._kill_reason = self._kill_reason or f"exit code {rc}", None
+        signame = f" ({signal.Signals(-rc).name})" if -rc in signal.valid_signals() else ""
+        reason, self._kill_reason = self._kill_reason or f"exit code {rc}{signame}", None
         _killpg(self._proc.pid, signal.SIGKILL)  # workers orphaned by a dead parent
+        if self._down_since is None:
+            self._down_since = time.monotonic()
         if self.restarts >= self.max_restarts:
-            self._fail(f"MLflow server stopped ({reason}) after {self.restarts} restarts")
+            self._fail(f"MLflow server stopped ({reason}) after {self.restarts} restarts in {self._window()}")
             return False
-        self.restarts += 1
-        self.health, self._healthy_since = "starting", None
-        self.message = f"restarting after {reason} (restart {self.restarts}/{self.max_restarts})"
+        self._restart_times.append(time.monotonic())
+        n = self.restarts
+        self.health, self._healthy_since, self._unanswered_since = "starting", None, None
+        self.cause = last_error(self.log_path)
+        self.message = f"restarting after {reason} (restart {n}/{self.max_restarts} in {self._window()})"
         self.log.warning("embedded MLflow server: %s", self.message)
-        await asyncio.sleep(min(self.backoff_base * 2 ** (self.restarts - 1), self.backoff_max))
+        await asyncio.sleep(min(self.backoff_base * 2 ** (n - 1), self.backoff_max))
         return not self._stopping and self._spawn()
 
     def _fail(self, why: str, *, tail: bool = True) -> None:
+        """Failed: one line of why, one of the cause (the log's last error line) and where the log is."""
         self.health = "failed"
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+        self.cause = last_error(self.log_path) if tail else None
         self.message = f"failed: {why}"
-        if tail and (t := self.log_tail()):
-            self.message += f"\n--- last lines of {self.log_path} ---\n{t}"
+        if self.cause:
+            self.message += f"\n{self.cause} (full log: {self.log_path})"
+        elif tail:
+            self.message += f" (log: {self.log_path})"
         self.log.error("embedded MLflow server %s", self.message)
 
-    def log_tail(self, lines: int = 15) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(max(0, f.seek(0, os.SEEK_END) - 4096))
-                text = f.read().decode(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.rstrip().splitlines()[-lines:])
+    def log_tail(self, lines: int = 200) -> str:
+        """The server log's last ``lines`` lines, the previous run's first (text, may hold secrets: scrub it)."""
+        return read_runs_tail(self.log_path, lines)
+
+    async def restart(self) -> None:
+        """Stop the server (if any), start it afresh with a new budget (works after ``failed``); calls share one."""
+        if self._restarting is None or self._restarting.done():
+            self._restarting = asyncio.ensure_future(self._restart())
+        await asyncio.shield(self._restarting)
+
+    async def _restart(self) -> None:
+        self.log.warning("embedded MLflow server: restart requested (was %s)", self.health)
+        await self.stop()
+        self._restart_times.clear()
+        self.health, self.message, self.cause = "starting", "restarting on request…", None
+        self._down_since = None
+        self.start()
 
     def _start_guard(self, pgid: int) -> None:
         """A watcher that stops the server's group if Jupyter dies without stopping it (kill -9)."""
@@ -266,8 +371,11 @@ class EmbeddedBackend:
         try:
             self._guard = subprocess.Popen(
                 [sys.executable, "-m", "jupyterlab_mlops.server.orphan_guard", str(os.getpid()), str(pgid)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True)
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as e:  # the server still runs; it just is not guarded
             self.log.warning("embedded MLflow server: cannot start the orphan guard: %s", e)
 

@@ -2,15 +2,16 @@
 
 Each area keeps its handlers in ``views/<area>.py`` with a ``ROUTES`` list.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from .proxy import ProxyHandler
 from .status import StatusHandler
-from .views import artifacts, compare, experiments, promote, registry, runs, snapshots, version_files
+from .views import artifacts, compare, embedded, experiments, promote, registry, runs, snapshots, version_files
 
-AREAS = (experiments, runs, artifacts, compare, promote, registry, version_files, snapshots)
+AREAS = (experiments, runs, artifacts, compare, promote, registry, version_files, snapshots, embedded)
 
 
 def handlers() -> list[tuple[str, Any]]:

@@ -5,6 +5,11 @@ import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { getStatus } from '../api/endpoints';
+import {
+  IEmbeddedBackendStatus,
+  IRestartAnswer,
+  restartBackend
+} from '../api/embedded';
 import { IBackendStatus, IStatus } from '../api/types';
 import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
 import { MlopsApiError, asApiError } from '../common/errors';
@@ -61,6 +66,52 @@ function normalizeStatus(raw: Partial<IStatus> | undefined): IStatus {
     default_backend: raw.default_backend ?? 'default',
     spool: { ...raw.spool, depth: raw.spool?.depth ?? 0 }
   };
+}
+
+/** Seconds an embedded backend stays unreachable before the banner offers a restart. */
+export const RESTART_OFFER_AFTER_S = 10;
+
+/** The embedded (restartable) backend of a status, or null. */
+export function embeddedBackend(
+  status: IStatus | null
+): IEmbeddedBackendStatus | null {
+  const found = status?.backends.find(
+    b => b.embedded && (b as IEmbeddedBackendStatus).restartable !== false
+  );
+  return (found as IEmbeddedBackendStatus | undefined) ?? null;
+}
+
+/** Whether the UI offers "Restart backend": embedded, and failed or unreachable for long. */
+export function offersRestart(backend: IBackendStatus): boolean {
+  const b = backend as IEmbeddedBackendStatus;
+  if (!b.embedded || b.restartable === false) {
+    return false;
+  }
+  return (
+    b.health === 'failed' ||
+    (b.health === 'unreachable' &&
+      (b.down_for_s ?? RESTART_OFFER_AFTER_S) >= RESTART_OFFER_AFTER_S)
+  );
+}
+
+/** What {@link restartEmbeddedBackend} needs of the model (MlopsModel has it). */
+export interface IStatusRefresher {
+  readonly serverSettings: ServerConnection.ISettings;
+  refreshStatus(): Promise<void>;
+}
+
+/**
+ * Restart the embedded backend `name` (also after its automatic restart
+ * budget is spent), then fetch the status again: it says "starting", so the
+ * poll runs fast until the backend is healthy.
+ */
+export async function restartEmbeddedBackend(
+  model: IStatusRefresher,
+  name: string
+): Promise<IRestartAnswer> {
+  const answer = await restartBackend(name, model.serverSettings);
+  await model.refreshStatus();
+  return answer;
 }
 
 /**

@@ -77,7 +77,7 @@ function Views(props: {
   }
   return (
     <>
-      <StatusBanner state={model.state} />
+      <StatusBanner state={model.state} commands={options.commands} />
       {backend && model.status && (
         <BackendPicker
           backends={model.status.backends}

@@ -1,8 +1,15 @@
-import { checkIcon, errorIcon, LabIcon } from '@jupyterlab/ui-components';
+import {
+  Button,
+  checkIcon,
+  errorIcon,
+  LabIcon
+} from '@jupyterlab/ui-components';
+import { JupyterFrontEnd } from '@jupyterlab/application';
 import * as React from 'react';
 
 import { BackendHealth, IBackendStatus, IStatus } from '../api/types';
 import { ServerState } from '../models/mlops';
+import { offersRestart } from '../models/status';
 import { versionMismatch } from '../models/version';
 
 /** Display name of a backend kind. */
@@ -10,6 +17,14 @@ const KIND_LABEL: Record<string, string> = {
   mlflow: 'MLflow',
   gitlab: 'GitLab'
 };
+
+type CommandRegistry = JupyterFrontEnd['commands'];
+
+/** Commands the banner's buttons run (registered in `commands.ts`). */
+export const BannerCommands = {
+  restart: 'mlops:restart-embedded-backend',
+  showLog: 'mlops:show-embedded-backend-log'
+} as const;
 
 /** Banner tone: decides the accent colour. */
 type Tone = 'info' | 'ok' | 'warn' | 'error';
@@ -99,8 +114,53 @@ function Frame(props: {
   );
 }
 
-function BackendBanner(props: { backend: IBackendStatus }): JSX.Element {
-  const { backend } = props;
+/** "Restart backend" and "Show log" of a failed (or long unreachable) embedded backend. */
+function RecoveryActions(props: {
+  backend: IBackendStatus;
+  commands: CommandRegistry;
+}): JSX.Element | null {
+  const { backend, commands } = props;
+  const [busy, setBusy] = React.useState(false);
+  if (!offersRestart(backend) || !commands.hasCommand(BannerCommands.restart)) {
+    return null;
+  }
+  const args = { backend: backend.name };
+  const restart = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      await commands.execute(BannerCommands.restart, args);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="jp-mlops-StatusBanner-actions">
+      <Button
+        className="jp-mod-styled jp-mod-accept jp-mlops-StatusBanner-restart"
+        disabled={busy}
+        onClick={() => void restart()}
+        title="Stop the embedded MLflow server and start it again (kernels and notebooks keep running)"
+      >
+        {busy ? 'Restarting…' : 'Restart backend'}
+      </Button>
+      {commands.hasCommand(BannerCommands.showLog) && (
+        <Button
+          className="jp-mod-styled jp-mod-reject jp-mlops-StatusBanner-log"
+          onClick={() => void commands.execute(BannerCommands.showLog, args)}
+          title="The last lines of the embedded MLflow server's log"
+        >
+          Show log
+        </Button>
+      )}
+    </div>
+  );
+}
+
+function BackendBanner(props: {
+  backend: IBackendStatus;
+  commands?: CommandRegistry;
+}): JSX.Element {
+  const { backend, commands } = props;
   const tone = HEALTH_TONE[backend.health] ?? 'warn';
   const starting = backend.health === 'starting';
   const title = starting
@@ -125,6 +185,7 @@ function BackendBanner(props: { backend: IBackendStatus }): JSX.Element {
       {showMessage && (
         <div className="jp-mlops-StatusBanner-message">{backend.message}</div>
       )}
+      {commands && <RecoveryActions backend={backend} commands={commands} />}
     </Frame>
   );
 }
@@ -146,16 +207,22 @@ function VersionBanner(props: { serverVersion: string }): JSX.Element | null {
   );
 }
 
-function ReadyBanners(props: { status: IStatus }): JSX.Element {
+function ReadyBanners(props: {
+  status: IStatus;
+  commands?: CommandRegistry;
+}): JSX.Element {
   return (
     <>
       <VersionBanner serverVersion={props.status.version} />
-      <BackendBanners status={props.status} />
+      <BackendBanners status={props.status} commands={props.commands} />
     </>
   );
 }
 
-function BackendBanners(props: { status: IStatus }): JSX.Element {
+function BackendBanners(props: {
+  status: IStatus;
+  commands?: CommandRegistry;
+}): JSX.Element {
   const { status } = props;
   if (status.backends.length === 0) {
     return (
@@ -178,7 +245,7 @@ function BackendBanners(props: { status: IStatus }): JSX.Element {
   return (
     <>
       {backends.map(b => (
-        <BackendBanner key={b.name} backend={b} />
+        <BackendBanner key={b.name} backend={b} commands={props.commands} />
       ))}
       {aside && (
         <div
@@ -200,8 +267,14 @@ function BackendBanners(props: { status: IStatus }): JSX.Element {
   );
 }
 
-/** Lasting state of the server extension and its backends. */
-export function StatusBanner(props: { state: ServerState }): JSX.Element {
+/**
+ * Lasting state of the server extension and its backends; with `commands`, a
+ * failed embedded backend gets "Restart backend" and "Show log" buttons.
+ */
+export function StatusBanner(props: {
+  state: ServerState;
+  commands?: CommandRegistry;
+}): JSX.Element {
   const { state } = props;
   switch (state.phase) {
     case 'connecting':
@@ -240,6 +313,6 @@ export function StatusBanner(props: { state: ServerState }): JSX.Element {
         </Frame>
       );
     case 'ready':
-      return <ReadyBanners status={state.status} />;
+      return <ReadyBanners status={state.status} commands={props.commands} />;
   }
 }
