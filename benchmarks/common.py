@@ -1,5 +1,6 @@
 """Shared pieces of the benchmark harness: a real MLflow server (SQLite, or the team backend: PostgreSQL + S3)
 and the result row."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,10 @@ class Row:
     passed: bool
 
     def markdown(self) -> str:
-        return (f"| {self.id} | {self.work} | {self.ours} | {self.reference} | {self.ratio} | {self.target} | "
-                f"{'yes' if self.passed else 'no'} |")
+        return (
+            f"| {self.id} | {self.work} | {self.ours} | {self.reference} | {self.ratio} | {self.target} | "
+            f"{'yes' if self.passed else 'no'} |"
+        )
 
 
 def free_port() -> int:
@@ -59,10 +62,27 @@ class MlflowServer:
     def start(self, timeout: float = 120.0) -> "MlflowServer":
         log = open(self.dir / "mlflow.log", "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", f"sqlite:///{self.dir}/mlflow.db",
-             "--artifacts-destination", str(self.dir / "artifacts"), "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", "1"],
-            env={**os.environ, **MLFLOW_ENV}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "mlflow",
+                "server",
+                "--backend-store-uri",
+                f"sqlite:///{self.dir}/mlflow.db",
+                "--artifacts-destination",
+                str(self.dir / "artifacts"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
+            env={**os.environ, **MLFLOW_ENV},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:

@@ -3,6 +3,7 @@
 Isolated config/data/runtime dirs, token auth, a free port; ``.url(path)`` and ``.session``
 (keep-alive, token header) for measurements.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,20 +44,45 @@ class JupyterServer:
     def start(self, timeout: float = 90.0) -> "JupyterServer":
         cfg = self.dir / "config"
         cfg.mkdir()
-        (cfg / "jupyter_server_config.json").write_text(json.dumps({
-            "ServerApp": {"jpserver_extensions": {"jupyterlab_mlops": True}, "open_browser": False,
-                          "port": self.port, "ip": "127.0.0.1", "root_dir": str(self.dir), "allow_root": True},
-            "IdentityProvider": {"token": self.token},
-            "MlopsApp": {"backends": self.backends, "embedded": self.embedded_dir is not None,
-                         **({"embedded_data_dir": str(self.embedded_dir)} if self.embedded_dir else {})},
-        }))
-        env = {**os.environ, **MLFLOW_ENV, "JUPYTER_CONFIG_DIR": str(cfg), "JUPYTER_DATA_DIR": str(self.dir / "data"),
-               "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime"), "PYTHONPATH": str(REPO),
-               "MLOPS_SPOOL_DIR": str(self.dir / "spool")}
+        (cfg / "jupyter_server_config.json").write_text(
+            json.dumps(
+                {
+                    "ServerApp": {
+                        "jpserver_extensions": {"jupyterlab_mlops": True},
+                        "open_browser": False,
+                        "port": self.port,
+                        "ip": "127.0.0.1",
+                        "root_dir": str(self.dir),
+                        "allow_root": True,
+                    },
+                    "IdentityProvider": {"token": self.token},
+                    "MlopsApp": {
+                        "backends": self.backends,
+                        "embedded": self.embedded_dir is not None,
+                        **({"embedded_data_dir": str(self.embedded_dir)} if self.embedded_dir else {}),
+                    },
+                }
+            )
+        )
+        env = {
+            **os.environ,
+            **MLFLOW_ENV,
+            "JUPYTER_CONFIG_DIR": str(cfg),
+            "JUPYTER_DATA_DIR": str(self.dir / "data"),
+            "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime"),
+            "PYTHONPATH": str(REPO),
+            "MLOPS_SPOOL_DIR": str(self.dir / "spool"),
+        }
         env.pop("MLFLOW_TRACKING_URI", None)
         log = open(self.dir / "jupyter.log", "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--log-level=WARN"], env=env,
-                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "server", "--log-level=WARN"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.dir,
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

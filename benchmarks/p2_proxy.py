@@ -7,6 +7,7 @@ Two info rows give the floor under the target on this machine: an authenticated 
 (``api/status``), and the latency a bare relay adds (a tornado handler forwarding the same call with aiohttp,
 no auth, no checks, no scrubbing: what any Python proxy in front of MLflow costs here).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -31,12 +32,17 @@ def _seed(url: str) -> str:
     s = requests.Session()
     exp = s.post(f"{api}/experiments/create", json={"name": f"p2-{time.time_ns()}"}).json()["experiment_id"]
     for i in range(RUNS):
-        rid = s.post(f"{api}/runs/create", json={"experiment_id": exp, "start_time": 1_700_000_000_000 + i}
-                     ).json()["run"]["info"]["run_id"]
-        s.post(f"{api}/runs/log-batch", json={
-            "run_id": rid, "params": [{"key": f"p{k}", "value": str(k * i)} for k in range(5)],
-            "metrics": [{"key": f"m{k}", "value": k / (i + 1), "timestamp": 0, "step": 0} for k in range(5)]
-        }).raise_for_status()
+        rid = s.post(f"{api}/runs/create", json={"experiment_id": exp, "start_time": 1_700_000_000_000 + i}).json()[
+            "run"
+        ]["info"]["run_id"]
+        s.post(
+            f"{api}/runs/log-batch",
+            json={
+                "run_id": rid,
+                "params": [{"key": f"p{k}", "value": str(k * i)} for k in range(5)],
+                "metrics": [{"key": f"m{k}", "value": k / (i + 1), "timestamp": 0, "step": 0} for k in range(5)],
+            },
+        ).raise_for_status()
     return str(exp)
 
 
@@ -109,13 +115,27 @@ def measure(server: MlflowServer) -> list[Row]:
     mb = statistics.median(t_bare)
     mp, md, mf = statistics.median(t_proxy), statistics.median(t_direct), statistics.median(t_floor)
     added = mp - md
-    return [Row("P2", f"proxy added latency, runs/search ({RUNS} runs), median of {CALLS}",
-                f"{mp:.2f} ms (+{added:.2f} ms)", f"{md:.2f} ms direct", f"{mp / md:.2f}x", "<= 1 ms added",
-                added <= 1.0),
-            Row("P2", "(info) an authenticated Jupyter request, GET api/status", f"{mf:.2f} ms", "-", "-", "(info)",
-                True),
-            Row("P2", "(info) floor: a bare tornado + aiohttp relay (no auth, no checks) adds",
-                f"{mb:.2f} ms (+{mb - md:.2f} ms)", f"{md:.2f} ms direct", f"{mb / md:.2f}x", "(info)", True)]
+    return [
+        Row(
+            "P2",
+            f"proxy added latency, runs/search ({RUNS} runs), median of {CALLS}",
+            f"{mp:.2f} ms (+{added:.2f} ms)",
+            f"{md:.2f} ms direct",
+            f"{mp / md:.2f}x",
+            "<= 1 ms added",
+            added <= 1.0,
+        ),
+        Row("P2", "(info) an authenticated Jupyter request, GET api/status", f"{mf:.2f} ms", "-", "-", "(info)", True),
+        Row(
+            "P2",
+            "(info) floor: a bare tornado + aiohttp relay (no auth, no checks) adds",
+            f"{mb:.2f} ms (+{mb - md:.2f} ms)",
+            f"{md:.2f} ms direct",
+            f"{mb / md:.2f}x",
+            "(info)",
+            True,
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Reference: the MLflow way, ``MlflowClient.get_metric_history`` for every run and
 histories, as a notebook would chart them). The 3M points are written straight into MLflow's
 SQL store, SQLite or PostgreSQL (through REST they would take ~13 minutes); runs and experiment are made through REST.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,24 +35,42 @@ def seed(server: MlflowServer) -> list[str]:
     t0 = int(time.time() * 1000) - STEPS * 10
     run_ids = []
     for i in range(RUNS):
-        run = requests.post(f"{api}/runs/create", json={"experiment_id": exp["experiment_id"], "start_time": t0,
-                                                         "run_name": f"p4-run-{i}"}, timeout=30).json()["run"]
+        run = requests.post(
+            f"{api}/runs/create",
+            json={"experiment_id": exp["experiment_id"], "start_time": t0, "run_name": f"p4-run-{i}"},
+            timeout=30,
+        ).json()["run"]
         rid = run["info"]["run_id"]
-        requests.post(f"{api}/runs/log-batch", json={"run_id": rid, "params": [
-            {"key": "lr", "value": str(10 ** -(i % 4))}, {"key": "depth", "value": str(3 + i % 3)}]}, timeout=30)
-        requests.post(f"{api}/runs/update", json={"run_id": rid, "status": "FINISHED", "end_time": t0 + STEPS * 10},
-                      timeout=30)
+        requests.post(
+            f"{api}/runs/log-batch",
+            json={
+                "run_id": rid,
+                "params": [{"key": "lr", "value": str(10 ** -(i % 4))}, {"key": "depth", "value": str(3 + i % 3)}],
+            },
+            timeout=30,
+        )
+        requests.post(
+            f"{api}/runs/update", json={"run_id": rid, "status": "FINISHED", "end_time": t0 + STEPS * 10}, timeout=30
+        )
         run_ids.append(rid)
     with server.store() as db:  # SQLite or PostgreSQL (benchmarks/run --backend)
         for i, rid in enumerate(run_ids):
             for k, key in enumerate(METRICS):
+
                 def value(s: int) -> float:
                     base = math.exp(-s / (20_000 + 3_000 * i))
                     return (1 - base if key == "accuracy" else base) + 0.02 * math.sin(s / 50 + i + k)
-                db.insert("metrics", ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
-                          ((key, value(s), t0 + s * 10, rid, s, False) for s in range(STEPS)))
-                db.insert("latest_metrics", ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
-                          [(key, value(STEPS - 1), t0 + (STEPS - 1) * 10, STEPS - 1, False, rid)])
+
+                db.insert(
+                    "metrics",
+                    ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
+                    ((key, value(s), t0 + s * 10, rid, s, False) for s in range(STEPS)),
+                )
+                db.insert(
+                    "latest_metrics",
+                    ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
+                    [(key, value(STEPS - 1), t0 + (STEPS - 1) * 10, STEPS - 1, False, rid)],
+                )
     return run_ids
 
 
@@ -78,17 +97,24 @@ async def ours(url: str, run_ids: list[str], db: Optional[Path], warm_repeats: i
 
     async def once() -> tuple[float, dict[str, Any], int]:
         t = time.perf_counter()
-        result = await run_async(cs.compare(refs, {"default": client.api}, cache, metrics=list(METRICS),
-                                            max_points=1000), lambda b, f: client.drive(f),
-                                 direct=(lambda b, read: reads.read(read)) if reads else None)
+        result = await run_async(
+            cs.compare(refs, {"default": client.api}, cache, metrics=list(METRICS), max_points=1000),
+            lambda b, f: client.drive(f),
+            direct=(lambda b, read: reads.read(read)) if reads else None,
+        )
         size = len(json.dumps(result))
         return time.perf_counter() - t, result, size
 
     cold, result, size = await once()
     warm = [(await once())[0] for _ in range(warm_repeats)]
     shipped = max(s["shipped"] for m in result["series"] for s in m["runs"])
-    return {"cold": cold, "warm": statistics.median(warm), "shipped": shipped, "bytes": size,
-            "sources": sorted({s["source"] for m in result["series"] for s in m["runs"]})}
+    return {
+        "cold": cold,
+        "warm": statistics.median(warm),
+        "shipped": shipped,
+        "bytes": size,
+        "sources": sorted({s["source"] for m in result["series"] for s in m["runs"]}),
+    }
 
 
 def floor(url: str, run_ids: list[str], per_run: int = 1000) -> float:
@@ -96,8 +122,11 @@ def floor(url: str, run_ids: list[str], per_run: int = 1000) -> float:
     t = time.perf_counter()
     for r in run_ids:
         for k in METRICS:
-            requests.get(f"{url}/api/2.0/mlflow/metrics/get-history-bulk-interval",
-                         params={"run_ids": r, "metric_key": k, "max_results": per_run}, timeout=300).raise_for_status()
+            requests.get(
+                f"{url}/api/2.0/mlflow/metrics/get-history-bulk-interval",
+                params={"run_ids": r, "metric_key": k, "max_results": per_run},
+                timeout=300,
+            ).raise_for_status()
     return time.perf_counter() - t
 
 
@@ -120,14 +149,34 @@ def measure(server: MlflowServer) -> list[Row]:
     ref = reference(server.url, run_ids)
     work = f"compare {RUNS} runs x {len(METRICS)} metrics x {STEPS // 1000}k steps"
     return [
-        Row("P4", f"{work}: points per series shipped", f"{o['shipped']:,} ({o['bytes'] / 1e6:.2f} MB JSON in all)",
-            f"{ref['points']:,}", f"{o['shipped'] / ref['points']:.3f}x", "<= 2,000", o["shipped"] <= 2000),
-        Row("P4", f"{work}: cold (empty cache; {'/'.join(o['sources'])}; MLflow's own SQL sampling of the 30 "
-            f"series alone takes {low * 1000:.0f} ms)", f"{o['cold'] * 1000:.0f} ms",
+        Row(
+            "P4",
+            f"{work}: points per series shipped",
+            f"{o['shipped']:,} ({o['bytes'] / 1e6:.2f} MB JSON in all)",
+            f"{ref['points']:,}",
+            f"{o['shipped'] / ref['points']:.3f}x",
+            "<= 2,000",
+            o["shipped"] <= 2000,
+        ),
+        Row(
+            "P4",
+            f"{work}: cold (empty cache; {'/'.join(o['sources'])}; MLflow's own SQL sampling of the 30 "
+            f"series alone takes {low * 1000:.0f} ms)",
+            f"{o['cold'] * 1000:.0f} ms",
             f"{ref['time'] * 1000:.0f} ms (MlflowClient.get_metric_history x {RUNS * len(METRICS)})",
-            f"{o['cold'] / ref['time']:.3f}x", "<= 1.5 s", o["cold"] <= 1.5),
-        Row("P4", f"{work}: warm (same request again, median of 5)", f"{o['warm'] * 1000:.0f} ms",
-            f"{ref['time'] * 1000:.0f} ms", f"{o['warm'] / ref['time']:.4f}x", "<= 100 ms", o["warm"] <= 0.1),
+            f"{o['cold'] / ref['time']:.3f}x",
+            "<= 1.5 s",
+            o["cold"] <= 1.5,
+        ),
+        Row(
+            "P4",
+            f"{work}: warm (same request again, median of 5)",
+            f"{o['warm'] * 1000:.0f} ms",
+            f"{ref['time'] * 1000:.0f} ms",
+            f"{o['warm'] / ref['time']:.4f}x",
+            "<= 100 ms",
+            o["warm"] <= 0.1,
+        ),
     ]
 
 

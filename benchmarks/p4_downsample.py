@@ -4,6 +4,7 @@ Ours: ``views.downsample.downsample`` (LTTB), what ``GET compare`` and the metri
 history. Reference: JSON-encoding the 100k points, what shipping the whole series would cost the server before
 a single byte is sent. (tests/test_downsample.py checks the result without timing it.)
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,17 @@ def measure(server: MlflowServer) -> list[Row]:
     assert len(downsample(pts, MAX_POINTS)) == MAX_POINTS
     ours = statistics.median(timed(downsample, pts, MAX_POINTS) for _ in range(SAMPLES))
     ref = statistics.median(timed(json.dumps, pts) for _ in range(SAMPLES))
-    return [Row("P4", f"downsample one {POINTS // 1000}k-point series to {MAX_POINTS:,} (LTTB, median of {SAMPLES})",
-                f"{ours * 1000:.0f} ms", f"{ref * 1000:.0f} ms (json.dumps of the {POINTS // 1000}k points)",
-                f"{ours / ref:.2f}x", "<= 1 s", ours <= 1.0)]
+    return [
+        Row(
+            "P4",
+            f"downsample one {POINTS // 1000}k-point series to {MAX_POINTS:,} (LTTB, median of {SAMPLES})",
+            f"{ours * 1000:.0f} ms",
+            f"{ref * 1000:.0f} ms (json.dumps of the {POINTS // 1000}k points)",
+            f"{ours / ref:.2f}x",
+            "<= 1 s",
+            ours <= 1.0,
+        )
+    ]
 
 
 if __name__ == "__main__":

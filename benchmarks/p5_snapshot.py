@@ -10,6 +10,7 @@ the build step (tracemalloc) is shown too.
 reference: ``mlflow.log_artifact(<the raw .ipynb>)`` to a fresh run in a subprocess, same measures.
 ``P5_KEEP_LOG=1`` prints the Jupyter server's log (one line per snapshot with read/build/upload times).
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,14 +44,33 @@ def make_notebook(path: Path, cells: int = 100, seed: int = 5) -> int:
         log = [f"epoch {k}: loss={rnd.random():.6f} acc={rnd.random():.6f}\n" for k in range(500)]
         html = [f"<tr><td>{k}</td><td>{rnd.random():.8f}</td><td>row text</td></tr>\n" for k in range(450)]
         png = base64.b64encode(rnd.randbytes(110_000)).decode()
-        out.append({"cell_type": "code", "execution_count": i + 1, "id": f"c{i}", "metadata": {},
-                    "source": [f"x_{i}_{j} = step({j})\n" for j in range(20)],
-                    "outputs": [{"output_type": "stream", "name": "stdout", "text": log},
-                                {"output_type": "display_data", "metadata": {},
-                                 "data": {"text/html": ["<table>\n", *html, "</table>\n"],
-                                          "text/plain": ["<table>"], "image/png": png}}]})
-    nb = {"cells": out, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                    "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+        out.append(
+            {
+                "cell_type": "code",
+                "execution_count": i + 1,
+                "id": f"c{i}",
+                "metadata": {},
+                "source": [f"x_{i}_{j} = step({j})\n" for j in range(20)],
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": log},
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {
+                            "text/html": ["<table>\n", *html, "</table>\n"],
+                            "text/plain": ["<table>"],
+                            "image/png": png,
+                        },
+                    },
+                ],
+            }
+        )
+    nb = {
+        "cells": out,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path.write_text(json.dumps(nb, indent=1, sort_keys=True) + "\n")
     return path.stat().st_size
 
@@ -120,13 +140,23 @@ class Jupyter:
             f"c.ServerApp.port = {self.port}\nc.ServerApp.port_retries = 0\nc.ServerApp.open_browser = False\n"
             f"c.ServerApp.root_dir = {str(root)!r}\nc.IdentityProvider.token = {self.token!r}\n"
             f"c.MlopsApp.backends = [{{'name': 'default', 'kind': 'mlflow', 'url': {mlflow_url!r}}}]\n"
-            "c.MlopsApp.embedded = False\nc.ServerApp.allow_root = True\n")
-        env = {**os.environ, **MLFLOW_ENV, "JUPYTER_CONFIG_DIR": str(self.dir / "config"),
-               "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime")}
+            "c.MlopsApp.embedded = False\nc.ServerApp.allow_root = True\n"
+        )
+        env = {
+            **os.environ,
+            **MLFLOW_ENV,
+            "JUPYTER_CONFIG_DIR": str(self.dir / "config"),
+            "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime"),
+        }
         env.pop("MLFLOW_TRACKING_URI", None)
         self.log = open(self.dir / "server.log", "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "jupyter_server", f"--config={cfg}"], env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_server", f"--config={cfg}"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}/jupyterlab-mlops/"
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"token {self.token}"
@@ -160,15 +190,22 @@ class Jupyter:
 
 
 def _new_run(mlflow_url: str, experiment_id: str) -> str:
-    r = requests.post(f"{mlflow_url}/api/2.0/mlflow/runs/create",
-                      json={"experiment_id": experiment_id, "start_time": int(time.time() * 1000)}, timeout=30)
+    r = requests.post(
+        f"{mlflow_url}/api/2.0/mlflow/runs/create",
+        json={"experiment_id": experiment_id, "start_time": int(time.time() * 1000)},
+        timeout=30,
+    )
     r.raise_for_status()
     return r.json()["run"]["info"]["run_id"]
 
 
 def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=b@example.com", *args], cwd=root,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=b@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
 
 
 def measure(server: MlflowServer) -> list[Row]:
@@ -179,8 +216,9 @@ def measure(server: MlflowServer) -> list[Row]:
         _git(root, "init", "-q")
         _git(root, "add", ".")
         _git(root, "commit", "-q", "-m", "bench")
-        exp = requests.post(f"{server.url}/api/2.0/mlflow/experiments/create",
-                            json={"name": f"p5-{secrets.token_hex(4)}"}, timeout=30).json()["experiment_id"]
+        exp = requests.post(
+            f"{server.url}/api/2.0/mlflow/experiments/create", json={"name": f"p5-{secrets.token_hex(4)}"}, timeout=30
+        ).json()["experiment_id"]
         jupyter = Jupyter(root, server.url)
         try:
             jupyter.snapshot(_new_run(server.url, exp), "small.ipynb")  # imports and connections
@@ -197,11 +235,20 @@ def measure(server: MlflowServer) -> list[Row]:
                 times.append(time.perf_counter() - t)
         finally:
             jupyter.stop()
-        core = subprocess.run([sys.executable, "-c", CORE, str(root / "big.ipynb")], capture_output=True, text=True,
-                              check=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+        core = subprocess.run(
+            [sys.executable, "-c", CORE, str(root / "big.ipynb")],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
         core_peak = int(core.stdout.split()[0])
-        ref_proc = subprocess.run([sys.executable, "-c", REFERENCE, server.url, str(root / "big.ipynb"), str(REPEAT)],
-                                  capture_output=True, text=True, env={**os.environ, **MLFLOW_ENV})
+        ref_proc = subprocess.run(
+            [sys.executable, "-c", REFERENCE, server.url, str(root / "big.ipynb"), str(REPEAT)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **MLFLOW_ENV},
+        )
         if ref_proc.returncode != 0:
             raise RuntimeError(ref_proc.stderr[-2000:])
         ref = json.loads(ref_proc.stdout.strip().splitlines()[-1])
@@ -209,11 +256,23 @@ def measure(server: MlflowServer) -> list[Row]:
         shutil.rmtree(root, ignore_errors=True)
     ours_t, ref_t = statistics.median(times), statistics.median(ref["times"])
     mb = 1_000_000
-    ours = (f"{ours_t:.2f} s median (first {first:.2f} s); peak +{peak / mb:.0f} MB RSS = {peak / size:.1f}x "
-            f"the {size / mb:.1f} MB notebook (build step, tracemalloc: {core_peak / mb:.0f} MB); "
-            f"uploaded {res['size'] / mb:.1f} MB")
-    reference = (f"mlflow.log_artifact of the raw .ipynb: {ref_t:.2f} s median; "
-                 f"peak +{ref['first_peak'] / mb:.0f} MB RSS")
+    ours = (
+        f"{ours_t:.2f} s median (first {first:.2f} s); peak +{peak / mb:.0f} MB RSS = {peak / size:.1f}x "
+        f"the {size / mb:.1f} MB notebook (build step, tracemalloc: {core_peak / mb:.0f} MB); "
+        f"uploaded {res['size'] / mb:.1f} MB"
+    )
+    reference = (
+        f"mlflow.log_artifact of the raw .ipynb: {ref_t:.2f} s median; peak +{ref['first_peak'] / mb:.0f} MB RSS"
+    )
     passed = ours_t <= TARGET_S and peak <= TARGET_X * size
-    return [Row("P5", "snapshot of a 20 MB notebook with outputs (read, scrub, hash, git, upload)", ours, reference,
-                f"{ours_t / ref_t:.2f}x time", f"<= {TARGET_S:g} s, peak <= {TARGET_X:g}x notebook", passed)]
+    return [
+        Row(
+            "P5",
+            "snapshot of a 20 MB notebook with outputs (read, scrub, hash, git, upload)",
+            ours,
+            reference,
+            f"{ours_t / ref_t:.2f}x time",
+            f"<= {TARGET_S:g} s, peak <= {TARGET_X:g}x notebook",
+            passed,
+        )
+    ]

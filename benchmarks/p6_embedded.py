@@ -5,6 +5,7 @@ start-up waits for; the reference is how long the server then takes to answer ``
 start would add). ``stop_sync()`` is the atexit path: SIGTERM to the process group, SIGKILL after 10 s.
 (tests/test_embedded.py checks the same behaviour without timing it.)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,11 +49,24 @@ def measure(server: MlflowServer) -> list[Row]:
             eb.stop_sync()
             stop = time.perf_counter() - t0
     return [
-        Row("P6", "embedded MLflow: EmbeddedBackend.start() (what Jupyter's start-up waits for)",
-            f"{call * 1000:.1f} ms", f"{healthy:.1f} s until /health answers", f"{call / healthy:.4f}x",
-            "<= 0.5 s", call <= 0.5),
-        Row("P6", "embedded MLflow: stop_sync() of a healthy server (Jupyter's exit, atexit)",
-            f"{stop:.2f} s", "10 s (its SIGKILL deadline)", f"{stop / 10:.2f}x", "<= 5 s", stop <= 5.0),
+        Row(
+            "P6",
+            "embedded MLflow: EmbeddedBackend.start() (what Jupyter's start-up waits for)",
+            f"{call * 1000:.1f} ms",
+            f"{healthy:.1f} s until /health answers",
+            f"{call / healthy:.4f}x",
+            "<= 0.5 s",
+            call <= 0.5,
+        ),
+        Row(
+            "P6",
+            "embedded MLflow: stop_sync() of a healthy server (Jupyter's exit, atexit)",
+            f"{stop:.2f} s",
+            "10 s (its SIGKILL deadline)",
+            f"{stop / 10:.2f}x",
+            "<= 5 s",
+            stop <= 5.0,
+        ),
     ]
 
 

@@ -6,6 +6,7 @@ registered. (tests/test_magics.py checks the same lightness without timing it.) 
 magics must not import ``mlflow`` (asserted) or ``requests``. The reference is what a notebook pays to
 use MLflow itself: ``import mlflow`` in a fresh interpreter.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,12 @@ IMPORT_MLFLOW = textwrap.dedent("""
 
 
 def _sample(code: str, server: MlflowServer) -> dict:
-    env = {**os.environ, **MLFLOW_ENV, "MLFLOW_TRACKING_URI": server.url,
-           "PYTHONPATH": str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        **MLFLOW_ENV,
+        "MLFLOW_TRACKING_URI": server.url,
+        "PYTHONPATH": str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
@@ -60,9 +65,17 @@ def measure(server: MlflowServer) -> list[Row]:
     ok = all(s["magic"] and not s["requests"] for s in loads)
     ours = statistics.median(s["s"] for s in loads) * 1000
     ref = statistics.median(s["s"] for s in imports) * 1000
-    return [Row("P6", "%load_ext jupyterlab_mlops in a fresh kernel (no mlflow, no requests imported)",
-                f"{ours:.1f} ms (median of {SAMPLES})", f"import mlflow: {ref:.0f} ms",
-                f"{ours / ref:.3f}x", "<= 300 ms", ours <= 300 and ok)]
+    return [
+        Row(
+            "P6",
+            "%load_ext jupyterlab_mlops in a fresh kernel (no mlflow, no requests imported)",
+            f"{ours:.1f} ms (median of {SAMPLES})",
+            f"import mlflow: {ref:.0f} ms",
+            f"{ours / ref:.3f}x",
+            "<= 300 ms",
+            ours <= 300 and ok,
+        )
+    ]
 
 
 if __name__ == "__main__":

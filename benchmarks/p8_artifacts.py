@@ -6,6 +6,7 @@ Both sides run the same script in a fresh interpreter: ``mlflow.log_artifact`` t
 token; the reference at MLflow itself. Rounds alternate so drift hits both sides; the best round of each
 counts. The Jupyter server's RSS is sampled (every 50 ms) while the proxied transfers run.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import MLFLOW_ENV, MlflowServer, Row  # noqa: E402
 from jupyter_proc import JupyterServer  # noqa: E402
 
-SIZE = int(os.environ.get("MLOPS_BENCH_P8_BYTES", str(1024 ** 3)))
+SIZE = int(os.environ.get("MLOPS_BENCH_P8_BYTES", str(1024**3)))
 ROUNDS = 3
 SCRIPT = r"""
 import os, sys, time, mlflow
@@ -58,13 +59,19 @@ def _rss(pid: int) -> int:
 
 
 def _transfer(uri: str, token: str, src: Path, dst: Path) -> tuple[float, float]:
-    env = {**os.environ, **MLFLOW_ENV, "MLFLOW_TRACKING_URI": uri, "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
-           "MLFLOW_HTTP_REQUEST_TIMEOUT": "600"}
+    env = {
+        **os.environ,
+        **MLFLOW_ENV,
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": "600",
+    }
     env.pop("MLFLOW_TRACKING_TOKEN", None)
     if token:
         env["MLFLOW_TRACKING_TOKEN"] = token
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(src), str(dst)], env=env, capture_output=True,
-                         text=True, timeout=1800)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(src), str(dst)], env=env, capture_output=True, text=True, timeout=1800
+    )
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     up, down, size = out.stdout.strip().splitlines()[-1].split()
@@ -108,7 +115,7 @@ def measure(server: MlflowServer) -> list[Row]:
         import shutil
 
         shutil.rmtree(work, ignore_errors=True)
-    mib = SIZE / 2 ** 20
+    mib = SIZE / 2**20
 
     def rate(seconds: float) -> float:
         return mib / seconds
@@ -116,10 +123,28 @@ def measure(server: MlflowServer) -> list[Row]:
     rows = []
     for i, leg in ((0, "up (log_artifact)"), (1, "down (download_artifacts)")):
         o, r = rate(min(t[i] for t in ours)), rate(min(t[i] for t in ref))
-        rows.append(Row("P8", f"{SIZE / 2 ** 30:g} GiB artifact {leg} through the proxy", f"{o:.0f} MiB/s",
-                        f"{r:.0f} MiB/s direct", f"{o / r:.2f}x", ">= 0.8x the direct throughput", o / r >= 0.8))
-    rows.append(Row("P8", "Jupyter server RSS growth during the proxied transfers", f"+{peak_growth / 2 ** 20:.1f} MiB",
-                    "-", "-", "<= 64 MiB", peak_growth <= 64 * 2 ** 20))
+        rows.append(
+            Row(
+                "P8",
+                f"{SIZE / 2**30:g} GiB artifact {leg} through the proxy",
+                f"{o:.0f} MiB/s",
+                f"{r:.0f} MiB/s direct",
+                f"{o / r:.2f}x",
+                ">= 0.8x the direct throughput",
+                o / r >= 0.8,
+            )
+        )
+    rows.append(
+        Row(
+            "P8",
+            "Jupyter server RSS growth during the proxied transfers",
+            f"+{peak_growth / 2**20:.1f} MiB",
+            "-",
+            "-",
+            "<= 64 MiB",
+            peak_growth <= 64 * 2**20,
+        )
+    )
     return rows
 
 

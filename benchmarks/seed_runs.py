@@ -5,6 +5,7 @@ The seeded store lives under ``benchmarks/.cache/<name>/`` (git-ignored) and is 
 
     python benchmarks/seed_runs.py            # seed the default 10k x 50 x 20 store (a few minutes)
 """
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,13 @@ CACHE = HERE / ".cache"
 def _run_payload(i: int, n_params: int, n_metrics: int, now: int) -> tuple[list[dict], list[dict], list[dict]]:
     rnd = random.Random(i)
     params = [{"key": f"param_{p:02d}", "value": str(round(rnd.uniform(0, 10), 4))} for p in range(n_params)]
-    metrics = [{"key": f"metric_{m:02d}", "value": rnd.random(), "timestamp": now, "step": 0}
-               for m in range(n_metrics)]
-    tags = [{"key": "team", "value": rnd.choice(["vision", "nlp", "tabular"])},
-            {"key": "mlflow.user", "value": rnd.choice(["ada", "grace", "linus"])},
-            {"key": "mlflow.source.name", "value": f"notebooks/train_{i % 7}.ipynb"},
-            {"key": "mlflow.source.type", "value": "NOTEBOOK"}]
+    metrics = [{"key": f"metric_{m:02d}", "value": rnd.random(), "timestamp": now, "step": 0} for m in range(n_metrics)]
+    tags = [
+        {"key": "team", "value": rnd.choice(["vision", "nlp", "tabular"])},
+        {"key": "mlflow.user", "value": rnd.choice(["ada", "grace", "linus"])},
+        {"key": "mlflow.source.name", "value": f"notebooks/train_{i % 7}.ipynb"},
+        {"key": "mlflow.source.type", "value": "NOTEBOOK"},
+    ]
     return params, metrics, tags
 
 
@@ -47,15 +49,24 @@ def _seed(url: str, runs: int, n_params: int, n_metrics: int, threads: int) -> s
         s = getattr(local, "s", None) or requests.Session()
         local.s = s
         t0 = start + i * 1000
-        run = s.post(f"{api}/runs/create", json={"experiment_id": exp_id, "start_time": t0,
-                                                  "run_name": f"run-{i:05d}"}, timeout=60).json()["run"]
+        run = s.post(
+            f"{api}/runs/create",
+            json={"experiment_id": exp_id, "start_time": t0, "run_name": f"run-{i:05d}"},
+            timeout=60,
+        ).json()["run"]
         rid = run["info"]["run_id"]
         params, metrics, tags = _run_payload(i, n_params, n_metrics, t0)
-        r = s.post(f"{api}/runs/log-batch", json={"run_id": rid, "params": params, "metrics": metrics,
-                                                  "tags": tags}, timeout=60)
+        r = s.post(
+            f"{api}/runs/log-batch",
+            json={"run_id": rid, "params": params, "metrics": metrics, "tags": tags},
+            timeout=60,
+        )
         r.raise_for_status()
-        s.post(f"{api}/runs/update", json={"run_id": rid, "status": "FINISHED" if i % 10 else "FAILED",
-                                           "end_time": t0 + 500}, timeout=60).raise_for_status()
+        s.post(
+            f"{api}/runs/update",
+            json={"run_id": rid, "status": "FINISHED" if i % 10 else "FAILED", "end_time": t0 + 500},
+            timeout=60,
+        ).raise_for_status()
 
     t = time.time()
     with ThreadPoolExecutor(threads) as pool:
@@ -65,14 +76,18 @@ def _seed(url: str, runs: int, n_params: int, n_metrics: int, threads: int) -> s
     return str(exp_id)
 
 
-def seeded_server(runs: int = 10_000, n_params: int = 50, n_metrics: int = 20,
-                  threads: int = 8, kind: str = "sqlite") -> tuple[AnyServer, str]:
+def seeded_server(
+    runs: int = 10_000, n_params: int = 50, n_metrics: int = 20, threads: int = 8, kind: str = "sqlite"
+) -> tuple[AnyServer, str]:
     """A started server on the cached store (seeded on first use) and the experiment id. ``kind="postgres"``:
     a fresh team backend (PostgreSQL + S3), seeded every time (its cluster does not outlive the run)."""
     if kind != "sqlite":
         fresh = server_for(kind).start()
-        print(f"seeding {runs} runs x {n_params} params x {n_metrics} metrics into {kind} ...", file=sys.stderr,
-              flush=True)
+        print(
+            f"seeding {runs} runs x {n_params} params x {n_metrics} metrics into {kind} ...",
+            file=sys.stderr,
+            flush=True,
+        )
         return fresh, _seed(fresh.url, runs, n_params, n_metrics, threads)
     d = CACHE / f"mlflow-{runs}x{n_params}x{n_metrics}"
     marker = d / "seeded.json"
@@ -83,8 +98,11 @@ def seeded_server(runs: int = 10_000, n_params: int = 50, n_metrics: int = 20,
     server = MlflowServer(d).start()
     if marker.exists():
         return server, json.loads(marker.read_text())["experiment_id"]
-    print(f"seeding {runs} runs x {n_params} params x {n_metrics} metrics into {d} (once) ...",
-          file=sys.stderr, flush=True)
+    print(
+        f"seeding {runs} runs x {n_params} params x {n_metrics} metrics into {d} (once) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     exp_id = _seed(server.url, runs, n_params, n_metrics, threads)
     marker.write_text(json.dumps({"experiment_id": exp_id, "runs": runs, "seeded_at": time.time()}))
     return server, exp_id
@@ -95,10 +113,10 @@ def main(argv: list[str]) -> int:
     t = time.time()
     server, exp_id = seeded_server(runs)
     try:
-        info: Any = requests.post(f"{server.url}/api/2.0/mlflow/runs/search",
-                                  json={"experiment_ids": [exp_id], "max_results": 1}, timeout=60).json()
-        print(f"experiment {exp_id} ready in {time.time() - t:.0f} s; first run:",
-              info["runs"][0]["info"]["run_name"])
+        info: Any = requests.post(
+            f"{server.url}/api/2.0/mlflow/runs/search", json={"experiment_ids": [exp_id], "max_results": 1}, timeout=60
+        ).json()
+        print(f"experiment {exp_id} ready in {time.time() - t:.0f} s; first run:", info["runs"][0]["info"]["run_name"])
     finally:
         server.stop()
     return 0

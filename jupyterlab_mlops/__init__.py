@@ -4,6 +4,7 @@ This module stays import-light: a kernel that runs ``%load_ext jupyterlab_mlops`
 ``import jupyterlab_mlops as mlops`` must not pay for the server stack or ``mlflow``.
 The kernel-side API is loaded lazily on first attribute access.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,12 +32,35 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 #: The kernel-side Python API (``kernel/api.py``), loaded on first use.
-_API = frozenset({
-    "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
-    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "retry_set_aside", "status", "promote",
-    "experiments", "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError",
-    "InvalidInput",
-})
+_API = frozenset(
+    {
+        "configure",
+        "experiment",
+        "start_run",
+        "active_run",
+        "end_run",
+        "log_param",
+        "log_params",
+        "log_metric",
+        "log_metrics",
+        "set_tag",
+        "set_tags",
+        "log_artifact",
+        "flush",
+        "retry_set_aside",
+        "status",
+        "promote",
+        "experiments",
+        "compare",
+        "models",
+        "on_run_end",
+        "ActiveRun",
+        "Status",
+        "FlushResult",
+        "MlopsError",
+        "InvalidInput",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -11,6 +11,7 @@ or per test with indirect parametrization (strings are shortcuts, dicts may use 
 
     @pytest.mark.parametrize("mlops_backends", ["mlflow", "gitlab", "mlflow+gitlab"], indirect=True)
 """
+
 from __future__ import annotations
 
 import atexit
@@ -148,19 +149,27 @@ def mlops_app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def jp_server_config(mlops_backends: list[dict[str, Any]], mlops_embedded: bool,
-                     mlops_app_config: dict[str, Any]) -> Config:
+def jp_server_config(
+    mlops_backends: list[dict[str, Any]], mlops_embedded: bool, mlops_app_config: dict[str, Any]
+) -> Config:
     """Enable the extension (and require authentication everywhere) with the backends above."""
     server_app: dict[str, Any] = {"jpserver_extensions": {"jupyterlab_mlops": True}}
     if _has_trait("allow_unauthenticated_access"):
         server_app["allow_unauthenticated_access"] = False
-    return Config({"ServerApp": server_app,
-                   "MlopsApp": {"backends": mlops_backends, "embedded": mlops_embedded,
-                                "request_timeout": 30.0, **mlops_app_config}})
+    return Config(
+        {
+            "ServerApp": server_app,
+            "MlopsApp": {
+                "backends": mlops_backends,
+                "embedded": mlops_embedded,
+                "request_timeout": 30.0,
+                **mlops_app_config,
+            },
+        }
+    )
 
 
 def _has_trait(name: str) -> bool:
     from jupyter_server.serverapp import ServerApp
 
     return ServerApp.class_traits().get(name) is not None
-

@@ -20,6 +20,7 @@ GITLAB_API.md §0.1 (C1-C18) is followed: see ``tests/test_gitlab_server.py``, o
 Simplifications: experiment ids are MLflow's ids; run ids are MLflow's 32-hex ids (GitLab uses dashed UUIDs);
 models, versions, candidate iids and package files are kept in memory / a temp dir.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,9 +38,9 @@ from .gitlab.upstream import Upstream
 
 PROJECT_ID = 42
 PROJECT_PATH = "group/project"
-TOKEN = "glpat-test-token-0123456789"          # Developer, scope api
-READ_TOKEN = "glpat-read-token-0123456789"     # Developer, scope read_api only -> 403 on writes
-GUEST_TOKEN = "glpat-guest-token-0123456789"   # Guest, scope api -> 401 on MLflow writes, 403 on jobs
+TOKEN = "glpat-test-token-0123456789"  # Developer, scope api
+READ_TOKEN = "glpat-read-token-0123456789"  # Developer, scope read_api only -> 403 on writes
+GUEST_TOKEN = "glpat-guest-token-0123456789"  # Guest, scope api -> 401 on MLflow writes, 403 on jobs
 REPORTER_TOKEN = "glpat-reporter-token-01234"  # Reporter, scope api -> reads (jobs too), 401 on MLflow writes
 REPORTER_READ_TOKEN = "glpat-reporter-read-0123"  # Reporter, scope read_api
 USERS = {  # token -> user (C11: numeric ids, usernames and names)
@@ -54,13 +55,18 @@ USERS = {  # token -> user (C11: numeric ids, usernames and names)
 class GitLabServer:
     """Runs the stand-in on 127.0.0.1 (free port) in its own thread with its own asyncio/tornado loop."""
 
-    token = TOKEN                          # Developer, api
-    read_token = READ_TOKEN                # Developer, read_api
-    guest_token = GUEST_TOKEN              # Guest, api
-    reporter_token = REPORTER_TOKEN        # Reporter, api
+    token = TOKEN  # Developer, api
+    read_token = READ_TOKEN  # Developer, read_api
+    guest_token = GUEST_TOKEN  # Guest, api
+    reporter_token = REPORTER_TOKEN  # Reporter, api
     reporter_read_token = REPORTER_READ_TOKEN  # Reporter, read_api
-    tokens = {"developer": TOKEN, "read": READ_TOKEN, "guest": GUEST_TOKEN, "reporter": REPORTER_TOKEN,
-              "reporter_read": REPORTER_READ_TOKEN}
+    tokens = {
+        "developer": TOKEN,
+        "read": READ_TOKEN,
+        "guest": GUEST_TOKEN,
+        "reporter": REPORTER_TOKEN,
+        "reporter_read": REPORTER_READ_TOKEN,
+    }
     project_id = PROJECT_ID
     project_path = PROJECT_PATH
 
@@ -211,10 +217,20 @@ class GitLabServer:
         self.state.users[user_id] = User(user_id, username, frozenset(), GUEST, name)
         return {"id": user_id, "username": username, "name": self.state.users[user_id].display_name}
 
-    def add_job(self, job_id: int, pipeline_id: int | None = None, ref: str | None = None,
-                mr_iid: int | None = None, user: int | str | dict[str, Any] = 1, *, name: str = "train",
-                stage: str = "test", status: str = "success", pipeline_iid: int | None = None,
-                project_id: int = PROJECT_ID) -> dict[str, Any]:
+    def add_job(
+        self,
+        job_id: int,
+        pipeline_id: int | None = None,
+        ref: str | None = None,
+        mr_iid: int | None = None,
+        user: int | str | dict[str, Any] = 1,
+        *,
+        name: str = "train",
+        stage: str = "test",
+        status: str = "success",
+        pipeline_iid: int | None = None,
+        project_id: int = PROJECT_ID,
+    ) -> dict[str, Any]:
         """Register a CI job: tag ``gitlab.CI_JOB_ID=<job_id>`` then links the run instead of failing with
         500, and ``GET /projects/<project_id>/jobs/<job_id>`` shows it. ``user``: a user id, a username
         of a known user, or ``{"id", "username", "name"}`` (added). ``mr_iid``: a merge-request pipeline
@@ -229,8 +245,18 @@ class GitLabServer:
         pipeline_id = pipeline_id if pipeline_id is not None else 1000 + job_id
         if ref is None:
             ref = f"refs/merge-requests/{mr_iid}/head" if mr_iid is not None else "main"
-        job = Job(job_id, project_id, pipeline_id, pipeline_iid if pipeline_iid is not None else pipeline_id % 1000 + 1,
-                  ref, mr_iid, uid, name, stage, status)
+        job = Job(
+            job_id,
+            project_id,
+            pipeline_id,
+            pipeline_iid if pipeline_iid is not None else pipeline_id % 1000 + 1,
+            ref,
+            mr_iid,
+            uid,
+            name,
+            stage,
+            status,
+        )
         self.state.jobs[job_id] = job
         from .gitlab.core import Ctx
         from .gitlab.platform import job_json

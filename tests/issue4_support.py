@@ -1,6 +1,7 @@
 """Shared by the issue-4 route tests (compare, promote, registry): a raw fetch helper that keeps
 repeated query parameters and encoded path segments, and a seeder that writes runs, models and
 files into either backend (MLflow or the GitLab stand-in) through the sync client."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,16 @@ class Reply:
 def api(jp_serverapp, http_server_client, jp_auth_header, jp_base_url):
     """``await api(path, method=, query=, body=, expect=)`` -> :class:`Reply` (never raises on status)."""
 
-    async def call(path: str, *, method: str = "GET", query: Any = None, body: Any = None,
-                   expect: Optional[int] = 200, headers: Optional[dict[str, str]] = None, **kw: Any) -> Reply:
+    async def call(
+        path: str,
+        *,
+        method: str = "GET",
+        query: Any = None,
+        body: Any = None,
+        expect: Optional[int] = 200,
+        headers: Optional[dict[str, str]] = None,
+        **kw: Any,
+    ) -> Reply:
         url = url_path_join(jp_base_url, "jupyterlab-mlops", path)
         if query:
             url += "?" + urlencode(query, doseq=True)
@@ -49,8 +58,16 @@ def api(jp_serverapp, http_server_client, jp_auth_header, jp_base_url):
             body = json.dumps(body).encode()
         if body is None and method in ("POST", "PUT", "PATCH"):
             body = b""
-        r = await http_server_client.fetch(url, method=method, body=body, headers={**jp_auth_header, **(headers or {})},
-                                           raise_error=False, allow_nonstandard_methods=True, request_timeout=120, **kw)
+        r = await http_server_client.fetch(
+            url,
+            method=method,
+            body=body,
+            headers={**jp_auth_header, **(headers or {})},
+            raise_error=False,
+            allow_nonstandard_methods=True,
+            request_timeout=120,
+            **kw,
+        )
         reply = Reply(r.code, r.body or b"", r.headers)
         if expect is not None:
             assert r.code == expect, f"{method} {path}: {r.code} {reply.body[:1000]!r}"
@@ -60,7 +77,7 @@ def api(jp_serverapp, http_server_client, jp_auth_header, jp_base_url):
 
 
 def model_path(backend: str, name: str, *rest: str) -> str:
-    return "/".join([f"backends/{backend}/models/{quote(name, safe='')}", *[quote(r, safe='') for r in rest]])
+    return "/".join([f"backends/{backend}/models/{quote(name, safe='')}", *[quote(r, safe="") for r in rest]])
 
 
 class Seeder:
@@ -76,10 +93,18 @@ class Seeder:
     def experiment(self, name: Optional[str] = None) -> str:
         return self.client.drive(flows.get_or_create_experiment(self.api, name or uniq("exp"))).experiment_id
 
-    def run(self, experiment_id: Optional[str] = None, *, name: Optional[str] = None,
-            params: Optional[dict[str, Any]] = None, metrics: Optional[dict[str, Any]] = None,
-            tags: Optional[dict[str, str]] = None, files: Optional[dict[str, bytes]] = None,
-            history: Optional[dict[str, list[float]]] = None, status: str = "FINISHED") -> Run:
+    def run(
+        self,
+        experiment_id: Optional[str] = None,
+        *,
+        name: Optional[str] = None,
+        params: Optional[dict[str, Any]] = None,
+        metrics: Optional[dict[str, Any]] = None,
+        tags: Optional[dict[str, str]] = None,
+        files: Optional[dict[str, bytes]] = None,
+        history: Optional[dict[str, list[float]]] = None,
+        status: str = "FINISHED",
+    ) -> Run:
         exp = experiment_id or self.experiment()
         run = self.client.run(self.api.create_run(exp, run_name=name or uniq("run"), tags=tags))
         now = int(time.time() * 1000)
@@ -89,7 +114,7 @@ class Seeder:
         if params:
             self.client.run(self.api.log_batch(run.run_id, params=params))
         for i in range(0, len(points), 1000):
-            self.client.run(self.api.log_batch(run.run_id, metrics=points[i:i + 1000]))
+            self.client.run(self.api.log_batch(run.run_id, metrics=points[i : i + 1000]))
         for fname, data in (files or {}).items():
             self.client.run(self.api.upload_artifact(run.artifact_uri, fname, data))
         if status != "RUNNING":

@@ -1,6 +1,7 @@
 """Helpers for the kernel-side tests (issue 5): a TCP proxy that can take a real backend "down"
 (connections refused and cut) and bring it back on the same port, and a way to point the
 kernel API at a backend with a fresh spool directory."""
+
 from __future__ import annotations
 
 import socket
@@ -165,8 +166,7 @@ def history(url: str, run_id: str, key: str, headers: Optional[dict[str, str]] =
         params: dict[str, Any] = {"run_id": run_id, "metric_key": key, "max_results": 25000}
         if token:
             params["page_token"] = token
-        r = requests.get(f"{url}/api/2.0/mlflow/metrics/get-history", params=params, headers=headers or {},
-                         timeout=60)
+        r = requests.get(f"{url}/api/2.0/mlflow/metrics/get-history", params=params, headers=headers or {}, timeout=60)
         r.raise_for_status()
         data = r.json()
         out.extend(data.get("metrics", []))

@@ -3,6 +3,7 @@
 Nothing here imports ``jupyterlab_mlops``: the helpers talk plain HTTP so they stay independent of
 the code under test.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,9 +43,15 @@ class MlflowServer:
     tests can take the server away and bring it back with the data intact.
     """
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int | None = None,
-                 startup_timeout: float = 120.0, artifacts_destination: str | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        startup_timeout: float = 120.0,
+        artifacts_destination: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -74,10 +81,22 @@ class MlflowServer:
         return self.proc is not None and self.proc.poll() is None
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "mlflow", "server",
-                "--backend-store-uri", f"sqlite:///{self.db_path}",
-                "--artifacts-destination", self.artifacts_destination,
-                "--host", self.host, "--port", str(self.port), "--workers", "1"]
+        return [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{self.db_path}",
+            "--artifacts-destination",
+            self.artifacts_destination,
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -100,21 +119,29 @@ class MlflowServer:
         with open(self.log_path, "ab") as log:
             log.write(f"\n===== start #{self.starts + 1} at {time.strftime('%X')} =====\n".encode())
             log.flush()
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, env=env, cwd=self.data_dir,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=self.data_dir,
+                start_new_session=True,
+            )
         self.starts += 1
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"mlflow server exited with {self.proc.returncode}; log tail "
-                                   f"({self.log_path}):\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"mlflow server exited with {self.proc.returncode}; log tail ({self.log_path}):\n{self.log_tail()}"
+                )
             if self.healthy(timeout=1.0):
                 return
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"mlflow server not healthy after {self.startup_timeout} s; log tail "
-                           f"({self.log_path}):\n{self.log_tail()}")
+        raise RuntimeError(
+            f"mlflow server not healthy after {self.startup_timeout} s; log tail ({self.log_path}):\n{self.log_tail()}"
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the server's process group, SIGKILL it if it has not gone after ``timeout``."""
@@ -167,27 +194,41 @@ class MlflowRest:
             body["tags"] = _kv(tags)
         return self.post("experiments/create", body)["experiment_id"]
 
-    def create_run(self, experiment_id: str, run_name: str | None = None,
-                   tags: dict[str, str] | None = None, start_time: int | None = None) -> dict[str, Any]:
+    def create_run(
+        self,
+        experiment_id: str,
+        run_name: str | None = None,
+        tags: dict[str, str] | None = None,
+        start_time: int | None = None,
+    ) -> dict[str, Any]:
         """Create a run and return the full ``run`` object (``run["info"]["run_id"]``)."""
-        body: dict[str, Any] = {"experiment_id": str(experiment_id),
-                                "start_time": start_time if start_time is not None else int(time.time() * 1000)}
+        body: dict[str, Any] = {
+            "experiment_id": str(experiment_id),
+            "start_time": start_time if start_time is not None else int(time.time() * 1000),
+        }
         if run_name:
             body["run_name"] = run_name
         if tags:
             body["tags"] = _kv(tags)
         return self.post("runs/create", body)["run"]
 
-    def log_batch(self, run_id: str, metrics: Iterable[dict[str, Any]] | dict[str, float] = (),
-                  params: dict[str, str] | None = None, tags: dict[str, str] | None = None) -> None:
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Iterable[dict[str, Any]] | dict[str, float] = (),
+        params: dict[str, str] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
         """``metrics`` is a ``{key: value}`` dict (step 0, now) or a list of full metric dicts."""
         now = int(time.time() * 1000)
         if isinstance(metrics, dict):
             metrics = [{"key": k, "value": v, "timestamp": now, "step": 0} for k, v in metrics.items()]
         else:
             metrics = [{"timestamp": now, "step": 0, **m} for m in metrics]
-        self.post("runs/log-batch", {"run_id": run_id, "metrics": list(metrics),
-                                     "params": _kv(params or {}), "tags": _kv(tags or {})})
+        self.post(
+            "runs/log-batch",
+            {"run_id": run_id, "metrics": list(metrics), "params": _kv(params or {}), "tags": _kv(tags or {})},
+        )
 
     def finish_run(self, run_id: str, status: str = "FINISHED") -> None:
         self.post("runs/update", {"run_id": run_id, "status": status, "end_time": int(time.time() * 1000)})
@@ -199,9 +240,10 @@ class MlflowRest:
         """PUT a run artifact through the server's artifact proxy (``mlflow-artifacts:/`` runs only)."""
         uri = run["info"]["artifact_uri"]
         assert uri.startswith("mlflow-artifacts:/"), uri
-        rel = uri[len("mlflow-artifacts:/"):].lstrip("/")
-        r = self.session.put(f"{self.url}/api/2.0/mlflow-artifacts/artifacts/{rel}/{path}", data=data,
-                             timeout=self.timeout)
+        rel = uri[len("mlflow-artifacts:/") :].lstrip("/")
+        r = self.session.put(
+            f"{self.url}/api/2.0/mlflow-artifacts/artifacts/{rel}/{path}", data=data, timeout=self.timeout
+        )
         r.raise_for_status()
 
     def create_registered_model(self, name: str | None = None) -> str:
@@ -210,8 +252,9 @@ class MlflowRest:
         return name
 
     def create_model_version(self, name: str, run_id: str, source: str | None = None) -> dict[str, Any]:
-        return self.post("model-versions/create", {"name": name, "run_id": run_id,
-                                                   "source": source or f"runs:/{run_id}/model"})["model_version"]
+        return self.post(
+            "model-versions/create", {"name": name, "run_id": run_id, "source": source or f"runs:/{run_id}/model"}
+        )["model_version"]
 
 
 def _json(r: requests.Response) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """A real S3 API on loopback: moto's standalone server (``moto[server]``), for MLflow's S3 artifact store."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,9 +29,13 @@ class MotoServer:
 
     def start(self, timeout: float = 60.0) -> "MotoServer":
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -45,8 +50,13 @@ class MotoServer:
     def s3(self):  # type: ignore[no-untyped-def]
         import boto3
 
-        return boto3.client("s3", endpoint_url=self.url, aws_access_key_id=ACCESS["AWS_ACCESS_KEY_ID"],
-                            aws_secret_access_key=ACCESS["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1")
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            aws_access_key_id=ACCESS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=ACCESS["AWS_SECRET_ACCESS_KEY"],
+            region_name="us-east-1",
+        )
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

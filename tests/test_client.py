@@ -1,5 +1,6 @@
 """The client (protocol + dialect + sync transport) against the real MLflow server and the
 GitLab-dialect test server."""
+
 from __future__ import annotations
 
 import math
@@ -103,11 +104,20 @@ def test_model_version_semver_on_both_dialects(client):
     exp_name = f"[model]{name}" if api.dialect.is_gitlab else uniq("reg")
     exp = client.drive(flows.get_or_create_experiment(api, exp_name))
     run = client.run(api.create_run(exp.experiment_id))
-    v1 = client.run(api.create_model_version(name, run_id=run.run_id, source=f"runs:/{run.run_id}/model",
-                                             semver="1.0.0", description="first"))
+    v1 = client.run(
+        api.create_model_version(
+            name, run_id=run.run_id, source=f"runs:/{run.run_id}/model", semver="1.0.0", description="first"
+        )
+    )
     # MLflow needs the run behind a runs:/ source; GitLab links a run to one version only.
-    v2 = client.run(api.create_model_version(name, semver="1.1.0", run_id=None if api.dialect.is_gitlab else run.run_id,
-                                             source=f"runs:/{run.run_id}/model"))
+    v2 = client.run(
+        api.create_model_version(
+            name,
+            semver="1.1.0",
+            run_id=None if api.dialect.is_gitlab else run.run_id,
+            source=f"runs:/{run.run_id}/model",
+        )
+    )
     assert v1.semver == "1.0.0" and v2.semver == "1.1.0"
     fetched = client.run(api.get_model_version(name, v1.version))
     assert fetched.semver == "1.0.0" and fetched.description == "first"

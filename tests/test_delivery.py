@@ -2,6 +2,7 @@
 (GITLAB_API.md C3 NaN refused, C4 unknown CI job -> 500 after a partial write, C6 metrics appended):
 nothing lost, nothing stored twice. Points are counted as each backend stores them: MLflow's own
 get-history, the stand-in's get-history (which, like GitLab, keeps every appended row)."""
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,15 @@ def points(kind: str, request: Any, run_id: str, key: str) -> list[dict[str, Any
 def runs_of(mlflow_url: str, experiment: str) -> list[dict[str, Any]]:
     api = f"{mlflow_url}/api/2.0/mlflow"
     exp = requests.get(f"{api}/experiments/get-by-name", params={"experiment_name": experiment}, timeout=10).json()
-    return requests.post(f"{api}/runs/search", json={"experiment_ids": [exp["experiment"]["experiment_id"]],
-                                                     "max_results": 100}, timeout=10).json().get("runs", [])
+    return (
+        requests.post(
+            f"{api}/runs/search",
+            json={"experiment_ids": [exp["experiment"]["experiment_id"]], "max_results": 100},
+            timeout=10,
+        )
+        .json()
+        .get("runs", [])
+    )
 
 
 @pytest.fixture(params=["mlflow", "gitlab"])
@@ -287,8 +295,11 @@ def test_kernel_killed_mid_send_on_gitlab_reads_back(gitlab_server, mlflow_serve
     exp = client.drive(flows.get_or_create_experiment(client.api, uniq("killed")))
     rid = client.run(client.api.create_run(exp.experiment_id)).run_id
     items = [("p", rid, "lr", "0.01")] + [("m", rid, "acc", i / 2000, 1_700_000_000_000 + i, i) for i in range(2000)]
-    client.run(client.api.log_batch(rid, metrics=[Metric(i[2], i[3], i[4], i[5]) for i in items[1:1000]],
-                                    params={"lr": "0.01"}))  # the in-flight batch arrived...
+    client.run(
+        client.api.log_batch(
+            rid, metrics=[Metric(i[2], i[3], i[4], i[5]) for i in items[1:1000]], params={"lr": "0.01"}
+        )
+    )  # the in-flight batch arrived...
     sp = Spool.create(tmp_path, meta={"backend_url": backend.url, "backend_kind": backend.kind})
     sp.append(items, unsure=1000)  # ...but the kernel died before it heard so
     sp.close(remove_if_empty=False)
@@ -323,8 +334,11 @@ async def test_status_route_reports_set_aside_batches(jp_fetch, tmp_path):
     sp.set_aside(head[29][0], [r[1] for r in head[:30]], "Backend 'gitlab' failed (500): 500 Internal Server Error")
     data = json.loads((await jp_fetch("jupyterlab-mlops", "status")).body.decode())
     assert data["spool"]["depth"] == 1
-    assert data["spool"]["set_aside"] == {"batches": 1, "items": 30,
-                                          "reasons": ["Backend 'gitlab' failed (500): 500 Internal Server Error"]}
+    assert data["spool"]["set_aside"] == {
+        "batches": 1,
+        "items": 30,
+        "reasons": ["Backend 'gitlab' failed (500): 500 Internal Server Error"],
+    }
     sp.restore_aside()
     data = json.loads((await jp_fetch("jupyterlab-mlops", "status")).body.decode())
     assert data["spool"]["set_aside"]["batches"] == 0 and data["spool"]["depth"] == 31
@@ -343,16 +357,24 @@ def test_read_back_decides_per_key_cheaply_and_matches_points_when_it_must():
     from jupyterlab_mlops.client.models import Run
     from jupyterlab_mlops.kernel.delivery import Part, unsent_part
 
-    batch = Part(metrics=_metrics("a", range(10, 20)) + _metrics("b", range(10, 20)), params={"lr": "1", "d": "2"},
-                 tags={"t": "x"})
+    batch = Part(
+        metrics=_metrics("a", range(10, 20)) + _metrics("b", range(10, 20)),
+        params={"lr": "1", "d": "2"},
+        tags={"t": "x"},
+    )
     calls: list[str] = []
 
     def history(key: str) -> Any:
         calls.append(key)
         return {"a": _metrics("a", range(0, 15)), "b": _metrics("b", range(0, 30))}[key]
 
-    arrived = Run("r", "1", params={"lr": "1", "d": "2"}, tags={"t": "x"},
-                  metrics={"a": _metrics("a", range(19, 20))[0], "b": _metrics("b", range(19, 20))[0]})
+    arrived = Run(
+        "r",
+        "1",
+        params={"lr": "1", "d": "2"},
+        tags={"t": "x"},
+        metrics={"a": _metrics("a", range(19, 20))[0], "b": _metrics("b", range(19, 20))[0]},
+    )
     assert unsent_part(batch, arrived, history).size == 0 and not calls  # latest point is ours: arrived
     missing = Run("r", "1", params={"lr": "1"}, metrics={"a": _metrics("a", range(9, 10))[0]})
     out = unsent_part(batch, missing, history)

@@ -1,4 +1,5 @@
 """Downsampling for charts: never more than max_points, order kept, extremes and ends survive."""
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,9 @@ def walk(n: int, seed: int = 0) -> list[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("method", ["lttb", "minmax"])
-@pytest.mark.parametrize("n,max_points", [(0, 10), (1, 10), (5, 5), (10, 2), (10, 3), (1000, 100), (1001, 7),
-                                          (12345, 500), (100, 99)])
+@pytest.mark.parametrize(
+    "n,max_points", [(0, 10), (1, 10), (5, 5), (10, 2), (10, 3), (1000, 100), (1001, 7), (12345, 500), (100, 99)]
+)
 def test_never_more_than_max_points_and_sorted(method, n, max_points):
     pts = walk(n)
     out = downsample(pts, max_points, method)
@@ -45,8 +47,9 @@ def reference_lttb(data, threshold):
         avg_y = sum(p[1] for p in data[s:e]) / (e - s)
         best, best_area = None, -1.0
         for j in range(int(i * every) + 1, min(int((i + 1) * every) + 1, len(data) - 1)):
-            area = abs((data[a][0] - avg_x) * (data[j][1] - data[a][1])
-                       - (data[a][0] - data[j][0]) * (avg_y - data[a][1]))
+            area = abs(
+                (data[a][0] - avg_x) * (data[j][1] - data[a][1]) - (data[a][0] - data[j][0]) * (avg_y - data[a][1])
+            )
             if area > best_area:
                 best, best_area = j, area
         sampled.append(data[best])

@@ -1,5 +1,6 @@
 """With nothing configured the server starts the embedded MLflow backend, and plain ``mlflow``
 code in a kernel started by that server logs there (kernels inherit MLFLOW_TRACKING_URI)."""
+
 from __future__ import annotations
 
 import asyncio

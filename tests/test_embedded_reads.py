@@ -1,5 +1,6 @@
 """The runs route on the embedded backend reads MLflow's SQLite file directly once it can, with the same answer
 as the REST path; on an untested schema it says so once and stays on REST."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,13 +42,21 @@ def _seed(url: str) -> str:
     api = f"{url}/api/2.0/mlflow"
     exp = requests.post(f"{api}/experiments/create", json={"name": "direct"}, timeout=30).json()["experiment_id"]
     for i in range(12):
-        rid = requests.post(f"{api}/runs/create", json={"experiment_id": exp, "run_name": f"r{i}",
-                                                        "start_time": 1_700_000_000_000 + i}, timeout=30
-                            ).json()["run"]["info"]["run_id"]
-        requests.post(f"{api}/runs/log-batch", timeout=30, json={
-            "run_id": rid, "params": [{"key": "lr", "value": str(i % 3)}, {"key": "seed", "value": str(i)}],
-            "metrics": [{"key": "auc", "value": i / 12, "timestamp": 1, "step": 0}],
-            "tags": [{"key": "team", "value": "ab"[i % 2]}]}).raise_for_status()
+        rid = requests.post(
+            f"{api}/runs/create",
+            json={"experiment_id": exp, "run_name": f"r{i}", "start_time": 1_700_000_000_000 + i},
+            timeout=30,
+        ).json()["run"]["info"]["run_id"]
+        requests.post(
+            f"{api}/runs/log-batch",
+            timeout=30,
+            json={
+                "run_id": rid,
+                "params": [{"key": "lr", "value": str(i % 3)}, {"key": "seed", "value": str(i)}],
+                "metrics": [{"key": "auc", "value": i / 12, "timestamp": 1, "step": 0}],
+                "tags": [{"key": "team", "value": "ab"[i % 2]}],
+            },
+        ).raise_for_status()
     return exp
 
 
@@ -60,8 +69,15 @@ async def _started(jp_serverapp: Any, jp_fetch: Any) -> tuple[Any, str]:
 
 
 async def _page(jp_fetch: Any, exp: str, **params: str) -> dict:
-    r = await jp_fetch("jupyterlab-mlops", "backends", "default", "experiments", exp, "runs",
-                       params={"columns": "params.lr,metrics.auc,tags.team", "max_results": "5", **params})
+    r = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "default",
+        "experiments",
+        exp,
+        "runs",
+        params={"columns": "params.lr,metrics.auc,tags.team", "max_results": "5", **params},
+    )
     return json.loads(r.body)
 
 
@@ -92,9 +108,9 @@ async def test_pages_come_from_the_sqlite_file_once_it_is_ready(jp_serverapp: An
         await ext.stop_extension()
 
 
-async def test_an_untested_schema_stays_on_rest_and_says_so_once(jp_serverapp: Any, jp_fetch: Any,
-                                                                 monkeypatch: pytest.MonkeyPatch,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_untested_schema_stays_on_rest_and_says_so_once(
+    jp_serverapp: Any, jp_fetch: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(embedded_store, "TESTED_REVISIONS", frozenset({"not-this-one"}))
     ext, url = await _started(jp_serverapp, jp_fetch)
     try:

@@ -3,6 +3,7 @@
 Every read runs both ways on the same data (a real MLflow server on SQLite): ordering, filters, NaN,
 deleted runs, tags, page tokens. And it steps aside (StoreUnavailable) where it was not tested.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,9 @@ def seeded(mlflow_server: Any) -> tuple[str, EmbeddedStore, SyncClient]:
     rest = MlflowRest(mlflow_server.url)
     exp = rest.create_experiment(unique("store"))
     for i in range(37):
-        rid = rest.create_run(exp, run_name=f"run-{i % 9}",
-                              start_time=1_700_000_000_000 + (i % 11) * 1000)["info"]["run_id"]
+        rid = rest.create_run(exp, run_name=f"run-{i % 9}", start_time=1_700_000_000_000 + (i % 11) * 1000)["info"][
+            "run_id"
+        ]
         metrics = [{"key": "loss", "value": 1 / (i + 1), "timestamp": 5, "step": i}]
         if i % 5 == 0:
             metrics.append({"key": "acc", "value": "NaN", "timestamp": 5, "step": 0})
@@ -63,8 +65,9 @@ def _rest_pages(client: Any, exp: str, filt: str, order: list[str], size: int) -
     api = Api(MLFLOW)
     pages, token = [], None
     while True:
-        page = client.run(api.search_runs([exp], filter=filt or None, order_by=order or None, max_results=size,
-                                          page_token=token))
+        page = client.run(
+            api.search_runs([exp], filter=filt or None, order_by=order or None, max_results=size, page_token=token)
+        )
         pages.append(([rv.project(r, COLUMNS) for r in page.items], rv.keys_seen(page.items), page.next_page_token))
         token = page.next_page_token
         if not token:
@@ -74,27 +77,31 @@ def _rest_pages(client: Any, exp: str, filt: str, order: list[str], size: int) -
 def _store_pages(store: EmbeddedStore, exp: str, filt: str, order: list[str], size: int) -> list[Any]:
     pages, token = [], None
     while True:
-        page = store.search_runs(exp, filter_string=filt, order_by=order, max_results=size, page_token=token,
-                                 columns=COLUMNS)
+        page = store.search_runs(
+            exp, filter_string=filt, order_by=order, max_results=size, page_token=token, columns=COLUMNS
+        )
         pages.append(([rv.project(r, COLUMNS) for r in page.items], page.keys, page.next_page_token))
         token = page.next_page_token
         if not token:
             return pages
 
 
-@pytest.mark.parametrize("filt,order", [
-    ("", []),
-    ("", ["metrics.acc DESC"]),
-    ("", ["metrics.acc ASC", "params.lr DESC"]),
-    ("", ["attributes.run_name ASC"]),
-    ("", ["tags.team DESC", "attributes.start_time ASC"]),
-    ("metrics.loss < 0.2", ["metrics.loss ASC"]),
-    ("params.opt = 'adam' and tags.team != 'a'", []),
-    ("attributes.status = 'FINISHED'", ["params.lr ASC"]),
-    ("attributes.run_name LIKE 'run-1%'", []),
-    ("metrics.acc >= 0.6", ["metrics.acc DESC"]),
-    ("params.lr != '1' and tags.team ILIKE 'B'", ["attributes.end_time DESC"]),
-])
+@pytest.mark.parametrize(
+    "filt,order",
+    [
+        ("", []),
+        ("", ["metrics.acc DESC"]),
+        ("", ["metrics.acc ASC", "params.lr DESC"]),
+        ("", ["attributes.run_name ASC"]),
+        ("", ["tags.team DESC", "attributes.start_time ASC"]),
+        ("metrics.loss < 0.2", ["metrics.loss ASC"]),
+        ("params.opt = 'adam' and tags.team != 'a'", []),
+        ("attributes.status = 'FINISHED'", ["params.lr ASC"]),
+        ("attributes.run_name LIKE 'run-1%'", []),
+        ("metrics.acc >= 0.6", ["metrics.acc DESC"]),
+        ("params.lr != '1' and tags.team ILIKE 'B'", ["attributes.end_time DESC"]),
+    ],
+)
 @pytest.mark.parametrize("size", [7, 100])
 def test_runs_pages_are_the_same_both_ways(seeded: Any, filt: str, order: list[str], size: int) -> None:
     exp, store, client = seeded
@@ -155,10 +162,12 @@ def test_sampled_series_are_the_bucket_extremes_of_the_full_history(seeded: Any,
     rest = MlflowRest(mlflow_server.url)
     rid = rest.create_run(exp, run_name="long")["info"]["run_id"]
     values = [math.sin(s / 37) + (3 if s == 1234 else 0) for s in range(0, 6000, 2)]
-    points = [{"key": "curve", "value": "NaN" if s % 500 == 7 else v, "timestamp": 1000 + s, "step": s}
-              for s, v in zip(range(0, 6000, 2), values)]
+    points = [
+        {"key": "curve", "value": "NaN" if s % 500 == 7 else v, "timestamp": 1000 + s, "step": s}
+        for s, v in zip(range(0, 6000, 2), values)
+    ]
     for i in range(0, len(points), 1000):
-        rest.post("runs/log-batch", {"run_id": rid, "metrics": points[i:i + 1000]})
+        rest.post("runs/log-batch", {"run_id": rid, "metrics": points[i : i + 1000]})
     max_points = 200
     got = store.sampled_history([rid], "curve", max_points)[rid]
     history = [m for m in drive_sync(metric_history(Api(MLFLOW), rid, "curve"), client.run) if not math.isnan(m.value)]
@@ -168,8 +177,9 @@ def test_sampled_series_are_the_bucket_extremes_of_the_full_history(seeded: Any,
     for b in range(max_points // 2):
         bucket = [m for m in history if lo + b * width <= m.step < lo + (b + 1) * width]
         if bucket:
-            expected |= {(m.step, m.value) for m in (min(bucket, key=lambda m: m.value),
-                                                      max(bucket, key=lambda m: m.value))}
+            expected |= {
+                (m.step, m.value) for m in (min(bucket, key=lambda m: m.value), max(bucket, key=lambda m: m.value))
+            }
     assert {(m.step, m.value) for m in got} == expected
     assert len(got) <= max_points
     assert any(m.step == 1234 for m in got)  # a spike is never sampled away

@@ -1,5 +1,6 @@
 """Fault tests (DESIGN §9): the real MLflow server stopped for 30 s during 100,000 ``log_metric`` calls
 (every point arrives exactly once), and a real kernel restarted with a non-empty spool (replayed)."""
+
 from __future__ import annotations
 
 import os
@@ -135,9 +136,11 @@ def test_backend_down_for_30s_during_100k_points_every_point_once(kind, request,
         start()
         t_up = time.monotonic()
         result = api.flush(timeout=240)
-        print(f"\n{kind}: loop {loop_end - t0:.1f}s, stopped {stopped_at[1] - t0:.1f}s after start, sent before "
-              f"{sent_before}, spooled {offline.pending}, restart {t_up - t_restart:.1f}s, "
-              f"replay {time.monotonic() - t_up:.1f}s")
+        print(
+            f"\n{kind}: loop {loop_end - t0:.1f}s, stopped {stopped_at[1] - t0:.1f}s after start, sent before "
+            f"{sent_before}, spooled {offline.pending}, restart {t_up - t_restart:.1f}s, "
+            f"replay {time.monotonic() - t_up:.1f}s"
+        )
         assert result.delivered, result
         api.end_run()
         steps = stored_steps(kind, request, run.run_id, "x")
@@ -165,8 +168,13 @@ def test_kernel_restart_replays_the_spool(mlflow_server, tmp_path):
     proxy = TcpProxy(mlflow_server.url)
     proxy.down()
     name = uniq("restart")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MLFLOW_TRACKING_URI": proxy.url,
-           "MLOPS_SPOOL_DIR": str(tmp_path), "MLFLOW_DISABLE_TELEMETRY": "true"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "MLFLOW_TRACKING_URI": proxy.url,
+        "MLOPS_SPOOL_DIR": str(tmp_path),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
     env.pop("MLFLOW_TRACKING_TOKEN", None)
     km, kc = start_new_kernel(kernel_name="python3", startup_timeout=90, env=env)
     try:
@@ -184,7 +192,10 @@ def test_kernel_restart_replays_the_spool(mlflow_server, tmp_path):
             "for i in range(2000):\n"
             "    mlops.log_metric('loss', i / 2000, step=i)\n"
             "r = mlops.flush()\n"
-            "print('REF', run.ref, r.delivered, r.pending)\n", timeout=120, output_hook=collect)
+            "print('REF', run.ref, r.delivered, r.pending)\n",
+            timeout=120,
+            output_hook=collect,
+        )
         assert reply["content"]["status"] == "ok", reply["content"]
         line = next(ln for ln in "".join(out).splitlines() if ln.startswith("REF"))
         _, ref, delivered, pending = line.split()
@@ -204,9 +215,19 @@ def test_kernel_restart_replays_the_spool(mlflow_server, tmp_path):
             exp = requests.get(f"{api}/experiments/get-by-name", params={"experiment_name": name}, timeout=10)
             if exp.status_code != 200:
                 return None
-            found = requests.post(f"{api}/runs/search", json={
-                "experiment_ids": [exp.json()["experiment"]["experiment_id"]], "max_results": 10,
-                "filter": f"tags.`mlops.local_id` = '{ref}'"}, timeout=10).json().get("runs", [])
+            found = (
+                requests.post(
+                    f"{api}/runs/search",
+                    json={
+                        "experiment_ids": [exp.json()["experiment"]["experiment_id"]],
+                        "max_results": 10,
+                        "filter": f"tags.`mlops.local_id` = '{ref}'",
+                    },
+                    timeout=10,
+                )
+                .json()
+                .get("runs", [])
+            )
             return found[0]["info"]["run_id"] if found else None
 
         run_id = wait_for(replayed_run, timeout=60)

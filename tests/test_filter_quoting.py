@@ -1,6 +1,7 @@
 """Search filters are built by one quoting function (``client/filters.py``): names with quotes,
 backslashes, ``=``, ``%``, ``_``, spaces and unicode are read back by MLflow's own parser, found exactly
 on the real MLflow server and the GitLab stand-in, and the registry routes work for them."""
+
 from __future__ import annotations
 
 import json
@@ -16,15 +17,31 @@ from jupyterlab_mlops.client.sync import SyncClient
 
 from .issue4_support import BOTH, api, assert_error, model_path, seed, uniq  # noqa: F401
 
-HOSTILE = ["it's", 'say "hi"', "both ' and \"", "trailing\\", "back\\slash", "a=b", "50%_off", "with space",
-           "ünï©ødé", "'lead", 'tail"', "tab\tnew\nline", "x' OR name LIKE '%", "--;#"]
+HOSTILE = [
+    "it's",
+    'say "hi"',
+    "both ' and \"",
+    "trailing\\",
+    "back\\slash",
+    "a=b",
+    "50%_off",
+    "with space",
+    "ünï©ødé",
+    "'lead",
+    'tail"',
+    "tab\tnew\nline",
+    "x' OR name LIKE '%",
+    "--;#",
+]
 
 
 def _mlflow_reads(flt: str) -> list[tuple[str, str, object]]:
     from mlflow.utils.search_utils import SearchModelUtils, SearchModelVersionUtils
 
-    got = [[(c["key"], c["comparator"], c["value"]) for c in cls.parse_search_filter(flt)]
-           for cls in (SearchModelUtils, SearchModelVersionUtils)]
+    got = [
+        [(c["key"], c["comparator"], c["value"]) for c in cls.parse_search_filter(flt)]
+        for cls in (SearchModelUtils, SearchModelVersionUtils)
+    ]
     assert got[0] == got[1]
     return got[0]
 
@@ -39,7 +56,7 @@ def test_mlflow_parser_reads_the_literal_back(value):
         assert _mlflow_reads(f"name = {literal} AND tags.k = {literal}") == [("name", "=", value), ("k", "=", value)]
     comparator = "=" if literal else "LIKE"
     assert [c[:2] for c in _mlflow_reads(filters.equals("name", value))] == [("name", comparator)]
-    (_, op, pattern), = _mlflow_reads(filters.name_contains(value, MLFLOW))
+    ((_, op, pattern),) = _mlflow_reads(filters.name_contains(value, MLFLOW))
     assert op == "ILIKE" and pattern.startswith("%") and "'" not in pattern and "\\" not in pattern
 
 
@@ -78,8 +95,9 @@ def test_client_filters_on_the_real_mlflow_server(ml, mlflow_rest):
         assert [(v.name, v.run_id) for v in versions] == [(name, runs[name])], name
 
     def search(needle: str) -> set[str]:
-        found = ml.drive(flows.all_pages(lambda tok: api.search_registered_models(name_contains=needle,
-                                                                                  page_token=tok)))
+        found = ml.drive(
+            flows.all_pages(lambda tok: api.search_registered_models(name_contains=needle, page_token=tok))
+        )
         return {m.name for m in found if tag in m.name}
 
     assert search("50%_off") == {f"{tag}-50%_off", f"50%_off-{tag}"}
@@ -110,10 +128,14 @@ def test_gitlab_model_filter_means_what_it_says(gitlab_server):
 
     def search(needle: str) -> tuple[set[str], list[str]]:
         gitlab_server.clear_requests()
-        found = client.drive(flows.all_pages(lambda tok: api.search_registered_models(name_contains=needle,
-                                                                                      page_token=tok)))
-        sent = [parse_qs(r["query"]).get("filter", [None])[0] for r in gitlab_server.requests
-                if r["path"].endswith("registered-models/search")]
+        found = client.drive(
+            flows.all_pages(lambda tok: api.search_registered_models(name_contains=needle, page_token=tok))
+        )
+        sent = [
+            parse_qs(r["query"]).get("filter", [None])[0]
+            for r in gitlab_server.requests
+            if r["path"].endswith("registered-models/search")
+        ]
         return {m.name for m in found if tag in m.name}, sent
 
     try:
@@ -148,8 +170,11 @@ async def test_search_finds_exactly_the_name(api, seed):
     target, decoy = seed.model(f"{tag}-50{pct}off"), seed.model(f"{tag}-50XYoff")
     if not seed.gitlab:
         seed.model(f"{tag}-it's")
-    for needle, want in ((f"50{pct}off", {target}), (f"{tag}-50XY", {decoy}),
-                         ("it's", set() if seed.gitlab else {f"{tag}-it's"})):
+    for needle, want in (
+        (f"50{pct}off", {target}),
+        (f"{tag}-50XY", {decoy}),
+        ("it's", set() if seed.gitlab else {f"{tag}-it's"}),
+    ):
         got = (await api("models", query={"search": needle})).json
         assert not got["errors"] and {m["name"] for m in got["models"] if tag in m["name"]} == want, needle
     for needle in HOSTILE:

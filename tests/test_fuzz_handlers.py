@@ -11,6 +11,7 @@ A 502/503/504 is allowed (the backend's answer: generated input may make MLflow 
 (``backends/{b}/mlflow/...``) passes MLflow's own answers on, whatever their status, so there only our
 own errors are checked. ``MLOPS_FUZZ_EXAMPLES`` scales the examples per route and method.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,16 +41,78 @@ from .test_server_security import _our_rules
 EXAMPLES = int(os.environ.get("MLOPS_FUZZ_EXAMPLES", "70"))  # per route and implemented method
 OTHER_EXAMPLES = max(EXAMPLES // 7, 3)  # per route, with a method it does not implement
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=False,
-                suppress_health_check=list(HealthCheck))
-QUERY_NAMES = ("search", "page_token", "order_by", "max_results", "columns", "filter", "path", "run", "metric",
-               "metrics", "max_points", "x", "method", "only_differences", "refresh", "bump", "run_id", "a", "b",
-               "experiment_id", "artifact_path")
-BODY_KEYS = ("run_id", "version", "description", "create_model", "url", "kernel_id", "path", "content", "packages",
-             "python", "dir", "name", "experiment_id", "experiment_ids", "filter", "max_results", "metrics", "params")
-WEIRD = ("", ".", "..", "%2F", "%2e%2e", "a%2Fb", "%00", "%ED%BF%BF", "%FF%FE", "%", "%zz", "-1", "0", "1e309", "NaN",
-         "99999999999999999999999", "x" * 5000, "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "%252e%252e", "a%5Cb",
-         "%E2%80%AE", "default:", ":", "%20")
+SETTINGS = dict(
+    deadline=None, derandomize=True, database=None, print_blob=False, suppress_health_check=list(HealthCheck)
+)
+QUERY_NAMES = (
+    "search",
+    "page_token",
+    "order_by",
+    "max_results",
+    "columns",
+    "filter",
+    "path",
+    "run",
+    "metric",
+    "metrics",
+    "max_points",
+    "x",
+    "method",
+    "only_differences",
+    "refresh",
+    "bump",
+    "run_id",
+    "a",
+    "b",
+    "experiment_id",
+    "artifact_path",
+)
+BODY_KEYS = (
+    "run_id",
+    "version",
+    "description",
+    "create_model",
+    "url",
+    "kernel_id",
+    "path",
+    "content",
+    "packages",
+    "python",
+    "dir",
+    "name",
+    "experiment_id",
+    "experiment_ids",
+    "filter",
+    "max_results",
+    "metrics",
+    "params",
+)
+WEIRD = (
+    "",
+    ".",
+    "..",
+    "%2F",
+    "%2e%2e",
+    "a%2Fb",
+    "%00",
+    "%ED%BF%BF",
+    "%FF%FE",
+    "%",
+    "%zz",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "99999999999999999999999",
+    "x" * 5000,
+    "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+    "%252e%252e",
+    "a%5Cb",
+    "%E2%80%AE",
+    "default:",
+    ":",
+    "%20",
+)
 
 
 def enc(s: str) -> str:
@@ -58,8 +121,28 @@ def enc(s: str) -> str:
 
 
 chars = st.one_of(st.characters(), st.sampled_from(["\x00", "\ud800", "\udfff", "\u202e", "/", "\\", ".", "%"]))
-hostile = st.sampled_from(["\udfff", "\ud800x", "a\x00b", "x" * 5000, "..", "../../etc/passwd", "", " ", "\u202e",
-                           "NaN", "-1", "1e999", "9" * 5000, "%2F", "a/b", "<img src=x onerror=alert(1)>", "'\"", "\\"])
+hostile = st.sampled_from(
+    [
+        "\udfff",
+        "\ud800x",
+        "a\x00b",
+        "x" * 5000,
+        "..",
+        "../../etc/passwd",
+        "",
+        " ",
+        "\u202e",
+        "NaN",
+        "-1",
+        "1e999",
+        "9" * 5000,
+        "%2F",
+        "a/b",
+        "<img src=x onerror=alert(1)>",
+        "'\"",
+        "\\",
+    ]
+)
 texts = st.one_of(st.text(chars, max_size=30), hostile)
 
 
@@ -95,25 +178,53 @@ def seeded(mlflow_server, jp_root_dir) -> Seeded:
     nbformat.write(nb, str(jp_root_dir / "nb.ipynb"))
     r0, r1 = runs
     # The proxy's paths: real endpoints (reads, and writes to this test's own runs only), and refused ones.
-    api = ["api/2.0/mlflow/experiments/search", f"api/2.0/mlflow/experiments/get?experiment_id={exp}",
-           f"api/2.0/mlflow/runs/get?run_id={r0}", "api/2.0/mlflow/runs/search",
-           f"api/2.0/mlflow/metrics/get-history?run_id={r0}&metric_key=loss", "api/2.0/mlflow/runs/log-batch",
-           "api/2.0/mlflow/registered-models/search", f"api/2.0/mlflow-artifacts/artifacts/{exp}/{r1}/artifacts/f.bin",
-           f"api/2.0/mlflow-artifacts/artifacts?path={exp}/{r0}/artifacts", "api/3.0/mlflow/traces/search", "version",
-           "ajax-api/2.0/mlflow/x", "api/2.0/mlflow/../x", "api/2.0/mlflow//x", "health", "api/2.0/mlflow/users/list"]
-    values = {"backend": ["default"], "experiment_id": [exp], "run_id": runs, "name": [model], "version": ["1"],
-              "key": ["loss", "acc"], "n": ["0", "1"], "file": ["download", "notes.txt"], "path": api}
+    api = [
+        "api/2.0/mlflow/experiments/search",
+        f"api/2.0/mlflow/experiments/get?experiment_id={exp}",
+        f"api/2.0/mlflow/runs/get?run_id={r0}",
+        "api/2.0/mlflow/runs/search",
+        f"api/2.0/mlflow/metrics/get-history?run_id={r0}&metric_key=loss",
+        "api/2.0/mlflow/runs/log-batch",
+        "api/2.0/mlflow/registered-models/search",
+        f"api/2.0/mlflow-artifacts/artifacts/{exp}/{r1}/artifacts/f.bin",
+        f"api/2.0/mlflow-artifacts/artifacts?path={exp}/{r0}/artifacts",
+        "api/3.0/mlflow/traces/search",
+        "version",
+        "ajax-api/2.0/mlflow/x",
+        "api/2.0/mlflow/../x",
+        "api/2.0/mlflow//x",
+        "health",
+        "api/2.0/mlflow/users/list",
+    ]
+    values = {
+        "backend": ["default"],
+        "experiment_id": [exp],
+        "run_id": runs,
+        "name": [model],
+        "version": ["1"],
+        "key": ["loss", "acc"],
+        "n": ["0", "1"],
+        "file": ["download", "notes.txt"],
+        "path": api,
+    }
     both = [f"default:{r0}", f"default:{r1}"]
     queries = {
         "ExperimentsHandler": {"max_results": "10", "search": "fuzz", "order_by": "name"},
-        "RunsHandler": {"columns": "params.lr,metrics.loss,tags.team", "order_by": "metrics.loss DESC",
-                        "filter": "params.lr = '1'", "max_results": "10"},
+        "RunsHandler": {
+            "columns": "params.lr,metrics.loss,tags.team",
+            "order_by": "metrics.loss DESC",
+            "filter": "params.lr = '1'",
+            "max_results": "10",
+        },
         "MetricHistoryHandler": {"max_points": "10", "x": "step", "method": "lttb"},
-        "ArtifactsHandler": {"path": ""}, "ArtifactDownloadHandler": {"path": "notes.txt"},
+        "ArtifactsHandler": {"path": ""},
+        "ArtifactDownloadHandler": {"path": "notes.txt"},
         "CompareHandler": {"run": both, "metric": "loss,acc", "max_points": "50", "x": "step"},
         "CompareCsvHandler": {"run": both, "only_differences": "1"},
-        "NextVersionHandler": {"bump": "minor"}, "ChampionHandler": {"run_id": r1, "metrics": "loss"},
-        "ModelsHandler": {"search": "fuzz"}, "VersionFileHandler": {"path": "notes.txt"},
+        "NextVersionHandler": {"bump": "minor"},
+        "ChampionHandler": {"run_id": r1, "metrics": "loss"},
+        "ModelsHandler": {"search": "fuzz"},
+        "VersionFileHandler": {"path": "notes.txt"},
         "DiffHandler": {"a": both[0], "b": both[1]},
     }
     bodies = {
@@ -121,8 +232,10 @@ def seeded(mlflow_server, jp_root_dir) -> Seeded:
         "LinksHandler": [{"url": "https://gitlab.example/g/p/-/issues/1"}],
         "SnapshotHandler": [{"path": "nb.ipynb"}, {"path": "nb.ipynb", "content": json.loads(nbformat.writes(nb))}],
         "RestoreHandler": [{"dir": ""}, {}],
-        "ProxyHandler": [{"experiment_ids": [exp], "max_results": 5}, {"run_id": r0, "metrics": [
-            {"key": "loss", "value": 1.0, "timestamp": 0, "step": 1}]}],
+        "ProxyHandler": [
+            {"experiment_ids": [exp], "max_results": 5},
+            {"run_id": r0, "metrics": [{"key": "loss", "value": 1.0, "timestamp": 0, "step": 1}]},
+        ],
     }
     return Seeded(exp, runs, model, values, queries, bodies)
 
@@ -142,49 +255,113 @@ def path_params(names: list[str], seeded: Seeded) -> st.SearchStrategy[dict[str,
     weird = st.fixed_dictionaries({n: weird_values(n, seeded) for n in names})
     pick = st.sampled_from([None, None, "*", *names])
     return st.tuples(real, weird, pick).map(
-        lambda t: t[1] if t[2] == "*" else {**t[0], **({t[2]: t[1][t[2]]} if t[2] else {})})
+        lambda t: t[1] if t[2] == "*" else {**t[0], **({t[2]: t[1][t[2]]} if t[2] else {})}
+    )
 
 
 def query(handler: str, seeded: Seeded) -> st.SearchStrategy[str]:
     """A query string: the route's valid one with values replaced and pairs added, or generated pairs only."""
-    real = st.sampled_from(["default:" + seeded.runs[0], seeded.runs[0], "loss", "params.lr", "step", "time",
-                            "minmax", "1", "0", "true", "major", "", "attributes.start_time DESC", "nope:x"])
+    real = st.sampled_from(
+        [
+            "default:" + seeded.runs[0],
+            seeded.runs[0],
+            "loss",
+            "params.lr",
+            "step",
+            "time",
+            "minmax",
+            "1",
+            "0",
+            "true",
+            "major",
+            "",
+            "attributes.start_time DESC",
+            "nope:x",
+        ]
+    )
     pair = st.tuples(st.one_of(st.sampled_from(QUERY_NAMES), texts), st.one_of(real, texts))
     base = seeded.queries.get(handler, {})
     swap = st.one_of(st.lists(st.one_of(real, texts), max_size=4), texts)
     kept = st.fixed_dictionaries({k: st.one_of(st.just(v), st.just(v), st.just(v), swap) for k, v in base.items()})
     mutated = st.tuples(kept, st.lists(pair, max_size=3)).map(
-        lambda t: [(k, x) for k, v in t[0].items() for x in (v if isinstance(v, list) else [v])] + t[1])
+        lambda t: [(k, x) for k, v in t[0].items() for x in (v if isinstance(v, list) else [v])] + t[1]
+    )
     return st.one_of(mutated, mutated, st.lists(pair, max_size=6)).map(
-        lambda ps: "&".join(f"{enc(k)}={enc(v)}" for k, v in ps))
+        lambda ps: "&".join(f"{enc(k)}={enc(v)}" for k, v in ps)
+    )
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | texts,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=12)
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def bodies(handler: str, seeded: Seeded) -> st.SearchStrategy[tuple[Optional[bytes], str]]:
     """(body, Content-Type): the route's valid body with fields replaced, generated JSON, hostile bytes."""
-    real = st.sampled_from([seeded.runs[0], seeded.runs[1], seeded.exp, "1.0.0", "nb.ipynb", "loss",
-                            "https://gitlab.example/g/p/-/issues/1", [seeded.exp]])
+    real = st.sampled_from(
+        [
+            seeded.runs[0],
+            seeded.runs[1],
+            seeded.exp,
+            "1.0.0",
+            "nb.ipynb",
+            "loss",
+            "https://gitlab.example/g/p/-/issues/1",
+            [seeded.exp],
+        ]
+    )
     fields = st.dictionaries(st.sampled_from(BODY_KEYS), st.one_of(real, json_values), max_size=5)
     valid = seeded.bodies.get(handler) or [{}]
-    mutated = st.sampled_from(valid).flatmap(lambda b: st.fixed_dictionaries(
-        {k: st.one_of(st.just(v), st.just(v), hostile, json_values) for k, v in b.items()},
-        optional={k: json_values for k in BODY_KEYS if k not in b}))
+    mutated = st.sampled_from(valid).flatmap(
+        lambda b: st.fixed_dictionaries(
+            {k: st.one_of(st.just(v), st.just(v), hostile, json_values) for k, v in b.items()},
+            optional={k: json_values for k in BODY_KEYS if k not in b},
+        )
+    )
     as_json = st.one_of(mutated, mutated, mutated, fields, json_values).map(lambda v: json.dumps(v).encode())
-    deep = st.integers(30, 100_000).flatmap(lambda n: st.sampled_from([
-        b"[" * n + b"]" * n, b"[" * n, b'{"run_id": ' + b"[" * n + b"]" * n + b"}", b'{"a":' * n + b"1" + b"}" * n]))
-    raw = st.sampled_from([b'{"run_id": NaN}', b'{"version": Infinity}', b'{"run_id": 1e999999}',
-                           b'{"run_id": ' + b"9" * 5000 + b"}", b'{"path": "\\udfff"}', b'{"url": "\\ud800x"}',
-                           b'{"run_id": "\\udfff"}', b'{"version": "1.0.\\ud800"}', b'{"description": "\\udc00"}',
-                           b'{"content": {"cells": "\\udc00"}}', b'{"run_id": "a\\u0000b"}', b"\xff\xfe{}",
-                           b'{"a": 1', b"null", b"[]", b'"x"', b"", b"{" * 64 + b"}" * 64])
+    deep = st.integers(30, 100_000).flatmap(
+        lambda n: st.sampled_from(
+            [b"[" * n + b"]" * n, b"[" * n, b'{"run_id": ' + b"[" * n + b"]" * n + b"}", b'{"a":' * n + b"1" + b"}" * n]
+        )
+    )
+    raw = st.sampled_from(
+        [
+            b'{"run_id": NaN}',
+            b'{"version": Infinity}',
+            b'{"run_id": 1e999999}',
+            b'{"run_id": ' + b"9" * 5000 + b"}",
+            b'{"path": "\\udfff"}',
+            b'{"url": "\\ud800x"}',
+            b'{"run_id": "\\udfff"}',
+            b'{"version": "1.0.\\ud800"}',
+            b'{"description": "\\udc00"}',
+            b'{"content": {"cells": "\\udc00"}}',
+            b'{"run_id": "a\\u0000b"}',
+            b"\xff\xfe{}",
+            b'{"a": 1',
+            b"null",
+            b"[]",
+            b'"x"',
+            b"",
+            b"{" * 64 + b"}" * 64,
+        ]
+    )
     body = st.one_of(as_json, as_json, as_json, as_json, deep, raw, st.binary(max_size=300), st.none())
-    ctype = st.sampled_from(["application/json", "application/json", "application/json", "", "text/plain",
-                             "application/x-www-form-urlencoded", "multipart/form-data; boundary=zz",
-                             "multipart/form-data", "application/octet-stream"])
+    ctype = st.sampled_from(
+        [
+            "application/json",
+            "application/json",
+            "application/json",
+            "",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=zz",
+            "multipart/form-data",
+            "application/octet-stream",
+        ]
+    )
     return st.tuples(body, ctype)
 
 
@@ -257,15 +434,20 @@ def problem(routed: Optional[type], code: int, headers: dict[str, str], body: by
     return None
 
 
-def run_target(client: Client, target: Target, all_targets: list[Target], seeded: Seeded, failures: list[str],
-               codes: Counter[str]) -> None:
+def run_target(
+    client: Client, target: Target, all_targets: list[Target], seeded: Seeded, failures: list[str], codes: Counter[str]
+) -> None:
     """``max_examples`` generated requests to one route and method (hypothesis, in this worker thread)."""
     pattern = target.regex.pattern.rstrip("$")
     name = target.handler.__name__
 
     @settings(max_examples=EXAMPLES if target.implemented else OTHER_EXAMPLES, **SETTINGS)
-    @given(params=path_params(re.findall(r"\(\?P<(\w+)>", pattern), seeded), qs=query(name, seeded),
-           body=bodies(name, seeded), method=st.just(target.method) if target.implemented else st.sampled_from(METHODS))
+    @given(
+        params=path_params(re.findall(r"\(\?P<(\w+)>", pattern), seeded),
+        qs=query(name, seeded),
+        body=bodies(name, seeded),
+        method=st.just(target.method) if target.implemented else st.sampled_from(METHODS),
+    )
     def one(params: dict[str, str], qs: str, body: tuple[Optional[bytes], str], method: str) -> None:
         path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: params[m.group(1)], pattern).replace("\\", "")
         data, ctype = body
@@ -279,8 +461,10 @@ def run_target(client: Client, target: Target, all_targets: list[Target], seeded
         codes[f"{getattr(routed, '__name__', '-')} {method} {code}"] += 1
         why = problem(routed, code, headers, resp)
         if why:
-            failures.append(f"{why}: {method} {path[:200]}?{qs[:200]} body={(data or b'')[:120]!r} ({ctype}) "
-                            f"-> {code} {resp[:300]!r}")
+            failures.append(
+                f"{why}: {method} {path[:200]}?{qs[:200]} body={(data or b'')[:120]!r} ({ctype}) "
+                f"-> {code} {resp[:300]!r}"
+            )
 
     one()
 
@@ -303,9 +487,12 @@ async def test_fuzz_every_route_and_method(seeded, jp_serverapp, http_server_cli
     print("\n".join(f"  {k}: {n}" for k, n in sorted(codes.items())))
     assert not failures, f"{len(failures)} bad answers:\n" + "\n".join(dict.fromkeys(failures[:40]))
     assert client.sent >= 2000 or EXAMPLES < 70
-    status = await http_server_client.fetch(url_path_join(jp_base_url, "jupyterlab-mlops", "status"),
-                                            headers=jp_auth_header)
+    status = await http_server_client.fetch(
+        url_path_join(jp_base_url, "jupyterlab-mlops", "status"), headers=jp_auth_header
+    )
     assert status.code == 200 and json.loads(status.body)["backends"][0]["name"] == "default"
-    page = await http_server_client.fetch(url_path_join(jp_base_url, "jupyterlab-mlops", "backends", "default",
-                                                        "experiments", seeded.exp, "runs"), headers=jp_auth_header)
+    page = await http_server_client.fetch(
+        url_path_join(jp_base_url, "jupyterlab-mlops", "backends", "default", "experiments", seeded.exp, "runs"),
+        headers=jp_auth_header,
+    )
     assert {r["run_id"] for r in json.loads(page.body)["runs"]} >= set(seeded.runs)  # and still serving data

@@ -5,6 +5,7 @@ One test per behaviour: series from ``metrics/get-history`` (C1), artifact names
 Package registry turned off (C9), and a read-only token (C17): healthy, experiments listed, writes off with
 the reason, runs refused with a message that says what the token needs.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,16 +34,19 @@ def _read_only_backend(token: str) -> Any:
     return backends
 
 
-READ_ONLY = pytest.mark.parametrize("mlops_backends", [_read_only_backend("read"), _read_only_backend("reporter")],
-                                    ids=["read_api", "reporter"], indirect=True)
+READ_ONLY = pytest.mark.parametrize(
+    "mlops_backends",
+    [_read_only_backend("read"), _read_only_backend("reporter")],
+    ids=["read_api", "reporter"],
+    indirect=True,
+)
 
 
 def _put_package_file(gitlab_server, run_id: str, name: str, data: bytes) -> None:
     """Upload like a browser or ``curl`` would: ``files/(*path/):file_name``, each segment URI-encoded."""
     ref = f"candidate:{gitlab_server.candidate_iid(run_id)}"
     path = "/".join(quote(part, safe="") for part in name.split("/"))
-    r = requests.put(gitlab_server.package_file_url(ref, path), data=data, headers=gitlab_server.headers(),
-                     timeout=30)
+    r = requests.put(gitlab_server.package_file_url(ref, path), data=data, headers=gitlab_server.headers(), timeout=30)
     assert r.status_code in (200, 201), r.text
 
 
@@ -98,8 +102,10 @@ async def test_names_with_spaces_and_subpaths_list_and_download(api, seed, gitla
     for name, data in files.items():
         got = await api(f"backends/{seed.name}/runs/{run_id}/artifacts/download", query={"path": name})
         assert got.body == data, name
-        assert name.rsplit("/", 1)[-1] in got.headers["Content-Disposition"] or "filename*" in \
-            got.headers["Content-Disposition"]
+        assert (
+            name.rsplit("/", 1)[-1] in got.headers["Content-Disposition"]
+            or "filename*" in got.headers["Content-Disposition"]
+        )
     answered = [r["path"] for r in gitlab_server.requests if r.get("status") == 200]
     # only the name with a space needs the package API; the rest keep mlflow-artifacts (C9: packages may be off)
     assert len(answered) == len(files), answered
@@ -165,8 +171,12 @@ async def test_read_only_token_lists_experiments_and_reports_write_off(api, seed
     found = (await api(f"backends/{seed.name}/experiments", query={"search": names[1]})).json
     assert [e["name"] for e in found["experiments"]] == [names[1]]
     two = (await api(f"backends/{seed.name}/experiments", query={"max_results": "2", "order_by": "name"})).json
-    rest = (await api(f"backends/{seed.name}/experiments",
-                      query={"max_results": "1000", "order_by": "name", "page_token": two["next_page_token"]})).json
+    rest = (
+        await api(
+            f"backends/{seed.name}/experiments",
+            query={"max_results": "1000", "order_by": "name", "page_token": two["next_page_token"]},
+        )
+    ).json
     everything = [e["name"] for e in two["experiments"] + rest["experiments"]]
     assert everything == sorted(everything, key=str.lower) and set(names) <= set(everything)
 

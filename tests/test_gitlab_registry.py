@@ -2,6 +2,7 @@
 and MLflow: user names instead of ids (C11), model pages on GitLab's web (C12), GitLab's model-name rule
 checked before sending (C13), "latest" as GitLab computes it and semver.org precedence everywhere else
 (C14), models without versions (C15), re-uploaded files (C16), promotion by ``run_id`` (C18)."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,9 +18,15 @@ from jupyterlab_mlops.views.registry import latest_of, sort_versions
 from .issue4_support import BOTH, Seeder, api, assert_error, model_path, seed, uniq  # noqa: F401
 
 GITLAB = pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
-BY_PATH = pytest.mark.parametrize("mlops_backends", [lambda r: [
-    {**r.getfixturevalue("gitlab_backend"), "url": r.getfixturevalue("gitlab_server").tracking_uri_by_path}]],
-    indirect=True)
+BY_PATH = pytest.mark.parametrize(
+    "mlops_backends",
+    [
+        lambda r: [
+            {**r.getfixturevalue("gitlab_backend"), "url": r.getfixturevalue("gitlab_server").tracking_uri_by_path}
+        ]
+    ],
+    indirect=True,
+)
 READ_ONLY_ENV = "MLOPS_TEST_GITLAB_READ_TOKEN"
 
 
@@ -97,10 +104,15 @@ def test_user_name_lookup_falls_back_to_the_id(kind, request):
             assert len([r for r in gl.requests if "/users/" in r["path"]]) == 1  # GitLab down: stop asking
             gl.outage = None
             assert client.drive(users.user_names(client.api, ["1", "2", "987654"])) == {
-                "1": "Dee Developer", "2": "Ray Reader", "987654": "987654"}
+                "1": "Dee Developer",
+                "2": "Ray Reader",
+                "987654": "987654",
+            }
             gl.clear_requests()
-            assert client.drive(users.user_names(client.api, ["987654", "2"])) == {"987654": "987654",
-                                                                                  "2": "Ray Reader"}
+            assert client.drive(users.user_names(client.api, ["987654", "2"])) == {
+                "987654": "987654",
+                "2": "Ray Reader",
+            }
             assert not gl.requests  # names cached, the unknown user remembered
 
 
@@ -141,8 +153,14 @@ async def test_version_ci_links_to_job_pipeline_and_merge_request(api, seed, git
     job = gitlab_server.add_job(7301, mr_iid=12)
     run = seed.run(tags={"gitlab.CI_JOB_ID": "7301"})
     name = seed.model()
-    got = (await api(model_path(seed.name, name, "versions"), method="POST",
-                     body={"run_id": run.run_id, "version": "1.0.0"}, expect=201)).json
+    got = (
+        await api(
+            model_path(seed.name, name, "versions"),
+            method="POST",
+            body={"run_id": run.run_id, "version": "1.0.0"},
+            expect=201,
+        )
+    ).json
     ci = (await api(got["version"]["route"])).json["ci"]
     web = gitlab_server.web_url
     assert ci["ci_job"] == {"id": "7301", "url": job["web_url"]} and job["web_url"] == f"{web}/-/jobs/7301"
@@ -156,15 +174,23 @@ def test_model_name_rule_is_gitlabs(gitlab_server):
     GitLab's regex the way Ruby does), and says what is wrong with the others."""
     for name in GOOD_NAMES + BAD_NAMES:
         unique = name if not name or len(name) > 255 or "/" in name or "@" in name else f"{name}{uniq('')}"
-        r = requests.post(f"{gitlab_server.api_url}/registered-models/create", json={"name": unique},
-                          headers=gitlab_server.headers(), timeout=30)
+        r = requests.post(
+            f"{gitlab_server.api_url}/registered-models/create",
+            json={"name": unique},
+            headers=gitlab_server.headers(),
+            timeout=30,
+        )
         ours = model_name_problem(unique)
         assert (r.status_code == 200) == (ours is None), (name, r.status_code, r.text, ours)
         if r.status_code != 200:
             assert r.json().get("error_code") == "RESOURCE_ALREADY_EXISTS"  # GitLab's misleading answer
         else:
-            requests.delete(f"{gitlab_server.api_url}/registered-models/delete", json={"name": unique},
-                            headers=gitlab_server.headers(), timeout=30)
+            requests.delete(
+                f"{gitlab_server.api_url}/registered-models/delete",
+                json={"name": unique},
+                headers=gitlab_server.headers(),
+                timeout=30,
+            )
     assert model_name_problem("modèle") == "'è' is not allowed"
     assert model_name_problem("has space;") == "spaces, ';' are not allowed"
     assert "ASCII only" in MODEL_NAME_RULE
@@ -176,10 +202,17 @@ async def test_refused_model_name_is_400_before_anything_is_sent(api, seed, requ
     run = seed.run()
     if gitlab_server:
         gitlab_server.clear_requests()
-    for bad, says in (("modèle", "'è' is not allowed"), ("a+b", "'+' is allowed only"),
-                      ("my model", "spaces are not allowed")):
-        reply = await api(model_path(seed.name, bad, "versions"), method="POST",
-                          body={"run_id": run.run_id, "create_model": True}, expect=None)
+    for bad, says in (
+        ("modèle", "'è' is not allowed"),
+        ("a+b", "'+' is allowed only"),
+        ("my model", "spaces are not allowed"),
+    ):
+        reply = await api(
+            model_path(seed.name, bad, "versions"),
+            method="POST",
+            body={"run_id": run.run_id, "create_model": True},
+            expect=None,
+        )
         assert_error(reply, 400, reason="invalid_model_name", contains=says)
         assert "ASCII only" in reply.json["message"]
     if gitlab_server:
@@ -191,15 +224,32 @@ async def test_gitlab_refusal_of_a_valid_name_is_explained(api, seed):
     """GitLab answers RESOURCE_ALREADY_EXISTS to any refusal: when no such model exists, we say so."""
     name = uniq("taken")
     seed.experiment(f"[model]{name}")  # the model's default experiment exists already: GitLab refuses
-    reply = await api(model_path(seed.name, name, "versions"), method="POST",
-                      body={"run_id": seed.run().run_id, "create_model": True}, expect=None)
+    reply = await api(
+        model_path(seed.name, name, "versions"),
+        method="POST",
+        body={"run_id": seed.run().run_id, "create_model": True},
+        expect=None,
+    )
     assert_error(reply, 400, reason="model_refused", contains=f"experiment '[model]{name}'")
 
 
 # -- C14: "latest" on GitLab, semver precedence everywhere else --------------------------------------
 def test_semver_precedence_is_semver_org():
-    ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",
-               "1.0.0-rc.1", "1.0.0-rc.2", "1.0.0-rc.10", "1.0.0", "1.2.0", "1.10.0", "2.0.0"]
+    ordered = [
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "1.0.0-rc.2",
+        "1.0.0-rc.10",
+        "1.0.0",
+        "1.2.0",
+        "1.10.0",
+        "2.0.0",
+    ]
     assert sorted(reversed(ordered), key=semver_key) == ordered
     assert semver_key("1.0.0+b.2") == semver_key("1.0.0+b.1") and semver_key("1.0.0-1") < semver_key("1.0.0-a")
     assert semver_key("not a version") < semver_key("0.0.0-0")
@@ -228,8 +278,12 @@ async def test_gitlab_latest_is_what_gitlab_resolves(api, seed, gitlab_server):
     name = seed.model()
     for v in ("1.2.0-rc.1", "1.2.0", "1.1.9"):
         await api(model_path(seed.name, name, "versions"), method="POST", body=_promote(seed, v), expect=201)
-    gl = requests.post(f"{gitlab_server.api_url}/registered-models/get-latest-versions", json={"name": name},
-                       headers=gitlab_server.headers(), timeout=30).json()["model_versions"][0]
+    gl = requests.post(
+        f"{gitlab_server.api_url}/registered-models/get-latest-versions",
+        json={"name": name},
+        headers=gitlab_server.headers(),
+        timeout=30,
+    ).json()["model_versions"][0]
     gitlab_latest = gl["aliases"][0]
     assert gitlab_latest in ("1.2.0-rc.1", "1.2.0")
     page = (await api(model_path(seed.name, name))).json
@@ -281,12 +335,14 @@ async def test_model_without_versions_never_crashes(api, seed):
 @BOTH
 async def test_reuploaded_file_listed_once_the_last(api, seed):
     name = seed.model()
-    v = (await api(model_path(seed.name, name, "versions"), method="POST", body=_promote(seed, "1.0.0"),
-                   expect=201)).json["version"]["route"]
+    v = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body=_promote(seed, "1.0.0"), expect=201)
+    ).json["version"]["route"]
     await api(v + "/artifacts/weights.bin", method="PUT", body=b"first", expect=201)
     got = (await api(v + "/artifacts/weights.bin", method="PUT", body=b"second, longer", expect=201)).json
     assert [a for a in got["artifacts"] if a["path"] == "weights.bin"] == [
-        {"path": "weights.bin", "is_dir": False, "file_size": len(b"second, longer")}]
+        {"path": "weights.bin", "is_dir": False, "file_size": len(b"second, longer")}
+    ]
     files = (await api(v)).json["artifacts"]
     assert [f["file_size"] for f in files if f["path"] == "weights.bin"] == [len(b"second, longer")]
     assert (await api(v + "/artifacts/download", query={"path": "weights.bin"})).body == b"second, longer"
@@ -298,8 +354,14 @@ async def test_gitlab_promotion_sends_run_id_and_checks_the_link(api, seed, gitl
     name = seed.model()
     run = seed.run(seed.model_experiment(name))
     gitlab_server.clear_requests()
-    got = (await api(model_path(seed.name, name, "versions"), method="POST",
-                     body={"run_id": run.run_id, "version": "1.0.0"}, expect=201)).json
+    got = (
+        await api(
+            model_path(seed.name, name, "versions"),
+            method="POST",
+            body={"run_id": run.run_id, "version": "1.0.0"},
+            expect=201,
+        )
+    ).json
     sent = [r for r in gitlab_server.requests if r["path"].endswith("model-versions/create")]
     assert [r["args"].get("run_id") for r in sent] == [run.run_id]
     assert got["path"] == "run" and got["version"]["run_id"] == run.run_id

@@ -1,4 +1,5 @@
 """The GitLab stand-in follows /work/shared/GITLAB_API.md. Plain ``requests`` only: no jupyterlab_mlops code."""
+
 from __future__ import annotations
 
 import time
@@ -57,22 +58,40 @@ def test_tracking_uri_shape(gitlab_server: GitLabServer) -> None:
 
 
 def test_unknown_routes_are_gitlab_404(gl: GL, gitlab_server: GitLabServer) -> None:
-    for url in (f"{gitlab_server.base_url}/nope", f"{gitlab_server.base_url}/api/2.0/mlflow/experiments/list",
-                f"{gitlab_server.api_url}/experiments/nope"):
+    for url in (
+        f"{gitlab_server.base_url}/nope",
+        f"{gitlab_server.base_url}/api/2.0/mlflow/experiments/list",
+        f"{gitlab_server.api_url}/experiments/nope",
+    ):
         r = gl.call("GET", url)
         assert (r.status_code, r.json()) == (404, {"message": "404 Not Found"})
 
 
-@pytest.mark.parametrize("method,path", [
-    ("POST", "experiments/update"), ("POST", "experiments/restore"), ("POST", "runs/restore"),
-    ("POST", "runs/delete-tag"), ("POST", "runs/log-inputs"), ("POST", "runs/log-model"), ("GET", "artifacts/list"),
-    ("POST", "registered-models/rename"), ("POST", "registered-models/set-tag"),
-    ("DELETE", "registered-models/delete-tag"), ("POST", "registered-models/alias"),
-    ("DELETE", "registered-models/alias"), ("DELETE", "model-versions/delete"), ("GET", "model-versions/search"),
-    ("POST", "model-versions/set-tag"), ("DELETE", "model-versions/delete-tag"),
-    ("POST", "model-versions/transition-stage"), ("POST", "logged-models"), ("POST", "logged-models/search"),
-    ("GET", "traces"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "experiments/update"),
+        ("POST", "experiments/restore"),
+        ("POST", "runs/restore"),
+        ("POST", "runs/delete-tag"),
+        ("POST", "runs/log-inputs"),
+        ("POST", "runs/log-model"),
+        ("GET", "artifacts/list"),
+        ("POST", "registered-models/rename"),
+        ("POST", "registered-models/set-tag"),
+        ("DELETE", "registered-models/delete-tag"),
+        ("POST", "registered-models/alias"),
+        ("DELETE", "registered-models/alias"),
+        ("DELETE", "model-versions/delete"),
+        ("GET", "model-versions/search"),
+        ("POST", "model-versions/set-tag"),
+        ("DELETE", "model-versions/delete-tag"),
+        ("POST", "model-versions/transition-stage"),
+        ("POST", "logged-models"),
+        ("POST", "logged-models/search"),
+        ("GET", "traces"),
+    ],
+)
 def test_not_implemented_endpoints_404(gl: GL, method: str, path: str) -> None:
     assert gl.call(method, path, json={}).status_code == 404
 
@@ -87,8 +106,12 @@ def test_auth_required(gl: GL, gitlab_server: GitLabServer) -> None:
 def test_read_api_token_reads_but_gets_403_on_every_post(gl: GL, gitlab_server: GitLabServer) -> None:
     rt = gitlab_server.read_token
     assert gl.call("GET", "experiments/list", token=rt).status_code == 200
-    for path, body in (("experiments/search", {"max_results": 1}), ("runs/search", {"experiment_ids": ["1"]}),
-                       ("registered-models/get-latest-versions", {"name": "x"}), ("experiments/create", {"name": "x"})):
+    for path, body in (
+        ("experiments/search", {"max_results": 1}),
+        ("runs/search", {"experiment_ids": ["1"]}),
+        ("registered-models/get-latest-versions", {"name": "x"}),
+        ("experiments/create", {"name": "x"}),
+    ):
         r = gl.call("POST", path, token=rt, json=body)
         assert r.status_code == 403, path
         assert r.json()["error"] == "insufficient_scope"
@@ -118,8 +141,13 @@ def test_experiment_entity_and_errors(gl: GL) -> None:
     name = unique("exp")
     exp_id = gl.experiment(name)
     e = gl.ok("GET", "experiments/get", params={"experiment_id": exp_id})["experiment"]
-    assert e == {"experiment_id": exp_id, "name": name, "lifecycle_stage": "active",
-                 "artifact_location": "not_implemented", "tags": []}
+    assert e == {
+        "experiment_id": exp_id,
+        "name": name,
+        "lifecycle_stage": "active",
+        "artifact_location": "not_implemented",
+        "tags": [],
+    }
     assert gl.ok("GET", "experiments/get-by-name", params={"experiment_name": name})["experiment"] == e
     r = gl.call("POST", "experiments/create", json={"name": name})
     assert (r.status_code, r.json()) == (400, {"error_code": "RESOURCE_ALREADY_EXISTS"})
@@ -146,8 +174,9 @@ def test_experiments_search_ignores_filter_and_pages_with_keyset_tokens(gl: GL) 
     seen: list[str] = []
     token = None
     while True:
-        page = gl.ok("POST", "experiments/search", json={"max_results": 2, "page_token": token} if token
-                     else {"max_results": 2})
+        page = gl.ok(
+            "POST", "experiments/search", json={"max_results": 2, "page_token": token} if token else {"max_results": 2}
+        )
         seen += [e["experiment_id"] for e in page["experiments"]]
         token = page["next_page_token"]
         if token is None:
@@ -188,15 +217,30 @@ def test_run_entity_shape(gl: GL, gitlab_server: GitLabServer) -> None:
     info = run["info"]
     iid = gitlab_server.candidate_iid(info["run_id"])
     package = f"{gitlab_server.project_url}/packages/ml_models/candidate:{iid}/files/"
-    assert info == {"run_id": info["run_id"], "run_uuid": info["run_id"], "experiment_id": exp_id,
-                    "start_time": 1234, "run_name": "r1", "status": "RUNNING",
-                    "artifact_uri": package, "lifecycle_stage": "active", "user_id": "1"}  # C5: no package yet
+    assert info == {
+        "run_id": info["run_id"],
+        "run_uuid": info["run_id"],
+        "experiment_id": exp_id,
+        "start_time": 1234,
+        "run_name": "r1",
+        "status": "RUNNING",
+        "artifact_uri": package,
+        "lifecycle_stage": "active",
+        "user_id": "1",
+    }  # C5: no package yet
     assert run["data"] == {"metrics": [], "params": [], "tags": []}  # no mlflow.runName tag added
     gl.ok("POST", "runs/set-tag", json={"run_id": info["run_id"], "key": "mlflow.runName", "value": "r1b"})
-    assert gl.call("POST", "runs/set-tag", json={"run_id": info["run_id"], "key": "mlflow.runName",
-                                                 "value": "r1c"}).status_code == 400
-    upd = gl.ok("POST", "runs/update", json={"run_id": info["run_id"], "status": "FINISHED", "end_time": 5678,
-                                             "run_name": "renamed"})["run_info"]
+    assert (
+        gl.call(
+            "POST", "runs/set-tag", json={"run_id": info["run_id"], "key": "mlflow.runName", "value": "r1c"}
+        ).status_code
+        == 400
+    )
+    upd = gl.ok(
+        "POST",
+        "runs/update",
+        json={"run_id": info["run_id"], "status": "FINISHED", "end_time": 5678, "run_name": "renamed"},
+    )["run_info"]
     assert upd["status"] == "FINISHED" and upd["end_time"] == 5678 and upd["run_name"] == "r1b"
     r = gl.call("POST", "runs/create", json={"experiment_id": "999999"})
     assert (r.status_code, r.json()) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST"})
@@ -210,9 +254,15 @@ def test_params_and_tags_are_write_once_log_batch_skips_duplicates(gl: GL) -> No
     assert r.status_code == 400 and r.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     gl.ok("POST", "runs/set-tag", json={"run_id": run_id, "key": "t", "value": "a"})
     assert gl.call("POST", "runs/set-tag", json={"run_id": run_id, "key": "t", "value": "b"}).status_code == 400
-    gl.ok("POST", "runs/log-batch", json={"run_id": run_id, "params": [
-        {"key": "lr", "value": "0.2"}, {"key": "bs", "value": "32"}, {"key": "bs", "value": "64"}],
-        "tags": [{"key": "t", "value": "c"}, {"key": "u", "value": "d"}]})
+    gl.ok(
+        "POST",
+        "runs/log-batch",
+        json={
+            "run_id": run_id,
+            "params": [{"key": "lr", "value": "0.2"}, {"key": "bs", "value": "32"}, {"key": "bs", "value": "64"}],
+            "tags": [{"key": "t", "value": "c"}, {"key": "u", "value": "d"}],
+        },
+    )
     data = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]
     assert sorted((p["key"], p["value"]) for p in data["params"]) == [("bs", "32"), ("lr", "0.1")]
     assert {"key": "t", "value": "a"} in data["tags"] and {"key": "u", "value": "d"} in data["tags"]
@@ -225,34 +275,50 @@ def test_c1_runs_get_and_search_return_the_latest_metric_value_per_key(gl: GL) -
     (candidate_metric.rb), whatever its step; the full series only through metrics/get-history."""
     exp = gl.experiment()
     run_id = gl.run(exp)["info"]["run_id"]
-    gl.ok("POST", "runs/log-batch", json={"run_id": run_id, "metrics": [
-        {"key": "loss", "value": 1.0 / (s + 1), "timestamp": 1000 + s, "step": s} for s in range(5)] + [
-        {"key": "acc", "value": 0.9, "timestamp": 2000, "step": 0}]})
-    gl.ok("POST", "runs/log-metric", json={"run_id": run_id, "key": "loss", "value": 0.01, "timestamp": 3000,
-                                           "step": 5})
+    gl.ok(
+        "POST",
+        "runs/log-batch",
+        json={
+            "run_id": run_id,
+            "metrics": [{"key": "loss", "value": 1.0 / (s + 1), "timestamp": 1000 + s, "step": s} for s in range(5)]
+            + [{"key": "acc", "value": 0.9, "timestamp": 2000, "step": 0}],
+        },
+    )
+    gl.ok(
+        "POST", "runs/log-metric", json={"run_id": run_id, "key": "loss", "value": 0.01, "timestamp": 3000, "step": 5}
+    )
     metrics = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]["metrics"]
     assert sorted(metrics, key=lambda m: m["key"]) == [
         {"key": "acc", "value": 0.9, "timestamp": 2000, "step": 0},
-        {"key": "loss", "value": 0.01, "timestamp": 3000, "step": 5}]
+        {"key": "loss", "value": 0.01, "timestamp": 3000, "step": 5},
+    ]
     searched = gl.ok("POST", "runs/search", json={"experiment_ids": [exp]})["runs"][0]["data"]["metrics"]
     assert sorted(searched, key=lambda m: m["key"]) == sorted(metrics, key=lambda m: m["key"])
     history = gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss"})["metrics"]
     assert [m["step"] for m in history] == [0, 1, 2, 3, 4, 5]
     # the last logged row wins even when its step is lower (row id, not step)
-    gl.ok("POST", "runs/log-metric", json={"run_id": run_id, "key": "loss", "value": 7.0, "timestamp": 500,
-                                           "step": 2})
+    gl.ok("POST", "runs/log-metric", json={"run_id": run_id, "key": "loss", "value": 7.0, "timestamp": 500, "step": 2})
     latest = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]["metrics"]
     assert [(m["value"], m["step"]) for m in latest if m["key"] == "loss"] == [(7.0, 2)]
 
 
 def test_metric_history_pages_and_can_be_switched_off(gl: GL, gitlab_server: GitLabServer) -> None:
     run_id = gl.run(gl.experiment())["info"]["run_id"]
-    gl.ok("POST", "runs/log-batch", json={"run_id": run_id, "metrics": [
-        {"key": "loss", "value": float(s), "timestamp": 1000 + s, "step": s} for s in (3, 1, 2, 0)]})
+    gl.ok(
+        "POST",
+        "runs/log-batch",
+        json={
+            "run_id": run_id,
+            "metrics": [{"key": "loss", "value": float(s), "timestamp": 1000 + s, "step": s} for s in (3, 1, 2, 0)],
+        },
+    )
     page1 = gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss", "max_results": 3})
     assert [m["step"] for m in page1["metrics"]] == [0, 1, 2] and page1["next_page_token"]
-    page2 = gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss",
-                                                        "page_token": page1["next_page_token"]})
+    page2 = gl.ok(
+        "GET",
+        "metrics/get-history",
+        params={"run_id": run_id, "metric_key": "loss", "page_token": page1["next_page_token"]},
+    )
     assert [m["step"] for m in page2["metrics"]] == [3] and page2["next_page_token"] is None
     gitlab_server.metrics_history_supported = False
     r = gl.call("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss"})
@@ -263,8 +329,11 @@ def test_runs_search_uses_first_experiment_only_and_has_no_filter(gl: GL) -> Non
     e1, e2 = gl.experiment(), gl.experiment()
     r1 = [gl.run(e1, run_name=f"a{i}", start_time=1000 + i)["info"]["run_id"] for i in range(3)]
     gl.run(e2, run_name="b")
-    res = gl.ok("POST", "runs/search", json={"experiment_ids": [e1, e2], "filter": "attributes.run_name = 'b'",
-                                             "max_results": 10})
+    res = gl.ok(
+        "POST",
+        "runs/search",
+        json={"experiment_ids": [e1, e2], "filter": "attributes.run_name = 'b'", "max_results": 10},
+    )
     assert [r["info"]["run_id"] for r in res["runs"]] == r1[::-1]  # created_at DESC, e2 and filter ignored
     assert res["next_page_token"] is None
     r = gl.call("POST", "runs/search", json={"experiment_ids": [e1], "order_by": ["attributes.start_time DESC"]})
@@ -351,8 +420,7 @@ def test_model_versions_semver_and_id_split(gl: GL, gitlab_server: GitLabServer)
     by_semver = gl.call("GET", "model-versions/get-download-uri", params={"name": name, "version": "1.0.0"})
     assert by_semver.status_code == 400
     # latest = highest semver; latest_versions = ALL versions; alias = semver
-    latest = gl.ok("POST", "registered-models/get-latest-versions",
-                   json={"name": name, "stages": ["None"]})
+    latest = gl.ok("POST", "registered-models/get-latest-versions", json={"name": name, "stages": ["None"]})
     assert [v["aliases"][0] for v in latest["model_versions"]] == ["2.0.1"]
     m = gl.ok("GET", "registered-models/get", params={"name": name})["registered_model"]
     assert [v["aliases"][0] for v in m["latest_versions"]] == ["1.0.0", "2.0.0", "2.0.1"]
@@ -360,8 +428,9 @@ def test_model_versions_semver_and_id_split(gl: GL, gitlab_server: GitLabServer)
     assert alias["model_version"]["version"] == v2["version"]
     # invalid / duplicate semver
     for bad, msg in (("v1.0", "Version must be semantic version"), ("2.0.0", "Version has already been taken")):
-        r = gl.call("POST", "model-versions/create", json={"name": name,
-                                                           "tags": [{"key": "gitlab.version", "value": bad}]})
+        r = gl.call(
+            "POST", "model-versions/create", json={"name": name, "tags": [{"key": "gitlab.version", "value": bad}]}
+        )
         assert r.status_code == 400 and r.json() == {"error_code": "INVALID_PARAMETER_VALUE", "message": [msg]}
 
 
@@ -395,8 +464,11 @@ def test_registered_models_search_filter(gl: GL) -> None:
     names = [gl.model(f"{tag}-{i}") for i in range(3)]
     res = gl.ok("GET", "registered-models/search", params={"filter": f"name='{tag}'", "max_results": 2})
     assert [m["name"] for m in res["registered_models"]] == names[:2] and res["next_page_token"]
-    res2 = gl.ok("GET", "registered-models/search", params={"filter": f"name='{tag}'", "max_results": 2,
-                                                            "page_token": res["next_page_token"]})
+    res2 = gl.ok(
+        "GET",
+        "registered-models/search",
+        params={"filter": f"name='{tag}'", "max_results": 2, "page_token": res["next_page_token"]},
+    )
     assert [m["name"] for m in res2["registered_models"]] == names[2:] and res2["next_page_token"] is None
     # MLflow 3's client appends "AND tag.`mlflow.prompt.is_prompt` != 'true'": GitLab's split('=') then
     # searches for a garbage substring and finds nothing
@@ -405,9 +477,13 @@ def test_registered_models_search_filter(gl: GL) -> None:
     assert len(gl.ok("GET", "registered-models/search", params={"filter": "name="})["registered_models"]) >= 3
     for bad in (f"name LIKE '%{tag}%'", "tags.x='1'", f"name = '{tag}'", ""):
         r = gl.call("GET", "registered-models/search", params={"filter": bad})
-        assert (r.status_code, r.json()) == (400, {
-            "error_code": "INVALID_PARAMETER_VALUE",
-            "message": "Invalid attribute key specified. Valid keys are '{'name'}'"}), bad
+        assert (r.status_code, r.json()) == (
+            400,
+            {
+                "error_code": "INVALID_PARAMETER_VALUE",
+                "message": "Invalid attribute key specified. Valid keys are '{'name'}'",
+            },
+        ), bad
 
 
 def test_registered_model_delete_removes_versions_and_experiment(gl: GL) -> None:
@@ -454,12 +530,14 @@ def test_candidate_artifacts_follow_the_run_into_its_model_version(gl: GL, gitla
     assert gl.call("PUT", gitlab_server.package_file_url(ref, "weights.bin"), data=b"w").status_code == 201
     after = gl.ok("GET", "runs/get", params={"run_id": run["info"]["run_id"]})["run"]["info"]["artifact_uri"]
     assert after == f"mlflow-artifacts:/{ref}"  # C5: the mlflow-artifacts form once the package exists
-    assert [f["path"] for f in gl.ok("GET", gitlab_server.artifacts_url, params={"path": ref})["files"]] == \
-        ["weights.bin"]
+    assert [f["path"] for f in gl.ok("GET", gitlab_server.artifacts_url, params={"path": ref})["files"]] == [
+        "weights.bin"
+    ]
     assert gl.call("GET", f"{gitlab_server.artifacts_url}/{ref}/weights.bin").content == b"w"
     vid = gl.version(name, run_id=run["info"]["run_id"])["version"]
-    assert [f["path"] for f in gl.ok("GET", gitlab_server.artifacts_url, params={"path": vid})["files"]] == \
-        ["weights.bin"]
+    assert [f["path"] for f in gl.ok("GET", gitlab_server.artifacts_url, params={"path": vid})["files"]] == [
+        "weights.bin"
+    ]
     assert gl.call("GET", gitlab_server.artifacts_url, params={"path": "candidate:999999"}).status_code == 404
 
 
@@ -510,13 +588,18 @@ def test_mlops_backends_shortcuts(jp_server_config: Any, gitlab_server: GitLabSe
 
     default, gitlab = jp_server_config["MlopsApp"]["backends"]
     assert default["name"] == "default" and default["kind"] == "mlflow"
-    assert gitlab == {"name": "gitlab", "kind": "gitlab", "url": gitlab_server.tracking_uri,
-                      "token_env": "MLOPS_TEST_GITLAB_TOKEN"}
+    assert gitlab == {
+        "name": "gitlab",
+        "kind": "gitlab",
+        "url": gitlab_server.tracking_uri,
+        "token_env": "MLOPS_TEST_GITLAB_TOKEN",
+    }
     assert os.environ["MLOPS_TEST_GITLAB_TOKEN"] == gitlab_server.token
 
 
-@pytest.mark.parametrize("mlops_backends", [[{"name": "x", "kind": "gitlab", "url": "{gitlab}", "token": "t"}]],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "mlops_backends", [[{"name": "x", "kind": "gitlab", "url": "{gitlab}", "token": "t"}]], indirect=True
+)
 def test_mlops_backends_placeholders(mlops_backends: list[dict[str, Any]], gitlab_server: GitLabServer) -> None:
     assert mlops_backends == [{"name": "x", "kind": "gitlab", "url": gitlab_server.tracking_uri, "token": "t"}]
 
@@ -556,7 +639,8 @@ def _upload(gl: GL, server: GitLabServer, ref: Any, name: str, data: bytes) -> N
 
 
 def test_c2_downloads_redirect_to_a_second_server_with_a_short_lived_signed_url(
-        gl: GL, gitlab_server: GitLabServer) -> None:
+    gl: GL, gitlab_server: GitLabServer
+) -> None:
     from urllib.parse import urlsplit
 
     vid = gl.version(gl.model())["version"]
@@ -569,8 +653,9 @@ def test_c2_downloads_redirect_to_a_second_server_with_a_short_lived_signed_url(
         loc = r.headers["Location"]
         api, store = urlsplit(gitlab_server.base_url), urlsplit(loc)
         assert loc.startswith(f"{gitlab_server.object_storage_url}/-/object-storage/")
-        assert (store.hostname, store.port) == ("localhost", gitlab_server.object_storage_port) != \
-            (api.hostname, api.port)
+        assert (
+            (store.hostname, store.port) == ("localhost", gitlab_server.object_storage_port) != (api.hostname, api.port)
+        )
         got = requests.get(loc, timeout=10)  # no GitLab credentials
         assert got.status_code == 200 and got.content == b"W" * 1000
     # the store takes only the signature: credentials, a bad signature, an expired URL are refused
@@ -599,19 +684,31 @@ def test_c3_nan_and_infinity_metric_values_fail_the_whole_batch(gl: GL) -> None:
     for bad in ("NaN", "Infinity", "-Infinity", "nan", "inf"):
         r = gl.call("POST", "runs/log-metric", json={"run_id": run_id, "key": "m", "value": bad, "timestamp": 1})
         assert (r.status_code, r.json()) == (400, {"error": "value is invalid"}), bad
-        r = gl.call("POST", "runs/log-batch", json={
-            "run_id": run_id, "params": [{"key": "p", "value": "1"}],
-            "metrics": [{"key": "ok", "value": 1.0, "timestamp": 1}, {"key": "m", "value": bad, "timestamp": 2}]})
+        r = gl.call(
+            "POST",
+            "runs/log-batch",
+            json={
+                "run_id": run_id,
+                "params": [{"key": "p", "value": "1"}],
+                "metrics": [{"key": "ok", "value": 1.0, "timestamp": 1}, {"key": "m", "value": bad, "timestamp": 2}],
+            },
+        )
         assert (r.status_code, r.json()) == (400, {"error": "metrics[value] is invalid"}), bad
     for token in ("NaN", "Infinity", "-Infinity"):  # the JSON tokens Python's json accepts
-        body = f'{{"run_id": "{run_id}", "metrics": [{{"key": "ok", "value": 2, "timestamp": 1}}, ' \
-               f'{{"key": "m", "value": {token}, "timestamp": 1}}]}}'
-        r = gl.call("POST", "runs/log-batch", data=body, headers={**gl.server.headers(),
-                                                                  "Content-Type": "application/json"})
+        body = (
+            f'{{"run_id": "{run_id}", "metrics": [{{"key": "ok", "value": 2, "timestamp": 1}}, '
+            f'{{"key": "m", "value": {token}, "timestamp": 1}}]}}'
+        )
+        r = gl.call(
+            "POST", "runs/log-batch", data=body, headers={**gl.server.headers(), "Content-Type": "application/json"}
+        )
         assert (r.status_code, r.json()) == (400, {"error": "metrics[value] is invalid"}), token
-        r = gl.call("POST", "runs/log-metric", data=f'{{"run_id": "{run_id}", "key": "m", "value": {token}, '
-                                                    f'"timestamp": 1}}',
-                    headers={**gl.server.headers(), "Content-Type": "application/json"})
+        r = gl.call(
+            "POST",
+            "runs/log-metric",
+            data=f'{{"run_id": "{run_id}", "key": "m", "value": {token}, "timestamp": 1}}',
+            headers={**gl.server.headers(), "Content-Type": "application/json"},
+        )
         assert (r.status_code, r.json()) == (400, {"error": "value is invalid"}), token
     data = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]
     assert data["metrics"] == [] and data["params"] == []  # nothing of any batch was written
@@ -619,7 +716,8 @@ def test_c3_nan_and_infinity_metric_values_fail_the_whole_batch(gl: GL) -> None:
 
 
 def test_c4_unknown_ci_job_id_is_a_500_after_the_partial_write_and_known_jobs_link(
-        gl: GL, gitlab_server: GitLabServer) -> None:
+    gl: GL, gitlab_server: GitLabServer
+) -> None:
     exp = gl.experiment()
     unknown = str(next(_JOB_IDS))
     boom = (500, {"message": "500 Internal Server Error"})
@@ -628,42 +726,64 @@ def test_c4_unknown_ci_job_id_is_a_500_after_the_partial_write_and_known_jobs_li
     r = gl.call("POST", "runs/set-tag", json={"run_id": run_id, "key": "gitlab.CI_JOB_ID", "value": unknown})
     assert (r.status_code, r.json()) == boom
     # log-batch: metrics and params are written, then the tags fail
-    r = gl.call("POST", "runs/log-batch", json={
-        "run_id": run_id, "metrics": [{"key": "m", "value": 1.0, "timestamp": 1}],
-        "params": [{"key": "p", "value": "1"}],
-        "tags": [{"key": "t", "value": "x"}, {"key": "gitlab.CI_JOB_ID", "value": unknown}]})
+    r = gl.call(
+        "POST",
+        "runs/log-batch",
+        json={
+            "run_id": run_id,
+            "metrics": [{"key": "m", "value": 1.0, "timestamp": 1}],
+            "params": [{"key": "p", "value": "1"}],
+            "tags": [{"key": "t", "value": "x"}, {"key": "gitlab.CI_JOB_ID", "value": unknown}],
+        },
+    )
     assert (r.status_code, r.json()) == boom
     data = gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]
     assert [m["key"] for m in data["metrics"]] == ["m"] and data["params"] == [{"key": "p", "value": "1"}]
     assert data["tags"] == []
     # runs/create: the run exists, without its tags
-    r = gl.call("POST", "runs/create", json={"experiment_id": exp, "run_name": "ci-run",
-                                             "tags": [{"key": "gitlab.CI_JOB_ID", "value": unknown}]})
+    r = gl.call(
+        "POST",
+        "runs/create",
+        json={"experiment_id": exp, "run_name": "ci-run", "tags": [{"key": "gitlab.CI_JOB_ID", "value": unknown}]},
+    )
     assert (r.status_code, r.json()) == boom
     runs = gl.ok("POST", "runs/search", json={"experiment_ids": [exp]})["runs"]
     assert len(runs) == 2 and runs[0]["info"]["run_name"] == "ci-run" and runs[0]["data"]["tags"] == []
     # a known job: linked, and the tag is stored
     job_id = next(_JOB_IDS)
-    job = gitlab_server.add_job(job_id, pipeline_id=555, ref="feature", mr_iid=None,
-                                user={"id": 9001, "username": "ci-bot", "name": "CI Bot"})
+    job = gitlab_server.add_job(
+        job_id, pipeline_id=555, ref="feature", mr_iid=None, user={"id": 9001, "username": "ci-bot", "name": "CI Bot"}
+    )
     created = gl.run(exp, tags=[{"key": "gitlab.CI_JOB_ID", "value": str(job_id)}])["info"]["run_id"]
     assert gitlab_server.run_job(created) == job_id
     gl.ok("POST", "runs/set-tag", json={"run_id": run_id, "key": "gitlab.CI_JOB_ID", "value": str(job_id)})
     assert gitlab_server.run_job(run_id) == job_id
-    assert {"key": "gitlab.CI_JOB_ID", "value": str(job_id)} in \
-        gl.ok("GET", "runs/get", params={"run_id": run_id})["run"]["data"]["tags"]
+    assert {"key": "gitlab.CI_JOB_ID", "value": str(job_id)} in gl.ok("GET", "runs/get", params={"run_id": run_id})[
+        "run"
+    ]["data"]["tags"]
     # GET /projects/:id/jobs/:job_id: GitLab's Job JSON; read_api and Reporter may read, a Guest may not
     got = gl.ok("GET", gitlab_server.job_url(job_id))
     assert got == job
-    assert {k: got[k] for k in ("id", "name", "status", "ref")} == {"id": job_id, "name": "train", "status": "success",
-                                                                   "ref": "feature"}
+    assert {k: got[k] for k in ("id", "name", "status", "ref")} == {
+        "id": job_id,
+        "name": "train",
+        "status": "success",
+        "ref": "feature",
+    }
     assert got["web_url"] == f"{gitlab_server.web_url}/-/jobs/{job_id}"
     assert {k: got["pipeline"][k] for k in ("id", "project_id", "ref", "status", "web_url")} == {
-        "id": 555, "project_id": 42, "ref": "feature", "status": "success",
-        "web_url": f"{gitlab_server.web_url}/-/pipelines/555"}
+        "id": 555,
+        "project_id": 42,
+        "ref": "feature",
+        "status": "success",
+        "web_url": f"{gitlab_server.web_url}/-/pipelines/555",
+    }
     assert isinstance(got["pipeline"]["iid"], int) and len(got["pipeline"]["sha"]) == 40
-    assert {k: got["user"][k] for k in ("id", "username", "name")} == {"id": 9001, "username": "ci-bot",
-                                                                      "name": "CI Bot"}
+    assert {k: got["user"][k] for k in ("id", "username", "name")} == {
+        "id": 9001,
+        "username": "ci-bot",
+        "name": "CI Bot",
+    }
     for token in (gitlab_server.read_token, gitlab_server.reporter_token, gitlab_server.reporter_read_token):
         assert gl.call("GET", gitlab_server.job_url(job_id), token=token).status_code == 200
     r = gl.call("GET", gitlab_server.job_url(job_id), token=gitlab_server.guest_token)
@@ -684,9 +804,12 @@ def test_c4_unknown_ci_job_id_is_a_500_after_the_partial_write_and_known_jobs_li
 
 def test_c6_log_batch_metrics_are_always_appended_params_and_tags_skip_duplicates(gl: GL) -> None:
     run_id = gl.run(gl.experiment())["info"]["run_id"]
-    batch = {"run_id": run_id, "metrics": [{"key": "loss", "value": float(s), "timestamp": 100 + s, "step": s}
-                                           for s in range(3)],
-             "params": [{"key": "lr", "value": "0.1"}], "tags": [{"key": "t", "value": "a"}]}
+    batch = {
+        "run_id": run_id,
+        "metrics": [{"key": "loss", "value": float(s), "timestamp": 100 + s, "step": s} for s in range(3)],
+        "params": [{"key": "lr", "value": "0.1"}],
+        "tags": [{"key": "t", "value": "a"}],
+    }
     gl.ok("POST", "runs/log-batch", json=batch)
     gl.ok("POST", "runs/log-batch", json=batch)  # a replay (e.g. a retried request)
     history = gl.ok("GET", "metrics/get-history", params={"run_id": run_id, "metric_key": "loss"})["metrics"]
@@ -701,7 +824,8 @@ def test_c6_log_batch_metrics_are_always_appended_params_and_tags_skip_duplicate
 
 
 def test_c7_names_with_spaces_upload_but_the_mlflow_artifacts_download_is_404(
-        gl: GL, gitlab_server: GitLabServer) -> None:
+    gl: GL, gitlab_server: GitLabServer
+) -> None:
     vid = gl.version(gl.model())["version"]
     _upload(gl, gitlab_server, vid, "a b.txt", b"spaced")
     _upload(gl, gitlab_server, vid, "c+d.txt", b"plus")
@@ -736,12 +860,13 @@ def test_c9_model_registry_and_packages_feature_gating(gl: GL, gitlab_server: Gi
     gitlab_server.model_registry_enabled = False
     nf = (404, {"message": "404 Not Found"})
     for method, url, kw in (
-            ("GET", f"{gitlab_server.api_url}/registered-models/get", {"params": {"name": name}}),
-            ("POST", f"{gitlab_server.api_url}/registered-models/get-latest-versions", {"json": {"name": name}}),
-            ("GET", gitlab_server.artifacts_url, {"params": {"path": vid}}),
-            ("GET", f"{gitlab_server.artifacts_url}/{vid}/f.txt", {}),
-            ("GET", gitlab_server.package_file_url(vid, "f.txt"), {}),
-            ("PUT", gitlab_server.package_file_url(vid, "g.txt"), {"data": b"g"})):
+        ("GET", f"{gitlab_server.api_url}/registered-models/get", {"params": {"name": name}}),
+        ("POST", f"{gitlab_server.api_url}/registered-models/get-latest-versions", {"json": {"name": name}}),
+        ("GET", gitlab_server.artifacts_url, {"params": {"path": vid}}),
+        ("GET", f"{gitlab_server.artifacts_url}/{vid}/f.txt", {}),
+        ("GET", gitlab_server.package_file_url(vid, "f.txt"), {}),
+        ("PUT", gitlab_server.package_file_url(vid, "g.txt"), {"data": b"g"}),
+    ):
         r = gl.call(method, url, **kw)
         assert (r.status_code, r.json()) == nf, url
     r = gl.call("POST", "registered-models/create", token=gitlab_server.guest_token, json={"name": unique()})
@@ -779,8 +904,9 @@ def test_c10_runs_search_orders_by_creation_not_start_time(gl: GL, mlflow_rest: 
     assert got == [b, a]
 
 
-def test_c11_user_ids_are_numeric_strings_and_users_api(gl: GL, gitlab_server: GitLabServer,
-                                                         mlflow_rest: MlflowRest) -> None:
+def test_c11_user_ids_are_numeric_strings_and_users_api(
+    gl: GL, gitlab_server: GitLabServer, mlflow_rest: MlflowRest
+) -> None:
     run = gl.run(gl.experiment())
     assert run["info"]["user_id"] == "1"
     name = gl.model()
@@ -790,8 +916,12 @@ def test_c11_user_ids_are_numeric_strings_and_users_api(gl: GL, gitlab_server: G
     assert gl.ok("GET", "runs/get", params={"run_id": seeded})["run"]["info"]["user_id"].isdigit()
     me = gl.ok("GET", gitlab_server.user_url(1))
     assert {k: me[k] for k in ("id", "username", "name", "state", "web_url")} == {
-        "id": 1, "username": "developer", "name": "Dee Developer", "state": "active",
-        "web_url": f"{gitlab_server.base_url}/developer"}
+        "id": 1,
+        "username": "developer",
+        "name": "Dee Developer",
+        "state": "active",
+        "web_url": f"{gitlab_server.base_url}/developer",
+    }
     assert me["avatar_url"].startswith("https://")
     assert gl.ok("GET", gitlab_server.user_url("reporter"))["id"] == 4
     assert gl.call("GET", gitlab_server.user_url(1), token=gitlab_server.read_token).status_code == 200
@@ -809,10 +939,18 @@ def test_c12_project_api_and_the_model_version_web_url(gl: GL, gitlab_server: Gi
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")  # not a web page
     p = r.json()
     assert {k: p[k] for k in ("id", "name", "path", "path_with_namespace", "web_url", "default_branch")} == {
-        "id": 42, "name": "Project", "path": "project", "path_with_namespace": "group/project",
-        "web_url": f"{gitlab_server.base_url}/group/project", "default_branch": "main"}
-    assert {k: p["namespace"][k] for k in ("path", "full_path", "kind")} == {"path": "group", "full_path": "group",
-                                                                           "kind": "group"}
+        "id": 42,
+        "name": "Project",
+        "path": "project",
+        "path_with_namespace": "group/project",
+        "web_url": f"{gitlab_server.base_url}/group/project",
+        "default_branch": "main",
+    }
+    assert {k: p["namespace"][k] for k in ("path", "full_path", "kind")} == {
+        "path": "group",
+        "full_path": "group",
+        "kind": "group",
+    }
     assert gl.ok("GET", f"{gitlab_server.base_url}/api/v4/projects/group%2Fproject") == p
     assert gl.call("GET", gitlab_server.project_url, token=gitlab_server.read_token).status_code == 200
     r = gl.call("GET", f"{gitlab_server.base_url}/api/v4/projects/43")
@@ -837,7 +975,8 @@ def test_c14_latest_version_orders_by_major_minor_patch_and_ignores_prerelease(g
 
     def latest(model: str) -> str:
         return gl.ok("POST", "registered-models/get-latest-versions", json={"name": model})["model_versions"][0][
-            "aliases"][0]
+            "aliases"
+        ][0]
 
     numeric = gl.model()
     for v in ("1.9.0", "1.10.0", "1.2.0"):
@@ -852,7 +991,8 @@ def test_c14_latest_version_orders_by_major_minor_patch_and_ignores_prerelease(g
 
 
 def test_c15_latest_versions_of_a_model_without_versions_is_a_list_with_null(
-        gl: GL, gitlab_server: GitLabServer) -> None:
+    gl: GL, gitlab_server: GitLabServer
+) -> None:
     name = gl.model()
     assert gl.ok("POST", "registered-models/get-latest-versions", json={"name": name}) == {"model_versions": [None]}
     for token in (gitlab_server.guest_token, gitlab_server.reporter_token):  # a read, though a POST

@@ -2,6 +2,7 @@
 shared backend (newlines, CR, quotes, backslashes, ``#``, triple quotes, unicode, control characters)
 goes through the one "use in notebook" generator (``views/snippets.use_snippet``: version page and
 ``mlops.models()`` widget) and the code still parses to exactly the intended calls."""
+
 from __future__ import annotations
 
 import ast
@@ -24,10 +25,22 @@ from jupyterlab_mlops.widgets._common import esc
 from .kernel_support import use_backend
 
 PAYLOAD = "open('pwned','w').write('pwned')"
-HOSTILE = [f"1.0.0\n{PAYLOAD}  #", f"x\r{PAYLOAD}", f"x\r\n{PAYLOAD}", f"it's'); {PAYLOAD}; ('",
-           f'say "hi"); {PAYLOAD}; ("', "back\\slash\\", f"# {PAYLOAD}", f'"""\n{PAYLOAD}\n"""',
-           f"'''\n{PAYLOAD}\n'''", "ünï©ødé \u202e\u2028\u2029\x85", "\x01\x07\x0b\x0c\x1b[31m\x7f",
-           f"x\\\n{PAYLOAD}", f"{{{PAYLOAD}}}", "\\N{x}\\u0041 \\x00"]
+HOSTILE = [
+    f"1.0.0\n{PAYLOAD}  #",
+    f"x\r{PAYLOAD}",
+    f"x\r\n{PAYLOAD}",
+    f"it's'); {PAYLOAD}; ('",
+    f'say "hi"); {PAYLOAD}; ("',
+    "back\\slash\\",
+    f"# {PAYLOAD}",
+    f'"""\n{PAYLOAD}\n"""',
+    f"'''\n{PAYLOAD}\n'''",
+    "ünï©ødé \u202e\u2028\u2029\x85",
+    "\x01\x07\x0b\x0c\x1b[31m\x7f",
+    f"x\\\n{PAYLOAD}",
+    f"{{{PAYLOAD}}}",
+    "\\N{x}\\u0041 \\x00",
+]
 
 
 def _call_names(tree: ast.AST) -> set[str]:
@@ -40,7 +53,7 @@ def check_code(snip: dict, *, uri: str, url: str) -> None:
     code = snip["code"]
     tree = ast.parse(code)
     pyfunc = snip["kind"] == "pyfunc"
-    want = (["Import"] + ([] if snip["kernel_ready"] else ["Expr"]) + ["Assign"] + ([] if pyfunc else ["Expr"]))
+    want = ["Import"] + ([] if snip["kernel_ready"] else ["Expr"]) + ["Assign"] + ([] if pyfunc else ["Expr"])
     assert [type(s).__name__ for s in tree.body] == want, code
     calls = {"mlflow.pyfunc.load_model"} if pyfunc else {"mlflow.artifacts.download_artifacts", "print"}
     assert _call_names(tree) == calls | (set() if snip["kernel_ready"] else {"mlflow.set_tracking_uri"}), code
@@ -64,10 +77,26 @@ def check_params(snip: dict, params: dict[str, str]) -> dict:
 @pytest.mark.parametrize("kind", ["mlflow", "gitlab"])
 def test_pure_generator_with_hostile_inputs(hostile, kind):
     backend = Backend(name=hostile, url=f"http://h/{hostile}", kind=kind)
-    mv = ModelVersion(name=hostile, version=hostile, version_id=hostile, semver=hostile, run_id=hostile,
-                      source=hostile, tags={hostile: hostile, "gitlab.version": hostile}, aliases=[hostile])
-    params = {hostile: hostile, "lr": "0.01", "inf": "1e999", "nested": f"[1, {hostile!r}]", "big": "9" * 5000,
-              "deep": "[" * 500 + "]" * 500, "set": "{1, 2}", "call": f"__import__('os').system({hostile!r})"}
+    mv = ModelVersion(
+        name=hostile,
+        version=hostile,
+        version_id=hostile,
+        semver=hostile,
+        run_id=hostile,
+        source=hostile,
+        tags={hostile: hostile, "gitlab.version": hostile},
+        aliases=[hostile],
+    )
+    params = {
+        hostile: hostile,
+        "lr": "0.01",
+        "inf": "1e999",
+        "nested": f"[1, {hostile!r}]",
+        "big": "9" * 5000,
+        "deep": "[" * 500 + "]" * 500,
+        "set": "{1, 2}",
+        "call": f"__import__('os').system({hostile!r})",
+    }
     for files in ([], [FileInfo(path="MLmodel", is_dir=False, file_size=1)]):
         for ready in (True, False):
             snip = snippets.use_snippet(backend, hostile, mv, files, params, kernel_ready=ready)
@@ -82,9 +111,15 @@ def _hostile_version(mlflow_rest, name: str, semver: str) -> tuple[str, str]:
     run_id = mlflow_rest.create_run(exp)["info"]["run_id"]
     mlflow_rest.log_batch(run_id, params={"p": semver, "q": "[1, 2]"})
     mlflow_rest.create_registered_model(name)
-    mv = mlflow_rest.post("model-versions/create", {"name": name, "run_id": run_id, "source": f"runs:/{run_id}/model",
-                                                    "tags": [{"key": "gitlab.version", "value": semver},
-                                                             {"key": "note", "value": semver}]})
+    mv = mlflow_rest.post(
+        "model-versions/create",
+        {
+            "name": name,
+            "run_id": run_id,
+            "source": f"runs:/{run_id}/model",
+            "tags": [{"key": "gitlab.version", "value": semver}, {"key": "note", "value": semver}],
+        },
+    )
     return run_id, mv["model_version"]["version"]
 
 
@@ -96,8 +131,9 @@ def test_version_page_of_a_hostile_version_on_the_real_server(mlflow_server, mlf
         for i, hostile in enumerate(HOSTILE[:9]):
             name = f"{tag}-{i}-{hostile}"
             _run_id, version = _hostile_version(mlflow_rest, name, hostile)
-            page = client.drive(rv.version_page(client.api, client.backend, name, version, kernel_ready=False,
-                                                max_upload=None))
+            page = client.drive(
+                rv.version_page(client.api, client.backend, name, version, kernel_ready=False, max_upload=None)
+            )
             snip = page["use_snippet"]
             assert page["semver"] == hostile and snip["kind"] == "files"
             check_code(snip, uri=f"models:/{name}/{version}", url=mlflow_server.url)
@@ -106,10 +142,18 @@ def test_version_page_of_a_hostile_version_on_the_real_server(mlflow_server, mlf
     finally:
         client.close()
     # the inserted cells really run: loading fails (the versions have no files), the colleague's code never does
-    runner = ("import json, sys\nfor c in json.load(sys.stdin):\n"
-              "    try: exec(c, {})\n    except Exception as e: print(e)\n")
-    proc = subprocess.run([sys.executable, "-c", runner], input=json.dumps(codes), cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300, env={"MLFLOW_DISABLE_TELEMETRY": "true", "HOME": str(tmp_path)})
+    runner = (
+        "import json, sys\nfor c in json.load(sys.stdin):\n    try: exec(c, {})\n    except Exception as e: print(e)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", runner],
+        input=json.dumps(codes),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"MLFLOW_DISABLE_TELEMETRY": "true", "HOME": str(tmp_path)},
+    )
     assert proc.returncode == 0 and proc.stdout.count("\n") >= len(codes), proc.stderr[-2000:]
     assert not (tmp_path / "pwned").exists()
 

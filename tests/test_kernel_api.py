@@ -1,5 +1,6 @@
 """The kernel Python API (``import jupyterlab_mlops as mlops``) against the real MLflow server and the
 GitLab-dialect server. Data is checked straight in MLflow (the GitLab stand-in stores there too)."""
+
 from __future__ import annotations
 
 import math
@@ -36,10 +37,12 @@ def test_package_exports_api_without_importing_mlflow():
     """In a fresh interpreter: other tests of this session may have imported mlflow themselves."""
     import subprocess
 
-    code = ("import sys, jupyterlab_mlops as mlops\n"
-            "assert callable(mlops.log_metric) and callable(mlops.start_run) and callable(mlops.promote)\n"
-            "assert isinstance(mlops.on_run_end, list)\n"
-            "assert 'mlflow' not in sys.modules, 'importing the package imported mlflow'\n")
+    code = (
+        "import sys, jupyterlab_mlops as mlops\n"
+        "assert callable(mlops.log_metric) and callable(mlops.start_run) and callable(mlops.promote)\n"
+        "assert isinstance(mlops.on_run_end, list)\n"
+        "assert 'mlflow' not in sys.modules, 'importing the package imported mlflow'\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
 
@@ -240,7 +243,8 @@ def test_offline_run_is_created_when_backend_returns(gitlab_server, mlflow_serve
     assert kv(data["data"]["tags"])["mlops.local_id"] == run.ref
     assert sorted(p["step"] for p in history(mlflow_server.url, run.run_id, "loss")) == list(range(1500))
     assert not list((tmp_path / "spool").glob("*.sqlite")) or all(
-        int(p.read_text()) == 0 for p in (tmp_path / "spool").glob("*.depth"))
+        int(p.read_text()) == 0 for p in (tmp_path / "spool").glob("*.depth")
+    )
 
 
 def test_interop_with_plain_mlflow(mlops_mlflow, mlflow_server, monkeypatch):

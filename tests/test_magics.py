@@ -1,5 +1,6 @@
 """``%mlops`` / ``%%mlops`` in a real IPython ``InteractiveShell`` against the real MLflow server and the
 GitLab-dialect server: every verb, the bad input of issue 5, and a backend outage."""
+
 from __future__ import annotations
 
 import os
@@ -105,9 +106,12 @@ def test_every_line_verb(shell, capsys, backend, mlflow_server, tmp_path):
     assert data["info"]["status"] == "KILLED"
     assert kv(data["data"]["params"]) == {"lr": "0.001", "depth": "5", "note": "two words"}
     assert kv(data["data"]["tags"])["team"] == "ds" and kv(data["data"]["tags"])["stage"] == "dev"
-    assert history(mlflow_server.url, run_id, "loss")[0] == {"key": "loss", "value": 0.25,
-                                                            "timestamp": history(mlflow_server.url, run_id,
-                                                                                 "loss")[0]["timestamp"], "step": 3}
+    assert history(mlflow_server.url, run_id, "loss")[0] == {
+        "key": "loss",
+        "value": 0.25,
+        "timestamp": history(mlflow_server.url, run_id, "loss")[0]["timestamp"],
+        "step": 3,
+    }
 
 
 BAD = [
@@ -121,8 +125,10 @@ BAD = [
     ("%mlops end --status weird", "invalid choice: 'WEIRD'"),
     ("%mlops log param 'unbalanced=1", "mlops: cannot parse the arguments"),
     ("%mlops log metric bad$key=1", "invalid metric name"),
-    ("%mlops promote --model my-model --version v1.0.0",
-     "mlops: Invalid version 'v1.0.0': a version must be a semantic version MAJOR.MINOR.PATCH"),
+    (
+        "%mlops promote --model my-model --version v1.0.0",
+        "mlops: Invalid version 'v1.0.0': a version must be a semantic version MAJOR.MINOR.PATCH",
+    ),
     ("%mlops promote --model 'bad name' --version 1.0.0", "Invalid model name 'bad name'"),
     ("%mlops log artifact /no/such/file.bin", "mlops: artifact '/no/such/file.bin' is not a file"),
 ]
@@ -231,8 +237,9 @@ def test_cell_log_params_and_metrics(shell, capsys, mlflow_only, mlflow_server):
     api.experiment(uniq("cellog"))
     api.start_run()
     rid = api.active_run().run_id
-    out, err = run(shell, capsys, "%%mlops log params\nlr = 0.1\nopt = 'adam'\nfor i in range(3):\n    pass\n"
-                                  "data = [1, 2]\n")
+    out, err = run(
+        shell, capsys, "%%mlops log params\nlr = 0.1\nopt = 'adam'\nfor i in range(3):\n    pass\ndata = [1, 2]\n"
+    )
     assert "param lr=0.1, opt=adam" in out and "i=" not in out and "data" not in out
     out, err = run(shell, capsys, "%%mlops log metrics --step 7\nloss = 0.25\nacc, f1 = 0.9, 0.8\nname = 'x'\n")
     assert "metric loss=0.25, acc=0.9, f1=0.8" in out
@@ -274,6 +281,5 @@ def test_output_levels_and_a_quiet_log_loop(shell, capsys, mlflow_only, mlflow_s
     assert out.strip() == "mlops: param depth=3" and not err
     out, err = run(shell, capsys, "%mlops end\n")
     assert "ended run loud" in out and not err
-    rid = api.session().client.run(api.session().client.api.search_runs(
-        [api.session().experiment_id])).items[0].run_id
+    rid = api.session().client.run(api.session().client.api.search_runs([api.session().experiment_id])).items[0].run_id
     assert len(history(mlflow_server.url, rid, "loss")) == 50  # quiet, not dropped

@@ -1,5 +1,6 @@
 """Interactive verbs never block on a hanging backend (one that accepts connections and never answers): each
 returns within 2 s, goes offline, and what was logged is spooled and delivered once a real backend is there."""
+
 from __future__ import annotations
 
 import time
@@ -36,13 +37,19 @@ def timed(shell: InteractiveShell, line: str) -> tuple[float, Any]:
     return time.monotonic() - t, result
 
 
-def test_verbs_return_within_two_seconds_and_data_arrives_later(shell: InteractiveShell, hanging: TcpProxy,
-                                                                  tmp_path: Any, capsys: Any,
-                                                                  mlflow_server: Any) -> None:
+def test_verbs_return_within_two_seconds_and_data_arrives_later(
+    shell: InteractiveShell, hanging: TcpProxy, tmp_path: Any, capsys: Any, mlflow_server: Any
+) -> None:
     api = use_backend(hanging.url, spool_dir=tmp_path / "spool")
     name = f"hang-{uuid.uuid4().hex[:6]}"
-    for line in (f"%mlops experiment {name}", "%mlops start --name hung", "%mlops log param lr=0.1",
-                 "%mlops log metric loss=0.5 --step 1", "%mlops log metric loss=0.25 --step 2", "%mlops end"):
+    for line in (
+        f"%mlops experiment {name}",
+        "%mlops start --name hung",
+        "%mlops log param lr=0.1",
+        "%mlops log metric loss=0.5 --step 1",
+        "%mlops log metric loss=0.25 --step 2",
+        "%mlops end",
+    ):
         took, result = timed(shell, line)
         assert result.success, line
         assert took < INTERACTIVE_BOUND_S, f"{line!r} took {took:.1f} s against a hanging backend"
@@ -60,8 +67,7 @@ def test_verbs_return_within_two_seconds_and_data_arrives_later(shell: Interacti
     assert [p["value"] for p in history(mlflow_server.url, run.run_id, "loss")] == [0.5, 0.25]
 
 
-def test_cell_run_against_a_hanging_backend_returns(shell: InteractiveShell, hanging: TcpProxy,
-                                                     tmp_path: Any) -> None:
+def test_cell_run_against_a_hanging_backend_returns(shell: InteractiveShell, hanging: TcpProxy, tmp_path: Any) -> None:
     use_backend(hanging.url, spool_dir=tmp_path / "spool")
     took, result = timed(shell, "%%mlops run --name cell\nx = 1 + 1\n")
     assert result.success and shell.user_ns["x"] == 2

@@ -2,6 +2,7 @@
 another host. Every reader of the server follows it through the one transport, without our credentials on
 the other host: the run-artifact route, the version-file route, the tracking-URI proxy, promotion's copy
 and snapshot reads all get the file, never the ~100-byte redirect notice."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,14 +39,16 @@ async def test_promotion_copies_the_file_not_the_redirect_notice(api, seed, gitl
     run = seed.run(params={"lr": "0.1"}, files={"weights.bin": WEIGHTS})
     gitlab_server.object_storage = True
     name = seed.model()
-    got = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},
-                     expect=201)).json
+    got = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id}, expect=201)
+    ).json
     assert got["path"] == "copy", got
     version = got["version"]["version"]
     page = (await api(got["version"]["route"])).json
     assert [(a["path"], a["file_size"]) for a in page["artifacts"]] == [("weights.bin", len(WEIGHTS))]
-    down = await api(model_path(seed.name, name, "versions", version, "artifacts", "download"),
-                     query={"path": "weights.bin"})
+    down = await api(
+        model_path(seed.name, name, "versions", version, "artifacts", "download"), query={"path": "weights.bin"}
+    )
     assert down.body == WEIGHTS
     assert all(not r["authorization"] for r in _storage_requests(gitlab_server))
 

@@ -1,4 +1,5 @@
 """The package stays import-light and exposes exactly the kernel API."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,10 @@ def test_lazy_api_names_match_the_kernel_api():
 
 
 def test_import_pulls_in_no_server_stack_or_mlflow():
-    code = ("import sys, json, jupyterlab_mlops; "
-            "print(json.dumps([m for m in ('mlflow', 'tornado', 'jupyter_server', 'requests') if m in sys.modules]))")
+    code = (
+        "import sys, json, jupyterlab_mlops; "
+        "print(json.dumps([m for m in ('mlflow', 'tornado', 'jupyter_server', 'requests') if m in sys.modules]))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []
 

@@ -1,5 +1,6 @@
 """Status and the pass-through proxy against the GitLab stand-in, a dead backend, and the stock
 ``mlflow`` client pointed at the proxy."""
+
 from __future__ import annotations
 
 import json
@@ -40,18 +41,38 @@ async def test_status_lists_backends_without_secrets(jp_fetch, gitlab_server):
 @pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
 async def test_proxy_adds_token_and_never_returns_it(jp_fetch, gitlab_server, caplog):
     caplog.set_level(logging.DEBUG)
-    resp = await jp_fetch("jupyterlab-mlops", "backends", "gitlab", "mlflow", "api", "2.0", "mlflow",
-                          "experiments", "create", method="POST",
-                          body=json.dumps({"name": f"proxy-{gitlab_server.token[-4:]}-x"}),
-                          headers={"Content-Type": "application/json"})
+    resp = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "gitlab",
+        "mlflow",
+        "api",
+        "2.0",
+        "mlflow",
+        "experiments",
+        "create",
+        method="POST",
+        body=json.dumps({"name": f"proxy-{gitlab_server.token[-4:]}-x"}),
+        headers={"Content-Type": "application/json"},
+    )
     assert resp.code == 200
     for value in resp.headers.get_all():
         _assert_no_secret(str(value), gitlab_server.token)
     _assert_no_secret(resp.body.decode(), gitlab_server.token)
     # a GitLab error answered through the proxy keeps its status and stays token-free
     with pytest.raises(HTTPClientError) as err:
-        await jp_fetch("jupyterlab-mlops", "backends", "gitlab", "mlflow", "api", "2.0", "mlflow",
-                       "runs", "get", params={"run_id": "does-not-exist"})
+        await jp_fetch(
+            "jupyterlab-mlops",
+            "backends",
+            "gitlab",
+            "mlflow",
+            "api",
+            "2.0",
+            "mlflow",
+            "runs",
+            "get",
+            params={"run_id": "does-not-exist"},
+        )
     assert err.value.code == 404
     _assert_no_secret(err.value.response.body.decode(), gitlab_server.token)
     _assert_no_secret(caplog.text, gitlab_server.token)
@@ -60,8 +81,19 @@ async def test_proxy_adds_token_and_never_returns_it(jp_fetch, gitlab_server, ca
 @pytest.mark.parametrize("mlops_backends", [DEAD], indirect=True)
 async def test_dead_backend_is_503_naming_it(jp_fetch):
     with pytest.raises(HTTPClientError) as err:
-        await jp_fetch("jupyterlab-mlops", "backends", "dead", "mlflow", "api", "2.0", "mlflow",
-                       "experiments", "search", method="POST", body=json.dumps({"max_results": 1}))
+        await jp_fetch(
+            "jupyterlab-mlops",
+            "backends",
+            "dead",
+            "mlflow",
+            "api",
+            "2.0",
+            "mlflow",
+            "experiments",
+            "search",
+            method="POST",
+            body=json.dumps({"max_results": 1}),
+        )
     assert err.value.code == 503
     body = json.loads(err.value.response.body)
     assert "dead" in body["message"] and body["error"] == "backend_unreachable"
@@ -69,13 +101,35 @@ async def test_dead_backend_is_503_naming_it(jp_fetch):
     assert status["backends"][0]["health"] == "unreachable"
 
 
-@pytest.mark.parametrize("mlops_backends", [lambda r: [{
-    "name": "gitlab", "kind": "gitlab", "url": r.getfixturevalue("gitlab_server").tracking_uri,
-    "token": "glpat-wrong-token"}]], indirect=True)
+@pytest.mark.parametrize(
+    "mlops_backends",
+    [
+        lambda r: [
+            {
+                "name": "gitlab",
+                "kind": "gitlab",
+                "url": r.getfixturevalue("gitlab_server").tracking_uri,
+                "token": "glpat-wrong-token",
+            }
+        ]
+    ],
+    indirect=True,
+)
 async def test_gitlab_bad_token_message(jp_fetch):
     with pytest.raises(HTTPClientError) as err:
-        await jp_fetch("jupyterlab-mlops", "backends", "gitlab", "mlflow", "api", "2.0", "mlflow",
-                       "experiments", "search", method="POST", body=json.dumps({"max_results": 1}))
+        await jp_fetch(
+            "jupyterlab-mlops",
+            "backends",
+            "gitlab",
+            "mlflow",
+            "api",
+            "2.0",
+            "mlflow",
+            "experiments",
+            "search",
+            method="POST",
+            body=json.dumps({"max_results": 1}),
+        )
     assert err.value.code == 401 or err.value.code == 502
     body = json.loads(err.value.response.body)
     assert "api" in body["message"] and "Developer" in body["message"]
@@ -96,26 +150,34 @@ print(run.info.run_id)
 """
 
 
-async def test_stock_mlflow_client_through_proxy(jp_serverapp, http_server_client, jp_base_url, jp_http_port,
-                                                 mlflow_rest):
+async def test_stock_mlflow_client_through_proxy(
+    jp_serverapp, http_server_client, jp_base_url, jp_http_port, mlflow_rest
+):
     """The stock ``mlflow`` client, pointed at the proxy with the Jupyter token, works unchanged."""
     import asyncio
     import os
     import sys
 
     uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/default/mlflow"
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_TRACKING_TOKEN": jp_serverapp.identity_provider.token,
-           "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", STOCK_SCRIPT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_TRACKING_TOKEN": jp_serverapp.identity_provider.token,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", STOCK_SCRIPT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()[-2000:]
     run_id = out.decode().strip().splitlines()[-1]
     run = mlflow_rest.get("runs/get", run_id=run_id)["run"]
     assert {p["key"]: p["value"] for p in run["data"]["params"]} == {"lr": "0.1"}
     exp_id = run["info"]["experiment_id"]
-    files = mlflow_rest.session.get(f"{mlflow_rest.url}/api/2.0/mlflow-artifacts/artifacts",
-                                    params={"path": f"{exp_id}/{run_id}/artifacts"}).json()
+    files = mlflow_rest.session.get(
+        f"{mlflow_rest.url}/api/2.0/mlflow-artifacts/artifacts", params={"path": f"{exp_id}/{run_id}/artifacts"}
+    ).json()
     assert [f["path"] for f in files.get("files", [])] == ["notes.txt"]
 
 

@@ -3,6 +3,7 @@ MLflow 3's REST families (traces, logged models, multipart uploads) forwarded, a
 can detect. Every part is real: MLflow servers (local and S3 artifacts on moto's S3 API), the in-process
 Jupyter server, and the stock client in subprocesses.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,8 @@ import requests
 from .mlflow_fixture import MlflowRest, MlflowServer, unique
 from .s3_fixture import MotoServer
 
-BIG_BYTES = int(os.environ.get("MLOPS_TEST_BIG_BYTES", str(2 * 1024 ** 3)))  # 2 GiB
-RSS_BOUND = 256 * 1024 ** 2  # generous; the benchmark (P8) reports the real figure against its 64 MB target
+BIG_BYTES = int(os.environ.get("MLOPS_TEST_BIG_BYTES", str(2 * 1024**3)))  # 2 GiB
+RSS_BOUND = 256 * 1024**2  # generous; the benchmark (P8) reports the real figure against its 64 MB target
 
 
 def proxy_uri(port: int, base_url: str) -> str:
@@ -36,13 +37,27 @@ def _serving(http_server_client: Any) -> None:
     """The in-process Jupyter server accepts connections only once its HTTP server fixture is up."""
 
 
-async def stock_client(jp_serverapp: Any, uri: str, script: str, *args: str, timeout: float = 900,
-                       **env: str) -> list[str]:
+async def stock_client(
+    jp_serverapp: Any, uri: str, script: str, *args: str, timeout: float = 900, **env: str
+) -> list[str]:
     """Run ``script`` with the stock mlflow client pointed at the proxy; its stdout lines."""
-    full_env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_TRACKING_TOKEN": jp_serverapp.identity_provider.token,
-                "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", **env}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, *args, env=full_env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    full_env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_TRACKING_TOKEN": jp_serverapp.identity_provider.token,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+        **env,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        *args,
+        env=full_env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert proc.returncode == 0, err.decode()[-3000:]
     return out.decode().strip().splitlines()[-1].split()  # the script's answer is its last line
@@ -110,23 +125,31 @@ print(run.info.run_id, run.info.experiment_id, digest.hexdigest())
 
 
 @pytest.mark.slow
-async def test_two_gib_artifact_round_trip_through_the_proxy(jp_serverapp, jp_http_port, jp_base_url, tmp_path,
-                                                             mlflow_server):
+async def test_two_gib_artifact_round_trip_through_the_proxy(
+    jp_serverapp, jp_http_port, jp_base_url, tmp_path, mlflow_server
+):
     """The stock client logs and downloads a 2 GiB model file through the proxy; Jupyter holds none of it."""
     src = tmp_path / "weights.bin"
     digest = await asyncio.to_thread(write_random, src, BIG_BYTES)
     (tmp_path / "down").mkdir()
     started = time.monotonic()
     with RssSampler() as sampler:
-        run_id, exp_id, got = await stock_client(jp_serverapp, proxy_uri(jp_http_port, jp_base_url), ROUNDTRIP,
-                                                 str(src), str(tmp_path / "down"), unique("big"))
+        run_id, exp_id, got = await stock_client(
+            jp_serverapp,
+            proxy_uri(jp_http_port, jp_base_url),
+            ROUNDTRIP,
+            str(src),
+            str(tmp_path / "down"),
+            unique("big"),
+        )
     elapsed = time.monotonic() - started
     src.unlink()
-    requests.delete(f"{mlflow_server.url}/api/2.0/mlflow-artifacts/artifacts/{exp_id}/{run_id}/artifacts/weights.bin",
-                    timeout=60)
+    requests.delete(
+        f"{mlflow_server.url}/api/2.0/mlflow-artifacts/artifacts/{exp_id}/{run_id}/artifacts/weights.bin", timeout=60
+    )
     assert got == digest, "the file came back different"
-    print(f"2 GiB round trip through the proxy: {elapsed:.1f} s, Jupyter RSS +{sampler.growth / 2 ** 20:.0f} MiB")
-    assert sampler.growth < RSS_BOUND, f"Jupyter's RSS grew by {sampler.growth / 2 ** 20:.0f} MiB during the transfer"
+    print(f"2 GiB round trip through the proxy: {elapsed:.1f} s, Jupyter RSS +{sampler.growth / 2**20:.0f} MiB")
+    assert sampler.growth < RSS_BOUND, f"Jupyter's RSS grew by {sampler.growth / 2**20:.0f} MiB during the transfer"
 
 
 ZERO = r"""
@@ -140,20 +163,31 @@ print(run.info.run_id, run.info.experiment_id)
 """
 
 
-async def test_zero_byte_artifact_keeps_the_backends_type(jp_serverapp, jp_fetch, jp_http_port, jp_base_url,
-                                                          mlflow_server):
+async def test_zero_byte_artifact_keeps_the_backends_type(
+    jp_serverapp, jp_fetch, jp_http_port, jp_base_url, mlflow_server
+):
     run_id, exp_id = await stock_client(jp_serverapp, proxy_uri(jp_http_port, jp_base_url), ZERO, unique("zero"))
     path = f"{exp_id}/{run_id}/artifacts/empty.txt"
     direct = requests.get(f"{mlflow_server.url}/api/2.0/mlflow-artifacts/artifacts/{path}", timeout=10)
-    proxied = await jp_fetch("jupyterlab-mlops", "backends", "default", "mlflow", "api", "2.0", "mlflow-artifacts",
-                             "artifacts", *path.split("/"))
+    proxied = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "default",
+        "mlflow",
+        "api",
+        "2.0",
+        "mlflow-artifacts",
+        "artifacts",
+        *path.split("/"),
+    )
     assert proxied.code == 200 and proxied.body == b""
     assert proxied.headers["Content-Type"] == direct.headers["Content-Type"]
     assert proxied.headers["Content-Type"].startswith("text/plain")
     assert proxied.headers.get("Etag") == direct.headers.get("ETag")
     assert proxied.headers["X-Content-Type-Options"] == "nosniff"
-    view = await jp_fetch("jupyterlab-mlops", "backends", "default", "runs", run_id, "artifacts", "download",
-                          params={"path": "empty.txt"})
+    view = await jp_fetch(
+        "jupyterlab-mlops", "backends", "default", "runs", run_id, "artifacts", "download", params={"path": "empty.txt"}
+    )
     assert view.code == 200 and view.body == b"" and view.headers["Content-Type"].startswith("text/plain")
     assert "sandbox" in view.headers["Content-Security-Policy"]
 
@@ -164,8 +198,18 @@ async def test_html_artifact_is_an_attachment_with_a_sandbox(jp_fetch, mlflow_re
     run = mlflow_rest.create_run(exp)
     mlflow_rest.upload_artifact(run, "page.html", b"<script>alert(1)</script>")
     root = run["info"]["artifact_uri"].split(":", 1)[1].lstrip("/")
-    resp = await jp_fetch("jupyterlab-mlops", "backends", "default", "mlflow", "api", "2.0", "mlflow-artifacts",
-                          "artifacts", *root.split("/"), "page.html")
+    resp = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "default",
+        "mlflow",
+        "api",
+        "2.0",
+        "mlflow-artifacts",
+        "artifacts",
+        *root.split("/"),
+        "page.html",
+    )
     assert resp.body == b"<script>alert(1)</script>"
     assert resp.headers["Content-Disposition"].startswith("attachment")
     assert resp.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
@@ -214,8 +258,13 @@ print(mlflow.get_last_active_trace_id())
 
 async def test_traces_through_the_proxy(jp_serverapp, jp_http_port, jp_base_url, mlflow_server):
     """``mlflow.start_span`` / ``@mlflow.trace`` with the tracking URI on the proxy land as a trace."""
-    (trace_id,) = await stock_client(jp_serverapp, proxy_uri(jp_http_port, jp_base_url), TRACES, unique("traces"),
-                                     MLFLOW_ENABLE_ASYNC_TRACE_LOGGING="false")
+    (trace_id,) = await stock_client(
+        jp_serverapp,
+        proxy_uri(jp_http_port, jp_base_url),
+        TRACES,
+        unique("traces"),
+        MLFLOW_ENABLE_ASYNC_TRACE_LOGGING="false",
+    )
     spans = await stock_client(jp_serverapp, mlflow_server.url, SPANS, trace_id)  # read back from MLflow itself
     assert sorted(spans) == ["add", "outer"]
 
@@ -235,10 +284,12 @@ print(run.info.run_id, model.model_id)
 """
 
 
-async def test_log_outputs_and_logged_model_tag_deletion(jp_serverapp, jp_http_port, jp_base_url,
-                                                         mlflow_rest: MlflowRest):
-    run_id, model_id = await stock_client(jp_serverapp, proxy_uri(jp_http_port, jp_base_url), OUTPUTS,
-                                          unique("outputs"))
+async def test_log_outputs_and_logged_model_tag_deletion(
+    jp_serverapp, jp_http_port, jp_base_url, mlflow_rest: MlflowRest
+):
+    run_id, model_id = await stock_client(
+        jp_serverapp, proxy_uri(jp_http_port, jp_base_url), OUTPUTS, unique("outputs")
+    )
     model = mlflow_rest.get(f"logged-models/{model_id}")["model"]
     tags = {t["key"]: t["value"] for t in model["info"].get("tags", [])}
     assert tags.get("keep") == "1" and "drop" not in tags
@@ -247,21 +298,29 @@ async def test_log_outputs_and_logged_model_tag_deletion(jp_serverapp, jp_http_p
 
 
 def _artifact_names(url: str, exp_id: str, run_id: str) -> list[str]:
-    listing = requests.get(f"{url}/api/2.0/mlflow-artifacts/artifacts", params={"path": f"{exp_id}/{run_id}/artifacts"},
-                           timeout=10).json()
+    listing = requests.get(
+        f"{url}/api/2.0/mlflow-artifacts/artifacts", params={"path": f"{exp_id}/{run_id}/artifacts"}, timeout=10
+    ).json()
     return [f["path"] for f in listing.get("files", [])]
 
 
-async def test_client_dropping_mid_upload_leaves_no_artifact(jp_serverapp, jp_fetch, jp_http_port, jp_base_url,
-                                                             mlflow_server, mlflow_rest: MlflowRest):
+async def test_client_dropping_mid_upload_leaves_no_artifact(
+    jp_serverapp, jp_fetch, jp_http_port, jp_base_url, mlflow_server, mlflow_rest: MlflowRest
+):
     exp = mlflow_rest.create_experiment(unique("drop"))
     run_id = mlflow_rest.create_run(exp)["info"]["run_id"]
-    target = (f"{jp_base_url}jupyterlab-mlops/backends/default/mlflow/api/2.0/mlflow-artifacts/artifacts/"
-              f"{exp}/{run_id}/artifacts/cut.bin")
+    target = (
+        f"{jp_base_url}jupyterlab-mlops/backends/default/mlflow/api/2.0/mlflow-artifacts/artifacts/"
+        f"{exp}/{run_id}/artifacts/cut.bin"
+    )
     reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
-    writer.write((f"PUT {target} HTTP/1.1\r\nHost: 127.0.0.1:{jp_http_port}\r\n"
-                  f"Authorization: token {jp_serverapp.identity_provider.token}\r\n"
-                  f"Content-Type: application/octet-stream\r\nContent-Length: {64 << 20}\r\n\r\n").encode())
+    writer.write(
+        (
+            f"PUT {target} HTTP/1.1\r\nHost: 127.0.0.1:{jp_http_port}\r\n"
+            f"Authorization: token {jp_serverapp.identity_provider.token}\r\n"
+            f"Content-Type: application/octet-stream\r\nContent-Length: {64 << 20}\r\n\r\n"
+        ).encode()
+    )
     for _ in range(16):  # 16 of the announced 64 MiB, then the client goes away
         writer.write(os.urandom(1 << 20))
         await writer.drain()
@@ -272,9 +331,9 @@ async def test_client_dropping_mid_upload_leaves_no_artifact(jp_serverapp, jp_fe
     assert ok.code == 200
 
 
-async def test_backend_killed_mid_download_is_an_error_for_the_client(jp_serverapp, jp_base_url, jp_http_port,
-                                                                      mlflow_server: MlflowServer,
-                                                                      mlflow_rest: MlflowRest, tmp_path):
+async def test_backend_killed_mid_download_is_an_error_for_the_client(
+    jp_serverapp, jp_base_url, jp_http_port, mlflow_server: MlflowServer, mlflow_rest: MlflowRest, tmp_path
+):
     exp = mlflow_rest.create_experiment(unique("kill"))
     run = mlflow_rest.create_run(exp)
     root = run["info"]["artifact_uri"].split(":", 1)[1].lstrip("/")
@@ -282,8 +341,9 @@ async def test_backend_killed_mid_download_is_an_error_for_the_client(jp_servera
     src = tmp_path / "big.bin"
     await asyncio.to_thread(write_random, src, size)
     with open(src, "rb") as f:
-        requests.put(f"{mlflow_server.url}/api/2.0/mlflow-artifacts/artifacts/{root}/big.bin", data=f,
-                     timeout=300).raise_for_status()
+        requests.put(
+            f"{mlflow_server.url}/api/2.0/mlflow-artifacts/artifacts/{root}/big.bin", data=f, timeout=300
+        ).raise_for_status()
     url = f"{proxy_uri(jp_http_port, jp_base_url)}/api/2.0/mlflow-artifacts/artifacts/{root}/big.bin"
     received = 0
     headers = {"Authorization": f"token {jp_serverapp.identity_provider.token}"}
@@ -310,8 +370,9 @@ BUCKET = "mlops-proxy-test"
 def s3_mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MlflowServer, MotoServer]]:
     moto = MotoServer(tmp_path_factory.mktemp("moto")).start()
     moto.s3().create_bucket(Bucket=BUCKET)
-    server = MlflowServer(tmp_path_factory.mktemp("mlflow-s3"), artifacts_destination=f"s3://{BUCKET}/artifacts",
-                          env=moto.env)
+    server = MlflowServer(
+        tmp_path_factory.mktemp("mlflow-s3"), artifacts_destination=f"s3://{BUCKET}/artifacts", env=moto.env
+    )
     server.start()
     try:
         yield server, moto
@@ -331,18 +392,29 @@ print(run.info.run_id, run.info.experiment_id, hashlib.sha256(open(local, "rb").
 """
 
 
-@pytest.mark.parametrize("mlops_backends", [
-    lambda request: [{"name": "default", "kind": "mlflow", "url": request.getfixturevalue("s3_mlflow")[0].url}],
-], indirect=True)
+@pytest.mark.parametrize(
+    "mlops_backends",
+    [
+        lambda request: [{"name": "default", "kind": "mlflow", "url": request.getfixturevalue("s3_mlflow")[0].url}],
+    ],
+    indirect=True,
+)
 async def test_multipart_upload_through_the_proxy(jp_serverapp, jp_http_port, jp_base_url, s3_mlflow, tmp_path):
     _, moto = s3_mlflow
     src = tmp_path / "parts.bin"
     digest = write_random(src, 12 << 20)
     (tmp_path / "down").mkdir()
     run_id, exp_id, got = await stock_client(
-        jp_serverapp, proxy_uri(jp_http_port, jp_base_url), MULTIPART, str(src), str(tmp_path / "down"),
-        unique("mpu"), MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD="true", MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE="1",
-        MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE=str(5 << 20))
+        jp_serverapp,
+        proxy_uri(jp_http_port, jp_base_url),
+        MULTIPART,
+        str(src),
+        str(tmp_path / "down"),
+        unique("mpu"),
+        MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD="true",
+        MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE="1",
+        MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE=str(5 << 20),
+    )
     assert got == digest
     head = moto.s3().head_object(Bucket=BUCKET, Key=f"artifacts/{exp_id}/{run_id}/artifacts/parts.bin")
     assert json.loads(head["ETag"]).endswith("-3"), "the file was not uploaded in 3 parts"
@@ -362,8 +434,9 @@ print(before, open(back).read().replace(" ", "_"))
 
 
 @pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
-async def test_stock_client_logs_a_fresh_gitlab_runs_first_artifact(jp_serverapp, jp_http_port, jp_base_url,
-                                                                    gitlab_server):
+async def test_stock_client_logs_a_fresh_gitlab_runs_first_artifact(
+    jp_serverapp, jp_http_port, jp_base_url, gitlab_server
+):
     """GitLab gives a run without files its HTTP package URL (C5); the proxy hands the client the proxied
     ``mlflow-artifacts:`` form, so the upload goes through the proxy (with the token) instead of to GitLab."""
     uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
@@ -388,15 +461,19 @@ print(run.info.run_id)
 
 
 @pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
-async def test_stock_client_logs_nested_artifacts_through_the_gitlab_package_api(jp_serverapp, jp_http_port,
-                                                                                 jp_base_url, gitlab_server):
+async def test_stock_client_logs_nested_artifacts_through_the_gitlab_package_api(
+    jp_serverapp, jp_http_port, jp_base_url, gitlab_server
+):
     """``log_artifacts`` of a directory (what ``log_model`` does): GitLab has no PUT on mlflow-artifacts, so the
     proxy sends every file, sub-paths included, to the package API, which takes ``(*path/):file_name`` (C8)."""
     gitlab_server.clear_requests()
     uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
     await stock_client(jp_serverapp, uri, NESTED_ARTIFACTS, unique("c8"))
-    puts = sorted(r["path"].split("/files/", 1)[1] for r in gitlab_server.requests
-                  if r["method"] == "PUT" and "/packages/ml_models/" in r["path"] and r["status"] == 201)
+    puts = sorted(
+        r["path"].split("/files/", 1)[1]
+        for r in gitlab_server.requests
+        if r["method"] == "PUT" and "/packages/ml_models/" in r["path"] and r["status"] == 201
+    )
     assert puts == ["MLmodel", "code/loader.py"], gitlab_server.requests
 
 
@@ -413,8 +490,9 @@ print(open(back).read())
 
 
 @pytest.mark.parametrize("mlops_backends", ["gitlab"], indirect=True)
-async def test_stock_client_downloads_a_name_with_a_space_from_gitlab(jp_serverapp, jp_http_port, jp_base_url,
-                                                                      gitlab_server):
+async def test_stock_client_downloads_a_name_with_a_space_from_gitlab(
+    jp_serverapp, jp_http_port, jp_base_url, gitlab_server
+):
     """GitLab's mlflow-artifacts download looks names up ``CGI.escape``-d and misses ``my notes.txt`` (C7): the
     proxy sends that GET to the package API, which finds it."""
     uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
@@ -424,10 +502,15 @@ async def test_stock_client_downloads_a_name_with_a_space_from_gitlab(jp_servera
 ECHOED = "glpat-" + "EchoedByTheBackend01"
 
 
-@pytest.mark.parametrize("mlops_backends", [
-    lambda request: [{"name": "default", "kind": "mlflow", "url": request.getfixturevalue("mlflow_server").url,
-                      "token": ECHOED}],
-], indirect=True)
+@pytest.mark.parametrize(
+    "mlops_backends",
+    [
+        lambda request: [
+            {"name": "default", "kind": "mlflow", "url": request.getfixturevalue("mlflow_server").url, "token": ECHOED}
+        ],
+    ],
+    indirect=True,
+)
 async def test_streamed_artifact_errors_are_scrubbed(jp_fetch, mlflow_rest: MlflowRest):
     """A file GET whose error body echoes what was asked (here the configured token, in the path) is
     buffered and scrubbed, never streamed through as it came."""
@@ -436,8 +519,18 @@ async def test_streamed_artifact_errors_are_scrubbed(jp_fetch, mlflow_rest: Mlfl
     direct = requests.get(f"{mlflow_rest.url}/api/2.0/mlflow-artifacts/artifacts/{root}/{ECHOED}.bin", timeout=10)
     assert direct.status_code >= 400 and ECHOED in direct.text, "MLflow no longer echoes the path: pick another echo"
     with pytest.raises(Exception) as err:
-        await jp_fetch("jupyterlab-mlops", "backends", "default", "mlflow", "api", "2.0", "mlflow-artifacts",
-                       "artifacts", *root.split("/"), f"{ECHOED}.bin")
+        await jp_fetch(
+            "jupyterlab-mlops",
+            "backends",
+            "default",
+            "mlflow",
+            "api",
+            "2.0",
+            "mlflow-artifacts",
+            "artifacts",
+            *root.split("/"),
+            f"{ECHOED}.bin",
+        )
     body = err.value.response.body.decode()
     assert err.value.code == direct.status_code and ECHOED not in body and "redacted" in body
     for route in (("runs", run["info"]["run_id"], "artifacts", "download"),):

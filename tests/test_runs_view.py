@@ -1,5 +1,6 @@
 """Pure pieces of the candidates table: columns, order (checked against MLflow's own sort), filter,
 page tokens, the TTL LRU, and run links."""
+
 from __future__ import annotations
 
 import random
@@ -20,15 +21,28 @@ def make_runs(n: int, seed: int = 1) -> list[Run]:
     for i in range(n):
         metrics = {} if rnd.random() < 0.2 else {"acc": Metric("acc", rnd.choice([0.1, 0.5, 0.9, float("nan")]))}
         params = {} if rnd.random() < 0.2 else {"lr": rnd.choice(["0.1", "0.01", "1e-3"])}
-        runs.append(Run(run_id=f"{i:04x}", experiment_id="1", run_name=rnd.choice(["a", "b", None]),
-                        status=rnd.choice(["FINISHED", "FAILED"]), start_time=rnd.randint(0, 5) * 1000,
-                        metrics=metrics, params=params, tags={"team": rnd.choice(["x", "y"])}))
+        runs.append(
+            Run(
+                run_id=f"{i:04x}",
+                experiment_id="1",
+                run_name=rnd.choice(["a", "b", None]),
+                status=rnd.choice(["FINISHED", "FAILED"]),
+                start_time=rnd.randint(0, 5) * 1000,
+                metrics=metrics,
+                params=params,
+                tags={"team": rnd.choice(["x", "y"])},
+            )
+        )
     return runs
 
 
 def test_parse_columns():
     assert rv.parse_columns("params.lr, metric.acc,tags.gitlab.CI_JOB_ID,params.`a, b`,params.lr") == [
-        ("params", "lr"), ("metrics", "acc"), ("tags", "gitlab.CI_JOB_ID"), ("params", "a, b")]
+        ("params", "lr"),
+        ("metrics", "acc"),
+        ("tags", "gitlab.CI_JOB_ID"),
+        ("params", "a, b"),
+    ]
     assert rv.parse_columns("") == [] and rv.parse_columns("attributes.status") == []
     for bad in ("lr", "weights.x", "params."):
         with pytest.raises(InvalidInput):
@@ -37,8 +51,10 @@ def test_parse_columns():
 
 def test_parse_order_by():
     assert rv.parse_order_by(["metrics.`val acc` DESC", "created", "params.lr asc"]) == [
-        rv.Order("metrics", "val acc", False), rv.Order("attributes", "start_time", True),
-        rv.Order("params", "lr", True)]
+        rv.Order("metrics", "val acc", False),
+        rv.Order("attributes", "start_time", True),
+        rv.Order("params", "lr", True),
+    ]
     with pytest.raises(InvalidInput):
         rv.parse_order_by(["attributes.size"])
     assert rv.gitlab_order([]) == "created_at DESC"
@@ -46,14 +62,28 @@ def test_parse_order_by():
     assert rv.gitlab_order(rv.parse_order_by(["metrics.acc"])) is None
 
 
-@pytest.mark.parametrize("clauses", [[], ["metrics.acc DESC"], ["metrics.acc"], ["params.lr DESC", "metrics.acc"],
-                                     ["tags.team", "attributes.status DESC"], ["attributes.start_time"]])
+@pytest.mark.parametrize(
+    "clauses",
+    [
+        [],
+        ["metrics.acc DESC"],
+        ["metrics.acc"],
+        ["params.lr DESC", "metrics.acc"],
+        ["tags.team", "attributes.status DESC"],
+        ["attributes.start_time"],
+    ],
+)
 def test_sort_matches_mlflow(clauses):
     from mlflow.utils.search_utils import SearchUtils
 
     runs = make_runs(200)
-    views = {id(r): SimpleNamespace(info=r, data=SimpleNamespace(
-        metrics={k: m.value for k, m in r.metrics.items()}, params=r.params, tags=r.tags)) for r in runs}
+    views = {
+        id(r): SimpleNamespace(
+            info=r,
+            data=SimpleNamespace(metrics={k: m.value for k, m in r.metrics.items()}, params=r.params, tags=r.tags),
+        )
+        for r in runs
+    }
     want = [v.info.run_id for v in SearchUtils.sort(list(views.values()), clauses)]
     got = [r.run_id for r in rv.sort_runs(runs, rv.parse_order_by(clauses))]
     assert got == want
@@ -62,8 +92,14 @@ def test_sort_matches_mlflow(clauses):
 def test_filter_uses_mlflow_semantics_and_messages():
     runs = make_runs(100)
     got = rv.filter_runs(runs, "metrics.acc >= 0.5 and params.lr LIKE '0.%' and tags.team != 'y'")
-    assert got == [r for r in runs if "acc" in r.metrics and r.metrics["acc"].value >= 0.5
-                   and r.params.get("lr", "").startswith("0.") and r.tags["team"] != "y"]
+    assert got == [
+        r
+        for r in runs
+        if "acc" in r.metrics
+        and r.metrics["acc"].value >= 0.5
+        and r.params.get("lr", "").startswith("0.")
+        and r.tags["team"] != "y"
+    ]
     assert rv.filter_runs(runs, "attributes.run_id IN ('0001', '0003')") == [runs[1], runs[3]]
     with pytest.raises(InvalidInput, match="Invalid comparator"):
         rv.filter_runs(runs, "metrics.acc >> 1")
@@ -99,17 +135,33 @@ def test_links():
     assert candidate_iid("https://h/api/v4/projects/1/packages/generic/ml_experiment_3/9/") == "9"
     assert source_path("/home/u/work/nb.ipynb", "/home/u") == "work/nb.ipynb"
     assert source_path("/etc/x.ipynb", "/home/u") is None and source_path("../x", "/home/u") is None
-    links = run_links(kind="gitlab", tracking_uri=gl, run_id="r", experiment_id="3",
-                      artifact_uri="mlflow-artifacts:/candidate:12", tags={"gitlab.CI_JOB_ID": "5"},
-                      job={"web_url": "https://j/5", "ref": "refs/merge-requests/8/head",
-                           "pipeline": {"id": 77, "web_url": "https://p/77"}})
+    links = run_links(
+        kind="gitlab",
+        tracking_uri=gl,
+        run_id="r",
+        experiment_id="3",
+        artifact_uri="mlflow-artifacts:/candidate:12",
+        tags={"gitlab.CI_JOB_ID": "5"},
+        job={
+            "web_url": "https://j/5",
+            "ref": "refs/merge-requests/8/head",
+            "pipeline": {"id": 77, "web_url": "https://p/77"},
+        },
+    )
     web = "https://gitlab.example.com/gitlab/grp/proj"
     assert links["ci_job"] == {"id": "5", "url": "https://j/5"}
     assert links["pipeline"] == {"id": "77", "url": "https://p/77"}
     assert links["merge_request"] == {"iid": "8", "url": f"{web}/-/merge_requests/8"}
     assert links["candidate"] == {"iid": "12", "url": f"{web}/-/ml/candidates/12"}
-    embedded = run_links(kind="mlflow", tracking_uri="http://127.0.0.1:5000", run_id="r", experiment_id="1",
-                         artifact_uri=None, tags={}, embedded=True)
+    embedded = run_links(
+        kind="mlflow",
+        tracking_uri="http://127.0.0.1:5000",
+        run_id="r",
+        experiment_id="1",
+        artifact_uri=None,
+        tags={},
+        embedded=True,
+    )
     assert embedded["backend_ui_url"] is None and embedded["ci_job"] is None
 
 

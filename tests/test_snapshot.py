@@ -1,4 +1,5 @@
 """Snapshot building blocks: scrubbing, caps, canonical form, git info, diff, environment, kernel hook."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,16 +52,19 @@ def display(data: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- scrubbing ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, kind", [
-    (f"token = '{GLPAT}'", "gitlab_token"),
-    (f"key={AWS_ID}", "aws_access_key"),
-    (f"aws_secret_access_key = {AWS_SECRET}", "aws_secret_key"),
-    (f"maps key {GCP}", "gcp_api_key"),
-    (PEM, "private_key"),
-    ("DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdefghijklmnopqrstuvwxyz012345==;", "azure_key"),
-    ("curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig'", "bearer_token"),
-    ("ghp_" + "a" * 36, "github_token"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        (f"token = '{GLPAT}'", "gitlab_token"),
+        (f"key={AWS_ID}", "aws_access_key"),
+        (f"aws_secret_access_key = {AWS_SECRET}", "aws_secret_key"),
+        (f"maps key {GCP}", "gcp_api_key"),
+        (PEM, "private_key"),
+        ("DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdefghijklmnopqrstuvwxyz012345==;", "azure_key"),
+        ("curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig'", "bearer_token"),
+        ("ghp_" + "a" * 36, "github_token"),
+    ],
+)
 def test_scrub_patterns(text: str, kind: str) -> None:
     s = Scrubber.with_secrets([])
     out = s.text(text)
@@ -69,8 +73,10 @@ def test_scrub_patterns(text: str, kind: str) -> None:
 
 def test_scrub_configured_tokens_and_keeps_ordinary_text() -> None:
     s = Scrubber.with_secrets(["my-backend-token-123", "short", None])
-    assert s.text("x my-backend-token-123 y my-backend-token-123") == \
-        "x [REDACTED:configured_token] y [REDACTED:configured_token]"
+    assert (
+        s.text("x my-backend-token-123 y my-backend-token-123")
+        == "x [REDACTED:configured_token] y [REDACTED:configured_token]"
+    )
     plain = "global glob bearer of news, AKIA is a word, secret recipe"
     assert s.text(plain) == plain and s.counts == {"configured_token": 2}
 
@@ -86,9 +92,11 @@ def test_scrub_tree_skips_binary_mime_values() -> None:
 
 # -- prepare -----------------------------------------------------------------------------------------
 def test_prepare_excludes_scrubs_and_hashes_canonically() -> None:
-    nb = notebook(code("a = 1\nprint(a)", stream(f"{GLPAT}\n")),
-                  code("secret = 'x'", tags=("mlops-exclude",)),
-                  nbformat.v4.new_markdown_cell("# Title"))
+    nb = notebook(
+        code("a = 1\nprint(a)", stream(f"{GLPAT}\n")),
+        code("secret = 'x'", tags=("mlops-exclude",)),
+        nbformat.v4.new_markdown_cell("# Title"),
+    )
     p = prepare(nb, Options(secrets=("a-configured-token",)))
     assert p.excluded_cells == 1 and p.cells == 2 and p.scrubbed == {"gitlab_token": 1}
     assert p.sha256 == hashlib.sha256(p.data).hexdigest() and p.kernel["name"] == "python3"
@@ -104,6 +112,7 @@ def test_prepare_is_deterministic() -> None:
         nb = notebook(code("x = 1", display({"text/plain": "1", "text/html": "<b>1</b>"})))
         nb["cells"][0]["id"] = "fixed"
         return nb
+
     assert prepare(make()).sha256 == prepare(make()).sha256
 
 
@@ -130,9 +139,14 @@ def test_invalid_notebooks_are_clear_errors() -> None:
         with pytest.raises(InvalidInput) as err:
             parse_notebook(bad)
         assert err.value.reason == "invalid_notebook"
-    for cells in ([{"cell_type": "code", "outputs": 2.5}], [{"cell_type": "code", "attachments": True}],
-                  [{"cell_type": "code", "source": [1]}], [{"cell_type": "code", "outputs": [{"text": "x"}]}],
-                  [{"cell_type": "code", "outputs": [{"output_type": "stream", "data": []}]}], [3]):
+    for cells in (
+        [{"cell_type": "code", "outputs": 2.5}],
+        [{"cell_type": "code", "attachments": True}],
+        [{"cell_type": "code", "source": [1]}],
+        [{"cell_type": "code", "outputs": [{"text": "x"}]}],
+        [{"cell_type": "code", "outputs": [{"output_type": "stream", "data": []}]}],
+        [3],
+    ):
         with pytest.raises(InvalidInput, match="not a valid notebook"):
             parse_notebook(json.dumps({"nbformat": 4, "cells": cells}))
     broken = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": 3}]}
@@ -142,8 +156,12 @@ def test_invalid_notebooks_are_clear_errors() -> None:
 
 # -- git -----------------------------------------------------------------------------------------------
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main",
-                    *args], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_git_info_in_a_dirty_repository(tmp_path: Path) -> None:
@@ -197,17 +215,31 @@ def test_diff_added_removed_and_output_only_changes() -> None:
 
 def test_restore_candidates_never_repeat() -> None:
     gen = restore_candidates("work/nb.ipynb", "0123456789abcdef")
-    assert [next(gen) for _ in range(3)] == ["work/nb-01234567.ipynb", "work/nb-01234567-1.ipynb",
-                                             "work/nb-01234567-2.ipynb"]
+    assert [next(gen) for _ in range(3)] == [
+        "work/nb-01234567.ipynb",
+        "work/nb-01234567-1.ipynb",
+        "work/nb-01234567-2.ipynb",
+    ]
     assert next(restore_candidates("nb.ipynb", "abc", "")) == "nb-abc.ipynb"
 
 
 def test_source_tags() -> None:
-    tags = source_tags({"path": "a/nb.ipynb", "sha256": "f" * 64, "user": "ana",
-                        "git": {"commit": "c" * 40, "branch": "main", "remote": ""}})
-    assert tags == {"mlflow.source.name": "a/nb.ipynb", "mlflow.source.type": "NOTEBOOK",
-                    "mlflow.source.git.commit": "c" * 40, "mlflow.source.git.branch": "main",
-                    "mlflow.user": "ana", "mlops.snapshot.sha256": "f" * 64}
+    tags = source_tags(
+        {
+            "path": "a/nb.ipynb",
+            "sha256": "f" * 64,
+            "user": "ana",
+            "git": {"commit": "c" * 40, "branch": "main", "remote": ""},
+        }
+    )
+    assert tags == {
+        "mlflow.source.name": "a/nb.ipynb",
+        "mlflow.source.type": "NOTEBOOK",
+        "mlflow.source.git.commit": "c" * 40,
+        "mlflow.source.git.branch": "main",
+        "mlflow.user": "ana",
+        "mlops.snapshot.sha256": "f" * 64,
+    }
 
 
 # -- environment, kernel env, hook ------------------------------------------------------------------------
@@ -221,8 +253,9 @@ def test_packages_and_interpreter() -> None:
 
 
 def test_kernel_env() -> None:
-    app = SimpleNamespace(sock="", ip="", certfile="", port=8888, base_url="/user/ana/",
-                          identity_provider=SimpleNamespace(token="tok"))
+    app = SimpleNamespace(
+        sock="", ip="", certfile="", port=8888, base_url="/user/ana/", identity_provider=SimpleNamespace(token="tok")
+    )
     assert kernel_env(app) == {"MLOPS_SERVER_URL": "http://127.0.0.1:8888/user/ana/", "MLOPS_SERVER_TOKEN": "tok"}
     app.ip, app.certfile = "::", "/c.pem"
     assert kernel_env(app)["MLOPS_SERVER_URL"] == "https://[::1]:8888/user/ana/"

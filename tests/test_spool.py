@@ -1,5 +1,6 @@
 """The durable spool (real SQLite files) and the logger's offline mode against the real MLflow server
 (taken "down" with a TCP proxy in front of it) and the GitLab-dialect server."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ ITEMS = [
 
 
 def same(a, b):
-    return all(x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y)) for x, y in zip(a, b)) \
-        and len(a) == len(b)
+    return all(x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y)) for x, y in zip(a, b)) and len(
+        a
+    ) == len(b)
 
 
 def test_append_head_delete_and_reopen(tmp_path):
@@ -153,8 +155,11 @@ def test_replaying_an_already_delivered_batch_adds_nothing(kind, request, mlflow
     items = [("p", rid, "lr", "0.01")] + [("m", rid, "acc", i / 2000, 1_700_000_000_000 + i, i) for i in range(2000)]
     from jupyterlab_mlops.client.models import Metric
 
-    client.run(client.api.log_batch(rid, metrics=[Metric(i[2], i[3], i[4], i[5]) for i in items[1:1000]],
-                                    params={"lr": "0.01"}))  # delivered once already...
+    client.run(
+        client.api.log_batch(
+            rid, metrics=[Metric(i[2], i[3], i[4], i[5]) for i in items[1:1000]], params={"lr": "0.01"}
+        )
+    )  # delivered once already...
     sp = Spool.create(tmp_path, meta={"backend_url": backend.url, "backend_kind": backend.kind})
     # ...and still in the spool of a kernel that died; on GitLab (which appends duplicate points, C6)
     # the logger marks a batch before sending it, so the next kernel reads back what arrived
@@ -221,11 +226,22 @@ def test_interpreter_exit_flushes_or_spools(down, proxy, mlflow_server, tmp_path
         for i in range(3000):
             mlops.log_metric("x", i, step=i)
     """)
-    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "MLFLOW_TRACKING_URI": proxy.url,
-           "MLOPS_SPOOL_DIR": str(tmp_path), "MLOPS_EXIT_FLUSH_TIMEOUT": "30", "PATH": "/usr/bin:/bin"}
+    env = {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "MLFLOW_TRACKING_URI": proxy.url,
+        "MLOPS_SPOOL_DIR": str(tmp_path),
+        "MLOPS_EXIT_FLUSH_TIMEOUT": "30",
+        "PATH": "/usr/bin:/bin",
+    }
     # backend-down: the kernel exits only once the backend is gone (told on stdin)
-    proc = subprocess.Popen([sys.executable, "-c", code + ("\nimport sys; sys.stdin.readline()\n" if down else "")],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code + ("\nimport sys; sys.stdin.readline()\n" if down else "")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     run_id = proc.stdout.readline().strip()
     if down:
         proxy.down()

@@ -1,4 +1,5 @@
 """One version source: package.json; the Python package, its metadata and ``status`` report the same."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """``GET compare`` / ``compare.csv`` against MLflow, the GitLab stand-in and both at once."""
+
 from __future__ import annotations
 
 import csv
@@ -21,12 +22,25 @@ def _curve(n: int, phase: float) -> list[float]:
 def _three(seed: Seeder, n: int = 1500) -> list[Run]:
     exp_a, exp_b = seed.experiment(), seed.experiment()
     return [
-        seed.run(exp_a, params={"lr": "0.1", "depth": "3", "opt": "adam"}, history={"loss": _curve(n, 0)},
-                 metrics={"acc": 0.80}),
-        seed.run(exp_a, params={"lr": "0.01", "depth": "3", "opt": "adam"}, history={"loss": _curve(n, 1)},
-                 metrics={"acc": 0.90}),
-        seed.run(exp_b, params={"lr": "0.001", "depth": "3", "opt": "=cmd|' /C calc'!A0"},
-                 history={"loss": _curve(n // 2, 2)}, metrics={"acc": 0.85}, status="RUNNING"),
+        seed.run(
+            exp_a,
+            params={"lr": "0.1", "depth": "3", "opt": "adam"},
+            history={"loss": _curve(n, 0)},
+            metrics={"acc": 0.80},
+        ),
+        seed.run(
+            exp_a,
+            params={"lr": "0.01", "depth": "3", "opt": "adam"},
+            history={"loss": _curve(n, 1)},
+            metrics={"acc": 0.90},
+        ),
+        seed.run(
+            exp_b,
+            params={"lr": "0.001", "depth": "3", "opt": "=cmd|' /C calc'!A0"},
+            history={"loss": _curve(n // 2, 2)},
+            metrics={"acc": 0.85},
+            status="RUNNING",
+        ),
     ]
 
 
@@ -99,8 +113,9 @@ async def test_compare_across_backends_and_partial_failure(api, mlops_backends, 
         gl.close()
     got = (await api("compare", query={"run": [a.run_id, f"gitlab:{b.run_id}", "default:" + "0" * 32]})).json
     assert [(h["backend"], h["run_id"]) for h in got["runs"]] == [("default", a.run_id), ("gitlab", b.run_id)]
-    assert got["errors"] == [{"backend": "default", "run_id": "0" * 32, "message": got["errors"][0]["message"],
-                              "error": "not_found"}]
+    assert got["errors"] == [
+        {"backend": "default", "run_id": "0" * 32, "message": got["errors"][0]["message"], "error": "not_found"}
+    ]
     assert [len(s["points"]) for s in got["series"][0]["runs"]] == [3, 3]
 
 
@@ -112,12 +127,17 @@ async def test_compare_bad_input(api, seed):
     many = [f"{seed.name}:{i:032x}" for i in range(51)]
     assert_error(await api("compare", query={"run": many}, expect=None), 400, reason="run_count")
     two = [one, f"{seed.name}:" + "f" * 32]
-    for extra, reason in (({"max_points": 1}, "invalid_max_points"), ({"max_points": 5000}, "invalid_max_points"),
-                          ({"max_points": "lots"}, "invalid_max_points"), ({"x": "epoch"}, "invalid_x")):
+    for extra, reason in (
+        ({"max_points": 1}, "invalid_max_points"),
+        ({"max_points": 5000}, "invalid_max_points"),
+        ({"max_points": "lots"}, "invalid_max_points"),
+        ({"x": "epoch"}, "invalid_x"),
+    ):
         assert_error(await api("compare", query={"run": two, **extra}, expect=None), 400, reason=reason)
     assert_error(await api("compare", query={"run": [one, "nope:abc"]}, expect=None), 404, reason="unknown_backend")
-    assert (await api("compare", query={"run": [f"{seed.name}:{'a' * 32}", f"{seed.name}:{'b' * 32}"]},
-                      expect=None)).code == 404
+    assert (
+        await api("compare", query={"run": [f"{seed.name}:{'a' * 32}", f"{seed.name}:{'b' * 32}"]}, expect=None)
+    ).code == 404
     assert_error(await api("compare", query={"run": [one, ":"]}, expect=None), 400, reason="invalid_run")
 
 
@@ -133,8 +153,9 @@ async def test_compare_csv_export(api, seed):
     col = rows[0].index("param:opt")
     assert rows[3][col] == "'=cmd|' /C calc'!A0"  # a formula is neutralized
     assert [r[1] for r in rows[1:]] == [r.run_id for r in runs]
-    only = list(csv.reader(io.StringIO((await api("compare.csv", query=_q(seed, runs, only_differences=1))).body
-                                       .decode())))
+    only = list(
+        csv.reader(io.StringIO((await api("compare.csv", query=_q(seed, runs, only_differences=1))).body.decode()))
+    )
     assert "param:depth" not in only[0] and "param:lr" in only[0]
 
 

@@ -1,5 +1,6 @@
 """``backends/{b}/experiments`` and ``.../experiments/{id}/summary`` against the real MLflow server
 and the GitLab stand-in (name search emulated there), with bad input and a dead backend."""
+
 from __future__ import annotations
 
 import asyncio
@@ -45,12 +46,17 @@ async def error(jp_fetch, *parts: str, **params: Any) -> tuple[int, dict[str, An
 def seeded(mlflow_rest) -> dict[str, Any]:
     """Three experiments sharing a unique word; the first has 3 runs by two users."""
     word = f"Zq{uuid.uuid4().hex[:8]}"
-    ids = [mlflow_rest.create_experiment(f"{word}-{i} <img src=x onerror=alert(1)>",
-                                         tags={"team": "vision"} if i == 0 else None) for i in range(3)]
+    ids = [
+        mlflow_rest.create_experiment(
+            f"{word}-{i} <img src=x onerror=alert(1)>", tags={"team": "vision"} if i == 0 else None
+        )
+        for i in range(3)
+    ]
     runs = []
     for i, user in enumerate(["ada", "grace", "grace"]):
-        run = mlflow_rest.create_run(ids[0], run_name=f"r{i}", tags={"mlflow.user": user},
-                                     start_time=1_700_000_000_000 + i * 1000)
+        run = mlflow_rest.create_run(
+            ids[0], run_name=f"r{i}", tags={"mlflow.user": user}, start_time=1_700_000_000_000 + i * 1000
+        )
         mlflow_rest.finish_run(run["info"]["run_id"])
         runs.append(mlflow_rest.get_run(run["info"]["run_id"]))
     return {"word": word, "ids": ids, "runs": runs}
@@ -69,8 +75,16 @@ async def test_search_by_name_and_pages(jp_fetch, mlops_backends, seeded):
     # two pages of two, then one
     p1 = await get(jp_fetch, "backends", b, "experiments", search=seeded["word"], max_results="2", order_by="name")
     assert len(p1["experiments"]) == 2 and p1["next_page_token"]
-    p2 = await get(jp_fetch, "backends", b, "experiments", search=seeded["word"], max_results="2", order_by="name",
-                   page_token=p1["next_page_token"])
+    p2 = await get(
+        jp_fetch,
+        "backends",
+        b,
+        "experiments",
+        search=seeded["word"],
+        max_results="2",
+        order_by="name",
+        page_token=p1["next_page_token"],
+    )
     assert [e["experiment_id"] for e in p1["experiments"] + p2["experiments"]] == seeded["ids"]
     assert p2["next_page_token"] is None
 
@@ -133,13 +147,16 @@ async def test_summary_answers_a_lower_bound_when_counting_is_slow(jp_fetch, mlo
 
 
 @BOTH
-@pytest.mark.parametrize("parts,params,status", [
-    (("experiments",), {"max_results": "0"}, 400),
-    (("experiments",), {"max_results": "abc"}, 400),
-    (("experiments",), {"order_by": "size DESC"}, 400),
-    (("experiments", "999999", "summary"), {}, 404),
-    (("experiments", "abc", "summary"), {}, 404),
-])
+@pytest.mark.parametrize(
+    "parts,params,status",
+    [
+        (("experiments",), {"max_results": "0"}, 400),
+        (("experiments",), {"max_results": "abc"}, 400),
+        (("experiments",), {"order_by": "size DESC"}, 400),
+        (("experiments", "999999", "summary"), {}, 404),
+        (("experiments", "abc", "summary"), {}, 404),
+    ],
+)
 async def test_bad_input(jp_fetch, mlops_backends, parts, params, status):
     code, body = await error(jp_fetch, "backends", mlops_backends[0]["name"], *parts, **params)
     assert code == status, body
@@ -157,10 +174,17 @@ async def test_unknown_backend(jp_fetch):
     assert code == 404 and body["reason"] == "unknown_backend"
 
 
-@pytest.mark.parametrize("mlops_backends", [[{"name": "dead", "kind": "mlflow",
-                                              "url": f"http://127.0.0.1:{_closed_port()}"}]], indirect=True)
+@pytest.mark.parametrize(
+    "mlops_backends", [[{"name": "dead", "kind": "mlflow", "url": f"http://127.0.0.1:{_closed_port()}"}]], indirect=True
+)
 async def test_dead_backend_is_503(jp_fetch):
-    for parts in (("experiments",), ("experiments", "1", "summary"), ("experiments", "1", "runs"),
-                  ("runs", "abc"), ("runs", "abc", "metrics", "loss"), ("runs", "abc", "artifacts")):
+    for parts in (
+        ("experiments",),
+        ("experiments", "1", "summary"),
+        ("experiments", "1", "runs"),
+        ("runs", "abc"),
+        ("runs", "abc", "metrics", "loss"),
+        ("runs", "abc", "artifacts"),
+    ):
         code, body = await error(jp_fetch, "backends", "dead", *parts)
         assert code == 503 and body["error"] == "backend_unreachable"

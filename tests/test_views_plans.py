@@ -1,5 +1,6 @@
 """The views room without a Jupyter server: plans driven by the sync driver (kernels, widgets) and by the
 async one (the server), against the real MLflow server and the GitLab stand-in."""
+
 from __future__ import annotations
 
 import asyncio
@@ -101,8 +102,12 @@ def test_runs_page_native_and_emulated(seeder):
     runs = [seeder.run(exp, name=f"r{i}", params={"lr": str(i)}, metrics={"acc": i / 10}) for i in range(5)]
     views = RunViews()
     drive, ran = counting_drive(seeder.client)
-    q = RunsQuery(experiment_id=exp, columns=rt.parse_columns("params.lr,metrics.acc"),
-                  orders=rt.parse_order_by(["metrics.acc DESC"]), max_results=2)
+    q = RunsQuery(
+        experiment_id=exp,
+        columns=rt.parse_columns("params.lr,metrics.acc"),
+        orders=rt.parse_order_by(["metrics.acc DESC"]),
+        max_results=2,
+    )
     first = asyncio.run(views.page(drive, seeder.api, seeder.name, q))
     assert [r["run_name"] for r in first["runs"]] == ["r4", "r3"]
     assert first["runs"][0]["params"] == {"lr": "4"} and first["runs"][0]["metrics"] == {"acc": 0.4}
@@ -145,11 +150,13 @@ def test_experiments_page_and_summary(seeder):
     views, drive = ExperimentViews(), counting_drive(seeder.client)[0]
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-        page = await views.page(drive, seeder.api, seeder.name, search=word.upper(), order_by="name",
-                                max_results=10, page_token=None)
+        page = await views.page(
+            drive, seeder.api, seeder.name, search=word.upper(), order_by="name", max_results=10, page_token=None
+        )
         row = await views.summary(drive, seeder.api, seeder.name, exp, refresh=False, budget=30.0)
-        again = await views.page(drive, seeder.api, seeder.name, search=word, order_by=None, max_results=10,
-                                 page_token=None)
+        again = await views.page(
+            drive, seeder.api, seeder.name, search=word, order_by=None, max_results=10, page_token=None
+        )
         return page, row, again
 
     page, row, again = asyncio.run(scenario())
@@ -157,8 +164,9 @@ def test_experiments_page_and_summary(seeder):
     assert row["summary"]["run_count"] == 3 and row["summary"]["run_count_exact"]
     assert again["experiments"][0]["summary"]["run_count"] == 3  # the listing carries the cached summary
     with pytest.raises(InvalidInput):
-        asyncio.run(views.page(drive, seeder.api, seeder.name, search="", order_by="size", max_results=1,
-                               page_token=None))
+        asyncio.run(
+            views.page(drive, seeder.api, seeder.name, search="", order_by="size", max_results=1, page_token=None)
+        )
 
 
 # -- compare, registry ---------------------------------------------------------------------------------
@@ -222,14 +230,21 @@ def test_restores_never_overwrite_even_at_once(mlflow_server):
     s = Seeder(Backend.from_uri(mlflow_server.url, name="default"))
     nb = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     try:
-        run = s.run(files={"snapshot.json": json.dumps({"sha256": "x", "path": "work/nb.ipynb"}).encode(),
-                           "notebook.ipynb": json.dumps(nb).encode()})
+        run = s.run(
+            files={
+                "snapshot.json": json.dumps({"sha256": "x", "path": "work/nb.ipynb"}).encode(),
+                "notebook.ipynb": json.dumps(nb).encode(),
+            }
+        )
         contents = MemoryContents({"work/nb.ipynb": nb}, {"work"})
         snapshots, drive = Snapshots(), counting_drive(s.client)[0]
 
         async def three() -> list[dict[str, Any]]:
-            return list(await asyncio.gather(*(snapshots.restore(drive, s.api, "default", run.run_id, contents)
-                                               for _ in range(3))))
+            return list(
+                await asyncio.gather(
+                    *(snapshots.restore(drive, s.api, "default", run.run_id, contents) for _ in range(3))
+                )
+            )
 
         paths = [r["path"] for r in asyncio.run(three())]
         assert len(set(paths)) == 3 and all(p.startswith("work/nb-") for p in paths)

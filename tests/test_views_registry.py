@@ -1,6 +1,7 @@
 """Registry routes against MLflow and the GitLab stand-in: models of every backend, model and version
 pages, linked items, "use in notebook" code that really loads the version, streamed upload/download
 with the size cap answered before the upload."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,13 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-THREE = [lambda r: [r.getfixturevalue("mlflow_backend"), r.getfixturevalue("gitlab_backend"),
-                    {"name": "dead", "kind": "mlflow", "url": f"http://127.0.0.1:{_closed_port()}"}]]
+THREE = [
+    lambda r: [
+        r.getfixturevalue("mlflow_backend"),
+        r.getfixturevalue("gitlab_backend"),
+        {"name": "dead", "kind": "mlflow", "url": f"http://127.0.0.1:{_closed_port()}"},
+    ]
+]
 
 
 @pytest.mark.parametrize("mlops_backends", THREE, indirect=True)
@@ -36,8 +42,12 @@ async def test_models_of_every_backend_in_one_table(api, mlflow_server, gitlab_s
         names = {"default": ml.model(f"{tag}-ml"), "gitlab": gl.model(f"{tag}-gl")}
         for s in (ml, gl):
             run = s.run(params={"a": "1"})
-            await api(model_path(s.name, names[s.name], "versions"), method="POST",
-                      body={"run_id": run.run_id, "version": "3.1.4"}, expect=201)
+            await api(
+                model_path(s.name, names[s.name], "versions"),
+                method="POST",
+                body={"run_id": run.run_id, "version": "3.1.4"},
+                expect=201,
+            )
     finally:
         ml.close()
         gl.close()
@@ -56,8 +66,12 @@ async def test_model_page_lists_versions_highest_first(api, seed):
     name = seed.model()
     runs = [seed.run() for _ in range(3)]
     for run, v in zip(runs, ("1.0.0", "1.10.0", "1.2.0")):
-        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id, "version": v},
-                  expect=201)
+        await api(
+            model_path(seed.name, name, "versions"),
+            method="POST",
+            body={"run_id": run.run_id, "version": v},
+            expect=201,
+        )
     page = (await api(model_path(seed.name, name))).json
     assert [v["semver"] for v in page["versions"]] == ["1.10.0", "1.2.0", "1.0.0"]
     assert page["versions"][0]["candidate"] == {"backend": seed.name, "run_id": runs[1].run_id}
@@ -70,8 +84,14 @@ async def test_model_page_lists_versions_highest_first(api, seed):
 async def test_gitlab_model_name_with_slash(api, seed):
     name = f"team/{uniq('m')}"
     run = seed.run()
-    got = (await api(model_path(seed.name, name, "versions"), method="POST",
-                     body={"run_id": run.run_id, "create_model": True}, expect=201)).json
+    got = (
+        await api(
+            model_path(seed.name, name, "versions"),
+            method="POST",
+            body={"run_id": run.run_id, "create_model": True},
+            expect=201,
+        )
+    ).json
     assert "%2F" in got["version"]["route"]
     assert (await api(got["version"]["route"])).json["model"] == name
 
@@ -80,14 +100,17 @@ async def test_gitlab_model_name_with_slash(api, seed):
 async def test_linked_items_add_list_remove(api, seed):
     name = seed.model()
     run = seed.run()
-    v = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},
-                   expect=201)).json["version"]["route"]
+    v = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id}, expect=201)
+    ).json["version"]["route"]
     issue = "https://gitlab.example.com/group/proj/-/issues/7"
     mr = "https://gitlab.example.com/group/proj/-/merge_requests/12"
     await api(v + "/links", method="POST", body={"url": issue}, expect=201)
     links = (await api(v + "/links", method="POST", body={"url": mr}, expect=201)).json["links"]
     assert [(link["n"], link["kind"], link["title"]) for link in links] == [
-        (1, "issue", "group/proj#7"), (2, "merge_request", "group/proj!12")]
+        (1, "issue", "group/proj#7"),
+        (2, "merge_request", "group/proj!12"),
+    ]
     links = (await api(v + "/links/1", method="DELETE")).json["links"]
     assert [link["n"] for link in links] == [2]
     links = (await api(v + "/links", method="POST", body={"url": "https://example.org/doc"}, expect=201)).json["links"]
@@ -124,23 +147,27 @@ async def test_use_in_notebook_snippet_loads_the_version(api, seed, tmp_path, re
     gitlab_server = request.getfixturevalue("gitlab_server") if seed.gitlab else None
     files = _pyfunc_files(tmp_path)
     prefix = "" if seed.gitlab else "model/"  # GitLab takes flat names only
-    run = seed.run(params={"lr": "0.01", "layers": "[64, 32]", "name": "resnet"},
-                   files={prefix + k: v for k, v in files.items()})
+    run = seed.run(
+        params={"lr": "0.01", "layers": "[64, 32]", "name": "resnet"}, files={prefix + k: v for k, v in files.items()}
+    )
     name = seed.model()
-    promoted = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},
-                          expect=201)).json
+    promoted = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id}, expect=201)
+    ).json
     page = (await api(promoted["version"]["route"])).json
     snip = page["use_snippet"]
     assert snip["kind"] == "pyfunc" and "pyfunc.load_model" in snip["code"]
     assert "'lr': 0.01" in snip["params_code"] and "'layers': [64, 32]" in snip["params_code"]
     assert "'name': 'resnet'" in snip["params_code"]
-    out = _run_snippet(snip["code"] + snip["params_code"] + "print(model.predict([1, 2]), params['lr'])\n",
-                       seed, gitlab_server)
+    out = _run_snippet(
+        snip["code"] + snip["params_code"] + "print(model.predict([1, 2]), params['lr'])\n", seed, gitlab_server
+    )
     assert "[2, 4] 0.01" in out
     # plain files: download_artifacts
     run2 = seed.run(files={"weights.txt": b"w=1"})
-    v2 = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run2.run_id},
-                    expect=201)).json["version"]["route"]
+    v2 = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run2.run_id}, expect=201)
+    ).json["version"]["route"]
     snip2 = (await api(v2)).json["use_snippet"]
     assert snip2["kind"] == "files" and "download_artifacts" in snip2["code"]
     out2 = _run_snippet(snip2["code"] + "import os; print(sorted(os.listdir(model_dir)))\n", seed, gitlab_server)
@@ -151,10 +178,11 @@ async def test_use_in_notebook_snippet_loads_the_version(api, seed, tmp_path, re
 async def test_upload_and_download_streamed(api, seed):
     name = seed.model()
     run = seed.run(files={"a.txt": b"alpha"})
-    v = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},
-                   expect=201)).json["version"]["route"]
+    v = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id}, expect=201)
+    ).json["version"]["route"]
     page = (await api(v)).json
-    assert page["upload"]["max_bytes"] == 10 * 1024 ** 3 and page["upload"]["flat_names"] is seed.gitlab
+    assert page["upload"]["max_bytes"] == 10 * 1024**3 and page["upload"]["flat_names"] is seed.gitlab
     data = os.urandom(3 * 1024 * 1024 + 17)
     got = (await api(v + "/artifacts/big.bin", method="PUT", body=data, expect=201)).json
     assert got["size"] == len(data) and {"a.txt", "big.bin"} <= {a["path"] for a in got["artifacts"]}
@@ -165,8 +193,11 @@ async def test_upload_and_download_streamed(api, seed):
     assert_error(await api(v + "/artifacts/download", query={"path": "../../etc/passwd"}, expect=None), 400)
     assert (await api(v + "/artifacts/download", query={"path": "nope.bin"}, expect=None)).code == 404
     if seed.gitlab:
-        assert_error(await api(v + "/artifacts/" + "bad%3Cname%3E.bin", method="PUT", body=b"x", expect=None), 400,
-                     reason="invalid_artifact_name")
+        assert_error(
+            await api(v + "/artifacts/" + "bad%3Cname%3E.bin", method="PUT", body=b"x", expect=None),
+            400,
+            reason="invalid_artifact_name",
+        )
 
 
 @BOTH
@@ -175,12 +206,12 @@ async def test_upload_too_large_refused_before_the_body(api, seed, jp_serverapp)
     next(iter(app)).max_upload_bytes = 1000
     name = seed.model()
     run = seed.run()
-    v = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},
-                   expect=201)).json["version"]["route"]
+    v = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id}, expect=201)
+    ).json["version"]["route"]
     assert (await api(v)).json["upload"]["max_bytes"] == 1000
     # Expect: 100-continue: the client sends no byte of the body, the 413 comes from the headers alone
-    reply = await api(v + "/artifacts/huge.bin", method="PUT", body=b"x" * 5000, expect=None,
-                      expect_100_continue=True)
+    reply = await api(v + "/artifacts/huge.bin", method="PUT", body=b"x" * 5000, expect=None, expect_100_continue=True)
     data = assert_error(reply, 413, reason="too_large", contains="limit is 1,000 bytes")
     assert data["max_bytes"] == 1000
     files = (await api(v)).json["artifacts"]
@@ -203,13 +234,16 @@ async def test_abandoned_upload_is_cleaned_up(api, seed, jp_http_port, jp_auth_h
 
     name = seed.model()
     run = seed.run()
-    v = (await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id},
-                   expect=201)).json["version"]["route"]
+    v = (
+        await api(model_path(seed.name, name, "versions"), method="POST", body={"run_id": run.run_id}, expect=201)
+    ).json["version"]["route"]
     reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
     auth = "".join(f"{k}: {val}\r\n" for k, val in jp_auth_header.items())
-    writer.write(f"PUT {jp_base_url}jupyterlab-mlops/{v}/artifacts/partial.bin HTTP/1.1\r\n"
-                 f"Host: 127.0.0.1:{jp_http_port}\r\n{auth}"
-                 f"Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n".encode())
+    writer.write(
+        f"PUT {jp_base_url}jupyterlab-mlops/{v}/artifacts/partial.bin HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{jp_http_port}\r\n{auth}"
+        f"Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n".encode()
+    )
     # tornado says "100 Continue" once prepare() is done: the upload to the backend is open
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
     assert head.startswith(b"HTTP/1.1 100"), head + await reader.read(200)

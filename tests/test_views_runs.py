@@ -1,5 +1,6 @@
 """Runs of an experiment (columns, filter, order, page tokens; emulated on GitLab), one run in full,
 metric history and artifacts, against the real MLflow server and the GitLab stand-in."""
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,20 @@ from .test_views_experiments import BOTH, error, get
 
 BASE = 1_700_000_000_000
 #: The GitLab stand-in addressed by project path (group%2Fproject): web links can be built without lookups.
-GITLAB_BY_PATH = [lambda r: [{**r.getfixturevalue("gitlab_backend"),
-                              "url": r.getfixturevalue("gitlab_server").tracking_uri_by_path}]]
+GITLAB_BY_PATH = [
+    lambda r: [{**r.getfixturevalue("gitlab_backend"), "url": r.getfixturevalue("gitlab_server").tracking_uri_by_path}]
+]
 
 
 def expected(i: int) -> dict[str, Any]:
     """The seeded values of run ``i``."""
-    return {"lr": ["0.1", "0.01", "0.001"][i % 3], "depth": str(i % 4 + 1), "acc": None if i == 5 else i / 12,
-            "loss": 1 - i / 12, "team": ["a", "b"][i % 2]}
+    return {
+        "lr": ["0.1", "0.01", "0.001"][i % 3],
+        "depth": str(i % 4 + 1),
+        "acc": None if i == 5 else i / 12,
+        "loss": 1 - i / 12,
+        "team": ["a", "b"][i % 2],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +50,14 @@ def seeded_exp(mlflow_server, tmp_path_factory) -> dict[str, Any]:
         e = expected(i)
         tags = {"team": e["team"]}
         if i == 3:
-            tags.update({"gitlab.CI_JOB_ID": "777", "gitlab.CI_PIPELINE_ID": "55",
-                         "mlflow.source.name": str(root / "nb" / "train.ipynb"),
-                         "mlflow.source.type": "NOTEBOOK"})
+            tags.update(
+                {
+                    "gitlab.CI_JOB_ID": "777",
+                    "gitlab.CI_PIPELINE_ID": "55",
+                    "mlflow.source.name": str(root / "nb" / "train.ipynb"),
+                    "mlflow.source.type": "NOTEBOOK",
+                }
+            )
         run = mlflow_rest.create_run(exp_id, run_name=f"run-{i:02d}", start_time=BASE + i * 1000)
         rid = run["info"]["run_id"]
         metrics = {"loss": e["loss"], **({"acc": e["acc"]} if e["acc"] is not None else {})}
@@ -55,7 +67,7 @@ def seeded_exp(mlflow_server, tmp_path_factory) -> dict[str, Any]:
     history = [{"key": "train/loss", "value": 1.0 / (s + 1), "timestamp": BASE + s, "step": s} for s in range(2000)]
     history[1500]["value"] = "NaN"
     for k in range(0, 2000, 1000):
-        mlflow_rest.log_batch(ids[0], metrics=history[k:k + 1000])
+        mlflow_rest.log_batch(ids[0], metrics=history[k : k + 1000])
     return {"id": exp_id, "runs": ids, "root": root}
 
 
@@ -86,12 +98,30 @@ def by_index(indexes: list[int]) -> list[str]:
 @BOTH
 async def test_default_page_has_only_requested_columns(jp_fetch, mlops_backends, exp):
     b = mlops_backends[0]["name"]
-    page = await get(jp_fetch, "backends", b, "experiments", exp["id"], "runs",
-                     columns="params.lr,metrics.acc,tags.team,tags.gitlab.CI_JOB_ID")
+    page = await get(
+        jp_fetch,
+        "backends",
+        b,
+        "experiments",
+        exp["id"],
+        "runs",
+        columns="params.lr,metrics.acc,tags.team,tags.gitlab.CI_JOB_ID",
+    )
     assert names(page) == by_index(list(range(11, -1, -1)))
     row = page["runs"][8]  # run-03
-    assert set(row) == {"run_id", "run_name", "status", "start_time", "end_time", "user_id", "user_name",
-                        "experiment_id", "params", "metrics", "tags"}
+    assert set(row) == {
+        "run_id",
+        "run_name",
+        "status",
+        "start_time",
+        "end_time",
+        "user_id",
+        "user_name",
+        "experiment_id",
+        "params",
+        "metrics",
+        "tags",
+    }
     assert row["params"] == {"lr": "0.1"} and row["metrics"] == {"acc": 0.25}
     assert row["tags"] == {"team": "b", "gitlab.CI_JOB_ID": "777"}
     assert page["runs"][6]["metrics"] == {}  # run-05 has no acc
@@ -110,8 +140,9 @@ async def test_page_tokens_walk_every_run_once(jp_fetch, mlops_backends, exp):
         seen, token = [], None
         for _ in range(5):
             extra = {"page_token": token} if token else {}
-            page = await get(jp_fetch, "backends", b, "experiments", exp["id"], "runs", max_results="5",
-                             **params, **extra)
+            page = await get(
+                jp_fetch, "backends", b, "experiments", exp["id"], "runs", max_results="5", **params, **extra
+            )
             seen += names(page)
             token = page["next_page_token"]
             if not token:
@@ -139,27 +170,36 @@ async def test_filter_and_order(jp_fetch, mlops_backends, exp):
     page = await get(jp_fetch, *runs, order_by="attributes.run_name ASC")
     assert names(page) == by_index(list(range(12)))
     assert page["emulated"]["order"] is False  # GitLab orders by name itself
-    page = await get(jp_fetch, *runs, filter="tags.team = 'a'", order_by="attributes.run_name DESC",
-                     max_results="2")
+    page = await get(jp_fetch, *runs, filter="tags.team = 'a'", order_by="attributes.run_name DESC", max_results="2")
     assert names(page) == by_index([10, 8]) and page["next_page_token"]
-    nxt = await get(jp_fetch, *runs, filter="tags.team = 'a'", order_by="attributes.run_name DESC",
-                    max_results="2", page_token=page["next_page_token"])
+    nxt = await get(
+        jp_fetch,
+        *runs,
+        filter="tags.team = 'a'",
+        order_by="attributes.run_name DESC",
+        max_results="2",
+        page_token=page["next_page_token"],
+    )
     assert names(nxt) == by_index([6, 4])
 
 
 @BOTH
-@pytest.mark.parametrize("params,status,needle", [
-    ({"filter": "metrics.acc >> 1"}, 400, "Invalid comparator"),
-    ({"filter": "params.lr = 0.01"}, 400, "quoted"),
-    ({"order_by": "attributes.color DESC"}, 400, "color"),
-    ({"order_by": "weights.x"}, 400, "order_by"),
-    ({"columns": "params.lr,weights.x"}, 400, "weights.x"),
-    ({"max_results": "1001"}, 400, "max_results"),
-    ({"page_token": "e1.Zm9v"}, 400, "page_token"),
-])
+@pytest.mark.parametrize(
+    "params,status,needle",
+    [
+        ({"filter": "metrics.acc >> 1"}, 400, "Invalid comparator"),
+        ({"filter": "params.lr = 0.01"}, 400, "quoted"),
+        ({"order_by": "attributes.color DESC"}, 400, "color"),
+        ({"order_by": "weights.x"}, 400, "order_by"),
+        ({"columns": "params.lr,weights.x"}, 400, "weights.x"),
+        ({"max_results": "1001"}, 400, "max_results"),
+        ({"page_token": "e1.Zm9v"}, 400, "page_token"),
+    ],
+)
 async def test_bad_input_is_400_with_the_message(jp_fetch, mlops_backends, exp, params, status, needle):
-    code, body = await error(jp_fetch, "backends", mlops_backends[0]["name"], "experiments", exp["id"], "runs",
-                             **params)
+    code, body = await error(
+        jp_fetch, "backends", mlops_backends[0]["name"], "experiments", exp["id"], "runs", **params
+    )
     assert code == status and needle in body["message"], body
 
 
@@ -169,8 +209,9 @@ async def test_foreign_page_token(jp_fetch, mlops_backends, exp):
     runs = ("backends", b, "experiments", exp["id"], "runs")
     page = await get(jp_fetch, *runs, filter="tags.team = 'a'", max_results="2")
     if mlops_backends[0]["kind"] == "gitlab":  # our token, replayed with another query
-        code, _ = await error(jp_fetch, *runs, filter="tags.team = 'b'", max_results="2",
-                              page_token=page["next_page_token"])
+        code, _ = await error(
+            jp_fetch, *runs, filter="tags.team = 'b'", max_results="2", page_token=page["next_page_token"]
+        )
         assert code == 400
     code, _ = await error(jp_fetch, *runs, page_token="not-a-token")
     assert code == 400
@@ -194,8 +235,12 @@ async def test_run_detail(jp_fetch, mlops_backends, exp, mlflow_server, gitlab_s
     assert d["tags"] == {"team": "b"}
     assert d["system_tags"]["gitlab.CI_JOB_ID"] == "777" and "team" not in d["system_tags"]
     links = d["links"]
-    assert links["source"] == {"name": d["system_tags"]["mlflow.source.name"], "type": "NOTEBOOK",
-                               "path": "nb/train.ipynb", "git_commit": None}
+    assert links["source"] == {
+        "name": d["system_tags"]["mlflow.source.name"],
+        "type": "NOTEBOOK",
+        "path": "nb/train.ipynb",
+        "git_commit": None,
+    }
     assert links["ci_job"]["id"] == "777" and links["pipeline"]["id"] == "55"
     if kind == "gitlab":
         web = f"{gitlab_server.base_url}/group/project"
@@ -216,8 +261,13 @@ async def test_deleted_and_unknown_run_are_404(jp_fetch, mlops_backends, exp, ml
     mlflow_rest.log_batch(victim, metrics={"loss": 0.5})
     await get(jp_fetch, "backends", b, "runs", victim)
     mlflow_rest.post("runs/delete", {"run_id": victim})
-    for parts in (("runs", victim), ("runs", victim, "metrics", "loss"), ("runs", "0" * 32),
-                  ("runs", "0" * 32, "metrics", "loss"), ("runs", "0" * 32, "artifacts")):
+    for parts in (
+        ("runs", victim),
+        ("runs", victim, "metrics", "loss"),
+        ("runs", "0" * 32),
+        ("runs", "0" * 32, "metrics", "loss"),
+        ("runs", "0" * 32, "artifacts"),
+    ):
         code, body = await error(jp_fetch, "backends", b, *parts)
         assert code == 404, (parts, body)
 
@@ -273,8 +323,12 @@ async def test_artifacts_list_and_download(jp_fetch, mlops_backends, exp, gitlab
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     detail = await get(jp_fetch, "backends", b, "runs", run_id)
     assert [f["path"] for f in detail["artifacts"]["files"]] == ["metrics.json"]
-    for params, status in (({"path": "../../etc/passwd"}, 400), ({"path": "/etc/passwd"}, 400), ({}, 400),
-                           ({"path": "missing.txt"}, 404)):
+    for params, status in (
+        ({"path": "../../etc/passwd"}, 400),
+        ({"path": "/etc/passwd"}, 400),
+        ({}, 400),
+        ({"path": "missing.txt"}, 404),
+    ):
         code, body = await error(jp_fetch, *arts, "download", **params)
         assert code == status, (params, body)
     code, _ = await error(jp_fetch, *arts, path="../x")
@@ -288,26 +342,52 @@ async def test_artifact_directories_on_mlflow(jp_fetch, exp, mlflow_rest):
     assert root["files"] == [{"path": "plots", "is_dir": True, "file_size": None}]
     sub = await get(jp_fetch, "backends", "default", "runs", run_id, "artifacts", path="plots")
     assert sub["files"][0]["path"] == "plots/curve.png" and sub["path"] == "plots"
-    resp = await jp_fetch("jupyterlab-mlops", "backends", "default", "runs", run_id, "artifacts", "download",
-                          params={"path": "plots/curve.png"})
+    resp = await jp_fetch(
+        "jupyterlab-mlops",
+        "backends",
+        "default",
+        "runs",
+        run_id,
+        "artifacts",
+        "download",
+        params={"path": "plots/curve.png"},
+    )
     assert resp.body == b"\x89PNG...." and resp.headers["Content-Type"] == "image/png"
 
 
-ODD = ["", " ", "'", "`", "%", "\u00e9\u4e2d", "a" * 5000, "metrics.acc > 'x'", "params.lr IN ('a')",
-       "tags.`x` = 'y' and", "attributes.start_time > 1e99", "e1." + "A" * 50, "null", "[]", "{}"]
+ODD = [
+    "",
+    " ",
+    "'",
+    "`",
+    "%",
+    "\u00e9\u4e2d",
+    "a" * 5000,
+    "metrics.acc > 'x'",
+    "params.lr IN ('a')",
+    "tags.`x` = 'y' and",
+    "attributes.start_time > 1e99",
+    "e1." + "A" * 50,
+    "null",
+    "[]",
+    "{}",
+]
 
 
 @BOTH
 async def test_odd_inputs_never_500(jp_fetch, mlops_backends, exp):
     b = mlops_backends[0]["name"]
     for value in ODD:
-        for parts, name in ((("experiments", exp["id"], "runs"), "filter"), (("experiments", exp["id"], "runs"),
-                            "order_by"), (("experiments", exp["id"], "runs"), "columns"),
-                            (("experiments", exp["id"], "runs"), "page_token"), (("experiments",), "search"),
-                            (("runs", exp["runs"][0], "metrics", "loss"), "max_points"),
-                            (("runs", exp["runs"][0], "artifacts"), "path")):
-            resp = await jp_fetch("jupyterlab-mlops", "backends", b, *parts, params={name: value},
-                                  raise_error=False)
+        for parts, name in (
+            (("experiments", exp["id"], "runs"), "filter"),
+            (("experiments", exp["id"], "runs"), "order_by"),
+            (("experiments", exp["id"], "runs"), "columns"),
+            (("experiments", exp["id"], "runs"), "page_token"),
+            (("experiments",), "search"),
+            (("runs", exp["runs"][0], "metrics", "loss"), "max_points"),
+            (("runs", exp["runs"][0], "artifacts"), "path"),
+        ):
+            resp = await jp_fetch("jupyterlab-mlops", "backends", b, *parts, params={name: value}, raise_error=False)
             assert resp.code in (200, 400, 404), (parts, name, value, resp.code, resp.body[:300])
             assert "message" in json.loads(resp.body) or resp.code == 200
 

@@ -1,4 +1,5 @@
 """Snapshot routes against a real Jupyter server, the real MLflow server and the GitLab stand-in."""
+
 from __future__ import annotations
 
 import asyncio
@@ -88,8 +89,9 @@ def snap(b: str, run_id: str, *more: str) -> tuple[str, ...]:
 
 @BOTH
 async def test_snapshot_scrubbed_deduped_and_tagged(jp_fetch, jp_root_dir, seed, request):
-    write_nb(jp_root_dir, "work/train.ipynb", "import os\nprint(os.environ['TOKEN'])", "x = 1",
-             outputs=[f"{GLPAT}\n", "1\n"])
+    write_nb(
+        jp_root_dir, "work/train.ipynb", "import os\nprint(os.environ['TOKEN'])", "x = 1", outputs=[f"{GLPAT}\n", "1\n"]
+    )
     run_id = seed.run()
     first = await call(jp_fetch, *snap(seed.name, run_id), method="POST", body={"path": "work/train.ipynb"})
     assert first["uploaded"] is True and first["path"] == "work/train.ipynb"
@@ -142,10 +144,13 @@ async def test_size_cap_drops_outputs_then_refuses(jp_fetch, jp_root_dir, seed):
 
 async def test_bad_requests_are_clear(jp_fetch, jp_root_dir, seed):
     run_id = seed.run()
-    cases = [({"path": "missing.ipynb"}, 404, "not found"), ({}, 400, "kernel_id"),
-             ({"path": "../outside.ipynb"}, 400, "inside the server root"),
-             ({"kernel_id": "00000000-0000-0000-0000-000000000000"}, 404, "No notebook session"),
-             ({"path": "x.ipynb", "content": {"cells": 3}}, 400, "not a valid notebook")]
+    cases = [
+        ({"path": "missing.ipynb"}, 404, "not found"),
+        ({}, 400, "kernel_id"),
+        ({"path": "../outside.ipynb"}, 400, "inside the server root"),
+        ({"kernel_id": "00000000-0000-0000-0000-000000000000"}, 404, "No notebook session"),
+        ({"path": "x.ipynb", "content": {"cells": 3}}, 400, "not a valid notebook"),
+    ]
     for body, status, text in cases:
         code, err = await fails(jp_fetch, *snap(seed.name, run_id), method="POST", body=body)
         assert code == status and text in err["message"], (body, err)
@@ -160,9 +165,12 @@ async def test_frontend_content_wins_over_disk(jp_fetch, jp_root_dir, seed):
     write_nb(jp_root_dir, "live.ipynb", "on disk")
     live = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("in the browser", id="c1")])
     run_id = seed.run()
-    res = await call(jp_fetch, *snap(seed.name, run_id), method="POST",
-                     body={"path": "live.ipynb", "content": live, "packages": {"numpy": "2.0"},
-                           "python": {"version": "3.x"}})
+    res = await call(
+        jp_fetch,
+        *snap(seed.name, run_id),
+        method="POST",
+        body={"path": "live.ipynb", "content": live, "packages": {"numpy": "2.0"}, "python": {"version": "3.x"}},
+    )
     record = json.loads(seed.artifact(run_id, "snapshot.json"))
     assert res["uploaded"] and record["source"] == "frontend" and record["packages"] == {"numpy": "2.0"}
     assert record["packages_source"] == "kernel"
@@ -296,8 +304,9 @@ async def _run_in_kernel(jp_serverapp, kernel_id: str, code: str, *, ack: bool) 
 
 
 @pytest.mark.parametrize("ack", [False, True], ids=["no-frontend-kernel-posts", "frontend-acks"])
-async def test_kernel_hook_end_to_end(jp_fetch, jp_serverapp, jp_root_dir, jp_http_port, jp_base_url,
-                                      mlflow_server, seed, monkeypatch, ack):
+async def test_kernel_hook_end_to_end(
+    jp_fetch, jp_serverapp, jp_root_dir, jp_http_port, jp_base_url, mlflow_server, seed, monkeypatch, ack
+):
     write_nb(jp_root_dir, "hook/h.ipynb", "%%mlops run\nx = 1", outputs=[f"{GLPAT}\n"])
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.url)
     monkeypatch.setenv("MLOPS_SNAPSHOT_ACK_TIMEOUT", "1.5")
@@ -337,9 +346,21 @@ async def test_a_snapshot_claiming_trust_is_restored_untrusted(jp_fetch, jp_serv
     """A crafted snapshot whose cells say ``trusted: true`` must not become a signed notebook whose HTML and
     JavaScript outputs run when the user opens it."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("1", metadata={"trusted": True}, outputs=[nbformat.v4.new_output(
-        "display_data", data={"text/html": "<img src=x onerror=\"fetch('/api/contents/pwned.txt',{method:'PUT'})\">",
-                              "application/javascript": "document.title='pwned'"})])]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "1",
+            metadata={"trusted": True},
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        "text/html": "<img src=x onerror=\"fetch('/api/contents/pwned.txt',{method:'PUT'})\">",
+                        "application/javascript": "document.title='pwned'",
+                    },
+                )
+            ],
+        )
+    ]
     run_id = seed.run()
     seed.upload(run_id, "snapshot.json", json.dumps({"sha256": "x", "path": "evil.ipynb"}).encode())
     raw = json.loads(nbformat.writes(nb))

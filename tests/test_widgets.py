@@ -1,5 +1,6 @@
 """The notebook widgets, built and clicked without a browser, against the real MLflow server and the
 GitLab-dialect server."""
+
 from __future__ import annotations
 
 import uuid
@@ -174,10 +175,19 @@ def test_no_widget_method_shadows_ipywidgets():
 
     from jupyterlab_mlops.widgets import _common, compare, experiments, models, promote
 
-    theirs = {n for cls in (ipywidgets.Widget, ipywidgets.DOMWidget, ipywidgets.Box, ipywidgets.VBox,
-                            traitlets.HasTraits) for n in vars(cls)}
-    generated = {"_instance_inits", "_traits", "_all_trait_default_generators", "_static_immutable_initial_values",
-                 "_descriptors", "_trait_default_generators"}
+    theirs = {
+        n
+        for cls in (ipywidgets.Widget, ipywidgets.DOMWidget, ipywidgets.Box, ipywidgets.VBox, traitlets.HasTraits)
+        for n in vars(cls)
+    }
+    generated = {
+        "_instance_inits",
+        "_traits",
+        "_all_trait_default_generators",
+        "_static_immutable_initial_values",
+        "_descriptors",
+        "_trait_default_generators",
+    }
     for mod in (_common, compare, experiments, models, promote):
         for _, cls in inspect.getmembers(mod, inspect.isclass):
             if cls.__module__ == mod.__name__ and issubclass(cls, ipywidgets.Widget):

@@ -5,6 +5,7 @@ Prints ``MLOPS hub ready at <url>`` once both users' servers answer and the data
 waits for that line and passes the URL to the spec as ``MLOPS_HUB_URL``), then serves until SIGTERM/SIGINT and
 tears everything down. Prerequisites: ``tests/team/setup.sh``.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,11 @@ from tests.team.services import TeamBackend  # noqa: E402
 #: What the users logged: (experiment, its creator) -> runs as (run name, user, lr, loss). hub.spec.ts expects
 #: the same names.
 SEED: dict[tuple[str, str], list[tuple[str, str, float, float]]] = {
-    ("churn-model", "alice"): [("alice-baseline", "alice", 0.1, 0.42), ("alice-tuned", "alice", 0.03, 0.31),
-                               ("bob-review", "bob", 0.01, 0.29)],
+    ("churn-model", "alice"): [
+        ("alice-baseline", "alice", 0.1, 0.42),
+        ("alice-tuned", "alice", 0.03, 0.31),
+        ("bob-review", "bob", 0.01, 0.29),
+    ],
     ("demand-forecast", "bob"): [("bob-arima", "bob", 0.2, 0.55), ("bob-gbm", "bob", 0.05, 0.37)],
 }
 
@@ -39,11 +43,16 @@ def seed(mlflow_url: str) -> None:
     for (experiment, creator), runs in SEED.items():
         experiment_id = rest.create_experiment(experiment, tags={"mlflow.user": creator})
         for run_name, user, lr, loss in runs:
-            run_id = rest.post("runs/create", {
-                "experiment_id": experiment_id, "user_id": user, "run_name": run_name,
-                "start_time": int(time.time() * 1000),
-                "tags": [{"key": "mlflow.user", "value": user}, {"key": "mlflow.runName", "value": run_name}],
-            })["run"]["info"]["run_id"]
+            run_id = rest.post(
+                "runs/create",
+                {
+                    "experiment_id": experiment_id,
+                    "user_id": user,
+                    "run_name": run_name,
+                    "start_time": int(time.time() * 1000),
+                    "tags": [{"key": "mlflow.user", "value": user}, {"key": "mlflow.runName", "value": run_name}],
+                },
+            )["run"]["info"]["run_id"]
             curve = [{"key": "loss", "value": loss * (1 + (4 - step) / 4), "step": step} for step in range(5)]
             rest.log_batch(run_id, curve, params={"lr": str(lr)})
             rest.finish_run(run_id)

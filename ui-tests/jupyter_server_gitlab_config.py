@@ -7,6 +7,7 @@ The extension is configured with that one GitLab backend (no embedded MLflow).
 
 Never use this configuration in production: it removes all security protections.
 """
+
 import atexit
 import os
 import sys
@@ -43,8 +44,9 @@ atexit.register(gitlab.stop)
 gitlab.object_storage = True
 
 os.environ["MLOPS_UITEST_GITLAB_TOKEN"] = gitlab.token
-c.MlopsApp.backends = [{"name": "gitlab", "kind": "gitlab", "url": gitlab.tracking_uri,
-                        "token_env": "MLOPS_UITEST_GITLAB_TOKEN"}]
+c.MlopsApp.backends = [
+    {"name": "gitlab", "kind": "gitlab", "url": gitlab.tracking_uri, "token_env": "MLOPS_UITEST_GITLAB_TOKEN"}
+]
 c.MlopsApp.embedded = False
 c.MlopsApp.spool_dir = str(DATA / "spool")
 os.environ.pop("MLOPS_SPOOL_DIR", None)

@@ -6,6 +6,7 @@ by the Playwright webServer command before every run).
 
 Never use this configuration in production: it removes all security protections.
 """
+
 import os
 import tempfile
 
@@ -26,9 +27,7 @@ for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN"):
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
 
-c.MlopsApp.embedded_data_dir = os.environ.get("MLOPS_UITEST_DATA") or tempfile.mkdtemp(
-    prefix="mlops-uitest-"
-)
+c.MlopsApp.embedded_data_dir = os.environ.get("MLOPS_UITEST_DATA") or tempfile.mkdtemp(prefix="mlops-uitest-")
 # The kernels' spool lives with the test data, not in the user's data dir.
 c.MlopsApp.spool_dir = os.path.join(c.MlopsApp.embedded_data_dir, "spool")
 os.environ.pop("MLOPS_SPOOL_DIR", None)

@@ -2,6 +2,7 @@
 
 No Jupyter or tornado imports here: this package is loaded in kernels.
 """
+
 from .api import BATCH_LIMITS, Api
 from .backend import Backend
 from .calls import Call, Flow, drive_sync, error_for
@@ -19,9 +20,32 @@ from .errors import (
 from .models import Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run
 
 __all__ = [
-    "Api", "BATCH_LIMITS", "Backend", "Call", "Flow", "drive_sync", "error_for", "Dialect",
-    "check_model_name", "check_semver", "detect_kind", "is_semver", "next_semver",
-    "BackendError", "BackendTimeout", "BackendUnreachable", "Conflict", "InvalidInput", "MlopsError",
-    "NotFound", "Unauthorized", "Experiment", "FileInfo", "Metric", "ModelVersion", "Page",
-    "RegisteredModel", "Run",
+    "Api",
+    "BATCH_LIMITS",
+    "Backend",
+    "Call",
+    "Flow",
+    "drive_sync",
+    "error_for",
+    "Dialect",
+    "check_model_name",
+    "check_semver",
+    "detect_kind",
+    "is_semver",
+    "next_semver",
+    "BackendError",
+    "BackendTimeout",
+    "BackendUnreachable",
+    "Conflict",
+    "InvalidInput",
+    "MlopsError",
+    "NotFound",
+    "Unauthorized",
+    "Experiment",
+    "FileInfo",
+    "Metric",
+    "ModelVersion",
+    "Page",
+    "RegisteredModel",
+    "Run",
 ]

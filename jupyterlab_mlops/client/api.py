@@ -3,6 +3,7 @@
 Each method returns a :class:`~.calls.Call` (pure: no I/O). MLflow's quirks are handled here
 once: ``max_results`` always sent, JSON content type, omitted empty lists (``.get(..., [])``).
 """
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,13 @@ from typing import Any, Iterable, Optional, Sequence
 
 from . import filters, parse
 from .calls import ARTIFACTS, REST, Call
-from .dialect import (Dialect, check_artifact_name, gitlab_api_root, gitlab_download_needs_package_api,
-                      gitlab_package_file)
+from .dialect import (
+    Dialect,
+    check_artifact_name,
+    gitlab_api_root,
+    gitlab_download_needs_package_api,
+    gitlab_package_file,
+)
 from .models import Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run
 from .paths import artifact_root, join, path_problem, quote_path, safe_relpath
 
@@ -47,8 +53,12 @@ class Api:
 
     # -- experiments -------------------------------------------------------------------------
     def search_experiments(
-        self, *, max_results: int = 1000, page_token: Optional[str] = None,
-        filter: Optional[str] = None, order_by: Optional[Sequence[str]] = None,
+        self,
+        *,
+        max_results: int = 1000,
+        page_token: Optional[str] = None,
+        filter: Optional[str] = None,
+        order_by: Optional[Sequence[str]] = None,
         name_contains: Optional[str] = None,
     ) -> Call[Page[Experiment]]:
         """One page; ``name_contains`` (case-insensitive) is matched exactly here, whatever the server did."""
@@ -60,23 +70,44 @@ class Api:
             body["filter"] = " AND ".join(clauses)
         if order_by:
             body["order_by"] = order_by[0] if self.dialect.is_gitlab else list(order_by)
-        return Call("POST", REST + "experiments/search", json=body, parse=lambda d: parse.page(
-            [e for e in map(parse.experiment, d.get("experiments", []))
-             if not name_contains or filters.matches(e.name, name_contains)], d.get("next_page_token")))
+        return Call(
+            "POST",
+            REST + "experiments/search",
+            json=body,
+            parse=lambda d: parse.page(
+                [
+                    e
+                    for e in map(parse.experiment, d.get("experiments", []))
+                    if not name_contains or filters.matches(e.name, name_contains)
+                ],
+                d.get("next_page_token"),
+            ),
+        )
 
     def list_experiments(self) -> Call[list[Experiment]]:
         """``GET experiments/list`` (MLflow 1.x; GitLab keeps it): every experiment, unpaged. The one experiment
         listing a GitLab ``read_api`` token or a Reporter may use (POST searches need ``api``, GITLAB_API.md C17)."""
-        return Call("GET", REST + "experiments/list",
-                    parse=lambda d: [parse.experiment(e) for e in d.get("experiments", []) or []])
+        return Call(
+            "GET",
+            REST + "experiments/list",
+            parse=lambda d: [parse.experiment(e) for e in d.get("experiments", []) or []],
+        )
 
     def get_experiment(self, experiment_id: str) -> Call[Experiment]:
-        return Call("GET", REST + "experiments/get", params={"experiment_id": experiment_id},
-                    parse=lambda d: parse.experiment(d.get("experiment", {})))
+        return Call(
+            "GET",
+            REST + "experiments/get",
+            params={"experiment_id": experiment_id},
+            parse=lambda d: parse.experiment(d.get("experiment", {})),
+        )
 
     def get_experiment_by_name(self, name: str) -> Call[Experiment]:
-        return Call("GET", REST + "experiments/get-by-name", params={"experiment_name": name},
-                    parse=lambda d: parse.experiment(d.get("experiment", {})))
+        return Call(
+            "GET",
+            REST + "experiments/get-by-name",
+            params={"experiment_name": name},
+            parse=lambda d: parse.experiment(d.get("experiment", {})),
+        )
 
     def create_experiment(self, name: str, tags: Optional[dict[str, str]] = None) -> Call[str]:
         body: dict[str, Any] = {"name": name}
@@ -86,8 +117,12 @@ class Api:
 
     # -- runs --------------------------------------------------------------------------------
     def create_run(
-        self, experiment_id: str, *, run_name: Optional[str] = None,
-        tags: Optional[dict[str, str]] = None, start_time: Optional[int] = None,
+        self,
+        experiment_id: str,
+        *,
+        run_name: Optional[str] = None,
+        tags: Optional[dict[str, str]] = None,
+        start_time: Optional[int] = None,
     ) -> Call[Run]:
         body: dict[str, Any] = {"experiment_id": experiment_id, "start_time": start_time or now_ms()}
         if run_name:
@@ -99,8 +134,14 @@ class Api:
     def get_run(self, run_id: str) -> Call[Run]:
         return Call("GET", REST + "runs/get", params={"run_id": run_id}, parse=lambda d: parse.run(d.get("run", {})))
 
-    def update_run(self, run_id: str, *, status: Optional[str] = None, end_time: Optional[int] = None,
-                   run_name: Optional[str] = None) -> Call[dict[str, Any]]:
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        status: Optional[str] = None,
+        end_time: Optional[int] = None,
+        run_name: Optional[str] = None,
+    ) -> Call[dict[str, Any]]:
         body: dict[str, Any] = {"run_id": run_id}
         if status:
             body["status"] = status
@@ -117,7 +158,11 @@ class Api:
         return Call("POST", REST + "runs/set-tag", json={"run_id": run_id, "key": key, "value": str(value)})
 
     def log_batch(
-        self, run_id: str, *, metrics: Iterable[Metric] = (), params: Optional[dict[str, Any]] = None,
+        self,
+        run_id: str,
+        *,
+        metrics: Iterable[Metric] = (),
+        params: Optional[dict[str, Any]] = None,
         tags: Optional[dict[str, Any]] = None,
     ) -> Call[dict[str, Any]]:
         body: dict[str, Any] = {"run_id": run_id}
@@ -131,8 +176,13 @@ class Api:
         return Call("POST", REST + "runs/log-batch", json=body)
 
     def search_runs(
-        self, experiment_ids: Sequence[str], *, filter: Optional[str] = None,
-        order_by: Optional[Sequence[str]] = None, max_results: int = 1000, page_token: Optional[str] = None,
+        self,
+        experiment_ids: Sequence[str],
+        *,
+        filter: Optional[str] = None,
+        order_by: Optional[Sequence[str]] = None,
+        max_results: int = 1000,
+        page_token: Optional[str] = None,
     ) -> Call[Page[Run]]:
         """One page of runs. On GitLab only the first experiment is searched and ``filter`` is dropped:
         callers that need filtering there use :mod:`.flows`."""
@@ -147,35 +197,60 @@ class Api:
             body["order_by"] = order_by[0] if gl else list(order_by)
         if page_token:
             body["page_token"] = page_token
-        return Call("POST", REST + "runs/search", json=body, parse=lambda d: parse.page(
-            [parse.run(r) for r in d.get("runs", [])], d.get("next_page_token")))
+        return Call(
+            "POST",
+            REST + "runs/search",
+            json=body,
+            parse=lambda d: parse.page([parse.run(r) for r in d.get("runs", [])], d.get("next_page_token")),
+        )
 
-    def get_metric_history(self, run_id: str, key: str, *, max_results: int = 25000,
-                           page_token: Optional[str] = None) -> Call[Page[Metric]]:
-        params: dict[str, Any] = {"run_id": run_id, "metric_key": key,
-                                  "max_results": min(max_results, 1000 if self.dialect.is_gitlab else max_results)}
+    def get_metric_history(
+        self, run_id: str, key: str, *, max_results: int = 25000, page_token: Optional[str] = None
+    ) -> Call[Page[Metric]]:
+        params: dict[str, Any] = {
+            "run_id": run_id,
+            "metric_key": key,
+            "max_results": min(max_results, 1000 if self.dialect.is_gitlab else max_results),
+        }
         if page_token:
             params["page_token"] = page_token
-        return Call("GET", REST + "metrics/get-history", params=params, parse=lambda d: parse.page(
-            [parse.metric(m) for m in d.get("metrics", [])], d.get("next_page_token")))
+        return Call(
+            "GET",
+            REST + "metrics/get-history",
+            params=params,
+            parse=lambda d: parse.page([parse.metric(m) for m in d.get("metrics", [])], d.get("next_page_token")),
+        )
 
     # -- registry ----------------------------------------------------------------------------
-    def create_registered_model(self, name: str, *, description: str = "",
-                                tags: Optional[dict[str, str]] = None) -> Call[RegisteredModel]:
+    def create_registered_model(
+        self, name: str, *, description: str = "", tags: Optional[dict[str, str]] = None
+    ) -> Call[RegisteredModel]:
         body: dict[str, Any] = {"name": name}
         if description:
             body["description"] = description
         if tags:
             body["tags"] = _tags(tags)
-        return Call("POST", REST + "registered-models/create", json=body,
-                    parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect))
+        return Call(
+            "POST",
+            REST + "registered-models/create",
+            json=body,
+            parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect),
+        )
 
     def get_registered_model(self, name: str) -> Call[RegisteredModel]:
-        return Call("GET", REST + "registered-models/get", params={"name": name},
-                    parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect))
+        return Call(
+            "GET",
+            REST + "registered-models/get",
+            params={"name": name},
+            parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect),
+        )
 
     def search_registered_models(
-        self, *, name_contains: Optional[str] = None, max_results: int = 100, page_token: Optional[str] = None,
+        self,
+        *,
+        name_contains: Optional[str] = None,
+        max_results: int = 100,
+        page_token: Optional[str] = None,
     ) -> Call[Page[RegisteredModel]]:
         """One page; ``name_contains`` (case-insensitive) is matched exactly here: the server's filter
         is a superset (MLflow's ``%``/``_`` wildcards, GitLab's ``=`` split)."""
@@ -185,9 +260,19 @@ class Api:
             params["filter"] = flt
         if page_token:
             params["page_token"] = page_token
-        return Call("GET", REST + "registered-models/search", params=params, parse=lambda d: parse.page(
-            [m for m in (parse.registered_model(m, self.dialect) for m in d.get("registered_models", []))
-             if not name_contains or filters.matches(m.name, name_contains)], d.get("next_page_token")))
+        return Call(
+            "GET",
+            REST + "registered-models/search",
+            params=params,
+            parse=lambda d: parse.page(
+                [
+                    m
+                    for m in (parse.registered_model(m, self.dialect) for m in d.get("registered_models", []))
+                    if not name_contains or filters.matches(m.name, name_contains)
+                ],
+                d.get("next_page_token"),
+            ),
+        )
 
     def update_registered_model(self, name: str, description: str) -> Call[dict[str, Any]]:
         return Call("PATCH", REST + "registered-models/update", json={"name": name, "description": description})
@@ -196,13 +281,24 @@ class Api:
         return Call("DELETE", REST + "registered-models/delete", json={"name": name})
 
     def get_latest_versions(self, name: str) -> Call[list[ModelVersion]]:
-        return Call("POST", REST + "registered-models/get-latest-versions", json={"name": name},
-                    parse=lambda d: [parse.model_version(v, self.dialect) for v in d.get("model_versions") or []
-                                     if isinstance(v, dict)])  # GitLab: [null] when there is no version (C15)
+        return Call(
+            "POST",
+            REST + "registered-models/get-latest-versions",
+            json={"name": name},
+            parse=lambda d: [
+                parse.model_version(v, self.dialect) for v in d.get("model_versions") or [] if isinstance(v, dict)
+            ],
+        )  # GitLab: [null] when there is no version (C15)
 
     def create_model_version(
-        self, name: str, *, source: Optional[str] = None, run_id: Optional[str] = None,
-        semver: Optional[str] = None, description: str = "", tags: Optional[dict[str, str]] = None,
+        self,
+        name: str,
+        *,
+        source: Optional[str] = None,
+        run_id: Optional[str] = None,
+        semver: Optional[str] = None,
+        description: str = "",
+        tags: Optional[dict[str, str]] = None,
     ) -> Call[ModelVersion]:
         """Create a version; ``semver`` travels as the ``gitlab.version`` tag on both dialects."""
         all_tags = dict(tags or {})
@@ -217,38 +313,63 @@ class Api:
             body["description"] = description
         if all_tags:
             body["tags"] = _tags(all_tags)
-        return Call("POST", REST + "model-versions/create", json=body,
-                    parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect))
+        return Call(
+            "POST",
+            REST + "model-versions/create",
+            json=body,
+            parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect),
+        )
 
     def get_model_version(self, name: str, version: str) -> Call[ModelVersion]:
         """``version`` as shown in :class:`ModelVersion.version` (semver on GitLab)."""
-        return Call("GET", REST + "model-versions/get", params={"name": name, "version": version},
-                    parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect))
+        return Call(
+            "GET",
+            REST + "model-versions/get",
+            params={"name": name, "version": version},
+            parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect),
+        )
 
     def update_model_version(self, name: str, version: str, description: str) -> Call[dict[str, Any]]:
-        return Call("PATCH", REST + "model-versions/update",
-                    json={"name": name, "version": version, "description": description})
+        return Call(
+            "PATCH", REST + "model-versions/update", json={"name": name, "version": version, "description": description}
+        )
 
-    def search_model_versions(self, name: str, *, max_results: int = 1000,
-                              page_token: Optional[str] = None) -> Call[Page[ModelVersion]]:
+    def search_model_versions(
+        self, name: str, *, max_results: int = 1000, page_token: Optional[str] = None
+    ) -> Call[Page[ModelVersion]]:
         """Versions of exactly ``name`` (the filter may be a ``LIKE`` superset: checked here)."""
         params: dict[str, Any] = {"filter": filters.equals("name", name), "max_results": max_results}
         if page_token:
             params["page_token"] = page_token
-        return Call("GET", REST + "model-versions/search", params=params, parse=lambda d: parse.page(
-            [v for v in (parse.model_version(v, self.dialect) for v in d.get("model_versions", []))
-             if v.name == name], d.get("next_page_token")))
+        return Call(
+            "GET",
+            REST + "model-versions/search",
+            params=params,
+            parse=lambda d: parse.page(
+                [
+                    v
+                    for v in (parse.model_version(v, self.dialect) for v in d.get("model_versions", []))
+                    if v.name == name
+                ],
+                d.get("next_page_token"),
+            ),
+        )
 
     def set_model_version_tag(self, name: str, version: str, key: str, value: str) -> Call[dict[str, Any]]:
-        return Call("POST", REST + "model-versions/set-tag",
-                    json={"name": name, "version": version, "key": key, "value": value})
+        return Call(
+            "POST", REST + "model-versions/set-tag", json={"name": name, "version": version, "key": key, "value": value}
+        )
 
     def delete_model_version_tag(self, name: str, version: str, key: str) -> Call[dict[str, Any]]:
         return Call("DELETE", REST + "model-versions/delete-tag", json={"name": name, "version": version, "key": key})
 
     def get_download_uri(self, name: str, version_id: str) -> Call[str]:
-        return Call("GET", REST + "model-versions/get-download-uri", params={"name": name, "version": version_id},
-                    parse=lambda d: d.get("artifact_uri", ""))
+        return Call(
+            "GET",
+            REST + "model-versions/get-download-uri",
+            params={"name": name, "version": version_id},
+            parse=lambda d: d.get("artifact_uri", ""),
+        )
 
     # -- artifacts (mlflow-artifacts proxy; GitLab's package files) ------------------------------
     def list_artifacts(self, artifact_uri: Optional[str], path: str = "") -> Call[list[FileInfo]]:
@@ -263,8 +384,14 @@ class Api:
             files = list({f.path: f for f in map(parse.file_info, d.get("files", []))}.values())
             if flat:
                 return [f for f in files if f.path and not path_problem(f.path)]
-            return [FileInfo(path=join(rel, f.path.rsplit("/", 1)[-1]) if rel else f.path.rsplit("/", 1)[-1],
-                             is_dir=f.is_dir, file_size=f.file_size) for f in files]
+            return [
+                FileInfo(
+                    path=join(rel, f.path.rsplit("/", 1)[-1]) if rel else f.path.rsplit("/", 1)[-1],
+                    is_dir=f.is_dir,
+                    file_size=f.file_size,
+                )
+                for f in files
+            ]
 
         return Call("GET", ARTIFACTS + "artifacts", params={"path": join(root, rel)}, parse=_parse)
 

@@ -1,4 +1,5 @@
 """A configured registry backend: where it is, which dialect, and its (server-side) credentials."""
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,12 @@ class Backend:
 
     @classmethod
     def from_uri(
-        cls, uri: str, *, name: str = "default", token: Optional[str] = None, kind: Optional[str] = None,
+        cls,
+        uri: str,
+        *,
+        name: str = "default",
+        token: Optional[str] = None,
+        kind: Optional[str] = None,
         embedded: bool = False,
     ) -> "Backend":
         """Build from a tracking URI; credentials in the URL move to ``basic_auth``."""

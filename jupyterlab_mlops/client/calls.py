@@ -2,6 +2,7 @@
 a *flow* is a generator that yields calls and receives their results, so multi-step logic is
 written once and driven by the sync (requests) or async (httpx) transport.
 """
+
 from __future__ import annotations
 
 import json
@@ -115,8 +116,10 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-ARTIFACT_STORE_DOWN = ("its artifact store failed ({status}): {message}. The object store behind the tracking "
-                       "server (S3, GCS, Azure, a file share) may be down or refusing the server's credentials")
+ARTIFACT_STORE_DOWN = (
+    "its artifact store failed ({status}): {message}. The object store behind the tracking "
+    "server (S3, GCS, Azure, a file share) may be down or refusing the server's credentials"
+)
 
 
 MODEL_REGISTRY_OFF = (
@@ -134,8 +137,7 @@ PACKAGES_OFF = (
 )
 
 
-def gitlab_feature_error(status: int, message: str, code: Optional[str], url: str,
-                         method: str) -> Optional[MlopsError]:
+def gitlab_feature_error(status: int, message: str, code: Optional[str], url: str, method: str) -> Optional[MlopsError]:
     """GitLab's answers when a project feature is off (GITLAB_API.md C9), told apart from a missing file or
     model: a bare ``404 Not Found`` (failed feature/read check, no ``error_code``; a missing package, file or
     model says more) on the artifact or package API, and
@@ -149,8 +151,7 @@ def gitlab_feature_error(status: int, message: str, code: Optional[str], url: st
     return None
 
 
-def error_for(status: int, body: bytes, *, backend: str, kind: str, url: str = "",
-              method: str = "GET") -> MlopsError:
+def error_for(status: int, body: bytes, *, backend: str, kind: str, url: str = "", method: str = "GET") -> MlopsError:
     """Map a backend's HTTP error to our typed error, once, for both transports (``url`` and ``method``
     of the request tell GitLab's feature-off answers apart)."""
     message, code = _message_of(body)
@@ -176,11 +177,14 @@ def error_for(status: int, body: bytes, *, backend: str, kind: str, url: str = "
     if 400 <= status < 500:
         return InvalidInput(message, reason=code or "invalid_input")
     if status == 503 or code == "TEMPORARILY_UNAVAILABLE":  # MLflow's answer while its database is down
-        return BackendUnreachable(f"Backend {backend!r} is temporarily unavailable ({status}): {message}",
-                                  reason="backend_unavailable")
+        return BackendUnreachable(
+            f"Backend {backend!r} is temporarily unavailable ({status}): {message}", reason="backend_unavailable"
+        )
     if status == 504:
         return BackendTimeout(f"Backend {backend!r} timed out behind its gateway ({status}): {message}")
     if "/mlflow-artifacts/" in url and kind != "gitlab":  # MLflow serving its artifact store (--serve-artifacts)
-        return BackendError(f"Backend {backend!r}: " + ARTIFACT_STORE_DOWN.format(status=status, message=message),
-                            reason="artifact_store_failed")
+        return BackendError(
+            f"Backend {backend!r}: " + ARTIFACT_STORE_DOWN.format(status=status, message=message),
+            reason="artifact_store_failed",
+        )
     return BackendError(f"Backend {backend!r} failed ({status}): {message}", reason=code or "backend_error")

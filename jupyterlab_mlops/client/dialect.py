@@ -3,6 +3,7 @@
 Everything that differs between them is decided here (GITLAB_API.md §6), so request builders and
 parsers ask the dialect instead of testing URLs themselves.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,13 +17,12 @@ from .errors import InvalidInput
 SEMVER_RE = re.compile(
     r"\A(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z", re.ASCII
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z",
+    re.ASCII,
 )
 #: GitLab's ml_model_name_regex (= package_name_regex) as Ruby runs it: ``\w`` is ASCII only, the groups
 #: are atomic, ``\z`` is the very end (C13). At most 255 characters.
-MODEL_NAME_RE = re.compile(
-    r"\A@?(?>(?:[\w\-.+]*/)*[\w\-.]+)@?(?>(?:[\w\-.+]*/)*[\w\-.]*)\Z", re.ASCII
-)
+MODEL_NAME_RE = re.compile(r"\A@?(?>(?:[\w\-.+]*/)*[\w\-.]+)@?(?>(?:[\w\-.+]*/)*[\w\-.]*)\Z", re.ASCII)
 MODEL_NAME_CHARS = re.compile(r"[A-Za-z0-9_.+/@-]")
 #: GitLab's ml_model_file_name_regex for one file-name segment.
 ARTIFACT_NAME_RE = re.compile(r"^[A-Za-z0-9._+ -]+$")
@@ -114,16 +114,16 @@ def model_name_problem(name: str) -> Optional[str]:
         return "'+' is allowed only in a segment that a '/' follows, not in the last one"
     if name.count("@") > 2 or "@" in name[1:].replace("@", "", 1):
         return "'@' is allowed only at the start and once between two parts"
-    return "the characters are allowed but not in this order (a name needs a segment of letters or digits " \
-           "before any '@')"
+    return (
+        "the characters are allowed but not in this order (a name needs a segment of letters or digits before any '@')"
+    )
 
 
 def check_model_name(name: str) -> str:
     """Return ``name`` or raise :class:`InvalidInput` saying what is wrong and GitLab's model-name rule."""
     problem = model_name_problem(name)
     if problem:
-        raise InvalidInput(f"Invalid model name {name!r}: {problem}; {MODEL_NAME_RULE}.",
-                           reason="invalid_model_name")
+        raise InvalidInput(f"Invalid model name {name!r}: {problem}; {MODEL_NAME_RULE}.", reason="invalid_model_name")
     return name
 
 

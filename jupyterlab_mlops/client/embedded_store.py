@@ -9,6 +9,7 @@ Records come out through :func:`.parse.run`, the parser of REST answers, so both
 
 MLflow is imported on first use (about 2 s): :func:`warm_up` does it ahead, off the event loop.
 """
+
 from __future__ import annotations
 
 import math
@@ -71,8 +72,10 @@ class EmbeddedStore:
             if self._engine is None:
                 if not self.db_path.is_file():
                     raise StoreUnavailable(f"{self.db_path} does not exist")
-                engine = create_engine(f"sqlite:///file:{self.db_path}?mode=ro&uri=true",
-                                       connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+                engine = create_engine(
+                    f"sqlite:///file:{self.db_path}?mode=ro&uri=true",
+                    connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+                )
 
                 @event.listens_for(engine, "connect")
                 def _read_only(dbapi_conn: Any, _record: Any) -> None:
@@ -103,9 +106,16 @@ class EmbeddedStore:
                 self._engine = None
 
     # -- the runs page ----------------------------------------------------------------------------------
-    def search_runs(self, experiment_id: str, *, filter_string: str = "", order_by: Sequence[str] = (),
-                    max_results: int = 100, page_token: Optional[str] = None,
-                    columns: Sequence[tuple[str, str]] = ()) -> RunsPage:
+    def search_runs(
+        self,
+        experiment_id: str,
+        *,
+        filter_string: str = "",
+        order_by: Sequence[str] = (),
+        max_results: int = 100,
+        page_token: Optional[str] = None,
+        columns: Sequence[tuple[str, str]] = (),
+    ) -> RunsPage:
         """MLflow's ``runs/search`` of one experiment (active runs), projected to ``columns``.
 
         Same selection, order and page tokens as MLflow's REST answer; errors in the filter or order are
@@ -118,7 +128,8 @@ class EmbeddedStore:
             parsed = search_utils.parse_search_filter(filter_string)
             cases, order_clauses, sorting_joins = store._get_orderby_clauses(list(order_by), session)
             attr_filters, joined_filters, dataset_filters = store._get_sqlalchemy_filter_clauses(
-                parsed, session, "sqlite")
+                parsed, session, "sqlite"
+            )
             stmt = select(run.run_uuid, *cases)
             for sub in joined_filters:
                 stmt = stmt.join(sub)
@@ -128,10 +139,13 @@ class EmbeddedStore:
                 stmt = stmt.outerjoin(sub)
             offset = search_utils.parse_start_offset_from_page_token(page_token)
             stages = set(lifecycle.view_type_to_stages(view_type.ACTIVE_ONLY))
-            stmt = (stmt.distinct()
-                    .filter(run.experiment_id.in_([int(experiment_id)]), run.lifecycle_stage.in_(stages),
-                            *attr_filters)
-                    .order_by(*order_clauses).offset(offset).limit(max_results + 1))
+            stmt = (
+                stmt.distinct()
+                .filter(run.experiment_id.in_([int(experiment_id)]), run.lifecycle_stage.in_(stages), *attr_filters)
+                .order_by(*order_clauses)
+                .offset(offset)
+                .limit(max_results + 1)
+            )
             ids = [row[0] for row in session.execute(stmt)]
             nxt = _text(search_utils.create_page_token(offset + max_results)) if len(ids) > max_results else None
             ids = ids[:max_results]
@@ -144,36 +158,55 @@ class EmbeddedStore:
         want = {kind: [k for c, k in columns if c == kind] for kind in ("params", "metrics")}
         raw: dict[str, dict[str, Any]] = {}
         for part in _chunks(ids):
-            for r in session.query(run.run_uuid, run.name, run.experiment_id, run.user_id, run.status,
-                                   run.start_time, run.end_time, run.artifact_uri, run.lifecycle_stage
-                                   ).filter(run.run_uuid.in_(part)):
-                raw[r[0]] = {"info": {"run_id": r[0], "run_uuid": r[0], "run_name": r[1], "experiment_id": str(r[2]),
-                                      "user_id": r[3], "status": r[4], "start_time": r[5], "end_time": r[6],
-                                      "artifact_uri": r[7], "lifecycle_stage": r[8]},
-                             "data": {"tags": [], "params": [], "metrics": []}}
+            for r in session.query(
+                run.run_uuid,
+                run.name,
+                run.experiment_id,
+                run.user_id,
+                run.status,
+                run.start_time,
+                run.end_time,
+                run.artifact_uri,
+                run.lifecycle_stage,
+            ).filter(run.run_uuid.in_(part)):
+                raw[r[0]] = {
+                    "info": {
+                        "run_id": r[0],
+                        "run_uuid": r[0],
+                        "run_name": r[1],
+                        "experiment_id": str(r[2]),
+                        "user_id": r[3],
+                        "status": r[4],
+                        "start_time": r[5],
+                        "end_time": r[6],
+                        "artifact_uri": r[7],
+                        "lifecycle_stage": r[8],
+                    },
+                    "data": {"tags": [], "params": [], "metrics": []},
+                }
             for run_id, key, value in session.query(tag.run_uuid, tag.key, tag.value).filter(tag.run_uuid.in_(part)):
                 raw[run_id]["data"]["tags"].append({"key": key, "value": value})
             if want["params"]:
                 for run_id, key, value in session.query(param.run_uuid, param.key, param.value).filter(
-                        param.run_uuid.in_(part), param.key.in_(want["params"])):
+                    param.run_uuid.in_(part), param.key.in_(want["params"])
+                ):
                     raw[run_id]["data"]["params"].append({"key": key, "value": value})
             if want["metrics"]:
                 for run_id, key, value, ts, step, is_nan in session.query(
-                        latest.run_uuid, latest.key, latest.value, latest.timestamp, latest.step, latest.is_nan
+                    latest.run_uuid, latest.key, latest.value, latest.timestamp, latest.step, latest.is_nan
                 ).filter(latest.run_uuid.in_(part), latest.key.in_(want["metrics"])):
                     raw[run_id]["data"]["metrics"].append(
-                        {"key": key, "value": math.nan if is_nan else value, "timestamp": ts, "step": step})
+                        {"key": key, "value": math.nan if is_nan else value, "timestamp": ts, "step": step}
+                    )
         return {run_id: parse.run(d) for run_id, d in raw.items()}
 
     @staticmethod
     def _keys(session: Any, models: Any, ids: list[str]) -> dict[str, set[str]]:
         """Every param, metric and tag key of the page's runs (the column chooser offers them)."""
         keys: dict[str, set[str]] = {"params": set(), "metrics": set(), "tags": set()}
-        for kind, entity in (("params", models.SqlParam), ("metrics", models.SqlLatestMetric),
-                             ("tags", models.SqlTag)):
+        for kind, entity in (("params", models.SqlParam), ("metrics", models.SqlLatestMetric), ("tags", models.SqlTag)):
             for part in _chunks(ids):
-                keys[kind].update(k for (k,) in session.query(entity.key).filter(entity.run_uuid.in_(part))
-                                  .distinct())
+                keys[kind].update(k for (k,) in session.query(entity.key).filter(entity.run_uuid.in_(part)).distinct())
         return keys
 
     # -- long series ------------------------------------------------------------------------------------
@@ -213,8 +246,11 @@ class EmbeddedStore:
         _, models, _, _, _ = _mlflow()
         run = models.SqlRun
         with self._session() as session:
-            return session.query(run).filter(run.experiment_id == int(experiment_id),
-                                             run.lifecycle_stage == "active").count()
+            return (
+                session.query(run)
+                .filter(run.experiment_id == int(experiment_id), run.lifecycle_stage == "active")
+                .count()
+            )
 
 
 _SERIES = "FROM metrics INDEXED BY index_metrics_run_uuid_key_step WHERE run_uuid = ? AND key = ? AND is_nan = 0"
@@ -229,4 +265,4 @@ def _text(token: Any) -> str:
 
 
 def _chunks(ids: list[str]) -> list[list[str]]:
-    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]

@@ -1,4 +1,5 @@
 """Typed errors of the client; the server's base handler maps them to HTTP statuses once."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -82,8 +83,10 @@ class TooLarge(MlopsError):
 
     def __init__(self, size: Optional[int], cap: int) -> None:
         got = f"{size:,} bytes" if size is not None else "more"
-        super().__init__(f"The file is too large for this backend: {got}, the limit is {cap:,} bytes "
-                         f"({cap / 1024 ** 3:.1f} GiB).", reason="too_large")
+        super().__init__(
+            f"The file is too large for this backend: {got}, the limit is {cap:,} bytes ({cap / 1024**3:.1f} GiB).",
+            reason="too_large",
+        )
         self.cap = cap
 
     def to_json(self) -> dict[str, Any]:  # type: ignore[override]

@@ -10,6 +10,7 @@ GitLab reads only ``name=<value>`` on model search: it splits on ``=`` (keeping 
 quote at each line's start and end (Ruby ``^``/``$``) and matches a case-sensitive substring with
 ``%``/``_`` escaped (``Ml::Model.by_name``; GITLAB_API.md §2.2); runs and experiments have no filter.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Multi-step operations written once as generators of calls (driven sync or async)."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -44,8 +45,7 @@ def all_pages(make_call: Any, limit: Optional[int] = None) -> Any:
 
 def metric_history(api: Api, run_id: str, key: str) -> Any:
     """Every point of one metric, in step order."""
-    points: list[Metric] = yield from all_pages(
-        lambda tok: api.get_metric_history(run_id, key, page_token=tok))
+    points: list[Metric] = yield from all_pages(lambda tok: api.get_metric_history(run_id, key, page_token=tok))
     points.sort(key=lambda m: (m.step, m.timestamp))
     return points
 
@@ -87,7 +87,7 @@ def find_run_by_tag(api: Api, experiment_id: str, key: str, value: str, scan: in
     if api.dialect.is_gitlab:
         page = yield api.search_runs([experiment_id], order_by=["created_at DESC"], max_results=scan)
     else:
-        page = yield api.search_runs([experiment_id], filter=filters.equals(filters.tag_key(key), value),
-                                     max_results=10)
+        page = yield api.search_runs(
+            [experiment_id], filter=filters.equals(filters.tag_key(key), value), max_results=10
+        )
     return next((r for r in page.items if r.tags.get(key) == value), None)
-

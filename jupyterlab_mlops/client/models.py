@@ -4,6 +4,7 @@ Times are always milliseconds since the epoch here (GitLab's registry sends seco
 parsers convert). ``to_json`` gives the shape the server sends to the frontend
 (mirrored in ``src/api/types.ts``).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -1,4 +1,5 @@
 """Pure parsers from MLflow/GitLab JSON to :mod:`models` records (dialect-aware)."""
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,10 @@ def _ms(x: Any, seconds: bool) -> Optional[int]:
 
 def metric(d: dict[str, Any]) -> Metric:
     return Metric(
-        key=d.get("key", ""), value=_float(d.get("value")),
-        timestamp=_int(d.get("timestamp")) or 0, step=_int(d.get("step")) or 0,
+        key=d.get("key", ""),
+        value=_float(d.get("value")),
+        timestamp=_int(d.get("timestamp")) or 0,
+        step=_int(d.get("step")) or 0,
     )
 
 
@@ -93,12 +96,20 @@ def model_version(d: dict[str, Any], dialect: Dialect) -> ModelVersion:
         shown = raw_version
     secs = dialect.registry_seconds
     return ModelVersion(
-        name=d.get("name", ""), version=shown, version_id=raw_version, semver=semver,
+        name=d.get("name", ""),
+        version=shown,
+        version_id=raw_version,
+        semver=semver,
         creation_timestamp=_ms(d.get("creation_timestamp"), secs),
         last_updated_timestamp=_ms(d.get("last_updated_timestamp"), secs),
-        user_id=d.get("user_id"), description=d.get("description") or "",
-        source=d.get("source"), run_id=d.get("run_id") or None, status=d.get("status", "READY"),
-        current_stage=d.get("current_stage"), tags=tags, aliases=aliases,
+        user_id=d.get("user_id"),
+        description=d.get("description") or "",
+        source=d.get("source"),
+        run_id=d.get("run_id") or None,
+        status=d.get("status", "READY"),
+        current_stage=d.get("current_stage"),
+        tags=tags,
+        aliases=aliases,
     )
 
 
@@ -107,10 +118,13 @@ def registered_model(d: dict[str, Any], dialect: Dialect) -> RegisteredModel:
     tags = _kv(d.get("tags")) if isinstance(d.get("tags"), list) else dict(d.get("tags") or {})
     versions = [model_version(v, dialect) for v in d.get("latest_versions") or [] if isinstance(v, dict)]
     return RegisteredModel(
-        name=d.get("name", ""), description=d.get("description") or "",
+        name=d.get("name", ""),
+        description=d.get("description") or "",
         creation_timestamp=_ms(d.get("creation_timestamp"), secs),
         last_updated_timestamp=_ms(d.get("last_updated_timestamp"), secs),
-        user_id=d.get("user_id"), tags=tags, latest_versions=versions,
+        user_id=d.get("user_id"),
+        tags=tags,
+        latest_versions=versions,
     )
 
 

@@ -1,6 +1,7 @@
 """Paths and URLs towards a backend: from a run's ``artifact_uri`` to the paths of the mlflow-artifacts API,
 the check that no user-supplied path escapes its root, and :func:`backend_url`, the one composer of every
 URL a transport sends to (DESIGN §9: parts that come from the backend pass the same checks)."""
+
 from __future__ import annotations
 
 import posixpath
@@ -56,8 +57,11 @@ def checked_url(url: str, *, base: Optional[str] = None, store: bool = False) ->
     if problem is None and base is not None and not same_origin(url, base):
         problem = f"its host {parts.hostname!r} is not the backend's"
     if problem:
-        raise BackendError(f"Refused to send a request to {parts.scheme}://{parts.hostname or ''}"
-                           f"{unquote(parts.path)[:200]!r}: {problem}.", reason="unsafe_location")
+        raise BackendError(
+            f"Refused to send a request to {parts.scheme}://{parts.hostname or ''}"
+            f"{unquote(parts.path)[:200]!r}: {problem}.",
+            reason="unsafe_location",
+        )
     return url
 
 
@@ -87,15 +91,16 @@ def artifact_root(artifact_uri: Optional[str]) -> str:
         root = (urlsplit(uri).path or "").lstrip("/")
         problem = path_problem(root)
         if problem:
-            raise BackendError(f"The backend gave the artifact location {uri[:200]!r}, which is refused: {problem}.",
-                               reason="unsafe_location")
+            raise BackendError(
+                f"The backend gave the artifact location {uri[:200]!r}, which is refused: {problem}.",
+                reason="unsafe_location",
+            )
         return root
     m = _PACKAGE_RE.search(urlsplit(uri).path or "")
     if m:
         return m.group("id")
     raise InvalidInput(
-        f"Artifacts at {uri or '(none)'} are not served by the tracking server "
-        "(start MLflow with --serve-artifacts).",
+        f"Artifacts at {uri or '(none)'} are not served by the tracking server (start MLflow with --serve-artifacts).",
         reason="artifacts_not_proxied",
     )
 

@@ -7,6 +7,7 @@ finds as fast as ``str.find``. It works on ``str`` and on ``bytes`` (binary bodi
 on JSON text literal by literal, so a secret inside a JSON string becomes ``[redacted]`` and the text
 stays valid JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ class Rule:
 
 def _rule(kind: str, anchors: Iterable[str], pattern: str, group: int = 0) -> Rule:
     anchors = tuple(anchors)
-    return Rule(kind, anchors, re.compile(pattern), group, tuple(a.encode() for a in anchors),
-                re.compile(pattern.encode()))
+    return Rule(
+        kind, anchors, re.compile(pattern), group, tuple(a.encode() for a in anchors), re.compile(pattern.encode())
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -48,14 +50,25 @@ RULES: tuple[Rule, ...] = (
     _rule("github_token", [], r"gh[pousr]_[A-Za-z0-9]{36,}"),
     _rule("github_token", [], r"github_pat_[A-Za-z0-9_]{22,}"),
     _rule("aws_access_key", [], r"A(?:KIA|SIA|ROA|IDA|GPA|NPA|NVA|IPA)[A-Z0-9]{16}(?![A-Z0-9])"),
-    _rule("aws_secret_key", ["ecret", "ECRET"],
-          r"(?i)aws_?secret_?(?:access_?)?key\W{0,5}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", group=1),
+    _rule(
+        "aws_secret_key",
+        ["ecret", "ECRET"],
+        r"(?i)aws_?secret_?(?:access_?)?key\W{0,5}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+        group=1,
+    ),
     _rule("gcp_api_key", [], r"AIza[0-9A-Za-z_\-]{35}"),
-    _rule("private_key", ["PRIVATE KEY"],
-          r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----(?:.|\n)*?-----END (?:[A-Z]+ )*PRIVATE KEY-----"),
+    _rule(
+        "private_key",
+        ["PRIVATE KEY"],
+        r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----(?:.|\n)*?-----END (?:[A-Z]+ )*PRIVATE KEY-----",
+    ),
     _rule("private_key", ["private_key"], r"\"private_key\"\s*:\s*\"(-----BEGIN[^\"]{20,})\"", group=1),
-    _rule("azure_key", ["AccountKey=", "SharedAccess"],
-          r"(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([^;\s\"']{16,})", group=1),
+    _rule(
+        "azure_key",
+        ["AccountKey=", "SharedAccess"],
+        r"(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([^;\s\"']{16,})",
+        group=1,
+    ),
     _rule("slack_token", [], r"xox[abposr]-[A-Za-z0-9-]{10,}"),
     _rule("bearer_token", ["earer", "EARER"], r"(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{8,}=*)", group=1),
 )
@@ -101,7 +114,7 @@ class Redactor:
     def text(self, s: Text) -> Text:
         """``s`` (``str`` or ``bytes``) with every secret replaced; the same object when there is none."""
         binary = isinstance(s, bytes)
-        for secret in (self._bytes_secrets if binary else self.secrets):
+        for secret in self._bytes_secrets if binary else self.secrets:
             if secret in s:  # type: ignore[operator]
                 self.count(CONFIGURED, s.count(secret))  # type: ignore[arg-type]
                 s = s.replace(secret, self._mark(CONFIGURED, binary))  # type: ignore[arg-type]
@@ -126,14 +139,14 @@ class Redactor:
             if rule.group and m.group(rule.group) is None:
                 return whole
             start = m.start()
-            prev = s[start - 1:start]
+            prev = s[start - 1 : start]
             if not rule.anchors and prev and (prev.isalnum() or prev in ("_", b"_")):
                 return whole  # inside a longer word: not a token (a \b would defeat re's fast search)
             hits += 1
             if not rule.group:
                 return mark  # type: ignore[return-value]
             a, b = m.span(rule.group)
-            return whole[: a - start] + mark + whole[b - start:]  # type: ignore[operator]
+            return whole[: a - start] + mark + whole[b - start :]  # type: ignore[operator]
 
         out = (rule.bytes_pattern if binary else rule.pattern).sub(repl, s)  # type: ignore[arg-type]
         if hits:

@@ -1,4 +1,5 @@
 """Synchronous transport (``requests``) for kernels, widgets and scripts."""
+
 from __future__ import annotations
 
 from typing import Any, Optional, TypeVar
@@ -17,8 +18,14 @@ CHUNK = 256 * 1024
 class SyncClient:
     """Runs :class:`Call` objects and flows against one backend over a pooled session."""
 
-    def __init__(self, backend: Backend, *, timeout: float = 30.0, connect_timeout: float = 5.0,
-                 session: Optional[requests.Session] = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        session: Optional[requests.Session] = None,
+    ) -> None:
         self.backend = backend
         self.api = Api(backend.dialect, backend.url)
         self.timeout = (connect_timeout, timeout)
@@ -32,22 +39,38 @@ class SyncClient:
         body, headers = call.encoded_body()
         if call.body_from is None:
             return self._send(call, body, headers)
-        source = self._request(call.body_from.method, call.body_from.url(self.backend.url),
-                               params=call.body_from.params, stream=True, headers={"Accept-Encoding": "identity"})
+        source = self._request(
+            call.body_from.method,
+            call.body_from.url(self.backend.url),
+            params=call.body_from.params,
+            stream=True,
+            headers={"Accept-Encoding": "identity"},
+        )
         with source:
             if source.status_code >= 400:
-                raise error_for(source.status_code, source.content, backend=self.backend.name,
-                                kind=self.backend.kind, url=source.url or "", method="GET")
+                raise error_for(
+                    source.status_code,
+                    source.content,
+                    backend=self.backend.name,
+                    kind=self.backend.kind,
+                    url=source.url or "",
+                    method="GET",
+                )
             if "Content-Length" in source.headers:
                 headers = {**headers, "Content-Length": source.headers["Content-Length"]}
             return self._send(call, source.raw.stream(CHUNK, decode_content=False), headers)
 
     def _send(self, call: Call[T], body: Any, headers: dict[str, str]) -> T:
-        resp = self._request(call.method, call.url(self.backend.url), params=call.params, data=body,
-                             headers=headers)
+        resp = self._request(call.method, call.url(self.backend.url), params=call.params, data=body, headers=headers)
         if resp.status_code >= 400:
-            raise error_for(resp.status_code, resp.content, backend=self.backend.name, kind=self.backend.kind,
-                            url=resp.url or "", method=call.method)
+            raise error_for(
+                resp.status_code,
+                resp.content,
+                backend=self.backend.name,
+                kind=self.backend.kind,
+                url=resp.url or "",
+                method=call.method,
+            )
         return call.decode(resp.content)
 
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:

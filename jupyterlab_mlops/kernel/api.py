@@ -18,6 +18,7 @@ Interop with plain ``mlflow``: with no run of ours active, ``log_*`` log to ``ml
 already imported, made its active run too. ``on_run_end`` holds callbacks ``f(run)`` called just
 before a run ends (notebook snapshots hook in there).
 """
+
 from __future__ import annotations
 
 import time
@@ -34,9 +35,30 @@ from .snapshot_hook import register as _register_snapshot_hook
 from .status import FlushResult, Status
 
 __all__ = [
-    "configure", "experiment", "start_run", "active_run", "end_run", "log_param", "log_params", "log_metric",
-    "log_metrics", "set_tag", "set_tags", "log_artifact", "flush", "retry_set_aside", "status", "promote",
-    "experiments", "compare", "models", "on_run_end", "ActiveRun", "Status", "FlushResult", "MlopsError",
+    "configure",
+    "experiment",
+    "start_run",
+    "active_run",
+    "end_run",
+    "log_param",
+    "log_params",
+    "log_metric",
+    "log_metrics",
+    "set_tag",
+    "set_tags",
+    "log_artifact",
+    "flush",
+    "retry_set_aside",
+    "status",
+    "promote",
+    "experiments",
+    "compare",
+    "models",
+    "on_run_end",
+    "ActiveRun",
+    "Status",
+    "FlushResult",
+    "MlopsError",
     "InvalidInput",
 ]
 
@@ -52,14 +74,21 @@ def session() -> Session:
     return _S
 
 
-def configure(uri: Optional[str] = None, token: Optional[str] = None, *, spool_dir: Optional[str] = None,
-              insecure: Optional[bool] = None, timeout: Optional[float] = None) -> Status:
+def configure(
+    uri: Optional[str] = None,
+    token: Optional[str] = None,
+    *,
+    spool_dir: Optional[str] = None,
+    insecure: Optional[bool] = None,
+    timeout: Optional[float] = None,
+) -> Status:
     """Point this kernel at a tracking server (an MLflow URL or a GitLab project's
     ``https://<gitlab>/api/v4/projects/<id>/ml/mlflow``). Without ``uri`` the inherited
     ``MLFLOW_TRACKING_URI`` is used again. Refused while a run is active; what was logged before is
     flushed (or spooled) first."""
-    settings = config.Settings(uri=uri, token=token, insecure=insecure, spool_dir=spool_dir,
-                               timeout=timeout if timeout is not None else 30.0)
+    settings = config.Settings(
+        uri=uri, token=token, insecure=insecure, spool_dir=spool_dir, timeout=timeout if timeout is not None else 30.0
+    )
     if uri:
         from ..client.backend import Backend
 
@@ -73,9 +102,14 @@ def experiment(name: str) -> Experiment:
     return _S.set_experiment(name)
 
 
-def start_run(name: Optional[str] = None, tags: Optional[Mapping[str, Any]] = None, *,
-              experiment: Optional[str] = None, nested: bool = False,
-              description: Optional[str] = None) -> ActiveRun:
+def start_run(
+    name: Optional[str] = None,
+    tags: Optional[Mapping[str, Any]] = None,
+    *,
+    experiment: Optional[str] = None,
+    nested: bool = False,
+    description: Optional[str] = None,
+) -> ActiveRun:
     """Start a run in the current experiment (``Default`` when none was chosen). Returns an
     :class:`ActiveRun`, also a context manager. With the backend down, the run starts offline and
     is created (with everything logged to it) when the backend is back."""
@@ -109,8 +143,16 @@ def log_metric(key: str, value: float, step: Optional[int] = None, timestamp: Op
         check_key(key, "metric")
     v = metric_value(key, value)
     q = _S.q
-    q.append(("m", run, key, v, int(_now() * 1000) if timestamp is None else int(timestamp),
-              0 if step is None else int(step)))
+    q.append(
+        (
+            "m",
+            run,
+            key,
+            v,
+            int(_now() * 1000) if timestamp is None else int(timestamp),
+            0 if step is None else int(step),
+        )
+    )
     if len(q) >= WAKE_AT and not _S.wake.is_set():
         _S.wake.set()
 
@@ -170,8 +212,10 @@ def log_artifact(path: str, artifact_path: Optional[str] = None) -> str:
     logger = _S.ensure_logger()
     run_id = logger.resolve(ref)
     if run_id is None:
-        raise InvalidInput("the run is not created yet (the backend is unreachable); artifacts are not "
-                           "spooled: log the file again when the backend is back")
+        raise InvalidInput(
+            "the run is not created yet (the backend is unreachable); artifacts are not "
+            "spooled: log the file again when the backend is back"
+        )
     client = _S.client
     top = _S.active_run()
     active = top if top is not None and top.ref == ref else None
@@ -203,8 +247,9 @@ def status() -> Status:
 RunLike = Union[str, ActiveRun, None]
 
 
-def promote(run: RunLike = None, model: Optional[str] = None, version: Optional[str] = None,
-            description: str = "") -> Union[ModelVersion, Any]:
+def promote(
+    run: RunLike = None, model: Optional[str] = None, version: Optional[str] = None, description: str = ""
+) -> Union[ModelVersion, Any]:
     """Promote a run to a new version of ``model`` (created when missing). ``version`` is a
     semantic version (default: the latest version with its patch bumped, ``1.0.0`` first); a
     version that exists, or a run already promoted to this model, is a :class:`Conflict`.

@@ -1,4 +1,5 @@
 """Artifact upload from the kernel: streamed from disk, with a progress bar for large files."""
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,9 @@ class Progress:
                 import ipywidgets as w
                 from IPython.display import display
 
-                self.bar = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="upload",
-                                           layout=w.Layout(width="60%"))
+                self.bar = w.FloatProgress(
+                    value=0.0, min=0.0, max=1.0, description="upload", layout=w.Layout(width="60%")
+                )
                 self.text = w.Label(label)
                 display(w.HBox([self.bar, self.text]))
         except Exception:  # noqa: BLE001 - no frontend: fall back to text
@@ -80,8 +82,12 @@ class Progress:
             self.text.value = f"{self.label}: {pct}% of {self.total / 1e6:.1f} MB"
         else:
             end = "\n" if done >= total else ""
-            print(f"\rmlops: uploading {self.label}: {pct:3d}% of {self.total / 1e6:.1f} MB", end=end,
-                  file=sys.stderr, flush=True)
+            print(
+                f"\rmlops: uploading {self.label}: {pct:3d}% of {self.total / 1e6:.1f} MB",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def artifact_name(path: Path, artifact_path: Optional[str], gitlab: bool) -> str:
@@ -90,15 +96,21 @@ def artifact_name(path: Path, artifact_path: Optional[str], gitlab: bool) -> str
     return check_artifact_name(name) if gitlab else name
 
 
-def upload(client: Any, artifact_uri: Optional[str], path: str, artifact_path: Optional[str] = None,
-           progress_bytes: Optional[int] = None) -> str:
+def upload(
+    client: Any,
+    artifact_uri: Optional[str],
+    path: str,
+    artifact_path: Optional[str] = None,
+    progress_bytes: Optional[int] = None,
+) -> str:
     """Upload one local file; returns its artifact path."""
     p = Path(path).expanduser()
     if not p.is_file():
         raise InvalidInput(f"artifact {path!r} is not a file" + ("" if p.exists() else " (it does not exist)"))
     name = artifact_name(p, artifact_path, client.backend.kind == "gitlab")
-    threshold = progress_bytes if progress_bytes is not None else int(os.environ.get("MLOPS_PROGRESS_BYTES",
-                                                                                     PROGRESS_BYTES))
+    threshold = (
+        progress_bytes if progress_bytes is not None else int(os.environ.get("MLOPS_PROGRESS_BYTES", PROGRESS_BYTES))
+    )
     size = p.stat().st_size
     progress = Progress(name, size) if size >= threshold else None
     reader = ProgressReader(p, progress)

@@ -2,6 +2,7 @@
 metrics, 100 params, 100 tags, 1000 items, 1 MB per ``runs/log-batch``): one run per request, in logging
 order. Params are coalesced (first value wins, a different later value is dropped with a warning), tags
 too (last value wins)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -68,8 +69,10 @@ def build_batch(items: list[Item], warn: Callable[[str], None]) -> tuple[int, Ba
                 b.params[item[2]] = item[3]
                 n_params += 1
             elif old != item[3]:
-                warn(f"param {item[2]!r} was logged twice ({old!r}, then {item[3]!r}); params are "
-                     f"write-once, {item[3]!r} dropped")
+                warn(
+                    f"param {item[2]!r} was logged twice ({old!r}, then {item[3]!r}); params are "
+                    f"write-once, {item[3]!r} dropped"
+                )
         else:
             if item[2] not in b.tags:
                 n_tags += 1

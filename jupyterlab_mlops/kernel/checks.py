@@ -1,5 +1,6 @@
 """Input checks of the Python API and the magics: bad input raises :class:`InvalidInput` before
 anything is queued, so nothing is sent."""
+
 from __future__ import annotations
 
 import posixpath
@@ -23,8 +24,10 @@ def check_key(key: Any, kind: str) -> str:
     bad = [c for c in key if c not in _KEY_CHARS and not c.isalnum()]
     norm = posixpath.normpath(key)
     if bad or norm != key or norm == "." or norm.startswith("..") or norm.startswith("/"):
-        raise InvalidInput(f"invalid {kind} name {key!r}: use letters, digits, '_', '-', '.', ' ', ':' and '/' "
-                           "(no leading '/', no '..')")
+        raise InvalidInput(
+            f"invalid {kind} name {key!r}: use letters, digits, '_', '-', '.', ' ', ':' and '/' "
+            "(no leading '/', no '..')"
+        )
     if len(key) > 250:
         raise InvalidInput(f"{kind} name {key[:40]!r}... is {len(key)} characters; at most 250 are allowed")
     if len(VALID_KEYS) < 100_000:
@@ -38,8 +41,10 @@ def check_text(kind: str, key: str, value: Any, backend_kind: str) -> str:
     text = value if isinstance(value, str) else str(value)
     limit = MAX_TEXT[kind][backend_kind]
     if len(text) > limit:
-        raise InvalidInput(f"{kind} {key!r} is {len(text)} characters long; "
-                           f"{'GitLab' if backend_kind == 'gitlab' else 'MLflow'} allows at most {limit}")
+        raise InvalidInput(
+            f"{kind} {key!r} is {len(text)} characters long; "
+            f"{'GitLab' if backend_kind == 'gitlab' else 'MLflow'} allows at most {limit}"
+        )
     if kind == "tag" and backend_kind == "gitlab" and text == "":
         raise InvalidInput(f"tag {key!r} needs a value (GitLab refuses empty tag values)")
     return text

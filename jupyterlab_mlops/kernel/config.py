@@ -6,6 +6,7 @@ from the Jupyter server (it points them at the embedded backend when nothing is 
 then the URI set with ``mlflow.set_tracking_uri`` when ``mlflow`` is already imported. Only
 http(s) tracking servers are supported; a GitLab project URL selects the GitLab dialect.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,10 @@ from ..client.errors import InvalidInput
 
 #: Seconds an interactive verb (start, experiment, end) waits on the backend before going on offline.
 INTERACTIVE_S = 1.2
-HOW_TO = ("set MLFLOW_TRACKING_URI to an MLflow server or GitLab project "
-          "(https://<gitlab>/api/v4/projects/<id>/ml/mlflow), or call mlops.configure(uri=..., token=...)")
+HOW_TO = (
+    "set MLFLOW_TRACKING_URI to an MLflow server or GitLab project "
+    "(https://<gitlab>/api/v4/projects/<id>/ml/mlflow), or call mlops.configure(uri=..., token=...)"
+)
 
 
 @dataclass

@@ -23,6 +23,7 @@ as small functions that :mod:`.sender` (one batch), :mod:`.outbox` (replay) and 
   token may; an unknown job's tag is dropped with a warning. Where the lookup is not allowed, the
   first 500 on a request carrying the tag drops it and the rest is retried as "unknown outcome".
 """
+
 from __future__ import annotations
 
 import math
@@ -99,8 +100,11 @@ class Part:
         return len(self.metrics) + len(self.params) + len(self.tags)
 
     def units(self) -> list[tuple[str, Any, Any]]:
-        return ([("m", m, None) for m in self.metrics] + [("p", k, v) for k, v in self.params.items()]
-                + [("t", k, v) for k, v in self.tags.items()])
+        return (
+            [("m", m, None) for m in self.metrics]
+            + [("p", k, v) for k, v in self.params.items()]
+            + [("t", k, v) for k, v in self.tags.items()]
+        )
 
     @classmethod
     def of(cls, units: list[tuple[str, Any, Any]]) -> "Part":
@@ -136,8 +140,11 @@ def skip_unstorable(part: Part, warn_key: Callable[[str, str], None]) -> int:
         return 0
     part.metrics = [m for m in part.metrics if math.isfinite(m.value)]
     for key, n in bad.items():
-        warn_key(f"nonfinite:{key}", f"metric {key!r}: GitLab cannot store NaN or Infinity values; "
-                                     f"such points are skipped ({n} in this batch), the others are sent")
+        warn_key(
+            f"nonfinite:{key}",
+            f"metric {key!r}: GitLab cannot store NaN or Infinity values; "
+            f"such points are skipped ({n} in this batch), the others are sent",
+        )
     return sum(bad.values())
 
 
@@ -146,8 +153,7 @@ def _point(m: Metric) -> tuple[int, int, float]:
     return (int(m.step), int(m.timestamp), float(m.value))
 
 
-def unsent_part(part: Part, run: Run, history: Callable[[str], Optional[list[Metric]]],
-                scan: bool = False) -> Part:
+def unsent_part(part: Part, run: Run, history: Callable[[str], Optional[list[Metric]]], scan: bool = False) -> Part:
     """What of ``part`` is not on the backend yet, given the run as read back (``runs/get``).
 
     Params and tags: those whose key the run lacks (GitLab keeps the first value of a key anyway).
@@ -157,8 +163,10 @@ def unsent_part(part: Part, run: Run, history: Callable[[str], Optional[list[Met
     history is read (``history(key)``, None when the backend has no get-history) and matched point by
     point. ``scan``: part of the batch may have arrived without the rest (an outage in the middle of
     splitting it), so every key is matched point by point."""
-    out = Part(params={k: v for k, v in part.params.items() if k not in run.params},
-               tags={k: v for k, v in part.tags.items() if k not in run.tags})
+    out = Part(
+        params={k: v for k, v in part.params.items() if k not in run.params},
+        tags={k: v for k, v in part.tags.items() if k not in run.tags},
+    )
     by_key: dict[str, list[Metric]] = {}
     for m in part.metrics:
         by_key.setdefault(m.key, []).append(m)
@@ -238,14 +246,17 @@ def drop_unknown_job(tags: dict[str, str], check: JobCheck, client: Any, warn: W
         return False
     if check.lookup(client, job) is False:
         del tags[JOB_TAG]
-        warn(f"tag {JOB_TAG}={job!r} of {where} dropped: GitLab knows no CI job {job!r} "
-             "(it would refuse the request with a 500)")
+        warn(
+            f"tag {JOB_TAG}={job!r} of {where} dropped: GitLab knows no CI job {job!r} "
+            "(it would refuse the request with a 500)"
+        )
         return True
     return False
 
 
-def drop_failed_job(tags: dict[str, str], check: JobCheck, error: MlopsError, warn: Warn, where: str = "",
-                    then: str = "") -> bool:
+def drop_failed_job(
+    tags: dict[str, str], check: JobCheck, error: MlopsError, warn: Warn, where: str = "", then: str = ""
+) -> bool:
     """After GitLab failed (a 5xx of its own) on a request carrying ``gitlab.CI_JOB_ID``: the job is
     taken as unknown and its tag dropped, so the rest can be sent; True when dropped."""
     if JOB_TAG not in tags or failure_kind(error) != "failing":

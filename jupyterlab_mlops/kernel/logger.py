@@ -15,6 +15,7 @@ Two modes (:mod:`.outage`):
 ``flush()`` returns when every item logged before it was delivered, or - when the backend is
 down - written to the spool (fsync'd), so it survives a kernel restart or a crash from then on.
 """
+
 from __future__ import annotations
 
 import collections
@@ -42,9 +43,18 @@ CYCLE_BUDGET = 0.5  # seconds of sending per cycle before the thread looks at it
 class Logger:
     """Queue + sender thread + outbox for one backend."""
 
-    def __init__(self, backend: Backend, make_client: Callable[[], Any], spool_dir: Path, *,
-                 notify: Optional[Callable[[str], None]] = None, interval: float = 0.1,
-                 backoff: tuple[float, float] = (0.5, 5.0), memory_cap: int = 500_000, retries: int = 4) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        make_client: Callable[[], Any],
+        spool_dir: Path,
+        *,
+        notify: Optional[Callable[[str], None]] = None,
+        interval: float = 0.1,
+        backoff: tuple[float, float] = (0.5, 5.0),
+        memory_cap: int = 500_000,
+        retries: int = 4,
+    ) -> None:
         self.backend = backend
         self.q: collections.deque[Item] = collections.deque()
         self.wake = threading.Event()
@@ -54,8 +64,9 @@ class Logger:
         self.memory_cap = memory_cap
         self.notices = Notices(notify)
         self.sender = BatchSender(backend, make_client, self.notices)
-        self.outage = Outage(self.notices, backend_url=backend.url, spool_dir=self.spool_dir, backoff=backoff,
-                             retries=retries)
+        self.outage = Outage(
+            self.notices, backend_url=backend.url, spool_dir=self.spool_dir, backoff=backoff, retries=retries
+        )
         self.outbox = Outbox(self.spool_dir, backend, self.sender, self.outage, self.notices, self.run_map)
         self._inflight: list[Item] = []
         self._waiters: list[tuple[threading.Event, int]] = []
@@ -241,13 +252,15 @@ class Logger:
                 self.outage.went_offline(exc)
                 # on GitLab the request may have landed (timeout after sending, 5xx after a partial
                 # write): the spooled batch is read back before it is sent again
-                self._spill(first=self._inflight, unsure=len(self._inflight) if self.sender.gitlab else 0,
-                            scan=exc.partial)
+                self._spill(
+                    first=self._inflight, unsure=len(self._inflight) if self.sender.gitlab else 0, scan=exc.partial
+                )
                 self._inflight = []
                 return
             except Exception as exc:  # noqa: BLE001 - a poison batch must not stop the logger
-                self.sender.drop(len(batch.items),
-                                 f"could not send {len(batch.items)} item(s): {type(exc).__name__}: {exc}")
+                self.sender.drop(
+                    len(batch.items), f"could not send {len(batch.items)} item(s): {type(exc).__name__}: {exc}"
+                )
             self._inflight = []
 
     def _spill(self, first: Optional[list[Item]] = None, unsure: int = 0, scan: bool = False) -> None:
@@ -263,8 +276,10 @@ class Logger:
         except Exception as exc:  # noqa: BLE001 - disk full, read-only dir...
             for item in reversed(first or []):
                 q.appendleft(item)
-            self.notices.once("spool-write", f"cannot write the spool in {self.spool_dir} ({exc}); "
-                                             f"{len(q)} item(s) kept in memory only")
+            self.notices.once(
+                "spool-write",
+                f"cannot write the spool in {self.spool_dir} ({exc}); {len(q)} item(s) kept in memory only",
+            )
             return
         for _ in range(len(snapshot)):
             q.popleft()

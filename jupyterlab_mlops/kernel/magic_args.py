@@ -1,5 +1,6 @@
 """Arguments of the ``%mlops`` magics: the help, one ``argparse`` parser per verb, ``key=value`` pairs
 and values, and the names a ``%%mlops log`` cell assigns. Standard library only (loaded at ``%load_ext``)."""
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def _parser(verb: str, description: str) -> Parser:
-    return Parser(prog=f"%mlops {verb}", description=description, add_help=True,
-                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    return Parser(
+        prog=f"%mlops {verb}",
+        description=description,
+        add_help=True,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _parsers() -> dict[str, Parser]:
@@ -95,8 +100,11 @@ def _parsers() -> dict[str, Parser]:
     p["status"] = _parser("status", "Backend, state, experiment, run, pending and spooled items.")
     x = p["flush"] = _parser("flush", "Deliver everything queued; with the backend down, spool it on disk.")
     x.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
-    x.add_argument("--retry-set-aside", action="store_true",
-                   help="first put back the batches set aside after repeated backend failures")
+    x.add_argument(
+        "--retry-set-aside",
+        action="store_true",
+        help="first put back the batches set aside after repeated backend failures",
+    )
     x = p["promote"] = _parser("promote", "Promote a run to a new model version.")
     x.add_argument("run", nargs="?", help="run id (default: the active run)")
     x.add_argument("--model", "-m", required=True, help="registered model (created when missing)")
@@ -185,8 +193,19 @@ def assigned_names(source: str) -> list[str]:
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
-                                  ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            if isinstance(
+                child,
+                (
+                    ast.FunctionDef,
+                    ast.AsyncFunctionDef,
+                    ast.ClassDef,
+                    ast.Lambda,
+                    ast.ListComp,
+                    ast.SetComp,
+                    ast.DictComp,
+                    ast.GeneratorExp,
+                ),
+            ):
                 continue
             if isinstance(child, ast.Assign):
                 for t in child.targets:
@@ -211,8 +230,19 @@ def is_param_scalar(value: Any) -> bool:
 
 
 # -- the line: words, verb, arguments --------------------------------------------------------------
-LINE_VERBS = ("experiment", "start", "log param", "log metric", "log tag", "log artifact", "end", "status", "flush",
-              "promote", "configure")
+LINE_VERBS = (
+    "experiment",
+    "start",
+    "log param",
+    "log metric",
+    "log tag",
+    "log artifact",
+    "end",
+    "status",
+    "flush",
+    "promote",
+    "configure",
+)
 CELL_VERBS = ("run", "log param", "log metric")
 _CELL_PARSER = {"log param": "log params", "log metric": "log metrics"}
 
@@ -239,8 +269,7 @@ def split_verb(argv: list[str], verbs: tuple[str, ...]) -> tuple[str, list[str]]
     else:
         verb, rest = argv[0], argv[1:]
     if verb not in verbs:
-        raise MagicError(f"unknown verb {' '.join(argv[:2]) if argv[0] == 'log' else argv[0]!r}; "
-                         "see '%mlops --help'")
+        raise MagicError(f"unknown verb {' '.join(argv[:2]) if argv[0] == 'log' else argv[0]!r}; see '%mlops --help'")
     return verb, rest
 
 

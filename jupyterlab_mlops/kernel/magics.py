@@ -4,6 +4,7 @@ Loading is cheap: this module imports only IPython and the standard library; the
 ``requests``) is imported on the first verb, and ``mlflow`` never. Every failure is one line on
 stderr starting with ``mlops:``; nothing is sent when an argument is bad.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,6 +1,7 @@
 """Interop with plain ``mlflow`` in the same kernel, best effort and without importing it: with no run
 of ours active, ``log_*`` go to ``mlflow.active_run()`` (same tracking server); a run we start is
 exported as ``MLFLOW_RUN_ID`` and, when ``mlflow`` is already imported, made its active run too."""
+
 from __future__ import annotations
 
 import os

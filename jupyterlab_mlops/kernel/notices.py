@@ -1,6 +1,7 @@
 """One-line messages to the user (never a traceback): information on stdout, warnings on stderr, some said once
 per key. Nothing is silenced without a word: past ``cap`` distinct once-messages, one line says so and the rest
 are counted (``%mlops status``)."""
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +23,12 @@ class Notices:
     says each key once. After ``cap`` distinct keys one line says that further ones are only counted
     (``suppressed``, shown by ``%mlops status``): a flood must not bury the notebook, and nothing is hidden."""
 
-    def __init__(self, emit: Optional[Callable[[str], None]] = None, cap: int = 200,
-                 inform: Optional[Callable[[str], None]] = None) -> None:
+    def __init__(
+        self,
+        emit: Optional[Callable[[str], None]] = None,
+        cap: int = 200,
+        inform: Optional[Callable[[str], None]] = None,
+    ) -> None:
         self.emit: Callable[[str], None] = emit or warn
         self.inform: Callable[[str], None] = inform or say
         self.cap = cap
@@ -42,8 +47,10 @@ class Notices:
         if len(self._said) >= self.cap:
             self.suppressed += 1
             if self.suppressed == 1:
-                self.emit(f"more than {self.cap} different warnings: further ones are counted in %mlops status "
-                          "(mlops.status()), not printed")
+                self.emit(
+                    f"more than {self.cap} different warnings: further ones are counted in %mlops status "
+                    "(mlops.status()), not printed"
+                )
             return
         self._said.add(key)
         self.emit(message)

@@ -1,6 +1,7 @@
 """Online or offline: a logger's link to its backend. Failed attempts are spaced by exponential backoff
 with jitter (:func:`.delivery.backoff_delay`, 0.5 s to 5 s), consecutive 5xx failures of the same batch
 are counted (it is set aside after ``1 + retries``), and each outage is announced once, its end too."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,15 @@ from .notices import Notices
 class Outage:
     """The link state one logger's thread keeps (read by ``status`` and ``flush`` from other threads)."""
 
-    def __init__(self, notices: Notices, *, backend_url: str, spool_dir: Path,
-                 backoff: tuple[float, float] = (0.5, 5.0), retries: int = 4) -> None:
+    def __init__(
+        self,
+        notices: Notices,
+        *,
+        backend_url: str,
+        spool_dir: Path,
+        backoff: tuple[float, float] = (0.5, 5.0),
+        retries: int = 4,
+    ) -> None:
         self.notices = notices
         self.backend_url = backend_url
         self.spool_dir = spool_dir
@@ -69,11 +77,15 @@ class Outage:
         if not self.announced:
             self.announced = True
             if kind == "failing":
-                self.notices(f"{error.message.rstrip('.')}; retrying up to {self.retries} times with backoff, "
-                             f"data is kept in the spool in {self.spool_dir} meanwhile")
+                self.notices(
+                    f"{error.message.rstrip('.')}; retrying up to {self.retries} times with backoff, "
+                    f"data is kept in the spool in {self.spool_dir} meanwhile"
+                )
             else:
-                self.notices(f"{error.message.rstrip('.')}; logging continues offline, data is spooled in "
-                             f"{self.spool_dir} and sent when the backend is back")
+                self.notices(
+                    f"{error.message.rstrip('.')}; logging continues offline, data is spooled in "
+                    f"{self.spool_dir} and sent when the backend is back"
+                )
         self.next_try = time.monotonic() + backoff_delay(self._attempt, self.backoff_min, self.backoff_max)
         self._attempt = min(self._attempt + 1, 32)  # the delay is capped long before
 

@@ -3,6 +3,7 @@ and those of dead kernels of the same backend, adopted) and their replay, head f
 an item leaves a spool only after the backend took the batch that carried it. A batch whose outcome is
 unknown is replayed alone, as it was sent (read back first on GitLab); a batch failing ``1 + retries``
 times with a 5xx of the backend is set aside, with its reason, and later data flows."""
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,15 @@ class Outbox:
     """The spools of one logger, oldest first (its own last); ``run_map`` is the logger's map of
     offline run references to the runs created for them."""
 
-    def __init__(self, directory: Path, backend: Backend, sender: BatchSender, outage: Outage,
-                 notices: Notices, run_map: dict[str, str]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        backend: Backend,
+        sender: BatchSender,
+        outage: Outage,
+        notices: Notices,
+        run_map: dict[str, str],
+    ) -> None:
         self.directory = Path(directory)
         self.backend = backend
         self.sender = sender
@@ -45,8 +53,9 @@ class Outbox:
     def append(self, items: list[Item], *, unsure: int = 0, scan: bool = False) -> None:
         """Append to the own spool (one fsync'd transaction; created on first use)."""
         if self._own is None:
-            self._own = Spool.create(self.directory, meta={"backend_url": self.backend.url,
-                                                           "backend_kind": self.backend.kind})
+            self._own = Spool.create(
+                self.directory, meta={"backend_url": self.backend.url, "backend_kind": self.backend.kind}
+            )
             self.spools.append(self._own)
         self._own.append(items, unsure=unsure, scan=scan)
 
@@ -147,6 +156,8 @@ class Outbox:
         sp.set_aside(rows[-1][0], [r[1] for r in rows], reason, run=run)
         self.set_aside += 1
         self.outage.gave_up()
-        self.notices(f"set aside {len(rows)} item(s) for run {batch.run} after {1 + self.outage.retries} failed "
-                     f"attempts ({reason.rstrip('.')}); later data keeps flowing; they stay in {sp.path.name} "
-                     "(see %mlops status)")
+        self.notices(
+            f"set aside {len(rows)} item(s) for run {batch.run} after {1 + self.outage.retries} failed "
+            f"attempts ({reason.rstrip('.')}); later data keeps flowing; they stay in {sp.path.name} "
+            "(see %mlops status)"
+        )

@@ -1,6 +1,7 @@
 """Run lifecycle: :class:`ActiveRun` and the session's stack of runs (start, the implicit run of
 ``log_*``, nested runs, end with the ``on_run_end`` hooks). A run starts on the backend at once, or,
 with the backend down, offline: a ``c`` item creates it (found again by its marker tag) when it is back."""
+
 from __future__ import annotations
 
 import getpass
@@ -32,8 +33,17 @@ class ActiveRun:
     """A run started by this kernel. A context manager: ``with mlops.start_run(): ...`` ends it
     FINISHED, or FAILED (with the error as the ``mlops.error`` tag) when the block raises."""
 
-    def __init__(self, session: "Session", ref: str, *, experiment_id: Optional[str], experiment_name: Optional[str],
-                 name: Optional[str], auto: bool = False, info: Optional[Run] = None) -> None:
+    def __init__(
+        self,
+        session: "Session",
+        ref: str,
+        *,
+        experiment_id: Optional[str],
+        experiment_name: Optional[str],
+        name: Optional[str],
+        auto: bool = False,
+        info: Optional[Run] = None,
+    ) -> None:
         self._session = session
         self.ref = ref
         self.experiment_id = experiment_id
@@ -115,9 +125,16 @@ class RunLifecycle:
         """The innermost run started by this kernel and not ended, or None."""
         return self.stack[-1] if self.stack else None
 
-    def start_run(self, name: Optional[str] = None, tags: Optional[dict[str, Any]] = None, *,
-                  experiment: Optional[str] = None, nested: bool = False, description: Optional[str] = None,
-                  auto: bool = False) -> ActiveRun:
+    def start_run(
+        self,
+        name: Optional[str] = None,
+        tags: Optional[dict[str, Any]] = None,
+        *,
+        experiment: Optional[str] = None,
+        nested: bool = False,
+        description: Optional[str] = None,
+        auto: bool = False,
+    ) -> ActiveRun:
         with self.lock:
             if self.stack and not nested:
                 top = self.stack[-1]
@@ -125,8 +142,10 @@ class RunLifecycle:
                     self.end_run("FINISHED", run=top)
                     say(f"ended {top.describe()} (it was started automatically)")
                 else:
-                    raise InvalidInput(f"{top.describe()} is already active: end it first "
-                                       "(mlops.end_run() or %mlops end), or start a nested run")
+                    raise InvalidInput(
+                        f"{top.describe()} is already active: end it first "
+                        "(mlops.end_run() or %mlops end), or start a nested run"
+                    )
             logger = self.ensure_logger()
             if experiment:
                 self.set_experiment(experiment)
@@ -156,26 +175,48 @@ class RunLifecycle:
             if info is not None:
                 if not self.experiment_id:  # the default experiment (or one named offline) now exists
                     self.experiment_id, self.experiment_name = info.experiment_id, exp_name or self.experiment_name
-                exp_label = (self.experiment_name if info.experiment_id == self.experiment_id else exp_name) or \
-                    self._experiment_name(info.experiment_id)
-                run = ActiveRun(self, info.run_id, experiment_id=info.experiment_id,  # type: ignore[arg-type]
-                                experiment_name=exp_label, name=info.run_name or name, auto=auto, info=info)
+                exp_label = (
+                    self.experiment_name if info.experiment_id == self.experiment_id else exp_name
+                ) or self._experiment_name(info.experiment_id)
+                run = ActiveRun(
+                    self,
+                    info.run_id,
+                    experiment_id=info.experiment_id,  # type: ignore[arg-type]
+                    experiment_name=exp_label,
+                    name=info.run_name or name,
+                    auto=auto,
+                    info=info,
+                )
                 mlflow_interop.follow(run, self.backend_or_none)
             else:
-                payload = {"experiment_id": exp_id, "experiment_name": exp_name, "run_name": name,
-                           "tags": all_tags, "start_time": start}
+                payload = {
+                    "experiment_id": exp_id,
+                    "experiment_name": exp_name,
+                    "run_name": name,
+                    "tags": all_tags,
+                    "start_time": start,
+                }
                 logger.put(("c", ref, json.dumps(payload, sort_keys=True)))
-                run = ActiveRun(self, ref, experiment_id=exp_id, experiment_name=exp_name,  # type: ignore[arg-type]
-                                name=name, auto=auto)
+                run = ActiveRun(
+                    self,
+                    ref,
+                    experiment_id=exp_id,
+                    experiment_name=exp_name,  # type: ignore[arg-type]
+                    name=name,
+                    auto=auto,
+                )
                 why = error.message.rstrip(".") if error else "the backend is unreachable"
-                self.notices.once("offline-run", f"{why}: the run starts offline and is created, with its data, "
-                                                 "when the backend is back")
+                self.notices.once(
+                    "offline-run",
+                    f"{why}: the run starts offline and is created, with its data, when the backend is back",
+                )
             self.stack.append(run)
             self.run_ref = run.ref
             return run
 
-    def _create_run(self, exp_id: Optional[str], exp_name: Optional[str], name: Optional[str],
-                    tags: dict[str, str], start: int) -> Run:
+    def _create_run(
+        self, exp_id: Optional[str], exp_name: Optional[str], name: Optional[str], tags: dict[str, str], start: int
+    ) -> Run:
         from ..client import flows
 
         client = self.quick_client  # an interactive verb: offline rather than waiting on the backend
@@ -197,12 +238,14 @@ class RunLifecycle:
         if mlflow_run:
             return mlflow_run
         run = self.start_run(auto=True)
-        self.notices.once("auto-run", f"no active run: started {run.describe()}; "
-                                      "end it with mlops.end_run() or %mlops end")
+        self.notices.once(
+            "auto-run", f"no active run: started {run.describe()}; end it with mlops.end_run() or %mlops end"
+        )
         return run.ref
 
-    def end_run(self, status: str = "FINISHED", *, run: Optional[ActiveRun] = None,
-                wait: float = config.INTERACTIVE_S) -> FlushResult:
+    def end_run(
+        self, status: str = "FINISHED", *, run: Optional[ActiveRun] = None, wait: float = config.INTERACTIVE_S
+    ) -> FlushResult:
         """End ``run`` (the innermost by default) and wait for its data while the backend takes it; never
         ``wait`` seconds without progress (what is left goes on in the background, or to the spool)."""
         status = (status or "FINISHED").upper()

@@ -1,6 +1,7 @@
 """The requests that deliver one batch, by the rules of :mod:`.delivery`: ``runs/log-batch`` with
 bisection on a 400, read-back before resending a batch whose outcome is unknown (GitLab), the CI-job
 tag checks, and run creation that finds a run an earlier attempt created instead of making another."""
+
 from __future__ import annotations
 
 import json
@@ -76,8 +77,9 @@ class BatchSender:
             else:
                 self._send_log(run_id, batch, unsure)
         except (InvalidInput, NotFound) as exc:
-            self.drop(len(batch.items), f"the backend refused {len(batch.items)} item(s) for run {run_id}: "
-                                        f"{exc.message}")
+            self.drop(
+                len(batch.items), f"the backend refused {len(batch.items)} item(s) for run {run_id}: {exc.message}"
+            )
         return None
 
     def _call(self, call: Any) -> Any:
@@ -113,8 +115,9 @@ class BatchSender:
             self.dropped += n_refused
             shown = "; ".join(f"{what}: {msg}" for what, msg, _ in refused[:5])
             more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
-            self.notices(f"the backend refused {n_refused} item(s) of run {run_id} ({shown}{more}); "
-                         "the rest was delivered")
+            self.notices(
+                f"the backend refused {n_refused} item(s) of run {run_id} ({shown}{more}); the rest was delivered"
+            )
 
     def _deliver_part(self, run_id: str, part: Part, unsure: bool, refused: Refused, state: dict[str, Any]) -> None:
         """Send ``part``; on a 400 split it until the refused items are alone (bounded by a budget
@@ -130,8 +133,14 @@ class BatchSender:
         try:
             message = self._send_part(run_id, part, state)
         except Transient as exc:
-            if self.gitlab and drop_failed_job(part.tags, self.jobs, exc.error, self.notices.warn, f"run {run_id}",
-                                               "; the rest is sent without duplicating what it stored"):
+            if self.gitlab and drop_failed_job(
+                part.tags,
+                self.jobs,
+                exc.error,
+                self.notices.warn,
+                f"run {run_id}",
+                "; the rest is sent without duplicating what it stored",
+            ):
                 self._deliver_part(run_id, part, True, refused, state)
                 return
             raise
@@ -178,8 +187,11 @@ class BatchSender:
         try:
             return self._drive(flows.metric_history(self.client.api, run_id, key))
         except NotFound:
-            self.notices.once("no-history", "this GitLab has no metrics/get-history: a batch whose delivery is "
-                                            "uncertain is sent again (its points may be stored twice)")
+            self.notices.once(
+                "no-history",
+                "this GitLab has no metrics/get-history: a batch whose delivery is "
+                "uncertain is sent again (its points may be stored twice)",
+            )
             return None
 
     # -- runs created offline -----------------------------------------------------------------------
@@ -199,13 +211,19 @@ class BatchSender:
             tags = dict(payload.get("tags") or {})
             tags[MARKER_TAG] = ref
             if self.gitlab and JOB_TAG in tags and self.check_jobs:
-                drop_unknown_job(tags, self.jobs, self.client, self.notices.warn,
-                                 f"run {payload.get('run_name') or ref}")
+                drop_unknown_job(
+                    tags, self.jobs, self.client, self.notices.warn, f"run {payload.get('run_name') or ref}"
+                )
             found = self._find_created(api, exp_id, ref, payload)
             if found is None:
+
                 def create() -> Any:  # again after dropping the CI-job tag: built from ``tags`` as they are then
-                    return self._call(api.create_run(exp_id, run_name=payload.get("run_name"), tags=tags,
-                                                     start_time=payload.get("start_time")))
+                    return self._call(
+                        api.create_run(
+                            exp_id, run_name=payload.get("run_name"), tags=tags, start_time=payload.get("start_time")
+                        )
+                    )
+
                 try:
                     run = create()
                 except Transient as exc:
@@ -234,8 +252,14 @@ class BatchSender:
             return found
         page = self._call(api.search_runs([exp_id], order_by=["created_at DESC"], max_results=200))
         name, start = payload.get("run_name"), int(payload["start_time"])
-        return next((r for r in page.items if r.start_time == start and MARKER_TAG not in r.tags
-                     and (not name or r.run_name == name)), None)
+        return next(
+            (
+                r
+                for r in page.items
+                if r.start_time == start and MARKER_TAG not in r.tags and (not name or r.run_name == name)
+            ),
+            None,
+        )
 
 
 def _drop_stored_params(part: Part, run: Any, refused: Refused) -> None:

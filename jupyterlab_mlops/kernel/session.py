@@ -1,5 +1,6 @@
 """Kernel-wide state behind the Python API: settings, backend, client, logger, experiment and the
 runs (:class:`~.runs.RunLifecycle`). One per kernel: :func:`jupyterlab_mlops.kernel.api.session`."""
+
 from __future__ import annotations
 
 import atexit
@@ -67,8 +68,12 @@ class Session(RunLifecycle):
         if self._quick is None:
             from ..client.sync import SyncClient
 
-            self._quick = SyncClient(self.backend, timeout=config.INTERACTIVE_S, connect_timeout=config.INTERACTIVE_S,
-                                     session=self.client.session)
+            self._quick = SyncClient(
+                self.backend,
+                timeout=config.INTERACTIVE_S,
+                connect_timeout=config.INTERACTIVE_S,
+                session=self.client.session,
+            )
         return self._quick
 
     def new_client(self, backend: Backend) -> Any:
@@ -168,8 +173,11 @@ class Session(RunLifecycle):
         except OFFLINE_ERRORS as exc:
             logger.unreachable(exc)
             self.experiment_id, self.experiment_name = None, name
-            self.notices.once("offline-exp:" + name, f"{exc.message.rstrip('.')}: experiment {name!r} will be "
-                                                     "created with the first run when the backend is back")
+            self.notices.once(
+                "offline-exp:" + name,
+                f"{exc.message.rstrip('.')}: experiment {name!r} will be "
+                "created with the first run when the backend is back",
+            )
             return Experiment(experiment_id="", name=name)
         self.experiment_id, self.experiment_name = exp.experiment_id, exp.name or name
         return exp
@@ -187,8 +195,9 @@ class Session(RunLifecycle):
         return None, "Default"
 
     # -- registry ---------------------------------------------------------------------------------
-    def promote(self, run_id: str, model: str, version: Optional[str] = None,
-                description: str = "") -> tuple[ModelVersion, dict[str, Any]]:
+    def promote(
+        self, run_id: str, model: str, version: Optional[str] = None, description: str = ""
+    ) -> tuple[ModelVersion, dict[str, Any]]:
         """Promote through the same flow as the server's promote route (``views/promote.py``):
         the model is created when missing; returns the new version and the flow's answer
         (``notes``, ``path``: ``registered`` / ``run`` / ``copy``)."""
@@ -201,7 +210,16 @@ class Session(RunLifecycle):
         if self.logger is not None:
             self.logger.flush(timeout=60)  # what was logged to the run is on the backend first
         client = self.client
-        out = client.drive(flow.promote(client.api, client.backend, model, run_id, version=version,
-                                        description=description or "", create_model=True))
+        out = client.drive(
+            flow.promote(
+                client.api,
+                client.backend,
+                model,
+                run_id,
+                version=version,
+                description=description or "",
+                create_model=True,
+            )
+        )
         mv = client.run(client.api.get_model_version(model, out["version"]["version"]))
         return mv, out

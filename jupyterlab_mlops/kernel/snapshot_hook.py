@@ -21,6 +21,7 @@ snapshot on demand (the kernel answers once and closes it).
 Off switch in the kernel: ``MLOPS_AUTO_SNAPSHOT=0`` or ``snapshot_hook.enabled = False``.
 Import-light (stdlib only); nothing here raises into ``end_run``. ``last`` keeps the latest outcome.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,12 +82,23 @@ def describe() -> dict[str, Any]:
     from . import api
 
     run = api.active_run()
-    uri = _tracking_uri(run) if run is not None else str(_last_run.get("tracking_uri") or
-                                                           os.environ.get("MLFLOW_TRACKING_URI", ""))
-    return {"type": "active_run", "protocol": PROTOCOL, "run_id": getattr(run, "run_id", None) if run else None,
-            "last_run_id": _last_run.get("run_id"), "tracking_uri": uri, "backend": _known_backend(uri),
-            "kernel_id": kernel_id(), "python": environment.python_info(), "packages": environment.packages(),
-            "auto": enabled}
+    uri = (
+        _tracking_uri(run)
+        if run is not None
+        else str(_last_run.get("tracking_uri") or os.environ.get("MLFLOW_TRACKING_URI", ""))
+    )
+    return {
+        "type": "active_run",
+        "protocol": PROTOCOL,
+        "run_id": getattr(run, "run_id", None) if run else None,
+        "last_run_id": _last_run.get("run_id"),
+        "tracking_uri": uri,
+        "backend": _known_backend(uri),
+        "kernel_id": kernel_id(),
+        "python": environment.python_info(),
+        "packages": environment.packages(),
+        "auto": enabled,
+    }
 
 
 def ack_timeout() -> float:
@@ -140,8 +152,11 @@ def request(run_id: str, *, tracking_uri: str = "") -> Optional[str]:
     ip = _shell()
     if ip is None:
         return None
-    req = {"request_id": uuid.uuid4().hex, "run_id": run_id,
-           "tracking_uri": tracking_uri or os.environ.get("MLFLOW_TRACKING_URI", "")}
+    req = {
+        "request_id": uuid.uuid4().hex,
+        "run_id": run_id,
+        "tracking_uri": tracking_uri or os.environ.get("MLFLOW_TRACKING_URI", ""),
+    }
     _pending.append(req)
     if id(ip) not in _hooked:
         ip.events.register("post_run_cell", _after_cell)
@@ -164,9 +179,15 @@ def _after_cell(*_args: Any) -> None:
 def _announce(req: dict[str, Any]) -> None:
     from ..snapshot import environment
 
-    payload = {"protocol": PROTOCOL, **req, "kernel_id": kernel_id(), "backend": _known_backend(req["tracking_uri"]),
-               "python": environment.python_info(), "packages": environment.packages(),
-               "ack_timeout": ack_timeout()}
+    payload = {
+        "protocol": PROTOCOL,
+        **req,
+        "kernel_id": kernel_id(),
+        "backend": _known_backend(req["tracking_uri"]),
+        "python": environment.python_info(),
+        "packages": environment.packages(),
+        "ack_timeout": ack_timeout(),
+    }
     state: dict[str, Any] = {"ack": threading.Event(), "done": threading.Event(), "reply": None}
     comm = None
     try:
@@ -226,8 +247,9 @@ def _decide(payload: dict[str, Any], state: dict[str, Any], comm: Any) -> None:
 def _server() -> tuple[str, dict[str, str], bool]:
     url = os.environ.get("MLOPS_SERVER_URL", "")
     if not url:
-        raise RuntimeError("MLOPS_SERVER_URL is not set: this kernel was not started by a Jupyter server "
-                           "with jupyterlab_mlops")
+        raise RuntimeError(
+            "MLOPS_SERVER_URL is not set: this kernel was not started by a Jupyter server with jupyterlab_mlops"
+        )
     token = os.environ.get("MLOPS_SERVER_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
     headers = {"Authorization": f"token {token}"} if token else {}
     loopback = re.match(r"^https?://(127\.|\[::1\]|localhost)", url) is not None

@@ -1,5 +1,6 @@
 """What the user is told about delivery: :class:`Status` (``mlops.status()``, ``%mlops status``) and
 :class:`FlushResult` (``flush()``, ``end_run()``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,21 +53,30 @@ class Status:
 
     def lines(self) -> list[str]:
         b = self.backend
-        out = [f"backend:    {b['url']} ({b['kind']})" if b else f"backend:    not configured ({self.message})",
-               f"state:      {self.state}" + (f" - {self.last_error}" if self.last_error else ""),
-               f"experiment: {self.experiment or '-'}",
-               f"run:        {self.run or '-'}",
-               f"pending:    {self.queued} in memory, {self.spooled} spooled"
-               + (f" ({self.spooled_all_kernels} in {self.spool_dir} for all kernels)"
-                  if self.spooled_all_kernels != self.spooled else ""),
-               f"sent:       {self.sent} item(s)" + (f", {self.dropped} dropped" if self.dropped else "")]
+        out = [
+            f"backend:    {b['url']} ({b['kind']})" if b else f"backend:    not configured ({self.message})",
+            f"state:      {self.state}" + (f" - {self.last_error}" if self.last_error else ""),
+            f"experiment: {self.experiment or '-'}",
+            f"run:        {self.run or '-'}",
+            f"pending:    {self.queued} in memory, {self.spooled} spooled"
+            + (
+                f" ({self.spooled_all_kernels} in {self.spool_dir} for all kernels)"
+                if self.spooled_all_kernels != self.spooled
+                else ""
+            ),
+            f"sent:       {self.sent} item(s)" + (f", {self.dropped} dropped" if self.dropped else ""),
+        ]
         if self.warnings_not_shown:
-            out.append(f"warnings:   {self.warnings_not_shown} more warning(s) not printed (over the once-per-message "
-                       "cap); 'dropped' above counts every item lost")
+            out.append(
+                f"warnings:   {self.warnings_not_shown} more warning(s) not printed (over the once-per-message "
+                "cap); 'dropped' above counts every item lost"
+            )
         if self.set_aside:
-            out.append(f"set aside:  {self.set_aside} batch(es), {self.set_aside_items} item(s) in {self.spool_dir}: "
-                       + " | ".join(self.set_aside_reasons or ["repeated backend failures"])
-                       + "; once the backend is fixed: %mlops flush --retry-set-aside")
+            out.append(
+                f"set aside:  {self.set_aside} batch(es), {self.set_aside_items} item(s) in {self.spool_dir}: "
+                + " | ".join(self.set_aside_reasons or ["repeated backend failures"])
+                + "; once the backend is fixed: %mlops flush --retry-set-aside"
+            )
         return out
 
     def __str__(self) -> str:
@@ -95,7 +105,8 @@ def session_status(session: "Session") -> Status:
     else:
         state = "offline (spooling)" if logger.offline else "online"
     return Status(
-        backend=backend.public(), state=state,
+        backend=backend.public(),
+        state=state,
         experiment=session.experiment_name or session.experiment_id,
         run=run,
         queued=logger.in_memory if logger else 0,
@@ -105,6 +116,8 @@ def session_status(session: "Session") -> Status:
         dropped=logger.dropped if logger else 0,
         spool_dir=str(spool_dir),
         last_error=logger.last_error if logger and logger.offline else None,
-        set_aside=aside["batches"], set_aside_items=aside["items"], set_aside_reasons=list(aside["reasons"]),
+        set_aside=aside["batches"],
+        set_aside_items=aside["items"],
+        set_aside_reasons=list(aside["reasons"]),
         warnings_not_shown=session.notices.suppressed + (logger.notices.suppressed if logger else 0),
     )

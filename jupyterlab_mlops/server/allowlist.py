@@ -6,6 +6,7 @@ an MLflow server (the browser-only ``ajax-api``, ``graphql``, ``get-artifact``, 
 account administration of MLflow's basic-auth app are refused, as are paths that could mean another
 place than they say (dot segments, double encoding, backslashes, control characters, absolute forms).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The configured backends of this server, their clients and their health."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,9 +42,11 @@ class Entry:
 
 
 def read_only_reason(backend: str) -> str:
-    return (f"The token of backend {backend!r} can only read (a read_api token, or a role below Developer): GitLab "
-            "takes writes, and its run and experiment searches (POST), only with the 'api' scope and the "
-            "Developer role. Experiments are listed through GET experiments/list; runs need the 'api' scope.")
+    return (
+        f"The token of backend {backend!r} can only read (a read_api token, or a role below Developer): GitLab "
+        "takes writes, and its run and experiment searches (POST), only with the 'api' scope and the "
+        "Developer role. Experiments are listed through GET experiments/list; runs need the 'api' scope."
+    )
 
 
 async def probe(client: AsyncClient) -> Health:
@@ -66,15 +69,23 @@ async def probe(client: AsyncClient) -> Health:
         if not client.api.dialect.is_gitlab:
             raise
     await client.run(client.api.list_experiments())
-    return Health("healthy", "connected (read-only)", time.time(), write=False,
-                  write_reason=read_only_reason(client.backend.name))
+    return Health(
+        "healthy", "connected (read-only)", time.time(), write=False, write_reason=read_only_reason(client.backend.name)
+    )
 
 
 class BackendRegistry:
     """Named backends; ``embedded`` (an ``EmbeddedBackend``) reports the health of the default one."""
 
-    def __init__(self, backends: list[Backend], *, timeout: float, connect_timeout: float,
-                 embedded: Any = None, log: Optional[logging.Logger] = None) -> None:
+    def __init__(
+        self,
+        backends: list[Backend],
+        *,
+        timeout: float,
+        connect_timeout: float,
+        embedded: Any = None,
+        log: Optional[logging.Logger] = None,
+    ) -> None:
         self.log = log or logging.getLogger(__name__)
         self.embedded = embedded
         data_dir = getattr(embedded, "data_dir", None)
@@ -95,8 +106,9 @@ class BackendRegistry:
         try:
             return self._entries[name]
         except KeyError:
-            raise NotFound(f"Unknown backend {name!r}; configured: {', '.join(self._entries) or 'none'}.",
-                           reason="unknown_backend") from None
+            raise NotFound(
+                f"Unknown backend {name!r}; configured: {', '.join(self._entries) or 'none'}.", reason="unknown_backend"
+            ) from None
 
     def client(self, name: str) -> AsyncClient:
         return self.get(name).client
@@ -137,8 +149,9 @@ class BackendRegistry:
         try:
             entry.health = await asyncio.wait_for(probe(client), 10.0)
         except asyncio.TimeoutError:
-            entry.health = Health("unreachable", f"Backend {entry.backend.name!r} did not answer within 10 s.",
-                                  time.time())
+            entry.health = Health(
+                "unreachable", f"Backend {entry.backend.name!r} did not answer within 10 s.", time.time()
+            )
         except MlopsError as exc:
             state = "unreachable" if exc.status in (503, 504) else "failed"
             entry.health = Health(state, exc.message, time.time())
@@ -159,7 +172,11 @@ class BackendRegistry:
         entries = list(self._entries.values())
         healths = await asyncio.gather(*(self.check(e) for e in entries))
         return [
-            {**e.backend.public(), "health": h.state, "message": h.message,
-             "capabilities": {**e.backend.dialect.capabilities(), **h.capabilities()}}
+            {
+                **e.backend.public(),
+                "health": h.state,
+                "message": h.message,
+                "capabilities": {**e.backend.dialect.capabilities(), **h.capabilities()},
+            }
             for e, h in zip(entries, healths)
         ]

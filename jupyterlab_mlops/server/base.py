@@ -1,5 +1,6 @@
 """Base handler: authentication + authorization on every route, errors mapped once, the one body parser and
 the one scrubbed output path (JSON, errors, headers, log lines)."""
+
 from __future__ import annotations
 
 import inspect
@@ -112,11 +113,17 @@ class MlopsHandler(ExtensionHandlerMixin, APIHandler):
             if exc.status in (503, 504) and backend:
                 self.registry.mark(backend, exc)
         elif isinstance(exc, web.HTTPError):
-            body = {"message": exc.log_message or self._reason, "reason": exc.reason or self._reason,
-                    "error": f"http_{exc.status_code}"}
+            body = {
+                "message": exc.log_message or self._reason,
+                "reason": exc.reason or self._reason,
+                "error": f"http_{exc.status_code}",
+            }
         else:
-            body = {"message": "Internal error in the jupyterlab_mlops server extension; see the server log.",
-                    "reason": self._reason, "error": "internal_error"}
+            body = {
+                "message": "Internal error in the jupyterlab_mlops server extension; see the server log.",
+                "reason": self._reason,
+                "error": "internal_error",
+            }
         body["message"] = str(body["message"])
         return body
 
@@ -139,8 +146,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not body:
         return {}
     if len(body) > JSON_MAX_BYTES:
-        raise InvalidInput(f"Request body is too large: {len(body):,} bytes, at most {JSON_MAX_BYTES:,}.",
-                           reason="body_too_large")
+        raise InvalidInput(
+            f"Request body is too large: {len(body):,} bytes, at most {JSON_MAX_BYTES:,}.", reason="body_too_large"
+        )
     try:
         data = json.loads(body, parse_constant=_no_constant)
     except RecursionError:
@@ -155,8 +163,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidInput("Request body contains a lone surrogate (\\ud800-\\udfff): not valid text.",
-                               reason="invalid_text") from None
+            raise InvalidInput(
+                "Request body contains a lone surrogate (\\ud800-\\udfff): not valid text.", reason="invalid_text"
+            ) from None
     return data
 
 
@@ -174,7 +183,7 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
         node, depth = stack.pop()
         if depth > limit:
             return True
-        for child in (node.values() if isinstance(node, dict) else node):
+        for child in node.values() if isinstance(node, dict) else node:
             if isinstance(child, (dict, list)):
                 stack.append((child, depth + 1))
     return False

@@ -5,6 +5,7 @@ imported (the first call starts that import in the background, so no request wai
 stepped aside (an untested schema revision: said once, then REST for good), and after any other error (said
 once per kind of error). A bad filter or order is the user's mistake, a 400 as MLflow's REST answer gives.
 """
+
 from __future__ import annotations
 
 import asyncio

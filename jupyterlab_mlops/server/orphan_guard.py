@@ -4,6 +4,7 @@
 runs in its own session (so Ctrl-C in Jupyter's terminal does not kill it mid-write); this
 watcher, started beside it, is what keeps it from outliving Jupyter. Standard library only.
 """
+
 from __future__ import annotations
 
 import os

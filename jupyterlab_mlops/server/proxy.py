@@ -7,6 +7,7 @@ GitLab's dialect is translated where the stock client would fail (artifact uploa
 package API). Every refusal is MLflow's own ``ENDPOINT_NOT_FOUND`` shape, so MLflow's client behaves
 as it does against a server that lacks the endpoint.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,16 @@ SMALL_BODY = 1024 * 1024  # request bodies up to this size are sent in one piece
 BUFFERED_RESPONSE = 64 * 1024 * 1024  # larger or unsized non-file answers are relayed as they come
 NO_LIMIT = 1 << 62
 # MLflow's error codes for the statuses the proxy itself answers with.
-_MLFLOW_CODES = {400: "INVALID_PARAMETER_VALUE", 403: "PERMISSION_DENIED", 404: "ENDPOINT_NOT_FOUND",
-                 409: "RESOURCE_ALREADY_EXISTS", 413: "INVALID_PARAMETER_VALUE", 502: "BAD_GATEWAY",
-                 503: "TEMPORARILY_UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+_MLFLOW_CODES = {
+    400: "INVALID_PARAMETER_VALUE",
+    403: "PERMISSION_DENIED",
+    404: "ENDPOINT_NOT_FOUND",
+    409: "RESOURCE_ALREADY_EXISTS",
+    413: "INVALID_PARAMETER_VALUE",
+    502: "BAD_GATEWAY",
+    503: "TEMPORARILY_UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
 
 
 _RUNS = REST + "runs/"
@@ -81,13 +89,17 @@ class ProxyHandler(MlopsHandler):
             raise NotFound(f"{method} {path!r} is not forwarded by this tracking URI: {why}.", reason="not_forwarded")
         for key, value in parse_qsl(self.request.query, keep_blank_values=True):
             if key in ("path", "artifact_path") and path_problem(value):
-                raise InvalidInput(f"Query argument {key}={value!r} is refused: {path_problem(value)}.",
-                                   reason="path_traversal")
+                raise InvalidInput(
+                    f"Query argument {key}={value!r} is refused: {path_problem(value)}.", reason="path_traversal"
+                )
         base = entry.backend.url
         m = _GITLAB_FILE.match(path) if entry.backend.kind == "gitlab" else None
         api_root = gitlab_api_root(base) if m else None
-        if m and api_root and (method == "PUT" or method in ("GET", "HEAD")
-                               and gitlab_download_needs_package_api(m["name"])):
+        if (
+            m
+            and api_root
+            and (method == "PUT" or method in ("GET", "HEAD") and gitlab_download_needs_package_api(m["name"]))
+        ):
             return backend_url(base, gitlab_package_file(api_root, m["root"], m["name"]), absolute=True)
         url = backend_url(base, quote(path, safe="/:"))
         return f"{url}?{self.request.query}" if self.request.query else url
@@ -148,8 +160,14 @@ class ProxyHandler(MlopsHandler):
             return
         body = b"".join(self._chunks or ())
         content = body if body or method in ("POST", "PUT", "PATCH") else None
-        async with client.open(method, self._url, content=content, headers=self._request_headers(),
-                               follow=method == "GET", transfer=path.startswith(ARTIFACT_FILES)) as response:
+        async with client.open(
+            method,
+            self._url,
+            content=content,
+            headers=self._request_headers(),
+            follow=method == "GET",
+            transfer=path.startswith(ARTIFACT_FILES),
+        ) as response:
             if response.status_code == 200 and method == "GET" and path.startswith(ARTIFACT_FILES):
                 name = path.rsplit("/", 1)[-1]
                 ctype = response.headers.get("content-type", "application/octet-stream")
@@ -173,12 +191,16 @@ class ProxyHandler(MlopsHandler):
         ctype = response.headers.get("content-type") or "application/json"
         if response.status_code in (401, 403):
             # Say what is wrong with the credentials (GitLab: scope or role), in MLflow's error shape.
-            err = error_for(response.status_code, payload, backend=self.path_kwargs["backend"],
-                            kind=self._client.backend.kind)
+            err = error_for(
+                response.status_code, payload, backend=self.path_kwargs["backend"], kind=self._client.backend.kind
+            )
             ctype = "application/json"
             payload = json.dumps({"error_code": "PERMISSION_DENIED", "message": err.message}).encode()
-        if self._client.backend.kind == "gitlab" and ctype.startswith("application/json") and \
-                self.path_kwargs["path"].startswith(_RUNS):
+        if (
+            self._client.backend.kind == "gitlab"
+            and ctype.startswith("application/json")
+            and self.path_kwargs["path"].startswith(_RUNS)
+        ):
             payload = _proxied_artifact_uris(payload, self._client.backend.url)
         payload = self.redactor.body(payload, ctype)
         self.finish(payload, set_content_type=ctype)

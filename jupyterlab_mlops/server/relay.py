@@ -11,6 +11,7 @@ One implementation for every route that moves files: the proxy, run artifacts an
 - Uploads: :class:`UploadRelay` hands the chunks tornado gives ``data_received`` to the upstream request
   through a small queue; a client that goes away cancels the upstream request.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,9 @@ from .transport import AsyncClient
 
 PASS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "ETag", "Last-Modified")
 # Types a browser may show in place; everything else is an attachment. Never HTML or SVG (scripts).
-INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv",
-                          "application/json"})
+INLINE_TYPES = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv", "application/json"}
+)
 SANDBOX_CSP = "default-src 'none'; sandbox"
 ERROR_BODY_LIMIT = 64 * 1024
 QUEUE_CHUNKS = 8
@@ -51,10 +53,14 @@ def security_headers(name: str, ctype: str) -> dict[str, str]:
     """``nosniff``, a sandboxing CSP, and attachment unless the type is a harmless inline one."""
     inline = ctype.split(";")[0].strip().lower() in INLINE_TYPES
     ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in name) or "download"
-    disposition = (f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
-                   f"filename*=UTF-8''{quote(name, safe='')}")
-    return {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": SANDBOX_CSP,
-            "Content-Disposition": disposition}
+    disposition = (
+        f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    return {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": SANDBOX_CSP,
+        "Content-Disposition": disposition,
+    }
 
 
 async def read_capped(client: AsyncClient, response: httpx.Response, limit: int = ERROR_BODY_LIMIT) -> bytes:
@@ -96,8 +102,9 @@ async def _read_ahead(client: AsyncClient, response: httpx.Response, queue: "asy
         await queue.put(exc)
 
 
-async def relay(handler: MlopsHandler, client: AsyncClient, response: httpx.Response,
-                headers: Optional[dict[str, str]] = None) -> None:
+async def relay(
+    handler: MlopsHandler, client: AsyncClient, response: httpx.Response, headers: Optional[dict[str, str]] = None
+) -> None:
     """Write an open upstream response to the handler's client as it arrives, with back-pressure.
 
     The backend is read a few chunks ahead while the client is written to, so neither side waits on
@@ -118,8 +125,12 @@ async def relay(handler: MlopsHandler, client: AsyncClient, response: httpx.Resp
             if isinstance(chunk, MlopsError):
                 if not sent:
                     raise chunk  # nothing sent yet: a proper JSON error
-                handler.log.warning("%s %s: backend failed mid-body (%s); response cut", handler.request.method,
-                                    handler.request.path, handler.scrub(chunk.message))
+                handler.log.warning(
+                    "%s %s: backend failed mid-body (%s); response cut",
+                    handler.request.method,
+                    handler.request.path,
+                    handler.scrub(chunk.message),
+                )
                 abort(handler)
                 return
             handler.write(chunk)
@@ -146,15 +157,20 @@ def widen_reads(handler: RequestHandler) -> None:
         connection.params.chunk_size = max(params.chunk_size, BODY_CHUNK)  # type: ignore[attr-defined]
 
 
-async def send_download(handler: MlopsHandler, client: AsyncClient, url: str, *, name: str,
-                        params: Any = None) -> None:
+async def send_download(handler: MlopsHandler, client: AsyncClient, url: str, *, name: str, params: Any = None) -> None:
     """Stream one backend file to the client with the download headers; errors typed before any byte."""
-    async with client.open("GET", url, params=params, follow=True, transfer=True,
-                           headers={"Accept-Encoding": "identity"}) as response:
+    async with client.open(
+        "GET", url, params=params, follow=True, transfer=True, headers={"Accept-Encoding": "identity"}
+    ) as response:
         if response.status_code >= 300:
             body = await read_capped(client, response)
-            raise error_for(response.status_code if response.status_code >= 400 else 502, body,
-                            backend=client.backend.name, kind=client.backend.kind, url=str(response.url))
+            raise error_for(
+                response.status_code if response.status_code >= 400 else 502,
+                body,
+                backend=client.backend.name,
+                kind=client.backend.kind,
+                url=str(response.url),
+            )
         ctype = content_type(name, response.headers.get("content-type"))
         await relay(handler, client, response, {**security_headers(name, ctype), "Content-Type": ctype})
 
@@ -170,7 +186,8 @@ class UploadRelay:
         self.received = 0
         self._queue: asyncio.Queue[Optional[bytes]] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
         self.task: asyncio.Future[tuple[httpx.Response, bytes]] = asyncio.ensure_future(
-            self._send(method, url, headers))
+            self._send(method, url, headers)
+        )
 
     async def _body(self) -> Any:
         while (chunk := await self._queue.get()) is not None:

@@ -13,11 +13,23 @@ async client, a kernel could drive them with the sync one.
 - :mod:`.record`    snapshot.json, tags, upload/fetch flows with dedupe, restore names
 - :mod:`.diff`      cell-level diff of two snapshots
 """
+
 from .notebook import EXCLUDE_TAG, Options, Prepared, parse_notebook, prepare, validate
 from .record import NOTEBOOK_ARTIFACT, RECORD_ARTIFACT, SHA_TAG, build_record, fetch_flow, upload_flow
 from .scrub import Scrubber
 
 __all__ = [
-    "EXCLUDE_TAG", "Options", "Prepared", "parse_notebook", "prepare", "validate", "NOTEBOOK_ARTIFACT",
-    "RECORD_ARTIFACT", "SHA_TAG", "build_record", "fetch_flow", "upload_flow", "Scrubber",
+    "EXCLUDE_TAG",
+    "Options",
+    "Prepared",
+    "parse_notebook",
+    "prepare",
+    "validate",
+    "NOTEBOOK_ARTIFACT",
+    "RECORD_ARTIFACT",
+    "SHA_TAG",
+    "build_record",
+    "fetch_flow",
+    "upload_flow",
+    "Scrubber",
 ]

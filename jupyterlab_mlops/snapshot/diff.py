@@ -5,6 +5,7 @@ replaced block are paired by cell id when both sides have it, else by position. 
 compared without execution counts; ``outputs_diff`` is a unified diff of a text rendering
 (binary outputs appear as ``<image/png 1234 bytes sha256:...>``).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -91,12 +92,17 @@ def _entry(status: str, a: Optional[Indexed], b: Optional[Indexed]) -> dict[str,
     ia, ib = (a[0] if a else None), (b[0] if b else None)
     label_a, label_b = f"a/cell {ia}" if a else "/dev/null", f"b/cell {ib}" if b else "/dev/null"
     return {
-        "status": status, "a_index": ia, "b_index": ib, "cell_type": cell.get("cell_type", "code"),
-        "id": cell.get("id"), "source": src_b if cb is not None else src_a,
+        "status": status,
+        "a_index": ia,
+        "b_index": ib,
+        "cell_type": cell.get("cell_type", "code"),
+        "id": cell.get("id"),
+        "source": src_b if cb is not None else src_a,
         "source_diff": "" if src_a == src_b else _unified(src_a.splitlines(), src_b.splitlines(), label_a, label_b),
         "outputs_changed": outputs_changed,
         "outputs_diff": _unified(render_outputs(ca) if ca else [], render_outputs(cb) if cb else [], label_a, label_b)
-        if outputs_changed else "",
+        if outputs_changed
+        else "",
     }
 
 

@@ -7,6 +7,7 @@ interpreter (jupyter_client starts kernelspecs whose ``argv[0]`` is ``python``/`
 server's ``sys.executable``); otherwise the list stays empty with ``packages_source: "unavailable"``.
 Import-light: the kernel imports this module.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,11 @@ def _metadata_packages() -> dict[str, str]:
 
 
 def python_info() -> dict[str, str]:
-    return {"version": platform.python_version(), "implementation": platform.python_implementation(),
-            "platform": sys.platform}
+    return {
+        "version": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": sys.platform,
+    }
 
 
 def server_packages() -> dict[str, str]:

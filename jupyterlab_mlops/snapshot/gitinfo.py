@@ -4,6 +4,7 @@
 Not a repository, no git, a timeout, "dubious ownership": the fields stay empty, never an error.
 The notebook's own diff is left out (the snapshot holds the notebook) and the diff is capped.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,15 +22,29 @@ _ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat
 
 def empty() -> dict[str, Any]:
     """The git fields of a notebook that is not in a repository."""
-    return {"commit": "", "branch": "", "remote": "", "dirty": False, "diff": "", "diff_truncated": False,
-            "untracked": [], "path_in_repo": "", "error": ""}
+    return {
+        "commit": "",
+        "branch": "",
+        "remote": "",
+        "dirty": False,
+        "diff": "",
+        "diff_truncated": False,
+        "untracked": [],
+        "path_in_repo": "",
+        "error": "",
+    }
 
 
 def _git(cwd: Path, *args: str, timeout: float = TIMEOUT, limit: Optional[int] = None) -> Optional[bytes]:
     """stdout of ``git args`` (at most ``limit + 1`` bytes are read), or None when git fails or times out."""
     try:
-        proc = subprocess.Popen(["git", "-C", str(cwd), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL, env={**os.environ, **_ENV})
+        proc = subprocess.Popen(
+            ["git", "-C", str(cwd), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **_ENV},
+        )
     except OSError:
         return None
     timer = threading.Timer(timeout, proc.kill)
@@ -64,8 +79,9 @@ def clean_remote(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def git_info(notebook: "str | os.PathLike[str]", *, diff_max_bytes: int = DIFF_MAX_BYTES,
-             timeout: float = TIMEOUT) -> dict[str, Any]:
+def git_info(
+    notebook: "str | os.PathLike[str]", *, diff_max_bytes: int = DIFF_MAX_BYTES, timeout: float = TIMEOUT
+) -> dict[str, Any]:
     """Git fields for the repository holding ``notebook`` (a file path on this machine)."""
     info = empty()
     path = Path(notebook)
@@ -98,8 +114,18 @@ def git_info(notebook: "str | os.PathLike[str]", *, diff_max_bytes: int = DIFF_M
     info["untracked"] = [e[3:] for e in entries if e.startswith("?? ")][:UNTRACKED_MAX]
     if info["dirty"] and info["commit"]:
         exclude = f":(top,exclude,literal){rel}"
-        diff = _git(cwd, "diff", "HEAD", "--no-color", "--no-ext-diff", "--", ":(top)", exclude,
-                    timeout=timeout, limit=diff_max_bytes)
+        diff = _git(
+            cwd,
+            "diff",
+            "HEAD",
+            "--no-color",
+            "--no-ext-diff",
+            "--",
+            ":(top)",
+            exclude,
+            timeout=timeout,
+            limit=diff_max_bytes,
+        )
         if diff:
             info["diff_truncated"] = len(diff) > diff_max_bytes
             info["diff"] = diff[:diff_max_bytes].decode("utf-8", "replace")

@@ -4,6 +4,7 @@ The canonical form (what is uploaded as ``notebook.ipynb`` and hashed) is nbform
 multi-line strings joined, keys sorted, ASCII-escaped, on one line: valid nbformat that every
 reader accepts, and ~10x faster to produce than nbformat's indented writer on a 20 MB notebook.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -101,8 +102,9 @@ def _shape_problem(nb: dict[str, Any]) -> str:
         if not all(isinstance(a, dict) for a in cell.get("attachments", {}).values()):
             return f"cell {i}: attachments must be mime bundles"
         outputs = cell.get("outputs", [])
-        if not isinstance(outputs, list) or not all(isinstance(o, dict) and isinstance(o.get("output_type"), str)
-                                                    for o in outputs):
+        if not isinstance(outputs, list) or not all(
+            isinstance(o, dict) and isinstance(o.get("output_type"), str) for o in outputs
+        ):
             return f"cell {i}: outputs must be a list of outputs"
         for out in outputs:
             if not isinstance(out.get("data", {}), dict) or not _is_text(out.get("text", "")):
@@ -224,8 +226,12 @@ def kernel_info(nb: dict[str, Any]) -> dict[str, str]:
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     spec = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
     lang = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
-    out = {"name": spec.get("name"), "display_name": spec.get("display_name"),
-           "language": spec.get("language") or lang.get("name"), "language_version": lang.get("version")}
+    out = {
+        "name": spec.get("name"),
+        "display_name": spec.get("display_name"),
+        "language": spec.get("language") or lang.get("name"),
+        "language_version": lang.get("version"),
+    }
     return {k: str(v) for k, v in out.items() if v}
 
 
@@ -248,11 +254,20 @@ def prepare(nb: dict[str, Any], opts: Optional[Options] = None, *, release: bool
     for outs, i, out in _outputs(nb):
         size = output_size(out)
         if size > opts.output_max_bytes:
-            outs[i] = note(f"an output of {_mb(size)} ({_describe(out)}) was left out of the snapshot: "
-                           f"larger than the {_mb(opts.output_max_bytes)} per-output cap.")
+            outs[i] = note(
+                f"an output of {_mb(size)} ({_describe(out)}) was left out of the snapshot: "
+                f"larger than the {_mb(opts.output_max_bytes)} per-output cap."
+            )
             truncated += 1
-    prepared = Prepared(b"", "", scrubbed=dict(scrubber.counts), excluded_cells=excluded, outputs_truncated=truncated,
-                        cells=len(kept), kernel=kernel_info(nb))
+    prepared = Prepared(
+        b"",
+        "",
+        scrubbed=dict(scrubber.counts),
+        excluded_cells=excluded,
+        outputs_truncated=truncated,
+        cells=len(kept),
+        kernel=kernel_info(nb),
+    )
     data = serialize(nb)
     if len(data) > opts.max_bytes:
         data = _fit(nb, data, opts.max_bytes, prepared)
@@ -267,8 +282,11 @@ def _fit(nb: dict[str, Any], data: bytes, max_bytes: int, prepared: Prepared) ->
     """Drop outputs, largest first, until the notebook fits ``max_bytes``; else raise."""
     cap = _mb(max_bytes)
     while len(data) > max_bytes:
-        sized = sorted(((output_size(o), outs, i) for outs, i, o in _outputs(nb) if not _is_note(o)),
-                       key=lambda t: t[0], reverse=True)
+        sized = sorted(
+            ((output_size(o), outs, i) for outs, i, o in _outputs(nb) if not _is_note(o)),
+            key=lambda t: t[0],
+            reverse=True,
+        )
         sized = [t for t in sized if t[0] >= MIN_DROPPABLE]
         if not sized:
             break
@@ -292,5 +310,7 @@ def _fit(nb: dict[str, Any], data: bytes, max_bytes: int, prepared: Prepared) ->
         raise InvalidInput(
             f"The notebook snapshot is {_mb(len(data))} even without outputs; the backend accepts at most {cap} "
             "(c.MlopsApp.snapshot_max_bytes). Split the notebook or exclude large cells with the "
-            f"'{EXCLUDE_TAG}' tag.", reason="snapshot_too_large")
+            f"'{EXCLUDE_TAG}' tag.",
+            reason="snapshot_too_large",
+        )
     return data

@@ -6,6 +6,7 @@ Dedupe: MLflow overwrites tags, so ``mlops.snapshot.sha256`` equal to the new ha
 "unchanged"; GitLab keeps a tag's first value, so there the hash stored in ``snapshot.json``
 decides (and the tag records the first snapshot of the run).
 """
+
 from __future__ import annotations
 
 import getpass
@@ -38,9 +39,21 @@ def current_user() -> str:
         return ""
 
 
-def build_record(prepared: Prepared, *, path: str, run_id: str, backend: str, kernel: dict[str, Any],
-                 python: dict[str, Any], packages: dict[str, str], packages_source: str, git: dict[str, Any],
-                 source: str, secrets: tuple[str, ...] = (), user: Optional[str] = None) -> dict[str, Any]:
+def build_record(
+    prepared: Prepared,
+    *,
+    path: str,
+    run_id: str,
+    backend: str,
+    kernel: dict[str, Any],
+    python: dict[str, Any],
+    packages: dict[str, str],
+    packages_source: str,
+    git: dict[str, Any],
+    source: str,
+    secrets: tuple[str, ...] = (),
+    user: Optional[str] = None,
+) -> dict[str, Any]:
     """The ``snapshot.json`` document; git text is scrubbed too (counts merged into ``scrubbed``)."""
     scrubber = Scrubber.with_secrets(secrets)
     git = dict(git)
@@ -52,13 +65,24 @@ def build_record(prepared: Prepared, *, path: str, run_id: str, backend: str, ke
     for kind, n in scrubber.counts.items():
         scrubbed[kind] = scrubbed.get(kind, 0) + n
     return {
-        "format": FORMAT, "path": path, "sha256": prepared.sha256, "size": prepared.size,
-        "created": int(time.time() * 1000), "run_id": run_id, "backend": backend, "source": source,
+        "format": FORMAT,
+        "path": path,
+        "sha256": prepared.sha256,
+        "size": prepared.size,
+        "created": int(time.time() * 1000),
+        "run_id": run_id,
+        "backend": backend,
+        "source": source,
         "user": current_user() if user is None else user,
         "kernel": {**prepared.kernel, **{k: str(v) for k, v in kernel.items() if v}},
-        "python": python, "packages": packages, "packages_source": packages_source, "git": git,
-        "scrubbed": scrubbed, "excluded_cells": prepared.excluded_cells,
-        "outputs_truncated": prepared.outputs_truncated, "outputs_dropped": prepared.outputs_dropped,
+        "python": python,
+        "packages": packages,
+        "packages_source": packages_source,
+        "git": git,
+        "scrubbed": scrubbed,
+        "excluded_cells": prepared.excluded_cells,
+        "outputs_truncated": prepared.outputs_truncated,
+        "outputs_dropped": prepared.outputs_dropped,
         "cells": prepared.cells,
     }
 
@@ -80,10 +104,16 @@ def source_tags(record: dict[str, Any]) -> dict[str, str]:
 
 def response(record: dict[str, Any], uploaded: bool, reason: Optional[str] = None) -> dict[str, Any]:
     """The JSON answer of ``POST .../snapshot``."""
-    out = {k: record[k] for k in ("sha256", "path", "size", "scrubbed", "outputs_dropped", "outputs_truncated",
-                                  "excluded_cells")}
-    out.update(uploaded=uploaded, artifacts=[NOTEBOOK_ARTIFACT, RECORD_ARTIFACT],
-               packages_source=record["packages_source"], git_commit=record["git"].get("commit", ""))
+    out = {
+        k: record[k]
+        for k in ("sha256", "path", "size", "scrubbed", "outputs_dropped", "outputs_truncated", "excluded_cells")
+    }
+    out.update(
+        uploaded=uploaded,
+        artifacts=[NOTEBOOK_ARTIFACT, RECORD_ARTIFACT],
+        packages_source=record["packages_source"],
+        git_commit=record["git"].get("commit", ""),
+    )
     if reason:
         out["reason"] = reason
     return out
@@ -135,8 +165,9 @@ def fetch_flow(api: Api, run_id: str) -> Iterator[Any]:
         if not isinstance(record, dict):
             raise ValueError("not an object")
     except ValueError:
-        raise InvalidInput(f"The {RECORD_ARTIFACT} of run {run_id} is not valid JSON.",
-                           reason="invalid_snapshot") from None
+        raise InvalidInput(
+            f"The {RECORD_ARTIFACT} of run {run_id} is not valid JSON.", reason="invalid_snapshot"
+        ) from None
     what = f"The snapshot of run {run_id}"
     notebook = untrusted(validate(parse_notebook(nb_raw, what), what))
     return record, notebook, run

@@ -4,6 +4,7 @@ The patterns and the matching live in :mod:`jupyterlab_mlops.client.redact`, the
 outputs use too; here matches become ``[REDACTED:<kind>]``, counted per kind, and notebook trees are walked
 (base64 blobs of binary mime types skipped).
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional

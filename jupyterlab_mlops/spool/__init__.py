@@ -35,11 +35,11 @@ Two more tables (issue 10):
 Modules: :mod:`.rows` (item shapes, schema, codec), :mod:`.files` (the directory: depth and aside
 files, owner locks; all the server reads), :mod:`.queue` (one spool file).
 """
+
 from __future__ import annotations
 
 from .files import aside_summary, default_dir, has_pending, merge_aside, total_depth
 from .queue import Spool
 from .rows import LOCAL_PREFIX, Item
 
-__all__ = ["LOCAL_PREFIX", "Item", "Spool", "aside_summary", "default_dir", "has_pending", "merge_aside",
-           "total_depth"]
+__all__ = ["LOCAL_PREFIX", "Item", "Spool", "aside_summary", "default_dir", "has_pending", "merge_aside", "total_depth"]

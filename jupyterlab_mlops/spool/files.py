@@ -1,6 +1,7 @@
 """The spool directory: where it is, the small files every spool keeps current for readers that
 open no SQLite (``*.depth``, ``*.aside``: what the server's status route and ``%mlops status``
 show), and the owner locks that tell a live kernel's spool from an orphan."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """One spool file: a durable, ordered queue of items in SQLite (see the package docstring)."""
+
 from __future__ import annotations
 
 import json
@@ -143,7 +144,8 @@ class Spool:
         """The oldest ``limit`` items with their sequence numbers (run ids already mapped)."""
         with self._mutex:
             rows = self._db.execute(
-                "SELECT seq, run, kind, key, num, txt, ts, step FROM ops ORDER BY seq LIMIT ?", (limit,)).fetchall()
+                "SELECT seq, run, kind, key, num, txt, ts, step FROM ops ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
         return [(r[0], from_row(*r[1:])) for r in rows]
 
     def delete_through(self, seq: int, *, map_run: Optional[tuple[str, str]] = None) -> int:
@@ -176,8 +178,10 @@ class Spool:
         with self._mutex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("INSERT INTO aside (at, run, reason, n, items) VALUES (?, ?, ?, ?, ?)",
-                                 (int(time.time()), run, reason[:1000], len(items), payload))
+                self._db.execute(
+                    "INSERT INTO aside (at, run, reason, n, items) VALUES (?, ?, ?, ?, ?)",
+                    (int(time.time()), run, reason[:1000], len(items), payload),
+                )
                 n = self._db.execute("DELETE FROM ops WHERE seq <= ?", (seq,)).rowcount
                 self._db.execute("DELETE FROM unsure WHERE hi <= ?", (seq,))
                 self._db.execute("COMMIT")
@@ -244,9 +248,14 @@ class Spool:
             except sqlite3.Error:
                 pass
             if remove_if_empty and self.depth == 0 and not self._aside["batches"]:
-                for p in (self.path, self.path.with_name(self.path.name + "-wal"),
-                          self.path.with_name(self.path.name + "-shm"), self.depth_path, self.aside_path,
-                          self.lock_path):
+                for p in (
+                    self.path,
+                    self.path.with_name(self.path.name + "-wal"),
+                    self.path.with_name(self.path.name + "-shm"),
+                    self.depth_path,
+                    self.aside_path,
+                    self.lock_path,
+                ):
                     try:
                         p.unlink()
                     except FileNotFoundError:

@@ -1,4 +1,5 @@
 """What a spool stores: the item shapes, the SQLite schema and the item <-> row codec."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@
 return these; they call the backend synchronously from the kernel and show errors on their
 message line instead of raising. Testable without a browser: construct, set values, ``click()``.
 """
+
 from .compare import CompareView
 from .experiments import ExperimentsBrowser
 from .models import ModelsBrowser

@@ -3,6 +3,7 @@
 Everything shown comes from a possibly shared backend, so every name and value goes through
 :func:`esc` before it is put into HTML (names are rendered as text, DESIGN §9).
 """
+
 from __future__ import annotations
 
 import html
@@ -15,8 +16,7 @@ import ipywidgets as w
 from ..client.errors import MlopsError
 from ..views.downsample import downsample
 
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-           "#bcbd22", "#17becf"]
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 DIFF_STYLE = "background: var(--jp-warn-color3, #fff3cd);"
 #: Points drawn per line at most (each bucket's min and max kept: the shape of the curve).
 CHART_MAX_POINTS = 500
@@ -55,13 +55,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], highlight: Sequ
         style = DIFF_STYLE if i < len(highlight) and highlight[i] else ""
         cells = "".join(f"<td style='{CELL}'>{esc(c)}</td>" for c in row)
         body.append(f"<tr style='{style}'>{cells}</tr>")
-    return (f"<table class='jp-mlops-table' style='border-collapse: collapse; font-size: var(--jp-ui-font-size1);'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return (
+        f"<table class='jp-mlops-table' style='border-collapse: collapse; font-size: var(--jp-ui-font-size1);'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def message_html(text: str, kind: str = "error") -> str:
-    color = {"error": "var(--jp-error-color1, #d32f2f)", "ok": "var(--jp-success-color1, #388e3c)",
-             "info": "var(--jp-ui-font-color2, #555)"}[kind]
+    color = {
+        "error": "var(--jp-error-color1, #d32f2f)",
+        "ok": "var(--jp-success-color1, #388e3c)",
+        "info": "var(--jp-ui-font-color2, #555)",
+    }[kind]
     return f"<span style='color: {color}'>{esc(text)}</span>"
 
 
@@ -71,8 +76,9 @@ def link_html(url: Optional[str], text: str) -> str:
     return f"<a href='{esc(url)}' target='_blank' rel='noopener noreferrer'>{esc(text)}</a>"
 
 
-def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, width: int = 640,
-               height: int = 260, title: str = "") -> str:
+def line_chart(
+    series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, width: int = 640, height: int = 260, title: str = ""
+) -> str:
     """An inline SVG chart of (label, [(x, y), ...]) series, labels escaped."""
     finite = [(x, y) for _, pts in series for x, y in pts if math.isfinite(x) and math.isfinite(y)]
     if not finite:
@@ -92,20 +98,23 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, w
     def sy(y: float) -> float:
         return top + (1 - (y - y0) / (y1 - y0)) * ph
 
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-             f"style='font: 10px sans-serif; color: var(--jp-ui-font-color1, #222)'>",
-             f"<rect x='{left}' y='{top}' width='{pw}' height='{ph}' fill='none' stroke='currentColor' "
-             "stroke-opacity='0.3'/>",
-             f"<text x='{left}' y='12' fill='currentColor'>{esc(title)}</text>",
-             f"<text x='{left - 4}' y='{top + 8}' text-anchor='end' fill='currentColor'>{y1:.4g}</text>",
-             f"<text x='{left - 4}' y='{top + ph}' text-anchor='end' fill='currentColor'>{y0:.4g}</text>",
-             f"<text x='{left}' y='{height - 10}' fill='currentColor'>{x0:.6g}</text>",
-             f"<text x='{left + pw}' y='{height - 10}' text-anchor='end' fill='currentColor'>{x1:.6g}</text>"]
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"style='font: 10px sans-serif; color: var(--jp-ui-font-color1, #222)'>",
+        f"<rect x='{left}' y='{top}' width='{pw}' height='{ph}' fill='none' stroke='currentColor' "
+        "stroke-opacity='0.3'/>",
+        f"<text x='{left}' y='12' fill='currentColor'>{esc(title)}</text>",
+        f"<text x='{left - 4}' y='{top + 8}' text-anchor='end' fill='currentColor'>{y1:.4g}</text>",
+        f"<text x='{left - 4}' y='{top + ph}' text-anchor='end' fill='currentColor'>{y0:.4g}</text>",
+        f"<text x='{left}' y='{height - 10}' fill='currentColor'>{x0:.6g}</text>",
+        f"<text x='{left + pw}' y='{height - 10}' text-anchor='end' fill='currentColor'>{x1:.6g}</text>",
+    ]
     legend_y = top + 12
     for i, (label, pts) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
-        clean = downsample([(x, y) for x, y in pts if math.isfinite(x) and math.isfinite(y)], CHART_MAX_POINTS,
-                           "minmax")
+        clean = downsample(
+            [(x, y) for x, y in pts if math.isfinite(x) and math.isfinite(y)], CHART_MAX_POINTS, "minmax"
+        )
         if len(clean) == 1:
             x, y = clean[0]
             parts.append(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='3' fill='{color}'/>")

@@ -3,6 +3,7 @@ highlighted, and metric curves overlaid (an inline SVG, no plotting library need
 
 The tables, labels and series are the compare view's (:mod:`...views.compare_series`), driven
 synchronously: the same runs, diff and downsampled histories as the Compare tab."""
+
 from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
@@ -24,8 +25,12 @@ class CompareView(Panel):
     """``rows`` holds ``(param, [value per run], differs)``; ``diff_only`` filters the table;
     ``metric`` picks the plotted metric; ``series`` holds the plotted points per run label."""
 
-    def __init__(self, runs_or_experiment: Union[str, Sequence[Any], None] = None,
-                 metrics: Optional[Sequence[str]] = None, session: Any = None) -> None:
+    def __init__(
+        self,
+        runs_or_experiment: Union[str, Sequence[Any], None] = None,
+        metrics: Optional[Sequence[str]] = None,
+        session: Any = None,
+    ) -> None:
         super().__init__(session)
         self.runs: list[Run] = []
         self.rows: list[tuple[str, list[str], bool]] = []
@@ -41,8 +46,14 @@ class CompareView(Panel):
         self._cache = SeriesCache()
         self.diff_only.observe(lambda _: self._render_params(), names="value")
         self.metric.observe(lambda _: self._render_chart(), names="value")
-        self.children = [self.message, w.HBox([self.diff_only]), self.params_table, self.metrics_table,
-                         self.metric, self.chart]
+        self.children = [
+            self.message,
+            w.HBox([self.diff_only]),
+            self.params_table,
+            self.metrics_table,
+            self.metric,
+            self.chart,
+        ]
         self.guard(self._load, runs_or_experiment, list(metrics) if metrics else None)
 
     def _run_ids(self, target: Union[str, Sequence[Any], None]) -> list[str]:
@@ -57,8 +68,9 @@ class CompareView(Panel):
                 exp = self.client.run(api.get_experiment_by_name(target))
             except NotFound:
                 return [target]  # a single run id
-            page = self.client.run(api.search_runs([exp.experiment_id], order_by=self.run_order(),
-                                                   max_results=MAX_RUNS))
+            page = self.client.run(
+                api.search_runs([exp.experiment_id], order_by=self.run_order(), max_results=MAX_RUNS)
+            )
             return [r.run_id for r in page.items]
         ids = []
         for item in target:
@@ -80,8 +92,7 @@ class CompareView(Panel):
             self.say(f"comparing the first {MAX_RUNS} of {len(ids)} runs")
             ids = ids[:MAX_RUNS]
         name = self.client.backend.name
-        self._fetched, errors = self._drive(cs.fetch_runs([RunRef(name, rid) for rid in ids],
-                                                          {name: self.client.api}))
+        self._fetched, errors = self._drive(cs.fetch_runs([RunRef(name, rid) for rid in ids], {name: self.client.api}))
         if errors:
             self.say("; ".join(f"run {e['run_id']}: {e['message']}" for e in errors), "error")
         self.runs = [f.run for f in self._fetched]
@@ -93,8 +104,11 @@ class CompareView(Panel):
         self._render_params()
         self.metrics_table.value = table(
             ["metric (latest)"] + [self._name(r) for r in self.runs],
-            [[k] + ["" if v is None else fmt_value(v) for v in latest.get(k, [None] * len(self.runs))]
-             for k in self.metric_keys])
+            [
+                [k] + ["" if v is None else fmt_value(v) for v in latest.get(k, [None] * len(self.runs))]
+                for k in self.metric_keys
+            ],
+        )
         self.metric.options = self.metric_keys
         if self.metric_keys:
             self.metric.value = self.metric_keys[0]
@@ -105,8 +119,11 @@ class CompareView(Panel):
 
     def _render_params(self) -> None:
         rows = [r for r in self.rows if r[2] or not self.diff_only.value]
-        self.params_table.value = table(["param"] + [self._name(r) for r in self.runs],
-                                        [[k] + values for k, values, _ in rows], [d for _, _, d in rows])
+        self.params_table.value = table(
+            ["param"] + [self._name(r) for r in self.runs],
+            [[k] + values for k, values, _ in rows],
+            [d for _, _, d in rows],
+        )
 
     def _render_chart(self) -> None:
         key = self.metric.value
@@ -116,13 +133,19 @@ class CompareView(Panel):
             return
         name = self.client.backend.name
         try:
-            series, errors = self._drive(cs.series_for(self._fetched, [key], {name: self.client.api}, self._cache,
-                                                       max_points=CHART_POINTS, x="step"))
+            series, errors = self._drive(
+                cs.series_for(
+                    self._fetched, [key], {name: self.client.api}, self._cache, max_points=CHART_POINTS, x="step"
+                )
+            )
         except MlopsError as exc:
             self.say(exc.message, "error")
             return
         if errors:
             self.say(errors[0]["message"], "error")
-        self.series = {self._name(f.run): [(float(x), float(y)) for x, y in series[(key, f.ref)]["points"]]
-                       for f in self._fetched if (key, f.ref) in series}
+        self.series = {
+            self._name(f.run): [(float(x), float(y)) for x, y in series[(key, f.ref)]["points"]]
+            for f in self._fetched
+            if (key, f.ref) in series
+        }
         self.chart.value = line_chart(list(self.series.items()), title=f"{key} by step")

@@ -1,4 +1,5 @@
 """``mlops.experiments()``: browse experiments and their runs, select runs, compare or promote them."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -24,8 +25,12 @@ class ExperimentsBrowser(Panel):
         self.runs = w.SelectMultiple(options=[], rows=10, description="Runs", layout=w.Layout(width="95%"))
         self.details = w.HTML("")
         self.compare_button = w.Button(description="Compare selected", icon="columns", disabled=True)
-        self.promote_button = w.Button(description="Promote…", icon="tag", disabled=True,
-                                       tooltip="Promote the first selected run to a model version")
+        self.promote_button = w.Button(
+            description="Promote…",
+            icon="tag",
+            disabled=True,
+            tooltip="Promote the first selected run to a model version",
+        )
         self.output = w.VBox([])
         self.experiments_list: list[Experiment] = []
         self.runs_list: list[Run] = []
@@ -35,8 +40,14 @@ class ExperimentsBrowser(Panel):
         self.refresh.on_click(lambda _: self.load())
         self.compare_button.on_click(lambda _: self._open_compare())
         self.promote_button.on_click(lambda _: self._open_promote())
-        self.children = [w.HBox([self.experiment, self.filter, self.refresh]), self.runs,
-                         w.HBox([self.compare_button, self.promote_button]), self.message, self.details, self.output]
+        self.children = [
+            w.HBox([self.experiment, self.filter, self.refresh]),
+            self.runs,
+            w.HBox([self.compare_button, self.promote_button]),
+            self.message,
+            self.details,
+            self.output,
+        ]
         self.load()
 
     @property
@@ -74,8 +85,7 @@ class ExperimentsBrowser(Panel):
             self.runs.options = []
             return
         api = self.client.api
-        page = self.guard(self.client.run, api.search_runs([exp_id], order_by=self.run_order(),
-                                                           max_results=RUNS_SHOWN))
+        page = self.guard(self.client.run, api.search_runs([exp_id], order_by=self.run_order(), max_results=RUNS_SHOWN))
         if page is None:
             return
         self.runs_list = page.items

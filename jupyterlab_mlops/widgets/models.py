@@ -1,4 +1,5 @@
 """``mlops.models()``: the model registry: models, their versions, one version's details."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -32,8 +33,14 @@ class ModelsBrowser(Panel):
         self.filter.observe(lambda _: self.load(), names="value")
         self.models.observe(lambda _: self.load_versions(), names="value")
         self.version.observe(lambda _: self._show_version(), names="value")
-        self.children = [w.HBox([self.filter, self.refresh]), self.message, self.models, self.versions_table,
-                         self.version, self.details]
+        self.children = [
+            w.HBox([self.filter, self.refresh]),
+            self.message,
+            self.models,
+            self.versions_table,
+            self.version,
+            self.details,
+        ]
         self.load()
 
     def load(self) -> None:
@@ -41,15 +48,20 @@ class ModelsBrowser(Panel):
             return
         api = self.client.api
         needle = self.filter.value.strip() or None
-        models = self.guard(self.client.drive, flows.all_pages(
-            lambda tok: api.search_registered_models(name_contains=needle, page_token=tok), limit=1000))
+        models = self.guard(
+            self.client.drive,
+            flows.all_pages(lambda tok: api.search_registered_models(name_contains=needle, page_token=tok), limit=1000),
+        )
         if models is None:
             return
         self.models_list = sorted(models, key=lambda m: m.name.lower())
         current = self.models.value
         self.models.options = [m.name for m in self.models_list]
-        self.say(f"{len(models)} model(s)" if models else "no registered models yet: promote a run with "
-                                                         "mlops.promote(run, model=...)")
+        self.say(
+            f"{len(models)} model(s)"
+            if models
+            else "no registered models yet: promote a run with mlops.promote(run, model=...)"
+        )
         if current in self.models.options:
             self.models.value = current
         elif self.models.options:
@@ -66,8 +78,16 @@ class ModelsBrowser(Panel):
         if versions is None:
             return
         self.versions_list = rv.sort_versions(versions)  # semver.org precedence, as the registry pages
-        rows = [[v.semver or v.version, fmt_time(v.creation_timestamp), v.run_id or "", v.status,
-                 (v.description or "")[:80]] for v in self.versions_list]
+        rows = [
+            [
+                v.semver or v.version,
+                fmt_time(v.creation_timestamp),
+                v.run_id or "",
+                v.status,
+                (v.description or "")[:80],
+            ]
+            for v in self.versions_list
+        ]
         self.versions_table.value = table(["version", "created", "run", "status", "description"], rows)
         before = self.version.value
         self.version.options = [(v.semver or v.version, v.version) for v in self.versions_list]
@@ -88,12 +108,20 @@ class ModelsBrowser(Panel):
             self.details.value = ""
             return
         backend = self.client.backend
-        self.snippet = self.guard(self.client.drive, rv.version_snippet(
-            self.client.api, backend, mv, kernel_ready=kernel_points_at(backend)))
-        rows = [("name", mv.name), ("version", mv.semver or mv.version), ("id", mv.version_id),
-                ("run", mv.run_id or ""), ("created", fmt_time(mv.creation_timestamp)),
-                ("description", mv.description), ("source", mv.source or "")]
+        self.snippet = self.guard(
+            self.client.drive, rv.version_snippet(self.client.api, backend, mv, kernel_ready=kernel_points_at(backend))
+        )
+        rows = [
+            ("name", mv.name),
+            ("version", mv.semver or mv.version),
+            ("id", mv.version_id),
+            ("run", mv.run_id or ""),
+            ("created", fmt_time(mv.creation_timestamp)),
+            ("description", mv.description),
+            ("source", mv.source or ""),
+        ]
         rows += [(f"tag {k}", v) for k, v in sorted(mv.tags.items())]
         code = self.snippet["code"] if self.snippet else ""
-        self.details.value = (table(["", "value"], rows) + "<div>use in a notebook:</div>"
-                              f"<pre style='user-select: all'>{esc(code)}</pre>")
+        self.details.value = (
+            table(["", "value"], rows) + f"<div>use in a notebook:</div><pre style='user-select: all'>{esc(code)}</pre>"
+        )

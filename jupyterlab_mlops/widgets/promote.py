@@ -1,4 +1,5 @@
 """``mlops.promote(run)``: a form to register a run as a new model version."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -22,26 +23,38 @@ class PromoteForm(Panel):
         super().__init__(session)
         self.result: Optional[ModelVersion] = None
         self.notes: list[str] = []
-        self.run = w.Text(value=run_id or "", description="Run", placeholder="run id",
-                          layout=w.Layout(width="420px"))
-        self.model = w.Combobox(description="Model", placeholder="pick or type a new model name",
-                                ensure_option=False, options=[], layout=w.Layout(width="420px"))
+        self.run = w.Text(value=run_id or "", description="Run", placeholder="run id", layout=w.Layout(width="420px"))
+        self.model = w.Combobox(
+            description="Model",
+            placeholder="pick or type a new model name",
+            ensure_option=False,
+            options=[],
+            layout=w.Layout(width="420px"),
+        )
         self.version = w.Text(description="Version", placeholder="1.0.0", layout=w.Layout(width="240px"))
         self.description = w.Textarea(description="Description", layout=w.Layout(width="420px", height="60px"))
         self.submit = w.Button(description="Promote", button_style="primary", icon="check")
         self.result_html = w.HTML("")
         self.model.observe(lambda _: self.suggest_version(), names="value")
         self.submit.on_click(lambda _: self.do_submit())
-        self.children = [self.run, self.model, self.version, self.description, self.submit, self.message,
-                         self.result_html]
+        self.children = [
+            self.run,
+            self.model,
+            self.version,
+            self.description,
+            self.submit,
+            self.message,
+            self.result_html,
+        ]
         names = self.guard(self._model_names)
         if names is not None:
             self.model.options = names
 
     def _model_names(self) -> list[str]:
         api = self.client.api
-        models = self.client.drive(flows.all_pages(lambda tok: api.search_registered_models(page_token=tok),
-                                                   limit=1000))
+        models = self.client.drive(
+            flows.all_pages(lambda tok: api.search_registered_models(page_token=tok), limit=1000)
+        )
         return sorted(m.name for m in models)
 
     def suggest_version(self) -> Optional[str]:
@@ -82,9 +95,12 @@ class PromoteForm(Panel):
         self.result, self.notes = mv, list(answer.get("notes", []))
         shown = mv.semver or mv.version
         notes = " ".join(n for n in self.notes if not n.startswith(("Registered ", "Created model")))
-        self.result_html.value = (message_html(f"Created version {shown} of {model} from run {run_id}.", "ok")
-                                  + " " + link_html(self._url(mv), "open")
-                                  + (f"<div>{esc(notes)}</div>" if notes else ""))
+        self.result_html.value = (
+            message_html(f"Created version {shown} of {model} from run {run_id}.", "ok")
+            + " "
+            + link_html(self._url(mv), "open")
+            + (f"<div>{esc(notes)}</div>" if notes else "")
+        )
         if model not in self.model.options:
             self.model.options = sorted([*self.model.options, model])
         self.version.value = next_semver(shown) if mv.semver else ""

@@ -1,4 +1,5 @@
 """The tornado application that stands where GitLab would: routing, auth, error shapes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,17 +27,27 @@ PACKAGE_RE = re.compile(r"\Apackages/ml_models/([^/]+)/files/(.+)\Z")
 ROUTES = {**tracking.ROUTES, **registry.ROUTES}
 REGISTRY_ROUTES = set(registry.ROUTES)
 FORBIDDEN = {"message": "403 Forbidden"}
-INSUFFICIENT_SCOPE = {"error": "insufficient_scope",
-                      "error_description": "The request requires higher privileges than provided by the access token.",
-                      "scope": "api"}
+INSUFFICIENT_SCOPE = {
+    "error": "insufficient_scope",
+    "error_description": "The request requires higher privileges than provided by the access token.",
+    "scope": "api",
+}
 
 
 class Service:
     """What the handler needs: state, upstream MLflow, knobs, tokens, project identity, request log."""
 
-    def __init__(self, state: State, upstream: Any, knobs: Knobs, tokens: dict[str, User],
-                 project_id: int, project_path: str, store: ObjectStore | None = None,
-                 requests: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        state: State,
+        upstream: Any,
+        knobs: Knobs,
+        tokens: dict[str, User],
+        project_id: int,
+        project_path: str,
+        store: ObjectStore | None = None,
+        requests: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.state = state
         self.upstream = upstream
         self.knobs = knobs
@@ -103,15 +114,23 @@ class GitLabHandler(tornado.web.RequestHandler):
 
     async def dispatch(self) -> None:
         svc, req = self.service, self.request
-        entry = self.entry = {"method": req.method, "path": req.path, "query": req.query,
-                              "authorization": "Authorization" in req.headers, "server": "gitlab"}
+        entry = self.entry = {
+            "method": req.method,
+            "path": req.path,
+            "query": req.query,
+            "authorization": "Authorization" in req.headers,
+            "server": "gitlab",
+        }
         svc.requests.append(entry)
         try:
             if svc.knobs.latency:
                 await asyncio.sleep(svc.knobs.latency)
             if svc.knobs.outage:
-                self.finish_with(svc.knobs.outage, "text/html",
-                                 f"<html><body><h1>{svc.knobs.outage}</h1>GitLab is not responding</body></html>")
+                self.finish_with(
+                    svc.knobs.outage,
+                    "text/html",
+                    f"<html><body><h1>{svc.knobs.outage}</h1>GitLab is not responding</body></html>",
+                )
                 return
             args = self.parse_args()
             entry["args"] = args
@@ -150,7 +169,7 @@ class GitLabHandler(tornado.web.RequestHandler):
                 raise ApiError(403, dict(FORBIDDEN))
             self.answer(200, platform.job_entity(ctx, JOB_RE.match(rest).group(1)))  # type: ignore[union-attr]
         elif rest.startswith(MLFLOW_PREFIX):
-            route = (lookup, rest[len(MLFLOW_PREFIX):])
+            route = (lookup, rest[len(MLFLOW_PREFIX) :])
             endpoint = ROUTES.get(route)
             if endpoint is None:
                 raise not_found()
@@ -170,7 +189,7 @@ class GitLabHandler(tornado.web.RequestHandler):
             ctx = self.context(args, project, write)
             if not svc.knobs.model_registry_enabled:
                 raise not_found()  # C9: read_model_registry
-            sub = rest[len(ARTIFACTS_PREFIX) + 1:]
+            sub = rest[len(ARTIFACTS_PREFIX) + 1 :]
             if not sub:
                 self.answer(200, artifacts.list_artifacts(ctx))
             else:
@@ -199,8 +218,9 @@ class GitLabHandler(tornado.web.RequestHandler):
     def host_url(self) -> str:
         return f"{self.request.protocol}://{self.request.host}"
 
-    def context(self, args: dict[str, Any], project: str, write: bool, role_write: bool | None = None,
-                package: bool = False) -> Ctx:
+    def context(
+        self, args: dict[str, Any], project: str, write: bool, role_write: bool | None = None, package: bool = False
+    ) -> Ctx:
         """Authenticate (401), find the project (404), check the token scope (403: any non-GET needs
         ``api``) and the role for writes (401 on MLflow routes; packages check it themselves)."""
         svc = self.service

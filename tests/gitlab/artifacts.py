@@ -4,14 +4,23 @@ Files live on disk under ``State.files_dir``: one directory per package (model v
 one sub-directory per stored (URI-encoded, C8) file name, and in it one file per package-file ROW: a
 re-upload of the same name adds a row (C16), the listing shows every row, downloads take the last.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .core import (FILE_NAME_RE, ApiError, Ctx, bad_request, cgi_escape, encode_uri_component, grape_error,
-                   resource_not_found)
+from .core import (
+    FILE_NAME_RE,
+    ApiError,
+    Ctx,
+    bad_request,
+    cgi_escape,
+    encode_uri_component,
+    grape_error,
+    resource_not_found,
+)
 
 
 class FileBody:
@@ -39,8 +48,13 @@ def rows(pkg: Path) -> list[tuple[str, Path]]:
     """Every package-file row of a package as (stored file name, file on disk), in upload order."""
     if not pkg.is_dir():
         return []
-    out = [(d.name, f) for d in pkg.iterdir() if d.is_dir() for f in d.iterdir()
-           if f.is_file() and not f.name.endswith(".part")]
+    out = [
+        (d.name, f)
+        for d in pkg.iterdir()
+        if d.is_dir()
+        for f in d.iterdir()
+        if f.is_file() and not f.name.endswith(".part")
+    ]
     out.sort(key=lambda r: r[1].name)
     return out
 

@@ -1,4 +1,5 @@
 """Shared pieces of the GitLab stand-in: errors, tokens, in-memory registry state, pagination, rules."""
+
 from __future__ import annotations
 
 import base64
@@ -100,16 +101,16 @@ class Knobs:
         self.reset()
 
     def reset(self) -> None:
-        self.supports_run_promotion = True      # model-versions/create links the given run_id
-        self.metrics_history_supported = True   # metrics/get-history exists (404 when False)
-        self.latency = 0.0                      # seconds added before every answer
-        self.outage: int | None = None          # answer every request with this status (e.g. 502)
+        self.supports_run_promotion = True  # model-versions/create links the given run_id
+        self.metrics_history_supported = True  # metrics/get-history exists (404 when False)
+        self.latency = 0.0  # seconds added before every answer
+        self.outage: int | None = None  # answer every request with this status (e.g. 502)
         # object storage with direct download (gitlab.com's set-up, GITLAB_API.md C2): downloads answer
         # 302 to a short-lived signed URL on another host, with a redirect notice as the body
         self.object_storage = False
-        self.signed_url_ttl = 60                # seconds a signed object-storage URL stays valid (C2)
-        self.model_registry_enabled = True      # C9: False -> registry, mlflow-artifacts and packages 404
-        self.packages_enabled = True            # C9: False -> package file endpoints 403
+        self.signed_url_ttl = 60  # seconds a signed object-storage URL stays valid (C2)
+        self.model_registry_enabled = True  # C9: False -> registry, mlflow-artifacts and packages 404
+        self.packages_enabled = True  # C9: False -> package file endpoints 403
 
 
 @dataclass
@@ -121,9 +122,9 @@ class Ctx:
     knobs: Knobs
     user: User
     args: dict[str, Any]
-    host_url: str        # http://127.0.0.1:PORT
+    host_url: str  # http://127.0.0.1:PORT
     project_id: int
-    project_path: str    # group/project
+    project_path: str  # group/project
 
     def req(self, name: str) -> Any:
         v = self.args.get(name)
@@ -158,10 +159,10 @@ class Ctx:
 SEMVER_RE = re.compile(
     r"\A(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z")
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z"
+)
 # C13: Ruby's ``\w`` is ASCII-only, Python's is Unicode unless ``re.ASCII``
-MODEL_NAME_RE = re.compile(
-    r"\A@?(?>(([\w\-.+]*)/)*([\w\-.]+))@?(?>(([\w\-.+]*)/)*([\w\-.]*))\Z", re.ASCII)
+MODEL_NAME_RE = re.compile(r"\A@?(?>(([\w\-.+]*)/)*([\w\-.]+))@?(?>(([\w\-.+]*)/)*([\w\-.]*))\Z", re.ASCII)
 FILE_NAME_RE = re.compile(r"\A[A-Za-z0-9._+ -]+\Z")
 
 
@@ -202,15 +203,19 @@ def _norm(v: Any) -> list[Any]:
     return [0, 0] if v is None else [1, v]
 
 
-def keyset_page(items: Sequence[Any], key: Callable[[Any], tuple[Any, Any]], desc: bool,
-                token: str | None, per_page: int) -> tuple[list[Any], str | None]:
+def keyset_page(
+    items: Sequence[Any], key: Callable[[Any], tuple[Any, Any]], desc: bool, token: str | None, per_page: int
+) -> tuple[list[Any], str | None]:
     """Sort ``items`` by ``key`` (value, unique id), return one page after ``token`` and the next token.
 
     The token is an opaque base64 cursor of the last row's key, like GitLab's ``keyset_paginate``;
     it is ``None`` on the last page.
     """
-    keyed = sorted(((json.loads(json.dumps([_norm(k[0]), _norm(k[1])])), it) for it in items
-                    for k in [key(it)]), key=lambda p: p[0], reverse=desc)
+    keyed = sorted(
+        ((json.loads(json.dumps([_norm(k[0]), _norm(k[1])])), it) for it in items for k in [key(it)]),
+        key=lambda p: p[0],
+        reverse=desc,
+    )
     if token:
         try:
             cursor = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
@@ -347,8 +352,12 @@ class State:
         MLflow (no stand-in row) use MLflow's own latest value."""
         latest: dict[str, dict[str, Any]] = {}
         for m in mlflow_latest:
-            latest[m["key"]] = {"key": m["key"], "value": m["value"], "timestamp": m.get("timestamp", 0),
-                                "step": m.get("step", 0)}
+            latest[m["key"]] = {
+                "key": m["key"],
+                "value": m["value"],
+                "timestamp": m.get("timestamp", 0),
+                "step": m.get("step", 0),
+            }
         for row in self.metric_rows.get(run_id, []):  # seq order: the last row per key wins
             latest[row.key] = row.point()
         return list(latest.values())
@@ -358,8 +367,11 @@ class State:
         the stand-in's rows in logging order."""
         rows = [r for r in self.metric_rows.get(run_id, []) if r.key == key]
         known = {(r.timestamp, r.step, r.value) for r in rows}
-        seeded = [{"key": key, "value": m["value"], "timestamp": m.get("timestamp", 0), "step": m.get("step", 0)}
-                  for m in mlflow_history if (m.get("timestamp", 0), m.get("step", 0), m["value"]) not in known]
+        seeded = [
+            {"key": key, "value": m["value"], "timestamp": m.get("timestamp", 0), "step": m.get("step", 0)}
+            for m in mlflow_history
+            if (m.get("timestamp", 0), m.get("step", 0), m["value"]) not in known
+        ]
         return seeded + [r.point() for r in rows]
 
     # files
@@ -372,8 +384,9 @@ class State:
     def model_for_experiment(self, experiment_id: str) -> Model | None:
         return next((m for m in self.models.values() if m.experiment_id == experiment_id), None)
 
-    def add_model(self, name: str, description: str | None, tags: list[dict[str, str]],
-                  experiment_id: str, user_id: int) -> Model:
+    def add_model(
+        self, name: str, description: str | None, tags: list[dict[str, str]], experiment_id: str, user_id: int
+    ) -> Model:
         model = Model(self._next_model_id, name, description, tags, experiment_id, user_id)
         self._next_model_id += 1
         self.models[name] = model
@@ -386,8 +399,9 @@ class State:
             shutil.rmtree(self.package_dir_for_version(v.id), ignore_errors=True)
         self.models.pop(model.name, None)
 
-    def add_version(self, model: Model, semver: str, run_id: str, description: str | None,
-                    tags: list[dict[str, str]]) -> Version:
+    def add_version(
+        self, model: Model, semver: str, run_id: str, description: str | None, tags: list[dict[str, str]]
+    ) -> Version:
         version = Version(self._next_version_id, model, semver, run_id, description, tags)
         self._next_version_id += 1
         model.versions.append(version)

@@ -11,6 +11,7 @@ GitLab tokens. It checks the HMAC signature and the expiry of the URL only:
 
 Its requests go into the same log as GitLab's (``GitLabServer.requests``), with ``server: "object-storage"``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,7 @@ class ObjectStore:
         """``<base_url>/-/object-storage/<key>?X-Expires=<unix s>&X-Signature=<hmac>``."""
         key = path.relative_to(self.files_dir).as_posix()
         expires = str(int(time.time() + ttl))
-        return (f"{self.base_url}{PREFIX}{quote(key)}?X-Expires={expires}"
-                f"&X-Signature={self.signature(key, expires)}")
+        return f"{self.base_url}{PREFIX}{quote(key)}?X-Expires={expires}&X-Signature={self.signature(key, expires)}"
 
 
 class ObjectStoreHandler(tornado.web.RequestHandler):
@@ -74,20 +74,31 @@ class ObjectStoreHandler(tornado.web.RequestHandler):
 
     def get(self, *_: Any) -> None:
         req = self.request
-        self.entry = {"method": req.method, "path": req.path, "query": req.query,
-                      "authorization": "Authorization" in req.headers, "server": "object-storage"}
+        self.entry = {
+            "method": req.method,
+            "path": req.path,
+            "query": req.query,
+            "authorization": "Authorization" in req.headers,
+            "server": "object-storage",
+        }
         self.store.requests.append(self.entry)
         if not req.path.startswith(PREFIX):
             return self.error(404, "NoSuchBucket", "The specified bucket does not exist")
         if "Authorization" in req.headers:
-            return self.error(400, "InvalidArgument", "Only one auth mechanism allowed; only the X-Signature "
-                                                      "query parameter should be specified")
-        key = unquote(req.path[len(PREFIX):])
+            return self.error(
+                400,
+                "InvalidArgument",
+                "Only one auth mechanism allowed; only the X-Signature query parameter should be specified",
+            )
+        key = unquote(req.path[len(PREFIX) :])
         expires = self.get_query_argument("X-Expires", "")
         given = self.get_query_argument("X-Signature", "")
         if not hmac.compare_digest(self.store.signature(key, expires), given):
-            return self.error(403, "SignatureDoesNotMatch",
-                              "The request signature we calculated does not match the signature you provided")
+            return self.error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided",
+            )
         if not expires.isdigit() or int(expires) < time.time():
             return self.error(403, "AccessDenied", "Request has expired")
         path = self.store.files_dir / key

@@ -1,12 +1,27 @@
 """Model registry endpoints (GITLAB_API.md §2.2, §3.4, §3.6). Models and versions live in memory;
 each version's backing run (candidate) lives in MLflow, in the model's ``[model]<name>`` experiment."""
+
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from .core import (ApiError, Ctx, MODEL_NAME_RE, SEMVER_RE, Model, Version, bump_patch, invalid_parameter,
-                   keyset_page, kv, now_s, parse_order_by, resource_already_exists, resource_not_found)
+from .core import (
+    ApiError,
+    Ctx,
+    MODEL_NAME_RE,
+    SEMVER_RE,
+    Model,
+    Version,
+    bump_patch,
+    invalid_parameter,
+    keyset_page,
+    kv,
+    now_s,
+    parse_order_by,
+    resource_already_exists,
+    resource_not_found,
+)
 from .tracking import Endpoint, find_experiment, hard_delete_experiment
 
 EXPERIMENT_PREFIX = "[model]"
@@ -14,19 +29,35 @@ EXPERIMENT_PREFIX = "[model]"
 
 def version_entity(ctx: Ctx, v: Version) -> dict[str, Any]:
     """ModelVersion entity: ``version`` is the global DB id, the semver is ``aliases[0]``, times in SECONDS."""
-    return {"name": v.model.name, "version": str(v.id), "creation_timestamp": v.created_at,
-            "last_updated_timestamp": v.updated_at, "user_id": None, "current_stage": "development",
-            "description": v.description,
-            "source": f"{ctx.web_project}/-/ml/models/{v.model.id}/versions/{v.id}",
-            "run_id": v.run_id, "status": "READY", "status_message": "", "tags": list(v.tags),
-            "run_link": "", "aliases": [v.semver]}
+    return {
+        "name": v.model.name,
+        "version": str(v.id),
+        "creation_timestamp": v.created_at,
+        "last_updated_timestamp": v.updated_at,
+        "user_id": None,
+        "current_stage": "development",
+        "description": v.description,
+        "source": f"{ctx.web_project}/-/ml/models/{v.model.id}/versions/{v.id}",
+        "run_id": v.run_id,
+        "status": "READY",
+        "status_message": "",
+        "tags": list(v.tags),
+        "run_link": "",
+        "aliases": [v.semver],
+    }
 
 
 def model_entity(ctx: Ctx, m: Model) -> dict[str, Any]:
     """RegisteredModel entity: ``latest_versions`` is ALL versions; times in seconds."""
-    return {"name": m.name, "creation_timestamp": m.created_at, "last_updated_timestamp": m.updated_at,
-            "description": m.description, "user_id": str(m.user_id), "tags": list(m.tags),
-            "latest_versions": [version_entity(ctx, v) for v in m.versions]}
+    return {
+        "name": m.name,
+        "creation_timestamp": m.created_at,
+        "last_updated_timestamp": m.updated_at,
+        "description": m.description,
+        "user_id": str(m.user_id),
+        "tags": list(m.tags),
+        "latest_versions": [version_entity(ctx, v) for v in m.versions],
+    }
 
 
 def find_model(ctx: Ctx, name: Any) -> Model:
@@ -48,8 +79,13 @@ async def models_create(ctx: Ctx) -> Any:
     """Also creates the experiment ``[model]<name>``; every failure is RESOURCE_ALREADY_EXISTS."""
     name = ctx.req("name")
     description = ctx.opt("description")
-    if (not isinstance(name, str) or not MODEL_NAME_RE.match(name) or len(name) > 255
-            or name in ctx.state.models or (description and len(description) > 10000)):
+    if (
+        not isinstance(name, str)
+        or not MODEL_NAME_RE.match(name)
+        or len(name) > 255
+        or name in ctx.state.models
+        or (description and len(description) > 10000)
+    ):
         raise resource_already_exists()
     exp_id = (await ctx.upstream.post("experiments/create", {"name": EXPERIMENT_PREFIX + name}))["experiment_id"]
     model = ctx.state.add_model(name, description, kv(ctx.opt("tags")), exp_id, ctx.user.id)
@@ -86,8 +122,13 @@ async def models_latest_versions(ctx: Ctx) -> Any:
     return {"model_versions": [version_entity(ctx, latest) if latest else None]}
 
 
-MODEL_COLUMNS = {"name": "name", "created_at": "created_at", "updated_at": "updated_at",
-                 "last_updated_timestamp": "updated_at", "id": "id"}
+MODEL_COLUMNS = {
+    "name": "name",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "last_updated_timestamp": "updated_at",
+    "id": "id",
+}
 
 
 async def models_search(ctx: Ctx) -> Any:
@@ -137,8 +178,11 @@ async def versions_create(ctx: Ctx) -> Any:
     if errors:
         raise invalid_parameter(errors)  # GitLab passes the service's message ARRAY through
     if not run_id:
-        run = (await ctx.upstream.post("runs/create", {"experiment_id": model.experiment_id, "start_time": 0,
-                                                       "user_id": str(ctx.user.id)}))["run"]
+        run = (
+            await ctx.upstream.post(
+                "runs/create", {"experiment_id": model.experiment_id, "start_time": 0, "user_id": str(ctx.user.id)}
+            )
+        )["run"]
         run_id = run["info"]["run_id"]
     ctx.state.iid_for(run_id)
     version = ctx.state.add_version(model, semver, run_id, description, tags)
@@ -187,9 +231,13 @@ async def versions_download_uri(ctx: Ctx) -> Any:
 
 # ``route_setting :api, write: true`` (+ ``:model_registry, write: true``): Developer only (else 401).
 # Every other registry route is a read, POST get-latest-versions included (C15, C17).
-WRITE_ROUTES = {("POST", "registered-models/create"), ("PATCH", "registered-models/update"),
-                ("DELETE", "registered-models/delete"), ("POST", "model-versions/create"),
-                ("PATCH", "model-versions/update")}
+WRITE_ROUTES = {
+    ("POST", "registered-models/create"),
+    ("PATCH", "registered-models/update"),
+    ("DELETE", "registered-models/delete"),
+    ("POST", "model-versions/create"),
+    ("PATCH", "model-versions/update"),
+}
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "registered-models/create"): models_create,

@@ -1,4 +1,5 @@
 """Experiment, run and metric endpoints (GITLAB_API.md §2.1), stored in the real MLflow server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,8 +7,18 @@ import math
 import uuid
 from typing import Any, Awaitable, Callable
 
-from .core import (ApiError, Ctx, bad_request, grape_error, invalid_parameter, keyset_page, kv, not_found,
-                   parse_order_by, resource_not_found)
+from .core import (
+    ApiError,
+    Ctx,
+    bad_request,
+    grape_error,
+    invalid_parameter,
+    keyset_page,
+    kv,
+    not_found,
+    parse_order_by,
+    resource_not_found,
+)
 
 Endpoint = Callable[[Ctx], Awaitable[Any]]
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
@@ -39,8 +50,13 @@ def visible(exp: dict[str, Any]) -> bool:
 
 def experiment_entity(exp: dict[str, Any]) -> dict[str, Any]:
     """GitLab's Experiment entity: no creation/update times, artifact_location "not_implemented"."""
-    return {"experiment_id": exp["experiment_id"], "name": from_mlflow_name(exp["name"]), "lifecycle_stage": "active",
-            "artifact_location": "not_implemented", "tags": kv(exp.get("tags"))}
+    return {
+        "experiment_id": exp["experiment_id"],
+        "name": from_mlflow_name(exp["name"]),
+        "lifecycle_stage": "active",
+        "artifact_location": "not_implemented",
+        "tags": kv(exp.get("tags")),
+    }
 
 
 async def find_experiment(ctx: Ctx, iid: Any = None, name: Any = None) -> dict[str, Any]:
@@ -71,8 +87,13 @@ async def experiments_list(ctx: Ctx) -> Any:
     return {"experiments": [experiment_entity(e) for e in exps]}
 
 
-EXPERIMENT_COLUMNS = {"created_at": "creation_time", "name": "name", "updated_at": "last_update_time",
-                      "last_updated_timestamp": "last_update_time", "id": None}
+EXPERIMENT_COLUMNS = {
+    "created_at": "creation_time",
+    "name": "name",
+    "updated_at": "last_update_time",
+    "last_updated_timestamp": "last_update_time",
+    "id": None,
+}
 
 
 async def experiments_search(ctx: Ctx) -> Any:
@@ -83,8 +104,9 @@ async def experiments_search(ctx: Ctx) -> Any:
         column, desc = "created_at", True
     field = EXPERIMENT_COLUMNS[column]
     exps = [e for e in await ctx.upstream.all_experiments() if visible(e)]
-    page, nxt = keyset_page(exps, lambda e: (e.get(field) if field else 0, int(e["experiment_id"])),
-                            desc, ctx.opt("page_token"), per_page)
+    page, nxt = keyset_page(
+        exps, lambda e: (e.get(field) if field else 0, int(e["experiment_id"])), desc, ctx.opt("page_token"), per_page
+    )
     return {"experiments": [experiment_entity(e) for e in page], "next_page_token": nxt}
 
 
@@ -101,8 +123,9 @@ async def experiments_set_tag(ctx: Ctx) -> Any:
     key, value = ctx.req("key"), ctx.req("value")
     if value == "" or any(t["key"] == key for t in exp.get("tags", [])):
         raise invalid_parameter(TAKEN if value else "Validation failed: Value can't be blank")
-    await ctx.upstream.post("experiments/set-experiment-tag",
-                            {"experiment_id": exp["experiment_id"], "key": key, "value": value})
+    await ctx.upstream.post(
+        "experiments/set-experiment-tag", {"experiment_id": exp["experiment_id"], "key": key, "value": value}
+    )
     return {}
 
 
@@ -116,8 +139,10 @@ async def experiments_delete(ctx: Ctx) -> Any:
 
 async def hard_delete_experiment(ctx: Ctx, exp: dict[str, Any]) -> None:
     """Rename, then delete: MLflow only soft-deletes, and would keep the name taken."""
-    await ctx.upstream.post("experiments/update", {"experiment_id": exp["experiment_id"],
-                                                   "new_name": f"{exp['name']} (deleted {uuid.uuid4().hex[:8]})"})
+    await ctx.upstream.post(
+        "experiments/update",
+        {"experiment_id": exp["experiment_id"], "new_name": f"{exp['name']} (deleted {uuid.uuid4().hex[:8]})"},
+    )
     await ctx.upstream.post("experiments/delete", {"experiment_id": exp["experiment_id"]})
 
 
@@ -144,14 +169,22 @@ def run_info(ctx: Ctx, info: dict[str, Any]) -> dict[str, Any]:
         artifact_uri = f"mlflow-artifacts:/candidate:{iid}"
     else:  # C5: the HTTP package URL until the first upload creates the package (case 4)
         artifact_uri = f"{ctx.api_project}/packages/ml_models/candidate:{iid}/files/"
-    out: dict[str, Any] = {"run_id": rid, "run_uuid": rid, "experiment_id": info["experiment_id"],
-                           "start_time": info.get("start_time") or 0}
+    out: dict[str, Any] = {
+        "run_id": rid,
+        "run_uuid": rid,
+        "experiment_id": info["experiment_id"],
+        "start_time": info.get("start_time") or 0,
+    }
     if info.get("end_time") is not None:
         out["end_time"] = info["end_time"]
     if info.get("run_name"):
         out["run_name"] = info["run_name"]
-    out.update(status=info.get("status", "RUNNING"), artifact_uri=artifact_uri, lifecycle_stage="active",
-               user_id=user_id_of(info))
+    out.update(
+        status=info.get("status", "RUNNING"),
+        artifact_uri=artifact_uri,
+        lifecycle_stage="active",
+        user_id=user_id_of(info),
+    )
     return out
 
 
@@ -170,9 +203,10 @@ def latest_metrics(ctx: Ctx, run: dict[str, Any]) -> list[dict[str, Any]]:
 async def run_entity(ctx: Ctx, run: dict[str, Any]) -> dict[str, Any]:
     """Run entity; ``data.metrics`` holds only the LATEST value per key (C1)."""
     data = run.get("data", {})
-    return {"info": run_info(ctx, run["info"]),
-            "data": {"metrics": latest_metrics(ctx, run), "params": kv(data.get("params")),
-                     "tags": run_tags(ctx, run)}}
+    return {
+        "info": run_info(ctx, run["info"]),
+        "data": {"metrics": latest_metrics(ctx, run), "params": kv(data.get("params")), "tags": run_tags(ctx, run)},
+    }
 
 
 def handle_gitlab_tags(ctx: Ctx, run_id: str, tags: list[dict[str, Any]]) -> None:
@@ -203,8 +237,12 @@ def run_tags(ctx: Ctx, run: dict[str, Any]) -> list[dict[str, str]]:
 async def runs_create(ctx: Ctx) -> Any:
     exp = await find_experiment(ctx, iid=ctx.integer("experiment_id", required=True))
     tags = kv(ctx.opt("tags"))
-    body: dict[str, Any] = {"experiment_id": exp["experiment_id"], "start_time": ctx.integer("start_time", 0),
-                            "user_id": str(ctx.user.id), "tags": tags}
+    body: dict[str, Any] = {
+        "experiment_id": exp["experiment_id"],
+        "start_time": ctx.integer("start_time", 0),
+        "user_id": str(ctx.user.id),
+        "tags": tags,
+    }
     if ctx.opt("run_name"):
         body["run_name"] = ctx.opt("run_name")
     job_failure = None
@@ -266,20 +304,25 @@ async def runs_search(ctx: Ctx) -> Any:
         return iid if desc else -iid
 
     if kind == "metric":
+
         def metric(r: dict[str, Any]) -> Any:  # joined on the LATEST row of the key (order_by_metric)
             return next((m["value"] for m in latest_metrics(ctx, r) if m["key"] == column), None)
 
         runs = [r for r in runs if metric(r) is not None]  # a join: runs without it drop out
         value: Callable[[dict[str, Any]], Any] = metric
     elif column == "name":
+
         def value(r: dict[str, Any]) -> Any:
             return r["info"].get("run_name") or ""
     elif column == "id":
+
         def value(r: dict[str, Any]) -> Any:
             return ctx.state.iid_for(r["info"]["run_id"])
     else:
+
         def value(r: dict[str, Any]) -> Any:  # C10: the row's created_at (upload time), not start_time
             return ctx.state.created_at[r["info"]["run_id"]]
+
     page, nxt = keyset_page(runs, lambda r: (value(r), tiebreak(r)), desc, ctx.opt("page_token"), per_page)
     return {"runs": list(await asyncio.gather(*(run_entity(ctx, r) for r in page))), "next_page_token": nxt}
 
@@ -320,8 +363,7 @@ def _metric(ctx: Ctx, m: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     except (TypeError, ValueError, OverflowError):
         raise grape_error(f"{prefix}value{close} is invalid") from None
     try:
-        return {"key": str(m["key"]), "value": value, "timestamp": int(m["timestamp"]),
-                "step": int(m.get("step") or 0)}
+        return {"key": str(m["key"]), "value": value, "timestamp": int(m["timestamp"]), "step": int(m.get("step") or 0)}
     except (TypeError, ValueError, OverflowError):
         bad = "step" if m.get("step") not in (None, "") and _not_int(m.get("step")) else "timestamp"
         raise grape_error(f"{prefix}{bad}{close} is invalid") from None
@@ -400,15 +442,15 @@ async def runs_log_batch(ctx: Ctx) -> Any:
             items.append({"key": str(x["key"]), "value": str(x.get("value", ""))})
         batches[kind] = items
     for i in range(0, len(metrics), 1000):  # MLflow's own per-request limits
-        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "metrics": metrics[i:i + 1000]})
+        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "metrics": metrics[i : i + 1000]})
     ctx.state.add_metric_rows(rid, metrics)  # MLflow drops identical points; GitLab keeps every row
     for i in range(0, len(batches["params"]), 100):
-        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "params": batches["params"][i:i + 100]})
+        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "params": batches["params"][i : i + 100]})
     handle_gitlab_tags(ctx, rid, [dict(t) for t in ctx.opt("tags", []) or [] if isinstance(t, dict)])
     if any(t["key"] == RUN_NAME_TAG for t in batches["tags"]):
         ctx.state.synthetic_run_name.discard(rid)
     for i in range(0, len(batches["tags"]), 100):
-        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "tags": batches["tags"][i:i + 100]})
+        await ctx.upstream.post("runs/log-batch", {"run_id": rid, "tags": batches["tags"][i : i + 100]})
     return {}
 
 
@@ -431,8 +473,10 @@ async def metrics_get_history(ctx: Ctx) -> Any:
     history = ctx.state.metric_history(rid, key, await ctx.upstream.metric_history(rid, key))
     indexed = list(enumerate(history))
     page, nxt = keyset_page(indexed, lambda p: (p[1].get("step", 0), p[0]), False, ctx.opt("page_token"), per_page)
-    metrics = [{"key": m["key"], "value": m["value"], "timestamp": m.get("timestamp", 0), "step": m.get("step", 0)}
-               for _, m in page]
+    metrics = [
+        {"key": m["key"], "value": m["value"], "timestamp": m.get("timestamp", 0), "step": m.get("step", 0)}
+        for _, m in page
+    ]
     return {"metrics": metrics, "next_page_token": nxt}
 
 

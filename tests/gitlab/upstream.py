@@ -1,4 +1,5 @@
 """Async calls from the GitLab stand-in to the real MLflow server that stores its data."""
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,13 @@ class Upstream:
             self._client = AsyncHTTPClient(force_instance=True, max_clients=32)
         return self._client
 
-    async def call(self, method: str, path: str, body: dict[str, Any] | None = None,
-                   params: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         url = f"{self.api}/{path}"
         if params:
             url += "?" + urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
-        kwargs: dict[str, Any] = {"method": method, "request_timeout": self.timeout,
-                                  "connect_timeout": 5.0}
+        kwargs: dict[str, Any] = {"method": method, "request_timeout": self.timeout, "connect_timeout": 5.0}
         if method != "GET":
             kwargs["body"] = json.dumps(body or {})
             kwargs["headers"] = {"Content-Type": "application/json"}
@@ -79,8 +80,11 @@ class Upstream:
         out: list[dict[str, Any]] = []
         token = None
         while True:
-            body: dict[str, Any] = {"experiment_ids": [experiment_id], "max_results": 1000,
-                                    "run_view_type": "ACTIVE_ONLY"}
+            body: dict[str, Any] = {
+                "experiment_ids": [experiment_id],
+                "max_results": 1000,
+                "run_view_type": "ACTIVE_ONLY",
+            }
             if token:
                 body["page_token"] = token
             r = await self.post("runs/search", body)
@@ -93,8 +97,9 @@ class Upstream:
         out: list[dict[str, Any]] = []
         token = None
         while True:
-            r = await self.get("metrics/get-history", run_id=run_id, metric_key=key,
-                               max_results=25000, page_token=token)
+            r = await self.get(
+                "metrics/get-history", run_id=run_id, metric_key=key, max_results=25000, page_token=token
+            )
             out.extend(r.get("metrics", []))
             token = r.get("next_page_token")
             if not token:

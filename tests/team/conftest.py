@@ -1,5 +1,6 @@
 """Session fixtures of the team test: the shared backend (PostgreSQL + moto S3 + MLflow with 2 workers) and a
 JupyterHub with two users whose servers load jupyterlab_mlops against it. Prerequisites: ``tests/team/setup.sh``."""
+
 from __future__ import annotations
 
 from typing import Iterator

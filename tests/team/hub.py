@@ -1,6 +1,7 @@
 """A JupyterHub process for the team test (config: ``jupyterhub_config.py`` next to this file), driven through
 its REST API with an admin service token; each user's server is reached at ``/user/<name>/`` through the
 hub's proxy (``configurable-http-proxy`` from npm) with a hub API token of that user."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,10 @@ c.MlopsApp.embedded = False
 
 def chp_command() -> str:
     """``configurable-http-proxy`` as ``setup.sh`` installs it (``$MLOPS_CHP``, under ``.venv/chp``, or PATH)."""
-    for candidate in (os.environ.get("MLOPS_CHP", ""), str(REPO / ".venv" / "chp" / "node_modules" / ".bin" /
-                                                             "configurable-http-proxy")):
+    for candidate in (
+        os.environ.get("MLOPS_CHP", ""),
+        str(REPO / ".venv" / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     from shutil import which
@@ -48,8 +51,9 @@ def chp_command() -> str:
 def ok(response: Any, status: int | tuple[int, ...] = 200) -> Any:
     """The JSON body (or the response) of a request that must answer ``status``."""
     expected = (status,) if isinstance(status, int) else status
-    assert response.status_code in expected, \
+    assert response.status_code in expected, (
         f"{response.request.method} {response.url}: {response.status_code} {response.text[:800]}"
+    )
     return response.json() if response.content and "json" in response.headers.get("Content-Type", "") else response
 
 
@@ -108,18 +112,38 @@ class Hub:
             home.mkdir(parents=True, exist_ok=True)
             (home / ".mlflow-token").write_text(f"team-token-of-{name}\n")
         venv_bin = str(Path(sys.executable).parent)
-        env = {**os.environ, "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
-               "MLOPS_TEAM_HUB_DIR": str(self.root), "MLOPS_TEAM_HUB_PORT": str(self.port),
-               "MLOPS_TEAM_HUB_API_PORT": str(free_port()), "MLOPS_TEAM_PROXY_API_PORT": str(free_port()),
-               "MLOPS_TEAM_CHP": chp_command(), "MLOPS_TEAM_ADMIN_TOKEN": self.admin_token,
-               "MLOPS_TEAM_USERS": ",".join(self.users), "MLOPS_TEAM_MLFLOW_URL": self.mlflow_url}
-        for key in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLOPS_SPOOL_DIR", "JUPYTER_CONFIG_DIR",
-                    "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERHUB_API_TOKEN"):
+        env = {
+            **os.environ,
+            "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
+            "MLOPS_TEAM_HUB_DIR": str(self.root),
+            "MLOPS_TEAM_HUB_PORT": str(self.port),
+            "MLOPS_TEAM_HUB_API_PORT": str(free_port()),
+            "MLOPS_TEAM_PROXY_API_PORT": str(free_port()),
+            "MLOPS_TEAM_CHP": chp_command(),
+            "MLOPS_TEAM_ADMIN_TOKEN": self.admin_token,
+            "MLOPS_TEAM_USERS": ",".join(self.users),
+            "MLOPS_TEAM_MLFLOW_URL": self.mlflow_url,
+        }
+        for key in (
+            "MLFLOW_TRACKING_URI",
+            "MLFLOW_TRACKING_TOKEN",
+            "MLOPS_SPOOL_DIR",
+            "JUPYTER_CONFIG_DIR",
+            "JUPYTER_DATA_DIR",
+            "JUPYTER_RUNTIME_DIR",
+            "JUPYTERHUB_API_TOKEN",
+        ):
             env.pop(key, None)
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(HERE / "jupyterhub_config.py")],
-                                         cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(HERE / "jupyterhub_config.py")],
+                cwd=self.root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -150,8 +174,13 @@ class Hub:
 
     def api(self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200, 201, 202, 204)) -> Any:
         """The hub's REST API (``/hub/api/<path>``) as the admin service; the JSON answer (or None)."""
-        r = requests.request(method, f"{self.url}/hub/api/{path}", json=body, timeout=60,
-                             headers={"Authorization": f"token {self.admin_token}"})
+        r = requests.request(
+            method,
+            f"{self.url}/hub/api/{path}",
+            json=body,
+            timeout=60,
+            headers={"Authorization": f"token {self.admin_token}"},
+        )
         if r.status_code not in ok:
             raise AssertionError(f"hub API {method} {path}: {r.status_code} {r.text[:500]}\n{self.log_tail(1500)}")
         return r.json() if r.content else None
@@ -176,8 +205,9 @@ class Hub:
                 except requests.RequestException:
                     pass
             time.sleep(0.5)
-        raise RuntimeError(f"server of {name} not ready in {timeout} s (its output is in the hub's log):\n"
-                           f"{self.log_tail()}")
+        raise RuntimeError(
+            f"server of {name} not ready in {timeout} s (its output is in the hub's log):\n{self.log_tail()}"
+        )
 
     def stop_server(self, name: str, timeout: float = 60.0) -> None:
         """The hub stops the user's server (as an admin's "stop server" or a culler would)."""

@@ -4,6 +4,7 @@ Every user's server is ``jupyterhub-singleuser`` (``SimpleLocalProcessSpawner``:
 ``/user/<name>/`` base URL) and loads jupyterlab_mlops with the system-wide config the hub fixture writes to
 ``$MLOPS_TEAM_HUB_DIR/etc-jupyter`` (``c.MlopsApp.backends`` = the shared MLflow, the token from a file).
 """
+
 import os
 import sys
 from pathlib import Path
@@ -42,5 +43,10 @@ c.Spawner.environment = {
 
 # The test drives the hub's REST API with this service's token (users, servers, users' tokens).
 c.JupyterHub.services = [{"name": "mlops-test-admin", "api_token": env["MLOPS_TEAM_ADMIN_TOKEN"]}]
-c.JupyterHub.load_roles = [{"name": "mlops-test-admin", "services": ["mlops-test-admin"],
-                            "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"]}]
+c.JupyterHub.load_roles = [
+    {
+        "name": "mlops-test-admin",
+        "services": ["mlops-test-admin"],
+        "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+    }
+]

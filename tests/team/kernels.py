@@ -1,5 +1,6 @@
 """Kernels of a user's server, started and run through the hub's proxy: the Jupyter REST API
 (``/user/<name>/api/kernels``) and the kernel's websocket, as JupyterLab does."""
+
 from __future__ import annotations
 
 import json
@@ -22,17 +23,37 @@ class Kernel:
         self.id = r.json()["id"]
         self.session_id = uuid.uuid4().hex
         ws_url = server.url(f"api/kernels/{self.id}/channels").replace("http://", "ws://", 1)
-        self.ws = websocket.create_connection(f"{ws_url}?session_id={self.session_id}", timeout=120,
-                                              header=[f"Authorization: token {server.token}"])
+        self.ws = websocket.create_connection(
+            f"{ws_url}?session_id={self.session_id}", timeout=120, header=[f"Authorization: token {server.token}"]
+        )
 
     def run(self, code: str, timeout: float = 180.0) -> str:
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": self.server.name, "session": self.session_id,
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True}}))
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "username": self.server.name,
+                        "session": self.session_id,
+                        "msg_type": "execute_request",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "buffers": [],
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         out: list[str] = []
         reply: dict[str, Any] | None = None
         idle = False
@@ -40,8 +61,9 @@ class Kernel:
         while not (reply is not None and idle):
             self.ws.settimeout(max(1.0, deadline - time.monotonic()))
             if time.monotonic() > deadline:
-                raise TimeoutError(f"kernel of {self.server.name} did not finish in {timeout} s; output so far:\n"
-                                   + "".join(out))
+                raise TimeoutError(
+                    f"kernel of {self.server.name} did not finish in {timeout} s; output so far:\n" + "".join(out)
+                )
             msg = json.loads(self.ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -56,8 +78,9 @@ class Kernel:
                 idle = True
         text = "".join(out)
         if reply["status"] != "ok":
-            raise AssertionError(f"kernel of {self.server.name} failed: {reply.get('ename')}: {reply.get('evalue')}\n"
-                                 f"{text}")
+            raise AssertionError(
+                f"kernel of {self.server.name} failed: {reply.get('ename')}: {reply.get('evalue')}\n{text}"
+            )
         return text
 
     def value(self, code: str, marker: str = "RESULT", timeout: float = 180.0) -> Any:
@@ -65,7 +88,7 @@ class Kernel:
         text = self.run(code, timeout=timeout)
         for line in text.splitlines():
             if line.startswith(marker + " "):
-                return json.loads(line[len(marker) + 1:])
+                return json.loads(line[len(marker) + 1 :])
         raise AssertionError(f"no {marker} line in the kernel's output:\n{text}")
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ server), moto's S3 server behind a cuttable TCP relay, and ``mlflow server`` on 
 Used by the ``tests/team`` fixtures and by ``benchmarks/run --backend postgres``; nothing here imports
 ``jupyterlab_mlops``. Everything lives in temp dirs on free loopback ports; no system service is touched.
 """
+
 from __future__ import annotations
 
 import glob
@@ -30,8 +31,10 @@ def pg_bin(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    versions = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                      key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    versions = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if not versions:
         raise RuntimeError(f"PostgreSQL's {name} not found: {SETUP_HINT}")
     return versions[-1]
@@ -60,11 +63,13 @@ class Postgres:
 
     def _run(self, *cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         full = ["runuser", "-u", self.user, "--", *cmd] if self.user else list(cmd)
-        proc = subprocess.run(full, cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              timeout=120)
+        proc = subprocess.run(
+            full, cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+        )
         if check and proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stdout}{proc.stderr}\n"
-                               f"log tail: {self.log_tail()}")
+            raise RuntimeError(
+                f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stdout}{proc.stderr}\nlog tail: {self.log_tail()}"
+            )
         return proc
 
     def log_tail(self, chars: int = 2000) -> str:
@@ -75,18 +80,33 @@ class Postgres:
 
     @property
     def running(self) -> bool:
-        return self.data.is_dir() and self._run(pg_bin("pg_ctl"), "-D", str(self.data), "status",
-                                                check=False).returncode == 0
+        return (
+            self.data.is_dir()
+            and self._run(pg_bin("pg_ctl"), "-D", str(self.data), "status", check=False).returncode == 0
+        )
 
     def start(self) -> "Postgres":
         """Initialize on first use, start, and create the database (blocks until it accepts connections)."""
         if not self.data.is_dir():
-            self._run(pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                      "--locale=C", "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log_path), "-o", options, "-w", "-t", "60",
-                  "start")
+            self._run(
+                pg_bin("initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log_path), "-o", options, "-w", "-t", "60", "start"
+        )
         self._ensure_database()
         return self
 
@@ -127,16 +147,31 @@ class Postgres:
 class PostgresMlflowServer(MlflowServer):
     """``mlflow server`` on a PostgreSQL store with its artifacts in S3 (proxied: ``--artifacts-destination``)."""
 
-    def __init__(self, data_dir: Path, store_uri: str, artifacts_destination: str, env: dict[str, str],
-                 workers: int = 2) -> None:
+    def __init__(
+        self, data_dir: Path, store_uri: str, artifacts_destination: str, env: dict[str, str], workers: int = 2
+    ) -> None:
         super().__init__(data_dir, artifacts_destination=artifacts_destination, env=env, startup_timeout=180.0)
         self.store_uri = store_uri
         self.workers = workers
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", self.store_uri,
-                "--artifacts-destination", self.artifacts_destination, "--serve-artifacts",
-                "--host", self.host, "--port", str(self.port), "--workers", str(self.workers)]
+        return [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            self.store_uri,
+            "--artifacts-destination",
+            self.artifacts_destination,
+            "--serve-artifacts",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
 
 
 class TeamBackend:
@@ -166,8 +201,12 @@ class TeamBackend:
             self.moto.s3().create_bucket(Bucket=BUCKET)
             self.s3_relay = TcpProxy(self.moto.url)
             self.mlflow = PostgresMlflowServer(
-                self.root / "mlflow", self.postgres.uri, f"s3://{BUCKET}/artifacts",
-                {**self.moto.env, "MLFLOW_S3_ENDPOINT_URL": self.s3_relay.url}, workers=self.workers)
+                self.root / "mlflow",
+                self.postgres.uri,
+                f"s3://{BUCKET}/artifacts",
+                {**self.moto.env, "MLFLOW_S3_ENDPOINT_URL": self.s3_relay.url},
+                workers=self.workers,
+            )
             self.mlflow.start()
         except BaseException:
             self.close()

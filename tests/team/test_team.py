@@ -3,6 +3,7 @@
 Everything goes through the hub's URL (``/user/<name>/...``) with each user's hub token: kernels are started
 with the Jupyter REST API and run over their websocket, as JupyterLab does.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,7 @@ from .kernels import Kernel
 from .services import BUCKET, TeamBackend
 
 POINTS = 300
-BIG_BYTES = int(os.environ.get("MLOPS_TEAM_BIG_BYTES", str(200 * 1024 ** 2)))  # >= 200 MB through the proxy
+BIG_BYTES = int(os.environ.get("MLOPS_TEAM_BIG_BYTES", str(200 * 1024**2)))  # >= 200 MB through the proxy
 
 LOG_BOTH_WAYS = """
 import json, mlflow, jupyterlab_mlops as mlops
@@ -88,8 +89,11 @@ def test_both_users_log_at_once_and_each_sees_the_others_runs(hub, logged):
     assert len(ids) == 4
     for server in hub.servers.values():
         exp = experiment_id(server, logged["experiment"])
-        page = ok(server.get(f"backends/team/experiments/{exp}/runs",
-                             params={"columns": "params.who,metrics.loss,metrics.acc"}))
+        page = ok(
+            server.get(
+                f"backends/team/experiments/{exp}/runs", params={"columns": "params.who,metrics.loss,metrics.acc"}
+            )
+        )
         assert {r["run_id"] for r in page["runs"]} == ids, server.name
         names = {r["run_name"]: r for r in page["runs"]}
         assert set(names) == {"alice-api", "alice-mlflow", "bob-api", "bob-mlflow"}
@@ -120,8 +124,13 @@ def test_every_route_works_under_the_user_prefix(hub, logged):
     table = list(csv.reader(io.StringIO(ok(bob.get("compare.csv", params={"run": [a_run, b_run]})).text)))
     assert len(table) > 1
     artifact = f"{exp}/{a_run}/artifacts/notes/readme.txt"
-    ok(alice.session.put(alice.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{artifact}"),
-                         data=b"hello team", timeout=60))
+    ok(
+        alice.session.put(
+            alice.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{artifact}"),
+            data=b"hello team",
+            timeout=60,
+        )
+    )
     listing = ok(bob.get(f"backends/team/runs/{a_run}/artifacts", params={"path": "notes"}))
     assert [f["path"] for f in listing["files"]] == ["notes/readme.txt"]
     got = ok(bob.get(f"backends/team/runs/{a_run}/artifacts/download", params={"path": "notes/readme.txt"}))
@@ -156,15 +165,20 @@ def test_snapshot_taken_by_one_user_is_restored_by_the_other(hub, logged):
     runs = logged["runs"]
     for run, source in ((runs["alice"]["api"], "x = 1"), (runs["alice"]["mlflow"], "x = 2")):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-        ok(alice.session.put(alice.url("api/contents/train.ipynb"), json={"type": "notebook", "content": nb},
-                             timeout=30), (200, 201))
+        ok(
+            alice.session.put(
+                alice.url("api/contents/train.ipynb"), json={"type": "notebook", "content": nb}, timeout=30
+            ),
+            (200, 201),
+        )
         ok(alice.post(f"backends/team/runs/{run}/snapshot", {"path": "train.ipynb"}))
     got = ok(bob.get(f"backends/team/runs/{runs['alice']['api']}/snapshot"))
     assert got["notebook"]["cells"][0]["source"] == "x = 1"
     restored = ok(bob.post(f"backends/team/runs/{runs['alice']['api']}/snapshot/restore", {"dir": ""}))
     assert (bob.home / restored["path"]).exists() and not (bob.home / "train.ipynb").exists()
-    diff = ok(bob.get("snapshots/diff", params={"a": f"team:{runs['alice']['api']}",
-                                                "b": f"team:{runs['alice']['mlflow']}"}))
+    diff = ok(
+        bob.get("snapshots/diff", params={"a": f"team:{runs['alice']['api']}", "b": f"team:{runs['alice']['mlflow']}"})
+    )
     assert diff["summary"]["modified"] == 1
 
 
@@ -176,13 +190,18 @@ def test_large_artifact_goes_up_and_down_through_the_proxy_to_s3(hub, logged, te
     digest = write_random(src, BIG_BYTES)
     path = f"{exp}/{run}/artifacts/model.bin"
     with open(src, "rb") as body:  # a file object: streamed with its Content-Length
-        ok(alice.session.put(alice.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}"),
-                             data=body, timeout=900))
+        ok(
+            alice.session.put(
+                alice.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}"), data=body, timeout=900
+            )
+        )
     src.unlink()
     head = team.moto.s3().head_object(Bucket=BUCKET, Key=f"artifacts/{path}")
     assert head["ContentLength"] == BIG_BYTES  # it is in the object store, not on a Jupyter disk
-    for url in (bob.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}"),
-                bob.mlops(f"backends/team/runs/{run}/artifacts/download?path=model.bin")):
+    for url in (
+        bob.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}"),
+        bob.mlops(f"backends/team/runs/{run}/artifacts/download?path=model.bin"),
+    ):
         sha, size = hashlib.sha256(), 0
         with bob.session.get(url, stream=True, timeout=900) as r:
             assert r.status_code == 200, r.text[:500]
@@ -200,9 +219,12 @@ def test_one_users_token_is_refused_by_the_other_users_server(hub):
         assert alice.session.get(alice.url(path), timeout=30).status_code == 200, path
     r = bob.session.post(alice.url("api/kernels"), json={"name": "python3"}, timeout=30)
     assert r.status_code == 403
-    r = bob.session.put(alice.mlops("backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/1/x/artifacts/f"),
-                        data=b"x", timeout=30)
+    r = bob.session.put(
+        alice.mlops("backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/1/x/artifacts/f"), data=b"x", timeout=30
+    )
     assert r.status_code == 403
     anonymous = bob.session.__class__()
     assert anonymous.get(alice.url("jupyterlab-mlops/status"), timeout=30, allow_redirects=False).status_code in (
-        302, 403)
+        302,
+        403,
+    )

@@ -1,6 +1,7 @@
 """Bad input for a team (issue 16): the database down, the object store down, the hub restarting a user's server
 (with a spool to replay, and in the middle of an upload). The extension says which part is down, kernels spool,
 and nothing is lost once the part is back."""
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,12 @@ def replayed_run(server: UserServer, experiment: str, ref: str) -> dict[str, Any
     """The run a kernel created offline (``ref`` = ``local-...``), once replayed: found by its marker tag."""
     found = ok(server.post("backends/team/mlflow/api/2.0/mlflow/experiments/search", {"max_results": 500}))
     exp = next(e["experiment_id"] for e in found["experiments"] if e["name"] == experiment)
-    runs = ok(server.post("backends/team/mlflow/api/2.0/mlflow/runs/search", {
-        "experiment_ids": [exp], "max_results": 10, "filter": f"tags.`mlops.local_id` = '{ref}'"})).get("runs", [])
+    runs = ok(
+        server.post(
+            "backends/team/mlflow/api/2.0/mlflow/runs/search",
+            {"experiment_ids": [exp], "max_results": 10, "filter": f"tags.`mlops.local_id` = '{ref}'"},
+        )
+    ).get("runs", [])
     assert len(runs) == 1, runs
     return runs[0]
 
@@ -75,8 +80,7 @@ def test_database_down_is_named_kernels_spool_and_nothing_is_lost(hub: Hub, team
         team.postgres.stop()
         r = alice.get("backends/team/experiments")
         assert r.status_code == 503 and DATABASE.search(r.json()["message"]), r.text  # MLflow's 503, passed on
-        down = wait_for("status to say the database is down", lambda: (h := health(alice))["health"] != "healthy"
-                        and h)
+        down = wait_for("status to say the database is down", lambda: (h := health(alice))["health"] != "healthy" and h)
         assert down["health"] == "unreachable" and DATABASE.search(down["message"]), down
         offline = kernel.value(OFFLINE_RUN.format(name="offline", points=1000))
         assert not offline["delivered"] and offline["pending"] >= 1000, offline
@@ -117,8 +121,13 @@ def s3_down(hub: Hub, team: TeamBackend) -> Any:
     exp = found["experiments"][0]["experiment_id"]
     run = ok(alice.post("backends/team/mlflow/api/2.0/mlflow/runs/create", {"experiment_id": exp}))["run"]["info"]
     path = f"{exp}/{run['run_id']}/artifacts/before.txt"
-    ok(alice.session.put(alice.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}"),
-                         data=b"stored before the outage", timeout=60))
+    ok(
+        alice.session.put(
+            alice.mlops(f"backends/team/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}"),
+            data=b"stored before the outage",
+            timeout=60,
+        )
+    )
     team.s3_relay.down()
     yield run["run_id"]
     team.s3_relay.up()
@@ -133,8 +142,10 @@ def test_object_store_down_kernels_keep_logging_and_nothing_is_lost(hub: Hub, te
         during = kernel.value(ARTIFACT_DURING_OUTAGE)
         assert during["delivered"] and during["error"], during  # metrics go on; the upload fails loudly
         team.s3_relay.up()
-        again = kernel.value('with mlops.start_run(name="s3-back") as back:\n    mlops.log_artifact("during.txt")\n'
-                             'print("RESULT", json.dumps(back.run_id))')
+        again = kernel.value(
+            'with mlops.start_run(name="s3-back") as back:\n    mlops.log_artifact("during.txt")\n'
+            'print("RESULT", json.dumps(back.run_id))'
+        )
     finally:
         kernel.close()
     assert points(bob, during["run"]) == 200
@@ -150,8 +161,10 @@ def test_object_store_down_is_named_by_status_and_routes(hub: Hub, s3_down: str)
     assert r.status_code in (502, 503) and OBJECT_STORE.search(r.json()["message"]), r.text
     r = alice.get(f"backends/team/runs/{s3_down}/artifacts/download", params={"path": "before.txt"})
     assert OBJECT_STORE.search(r.json()["message"]), r.text
-    status = wait_for("status to say the object store is down",  # its next probe (at most 10 s old) asks
-                      lambda: (h := health(alice))["health"] != "healthy" and h)
+    status = wait_for(
+        "status to say the object store is down",  # its next probe (at most 10 s old) asks
+        lambda: (h := health(alice))["health"] != "healthy" and h,
+    )
     assert status["health"] == "failed" and OBJECT_STORE.search(status["message"]), status
 
 

@@ -1,4 +1,5 @@
 """Shared by the view handlers: query-argument parsing, the driver, and the per-server view state."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -54,8 +55,9 @@ class ViewHandler(MlopsHandler):
         try:
             value = int(raw)
         except ValueError:
-            raise InvalidInput(f"{name} must be an integer between {lo} and {hi}, got {raw!r}.",
-                               reason=f"invalid_{name}") from None
+            raise InvalidInput(
+                f"{name} must be an integer between {lo} and {hi}, got {raw!r}.", reason=f"invalid_{name}"
+            ) from None
         if not lo <= value <= hi:
             raise InvalidInput(f"{name} must be between {lo} and {hi}, got {value}.", reason=f"invalid_{name}")
         return value
@@ -66,6 +68,6 @@ class ViewHandler(MlopsHandler):
 
 def experiment_id_arg(experiment_id: str) -> str:
     """Experiment ids are (64-bit) integers on MLflow's stores and GitLab (iid): anything else is unknown."""
-    if not (experiment_id.isascii() and experiment_id.isdigit() and int(experiment_id) < 2 ** 63):
+    if not (experiment_id.isascii() and experiment_id.isdigit() and int(experiment_id) < 2**63):
         raise NotFound(f"No experiment with id {experiment_id!r}.", reason="unknown_experiment")
     return experiment_id

@@ -4,6 +4,7 @@ Artifacts of a shared backend are untrusted: downloads carry ``nosniff``, a sand
 ``Content-Disposition: attachment`` unless the type is a harmless inline one (:mod:`..relay`), so
 nothing renders as a page in the Jupyter origin.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -25,8 +26,9 @@ def artifact_path(raw: Optional[str]) -> str:
     """``safe_relpath`` plus length limits (a backend store answers 500 to an over-long name)."""
     rel = safe_relpath(raw or "")
     if len(rel.encode()) > MAX_PATH or any(len(p.encode()) > MAX_SEGMENT for p in rel.split("/")):
-        raise InvalidInput(f"Artifact path too long (at most {MAX_SEGMENT} bytes per name, {MAX_PATH} in all).",
-                           reason="invalid_path")
+        raise InvalidInput(
+            f"Artifact path too long (at most {MAX_SEGMENT} bytes per name, {MAX_PATH} in all).", reason="invalid_path"
+        )
     return rel
 
 

@@ -3,6 +3,7 @@
 GET, not POST: it is a read (STYLE), and 50 ``run=<backend>:<run_id>`` parameters (~2.5 KB) fit
 in a URL. The CSV is made here too, so the UI and the kernel widgets export the same file.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -51,11 +52,20 @@ class CompareHandler(CompareBase):
     @authorized
     async def get(self) -> None:
         refs = self.refs()
-        result = await run_async(cs.compare(
-            refs, self.apis(refs), self.cache, metrics=self.metric_keys(),
-            max_points=self.int_arg("max_points", cmp.DEFAULT_POINTS, 2, cmp.MAX_POINTS),
-            x=self.get_argument("x", "step"), only_differences=self.bool_arg("only_differences"),
-            refresh=self.bool_arg("refresh")), self.drive, direct=self.registry.embedded_read)
+        result = await run_async(
+            cs.compare(
+                refs,
+                self.apis(refs),
+                self.cache,
+                metrics=self.metric_keys(),
+                max_points=self.int_arg("max_points", cmp.DEFAULT_POINTS, 2, cmp.MAX_POINTS),
+                x=self.get_argument("x", "step"),
+                only_differences=self.bool_arg("only_differences"),
+                refresh=self.bool_arg("refresh"),
+            ),
+            self.drive,
+            direct=self.registry.embedded_read,
+        )
         self.write_json(result)
 
 

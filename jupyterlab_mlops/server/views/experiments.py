@@ -2,6 +2,7 @@
 
 Handlers parse the query, call :mod:`...views.experiment_pages` and write its answer.
 """
+
 from __future__ import annotations
 
 from jupyter_server.auth.decorator import authorized
@@ -21,9 +22,17 @@ class ExperimentsHandler(ViewHandler):
     async def get(self, backend: str) -> None:
         api = self.registry.client(backend).api
         max_results = self.int_arg("max_results", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        self.write_json(await self.caches.experiments.page(
-            self.drive, api, backend, search=self.arg("search") or "", order_by=self.arg("order_by"),
-            max_results=max_results, page_token=self.arg("page_token") or None))
+        self.write_json(
+            await self.caches.experiments.page(
+                self.drive,
+                api,
+                backend,
+                search=self.arg("search") or "",
+                order_by=self.arg("order_by"),
+                max_results=max_results,
+                page_token=self.arg("page_token") or None,
+            )
+        )
 
 
 class ExperimentSummaryHandler(ViewHandler):
@@ -33,9 +42,16 @@ class ExperimentSummaryHandler(ViewHandler):
     @authorized
     async def get(self, backend: str, experiment_id: str) -> None:
         api = self.registry.client(backend).api
-        self.write_json(await self.caches.experiments.summary(
-            self.drive, api, backend, experiment_id_arg(experiment_id), refresh=self.bool_arg("refresh"),
-            budget=SUMMARY_BUDGET))
+        self.write_json(
+            await self.caches.experiments.summary(
+                self.drive,
+                api,
+                backend,
+                experiment_id_arg(experiment_id),
+                refresh=self.bool_arg("refresh"),
+                budget=SUMMARY_BUDGET,
+            )
+        )
 
 
 ROUTES = [

@@ -2,6 +2,7 @@
 
 ``{name}`` is URL-encoded by the client (GitLab model names may contain ``/``: send ``%2F``).
 """
+
 from __future__ import annotations
 
 from jupyter_server.auth.decorator import authorized
@@ -29,13 +30,21 @@ class PromoteHandler(MlopsHandler):
         body = self.json_body()
         for key, kind in (("run_id", str), ("version", str), ("description", str), ("create_model", bool)):
             if body.get(key) is not None and not isinstance(body[key], kind):
-                raise InvalidInput(f"{key} must be a {'boolean' if kind is bool else 'string'}.",
-                                   reason=f"invalid_{key}")
+                raise InvalidInput(
+                    f"{key} must be a {'boolean' if kind is bool else 'string'}.", reason=f"invalid_{key}"
+                )
         client = self.registry.client(backend)
-        result = await client.drive(pr.promote(
-            client.api, client.backend, name, (body.get("run_id") or "").strip(),
-            version=(body.get("version") or "").strip() or None, description=body.get("description") or "",
-            create_model=bool(body.get("create_model"))))
+        result = await client.drive(
+            pr.promote(
+                client.api,
+                client.backend,
+                name,
+                (body.get("run_id") or "").strip(),
+                version=(body.get("version") or "").strip() or None,
+                description=body.get("description") or "",
+                create_model=bool(body.get("create_model")),
+            )
+        )
         self.write_json(result, status=201)
 
 

@@ -1,6 +1,7 @@
 """Model registry routes (logic in ``views/registry.py`` and ``views/version_links.py``):
 models of every backend, a model, a version page, linked items. Artifacts: ``views/version_files.py``.
 """
+
 from __future__ import annotations
 
 from jupyter_server.auth.decorator import authorized
@@ -25,8 +26,10 @@ class ModelsHandler(ViewHandler):
     @authorized
     async def get(self) -> None:
         backends = {n: (self.registry.client(n).api, self.registry.client(n).backend) for n in self.registry.names}
-        self.write_json(await run_async(rv.models_across(backends, self.get_argument("search", "").strip()),
-                                        self.drive))
+        self.write_json(
+            await run_async(rv.models_across(backends, self.get_argument("search", "").strip()), self.drive)
+        )
+
 
 class ModelHandler(MlopsHandler):
     @web.authenticated
@@ -42,8 +45,18 @@ class VersionHandler(MlopsHandler):
     async def get(self, backend: str, name: str, version: str) -> None:
         client = self.registry.client(backend)
         kernel_ready = kernel_points_at(client.backend)
-        self.write_json(await client.drive(rv.version_page(
-            client.api, client.backend, name, version, kernel_ready=kernel_ready, max_upload=self.max_upload_bytes)))
+        self.write_json(
+            await client.drive(
+                rv.version_page(
+                    client.api,
+                    client.backend,
+                    name,
+                    version,
+                    kernel_ready=kernel_ready,
+                    max_upload=self.max_upload_bytes,
+                )
+            )
+        )
 
 
 class LinksHandler(MlopsHandler):

@@ -2,6 +2,7 @@
 
 Handlers parse the query, call :mod:`...views.runs` and write its answer.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,11 +25,13 @@ class RunsHandler(ViewHandler):
     @authorized
     async def get(self, backend: str, experiment_id: str) -> None:
         query = RunsQuery(
-            experiment_id=experiment_id_arg(experiment_id), columns=rt.parse_columns(self.arg("columns")),
+            experiment_id=experiment_id_arg(experiment_id),
+            columns=rt.parse_columns(self.arg("columns")),
             filter=self.arg("filter") or "",
             orders=rt.parse_order_by([o for o in self.get_query_arguments("order_by") if o.strip()]),
             max_results=self.int_arg("max_results", rt.DEFAULT_PAGE_SIZE, 1, rt.MAX_PAGE_SIZE),
-            page_token=self.arg("page_token") or None)
+            page_token=self.arg("page_token") or None,
+        )
         api = self.registry.client(backend).api
         direct = functools.partial(self.registry.embedded_read, backend)
         self.write_json(await self.caches.runs.page(self.drive, api, backend, query, direct))
@@ -41,8 +44,9 @@ class RunHandler(ViewHandler):
     @authorized
     async def get(self, backend: str, run_id: str) -> None:
         client = self.registry.client(backend)
-        body = await run_async(self.caches.runs.detail(client.api, client.backend, run_id, root_dir=self._root_dir()),
-                               self.drive)
+        body = await run_async(
+            self.caches.runs.detail(client.api, client.backend, run_id, root_dir=self._root_dir()), self.drive
+        )
         source = body["links"]["source"]
         if source and source["path"] and not await self._file_exists(source["path"]):
             source["path"] = None
@@ -66,9 +70,20 @@ class MetricHistoryHandler(ViewHandler):
     @authorized
     async def get(self, backend: str, run_id: str, key: str) -> None:
         api = self.registry.client(backend).api
-        self.write_json(await run_async(metric_chart(
-            api, backend, run_id, key, x=self.arg("x") or "step", max_points=self.int_arg("max_points", 500, 2, 10000),
-            method=self.arg("method") or "lttb"), self.drive))
+        self.write_json(
+            await run_async(
+                metric_chart(
+                    api,
+                    backend,
+                    run_id,
+                    key,
+                    x=self.arg("x") or "step",
+                    max_points=self.int_arg("max_points", 500, 2, 10000),
+                    method=self.arg("method") or "lttb",
+                ),
+                self.drive,
+            )
+        )
 
 
 ROUTES = [

@@ -4,6 +4,7 @@ The logic lives in :mod:`jupyterlab_mlops.views.snapshots`; this module adapts H
 services to it. Notebooks are found through the kernel's session (never a path the kernel guesses) and
 read and written only through the contents manager (it confines paths to the server root).
 """
+
 from __future__ import annotations
 
 import os
@@ -110,16 +111,36 @@ class SnapshotHandler(SnapshotBase):
             origin, box = "disk", [await self._read(path)]
         del content
         read = time.perf_counter()
-        opts = Options(output_max_bytes=self.option("snapshot_output_max_bytes"),
-                       max_bytes=self.option("snapshot_max_bytes"), secrets=self.secrets())
+        opts = Options(
+            output_max_bytes=self.option("snapshot_output_max_bytes"),
+            max_bytes=self.option("snapshot_max_bytes"),
+            secrets=self.secrets(),
+        )
         src = sv.Source(box, path, origin, kernel=kernel, os_path=self._os_path(path), argv=argv)
         del box
-        taken = await self.snapshots.take(self.drive, client.api, backend, run_id, src, opts,
-                                          git_diff_max_bytes=self.option("snapshot_git_diff_max_bytes"),
-                                          packages=body.get("packages"), python=body.get("python"))
-        self.log.info("snapshot of %s for run %s on %s: %d bytes, %s in %.2f s (read %.2f, build %.2f, upload %.2f)",
-                      path, run_id, backend, taken.size, "uploaded" if taken.uploaded else taken.reason,
-                      time.perf_counter() - started, read - started, taken.seconds["build"], taken.seconds["upload"])
+        taken = await self.snapshots.take(
+            self.drive,
+            client.api,
+            backend,
+            run_id,
+            src,
+            opts,
+            git_diff_max_bytes=self.option("snapshot_git_diff_max_bytes"),
+            packages=body.get("packages"),
+            python=body.get("python"),
+        )
+        self.log.info(
+            "snapshot of %s for run %s on %s: %d bytes, %s in %.2f s (read %.2f, build %.2f, upload %.2f)",
+            path,
+            run_id,
+            backend,
+            taken.size,
+            "uploaded" if taken.uploaded else taken.reason,
+            time.perf_counter() - started,
+            read - started,
+            taken.seconds["build"],
+            taken.seconds["upload"],
+        )
         self.write_json(taken.answer)
 
     async def _resolve(self, body: dict[str, Any]) -> tuple[str, dict[str, Any], Optional[list[str]]]:
@@ -133,14 +154,21 @@ class SnapshotHandler(SnapshotBase):
                 kernel = s.get("kernel") or {}
                 if kernel.get("id") == kernel_id:
                     if s.get("type") not in (None, "notebook") or not s.get("path"):
-                        raise InvalidInput(f"Kernel {kernel_id} runs a {s.get('type')}, not a notebook: "
-                                           "there is no notebook to snapshot.", reason="not_a_notebook")
+                        raise InvalidInput(
+                            f"Kernel {kernel_id} runs a {s.get('type')}, not a notebook: "
+                            "there is no notebook to snapshot.",
+                            reason="not_a_notebook",
+                        )
                     return api_path(s["path"]), {"id": kernel_id, "name": kernel.get("name")}, self._argv(kernel_id)
-            raise NotFound(f"No notebook session uses kernel {kernel_id}: open the notebook in JupyterLab (or "
-                           "pass 'path').", reason="no_session")
+            raise NotFound(
+                f"No notebook session uses kernel {kernel_id}: open the notebook in JupyterLab (or pass 'path').",
+                reason="no_session",
+            )
         if not body.get("path"):
-            raise InvalidInput("Give 'kernel_id' (the notebook's kernel) or 'path' (relative to the server root).",
-                               reason="missing_path")
+            raise InvalidInput(
+                "Give 'kernel_id' (the notebook's kernel) or 'path' (relative to the server root).",
+                reason="missing_path",
+            )
         return api_path(body["path"]), {}, None
 
     def _argv(self, kernel_id: str) -> Optional[list[str]]:
@@ -155,14 +183,17 @@ class SnapshotHandler(SnapshotBase):
         try:
             meta = await self.cm(what, path, "get", path, content=False)
         except NotFound:
-            raise NotFound(f"Notebook {path!r} was not found on the server: save it first.",
-                           reason="notebook_not_found") from None
+            raise NotFound(
+                f"Notebook {path!r} was not found on the server: save it first.", reason="notebook_not_found"
+            ) from None
         if meta.get("type") == "directory":
             raise InvalidInput(f"{path!r} is a directory, not a notebook.", reason="not_a_notebook")
         limit = READ_FACTOR * self.option("snapshot_max_bytes")
         if isinstance(meta.get("size"), int) and meta["size"] > limit:
-            raise InvalidInput(f"Notebook {path!r} is {meta['size']:,} bytes; snapshots read at most {limit:,}.",
-                               reason="snapshot_too_large")
+            raise InvalidInput(
+                f"Notebook {path!r} is {meta['size']:,} bytes; snapshots read at most {limit:,}.",
+                reason="snapshot_too_large",
+            )
         if path.endswith(".ipynb"):
             model = await self.cm(what, path, "get", path, content=True, type="file", format="text")
             return model.pop("content")

@@ -6,6 +6,7 @@ chunk goes on to the backend as it arrives (back-pressure both ways). The size c
 ``Content-Length`` in ``prepare()``, before a byte of the body is read (a client that sends
 ``Expect: 100-continue`` gets the 413 before it uploads anything), and again while streaming.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -75,8 +76,9 @@ class VersionFileHandler(MlopsHandler):
         if response.status_code >= 400:
             raise error_for(response.status_code, payload, backend=backend, kind=client.backend.kind)
         files = await client.drive(one(client.api.list_artifacts(self._uri)))
-        self.write_json({"path": file, "size": self._upload.received,
-                         "artifacts": [f.to_json() for f in files]}, status=201)
+        self.write_json(
+            {"path": file, "size": self._upload.received, "artifacts": [f.to_json() for f in files]}, status=201
+        )
 
     @web.authenticated
     @authorized
