@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__
+from .kernel.exports import PUBLIC
 
 __all__ = ["__version__"]
 
@@ -32,35 +33,7 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 #: The kernel-side Python API (``kernel/api.py``), loaded on first use.
-_API = frozenset(
-    {
-        "configure",
-        "experiment",
-        "start_run",
-        "active_run",
-        "end_run",
-        "log_param",
-        "log_params",
-        "log_metric",
-        "log_metrics",
-        "set_tag",
-        "set_tags",
-        "log_artifact",
-        "flush",
-        "retry_set_aside",
-        "status",
-        "promote",
-        "experiments",
-        "compare",
-        "models",
-        "on_run_end",
-        "ActiveRun",
-        "Status",
-        "FlushResult",
-        "MlopsError",
-        "InvalidInput",
-    }
-)
+_API = frozenset(PUBLIC)
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,7 @@ import pytest
 from jupyterlab_mlops.client import Backend
 from jupyterlab_mlops.client.models import FileInfo, ModelVersion
 from jupyterlab_mlops.client.sync import SyncClient
-from jupyterlab_mlops.views import registry as rv
+from jupyterlab_mlops.views import version_page as vp
 from jupyterlab_mlops.views import snippets
 from jupyterlab_mlops.widgets._common import esc
 
@@ -132,7 +132,7 @@ def test_version_page_of_a_hostile_version_on_the_real_server(mlflow_server, mlf
             name = f"{tag}-{i}-{hostile}"
             _run_id, version = _hostile_version(mlflow_rest, name, hostile)
             page = client.drive(
-                rv.version_page(client.api, client.backend, name, version, kernel_ready=False, max_upload=None)
+                vp.version_page(client.api, client.backend, name, version, kernel_ready=False, max_upload=None)
             )
             snip = page["use_snippet"]
             assert page["semver"] == hostile and snip["kind"] == "files"

@@ -19,8 +19,9 @@ from .dialect import (
     gitlab_download_needs_package_api,
     gitlab_package_file,
 )
-from .models import Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run
+from .models import Experiment, FileInfo, Metric, Page, Run
 from .paths import artifact_root, join, path_problem, quote_path, safe_relpath
+from .registry_calls import RegistryCalls, tags_list
 
 #: MLflow's limits for one ``runs/log-batch`` request.
 BATCH_LIMITS = {"metrics": 1000, "params": 100, "tags": 100, "total": 1000, "bytes": 1_000_000}
@@ -40,12 +41,9 @@ def json_float(value: float) -> Any:
     return value
 
 
-def _tags(tags: Optional[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"key": k, "value": str(v)} for k, v in (tags or {}).items()]
-
-
-class Api:
-    """Builds calls for one backend (``tracking_uri`` is needed only for GitLab package uploads)."""
+class Api(RegistryCalls):
+    """Builds calls for one backend (``tracking_uri`` is needed only for GitLab package uploads); the model
+    registry's are in :class:`.registry_calls.RegistryCalls`."""
 
     def __init__(self, dialect: Dialect, tracking_uri: str = "") -> None:
         self.dialect = dialect
@@ -112,7 +110,7 @@ class Api:
     def create_experiment(self, name: str, tags: Optional[dict[str, str]] = None) -> Call[str]:
         body: dict[str, Any] = {"name": name}
         if tags:
-            body["tags"] = _tags(tags)
+            body["tags"] = tags_list(tags)
         return Call("POST", REST + "experiments/create", json=body, parse=lambda d: str(d.get("experiment_id", "")))
 
     # -- runs --------------------------------------------------------------------------------
@@ -128,7 +126,7 @@ class Api:
         if run_name:
             body["run_name"] = run_name
         if tags:
-            body["tags"] = _tags(tags)
+            body["tags"] = tags_list(tags)
         return Call("POST", REST + "runs/create", json=body, parse=lambda d: parse.run(d.get("run", {})))
 
     def get_run(self, run_id: str) -> Call[Run]:
@@ -172,7 +170,7 @@ class Api:
         if params:
             body["params"] = [{"key": k, "value": str(v)} for k, v in params.items()]
         if tags:
-            body["tags"] = _tags(tags)
+            body["tags"] = tags_list(tags)
         return Call("POST", REST + "runs/log-batch", json=body)
 
     def search_runs(
@@ -219,156 +217,6 @@ class Api:
             REST + "metrics/get-history",
             params=params,
             parse=lambda d: parse.page([parse.metric(m) for m in d.get("metrics", [])], d.get("next_page_token")),
-        )
-
-    # -- registry ----------------------------------------------------------------------------
-    def create_registered_model(
-        self, name: str, *, description: str = "", tags: Optional[dict[str, str]] = None
-    ) -> Call[RegisteredModel]:
-        body: dict[str, Any] = {"name": name}
-        if description:
-            body["description"] = description
-        if tags:
-            body["tags"] = _tags(tags)
-        return Call(
-            "POST",
-            REST + "registered-models/create",
-            json=body,
-            parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect),
-        )
-
-    def get_registered_model(self, name: str) -> Call[RegisteredModel]:
-        return Call(
-            "GET",
-            REST + "registered-models/get",
-            params={"name": name},
-            parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect),
-        )
-
-    def search_registered_models(
-        self,
-        *,
-        name_contains: Optional[str] = None,
-        max_results: int = 100,
-        page_token: Optional[str] = None,
-    ) -> Call[Page[RegisteredModel]]:
-        """One page; ``name_contains`` (case-insensitive) is matched exactly here: the server's filter
-        is a superset (MLflow's ``%``/``_`` wildcards, GitLab's ``=`` split)."""
-        params: dict[str, Any] = {"max_results": min(max_results, 1000)}
-        flt = filters.name_contains(name_contains, self.dialect) if name_contains else None
-        if flt:
-            params["filter"] = flt
-        if page_token:
-            params["page_token"] = page_token
-        return Call(
-            "GET",
-            REST + "registered-models/search",
-            params=params,
-            parse=lambda d: parse.page(
-                [
-                    m
-                    for m in (parse.registered_model(m, self.dialect) for m in d.get("registered_models", []))
-                    if not name_contains or filters.matches(m.name, name_contains)
-                ],
-                d.get("next_page_token"),
-            ),
-        )
-
-    def update_registered_model(self, name: str, description: str) -> Call[dict[str, Any]]:
-        return Call("PATCH", REST + "registered-models/update", json={"name": name, "description": description})
-
-    def delete_registered_model(self, name: str) -> Call[dict[str, Any]]:
-        return Call("DELETE", REST + "registered-models/delete", json={"name": name})
-
-    def get_latest_versions(self, name: str) -> Call[list[ModelVersion]]:
-        return Call(
-            "POST",
-            REST + "registered-models/get-latest-versions",
-            json={"name": name},
-            parse=lambda d: [
-                parse.model_version(v, self.dialect) for v in d.get("model_versions") or [] if isinstance(v, dict)
-            ],
-        )  # GitLab: [null] when there is no version (C15)
-
-    def create_model_version(
-        self,
-        name: str,
-        *,
-        source: Optional[str] = None,
-        run_id: Optional[str] = None,
-        semver: Optional[str] = None,
-        description: str = "",
-        tags: Optional[dict[str, str]] = None,
-    ) -> Call[ModelVersion]:
-        """Create a version; ``semver`` travels as the ``gitlab.version`` tag on both dialects."""
-        all_tags = dict(tags or {})
-        if semver:
-            all_tags["gitlab.version"] = semver
-        body: dict[str, Any] = {"name": name}
-        if source:
-            body["source"] = source
-        if run_id:
-            body["run_id"] = run_id
-        if description:
-            body["description"] = description
-        if all_tags:
-            body["tags"] = _tags(all_tags)
-        return Call(
-            "POST",
-            REST + "model-versions/create",
-            json=body,
-            parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect),
-        )
-
-    def get_model_version(self, name: str, version: str) -> Call[ModelVersion]:
-        """``version`` as shown in :class:`ModelVersion.version` (semver on GitLab)."""
-        return Call(
-            "GET",
-            REST + "model-versions/get",
-            params={"name": name, "version": version},
-            parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect),
-        )
-
-    def update_model_version(self, name: str, version: str, description: str) -> Call[dict[str, Any]]:
-        return Call(
-            "PATCH", REST + "model-versions/update", json={"name": name, "version": version, "description": description}
-        )
-
-    def search_model_versions(
-        self, name: str, *, max_results: int = 1000, page_token: Optional[str] = None
-    ) -> Call[Page[ModelVersion]]:
-        """Versions of exactly ``name`` (the filter may be a ``LIKE`` superset: checked here)."""
-        params: dict[str, Any] = {"filter": filters.equals("name", name), "max_results": max_results}
-        if page_token:
-            params["page_token"] = page_token
-        return Call(
-            "GET",
-            REST + "model-versions/search",
-            params=params,
-            parse=lambda d: parse.page(
-                [
-                    v
-                    for v in (parse.model_version(v, self.dialect) for v in d.get("model_versions", []))
-                    if v.name == name
-                ],
-                d.get("next_page_token"),
-            ),
-        )
-
-    def set_model_version_tag(self, name: str, version: str, key: str, value: str) -> Call[dict[str, Any]]:
-        return Call(
-            "POST", REST + "model-versions/set-tag", json={"name": name, "version": version, "key": key, "value": value}
-        )
-
-    def delete_model_version_tag(self, name: str, version: str, key: str) -> Call[dict[str, Any]]:
-        return Call("DELETE", REST + "model-versions/delete-tag", json={"name": name, "version": version, "key": key})
-
-    def get_download_uri(self, name: str, version_id: str) -> Call[str]:
-        return Call(
-            "GET",
-            REST + "model-versions/get-download-uri",
-            params={"name": name, "version": version_id},
-            parse=lambda d: d.get("artifact_uri", ""),
         )
 
     # -- artifacts (mlflow-artifacts proxy; GitLab's package files) ------------------------------

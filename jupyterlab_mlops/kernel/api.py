@@ -24,9 +24,10 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
-from ..client.errors import InvalidInput, MlopsError
+from ..client.errors import InvalidInput
 from ..client.models import Experiment, ModelVersion
 from . import config
+from .exports import PUBLIC
 from .checks import VALID_KEYS, check_key, check_text, metric_value
 from .logger import WAKE_AT
 from .runs import ActiveRun
@@ -34,33 +35,7 @@ from .session import Session
 from .snapshot_hook import register as _register_snapshot_hook
 from .status import FlushResult, Status
 
-__all__ = [
-    "configure",
-    "experiment",
-    "start_run",
-    "active_run",
-    "end_run",
-    "log_param",
-    "log_params",
-    "log_metric",
-    "log_metrics",
-    "set_tag",
-    "set_tags",
-    "log_artifact",
-    "flush",
-    "retry_set_aside",
-    "status",
-    "promote",
-    "experiments",
-    "compare",
-    "models",
-    "on_run_end",
-    "ActiveRun",
-    "Status",
-    "FlushResult",
-    "MlopsError",
-    "InvalidInput",
-]
+__all__ = list(PUBLIC)
 
 _S = Session()  # the one session of this kernel (module-level: read on the log_* hot path)
 _now = time.time

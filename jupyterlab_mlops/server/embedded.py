@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,41 +20,12 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from .processes import free_port, kill_now, killpg, proc_info, start_guard, stop_guard
 from .server_log import last_error, read_runs_tail
 
 _TICK = 0.25  # how often the supervisor polls the child's exit status (s)
 _STARTING_CHECK = 0.5  # /health interval while starting (s)
 _UNREACHABLE_AFTER = 3  # more failed checks than this after healthy -> "unreachable"
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """Return a port that was free on ``host`` a moment ago (bind to 0, read, close)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def _killpg(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _proc_info(pid: int) -> tuple[str, int]:
-    """(command line, parent pid) of ``pid``; ("", 0) if it is gone or unknown."""
-    try:
-        if Path("/proc/self").exists():
-            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-            cmd = raw.replace(b"\0", b" ").decode("utf-8", "replace")
-            return cmd, int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        out = subprocess.run(
-            ["ps", "-o", "ppid=,command=", "-p", str(pid)], capture_output=True, text=True, timeout=2
-        ).stdout.strip()  # no /proc (macOS)
-        ppid, _, cmd = out.partition(" ")
-        return cmd, int(ppid or 0)
-    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
-        return "", 0
 
 
 class EmbeddedBackend:
@@ -193,7 +163,7 @@ class EmbeddedBackend:
             pid, owner = int(lock["pid"]), int(lock.get("owner", 0))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return True
-        cmd, ppid = _proc_info(pid) if pid > 1 and pid != os.getpid() else ("", 0)
+        cmd, ppid = proc_info(pid) if pid > 1 and pid != os.getpid() else ("", 0)
         if "mlflow" not in cmd or str(self.data_dir) not in cmd:
             return True  # gone, or the pid now belongs to something else
         if owner not in (0, os.getpid()) and ppid == owner:
@@ -204,13 +174,7 @@ class EmbeddedBackend:
             )
             return False
         self.log.warning("killing stale embedded MLflow server (pid %s)", pid)
-        try:
-            if os.getpgid(pid) == pid:  # it leads its own group, as our children do
-                os.killpg(pid, signal.SIGKILL)
-            else:
-                os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        kill_now(pid)
         return True
 
     def _spawn(self) -> bool:
@@ -294,7 +258,7 @@ class EmbeddedBackend:
                 self._kill_reason = (
                     f"pid {self.pid} {hung}" if hung else f"no /health answer within {self.startup_timeout:g} s"
                 )
-                _killpg(self._proc.pid, signal.SIGKILL)
+                killpg(self._proc.pid, signal.SIGKILL)
             return
         self._fails += 1
         if self._fails > _UNREACHABLE_AFTER and self.health == "healthy":
@@ -319,7 +283,7 @@ class EmbeddedBackend:
         assert self._proc is not None
         signame = f" ({signal.Signals(-rc).name})" if -rc in signal.valid_signals() else ""
         reason, self._kill_reason = self._kill_reason or f"exit code {rc}{signame}", None
-        _killpg(self._proc.pid, signal.SIGKILL)  # workers orphaned by a dead parent
+        killpg(self._proc.pid, signal.SIGKILL)  # workers orphaned by a dead parent
         if self._down_since is None:
             self._down_since = time.monotonic()
         if self.restarts >= self.max_restarts:
@@ -369,24 +333,13 @@ class EmbeddedBackend:
         """A watcher that stops the server's group if Jupyter dies without stopping it (kill -9)."""
         self._reap_guard()
         try:
-            self._guard = subprocess.Popen(
-                [sys.executable, "-m", "jupyterlab_mlops.server.orphan_guard", str(os.getpid()), str(pgid)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            self._guard = start_guard(pgid)
         except OSError as e:  # the server still runs; it just is not guarded
             self.log.warning("embedded MLflow server: cannot start the orphan guard: %s", e)
 
     def _reap_guard(self) -> None:
         guard, self._guard = getattr(self, "_guard", None), None
-        if guard is not None and guard.poll() is None:
-            guard.terminate()
-            try:
-                guard.wait(2)
-            except subprocess.TimeoutExpired:
-                guard.kill()
+        stop_guard(guard)
 
     # -- stop ----------------------------------------------------------------------------
     def _begin_stop(self) -> subprocess.Popen[bytes] | None:
@@ -394,12 +347,12 @@ class EmbeddedBackend:
         atexit.unregister(self.stop_sync)
         proc = self._proc
         if proc is not None and proc.poll() is None:
-            _killpg(proc.pid, signal.SIGTERM)
+            killpg(proc.pid, signal.SIGTERM)
         return proc
 
     def _end_stop(self, proc: subprocess.Popen[bytes] | None) -> None:
         if proc is not None:
-            _killpg(proc.pid, signal.SIGKILL)  # leftovers in its group, or after the 10 s
+            killpg(proc.pid, signal.SIGKILL)  # leftovers in its group, or after the 10 s
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:

@@ -157,15 +157,7 @@ def series_for(
         )
         for (key, _b, part), res in zip(groups, direct):
             if isinstance(res, dict):
-                for f in part:
-                    series[(key, f.ref)] = build_series(
-                        f.ref,
-                        res.get(f.run.run_id, []),
-                        x=x,
-                        max_points=max_points,
-                        source="sampled",
-                        total=f.run.metrics[key].step + 1,
-                    )
+                series.update(_sampled_series(key, part, res, x=x, max_points=max_points))
         groups = [g for g, res in zip(groups, direct) if not isinstance(res, dict)]
     results = yield Fanout(
         [Job(f.ref.backend, series_history(apis[f.ref.backend], f.run, k)) for k, f in full]
@@ -178,15 +170,7 @@ def series_for(
             series[(key, f.ref)] = build_series(f.ref, hist, x=x, max_points=max_points, source=source)
     for (key, _b, part), res in zip(groups, results[len(full) :]):
         if not isinstance(res, MlopsError):
-            for f in part:
-                series[(key, f.ref)] = build_series(
-                    f.ref,
-                    res.get(f.run.run_id, []),
-                    x=x,
-                    max_points=max_points,
-                    source="sampled",
-                    total=f.run.metrics[key].step + 1,
-                )
+            series.update(_sampled_series(key, part, res, x=x, max_points=max_points))
     runs = {f.ref: f.run for f in fetched}
     for (key, ref), s in series.items():
         if not s.get("cached"):
@@ -197,6 +181,23 @@ def series_for(
                 running=runs[ref].status in ACTIVE,
             )
     return series, errors
+
+
+def _sampled_series(
+    key: str, part: Sequence[Fetched], got: dict[str, list[Metric]], *, x: str, max_points: int
+) -> SeriesMap:
+    """The series of ``key`` for the runs of one sampled read (SQL or MLflow's), ``total`` from the last step."""
+    return {
+        (key, f.ref): build_series(
+            f.ref,
+            got.get(f.run.run_id, []),
+            x=x,
+            max_points=max_points,
+            source="sampled",
+            total=f.run.metrics[key].step + 1,
+        )
+        for f in part
+    }
 
 
 def _sampler(run_ids: list[str], key: str, max_points: int) -> Callable[[Any], dict[str, list[Metric]]]:

@@ -9,6 +9,7 @@ import ipywidgets as w
 from ..client import flows
 from ..client.models import ModelVersion, RegisteredModel
 from ..views import registry as rv
+from ..views import version_page as vp
 from ..views.snippets import kernel_points_at
 from ._common import Panel, esc, fmt_time, table
 
@@ -109,7 +110,7 @@ class ModelsBrowser(Panel):
             return
         backend = self.client.backend
         self.snippet = self.guard(
-            self.client.drive, rv.version_snippet(self.client.api, backend, mv, kernel_ready=kernel_points_at(backend))
+            self.client.drive, vp.version_snippet(self.client.api, backend, mv, kernel_ready=kernel_points_at(backend))
         )
         rows = [
             ("name", mv.name),

@@ -9,6 +9,7 @@ from tornado import web
 
 from ...client.errors import NotFound
 from ...views import registry as rv
+from ...views import version_page as vp
 from ...views import version_links as vl
 from ...views.driver import run_async
 from ...views.snippets import kernel_points_at
@@ -47,7 +48,7 @@ class VersionHandler(MlopsHandler):
         kernel_ready = kernel_points_at(client.backend)
         self.write_json(
             await client.drive(
-                rv.version_page(
+                vp.version_page(
                     client.api,
                     client.backend,
                     name,

@@ -20,6 +20,7 @@ from ...client.errors import InvalidInput, NotFound, TooLarge
 from ...client.flows import one
 from ...client.paths import safe_relpath
 from ...views import registry as rv
+from ...views import version_page as vp
 from ..base import MlopsHandler
 from ..relay import UploadRelay, send_download, widen_reads
 from .registry import VERSION
@@ -38,14 +39,14 @@ class VersionFileHandler(MlopsHandler):
         if not safe_relpath(kw["file"]):
             raise InvalidInput("Give the file a name.", reason="invalid_artifact_name")
         client = self.registry.client(kw["backend"])
-        self._cap = rv.upload_info(client.backend, self.max_upload_bytes)["max_bytes"]
+        self._cap = vp.upload_info(client.backend, self.max_upload_bytes)["max_bytes"]
         length = self.request.headers.get("Content-Length")
         size = int(length) if length and length.isascii() and length.isdigit() else None
         if size is not None and size > self._cap:
             raise TooLarge(size, self._cap)
         self.request.connection.set_max_body_size(self._cap)  # type: ignore[union-attr]
         mv = await client.drive(rv.resolve_version(client.api, kw["name"], kw["version"]))
-        self._uri = await client.drive(rv.version_artifact_uri(client.api, kw["name"], mv))
+        self._uri = await client.drive(vp.version_artifact_uri(client.api, kw["name"], mv))
         url = client.api.upload_artifact(self._uri, kw["file"], b"").url(client.backend.url)  # checks the name
         headers = {"Content-Type": "application/octet-stream"}
         if size is not None:
@@ -90,7 +91,7 @@ class VersionFileHandler(MlopsHandler):
             raise InvalidInput("path (the file to download) is required.", reason="invalid_path")
         client = self.registry.client(backend)
         mv = await client.drive(rv.resolve_version(client.api, name, version))
-        uri = await client.drive(rv.version_artifact_uri(client.api, name, mv))
+        uri = await client.drive(vp.version_artifact_uri(client.api, name, mv))
         url = client.api.download_artifact(uri, path).url(client.backend.url)  # refuses paths that escape
         await send_download(self, client, url, name=posixpath.basename(path))
 

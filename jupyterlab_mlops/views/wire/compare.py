@@ -5,20 +5,13 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 from ._typed import TypedDict
-from .runs import MetricValue, RunStatus
+from .runs import MetricValue, RunAttributes
 
 
-class CompareRun(TypedDict):
+class CompareRun(RunAttributes):
     """One column of every compare table, with its unique legend label."""
 
     backend: str
-    run_id: str
-    run_name: Optional[str]
-    experiment_id: str
-    status: RunStatus
-    start_time: Optional[int]
-    end_time: Optional[int]
-    user_id: Optional[str]
     label: str
 
 

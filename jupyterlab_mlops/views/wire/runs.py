@@ -119,7 +119,9 @@ class ArtifactList(ArtifactFiles):
     path: str
 
 
-class RunInfo(TypedDict):
+class RunAttributes(TypedDict):
+    """The attributes every view of a run carries (one run in full, a compare column)."""
+
     run_id: str
     run_name: Optional[str]
     experiment_id: str
@@ -127,6 +129,9 @@ class RunInfo(TypedDict):
     start_time: Optional[int]
     end_time: Optional[int]
     user_id: Optional[str]
+
+
+class RunInfo(RunAttributes):
     user_name: Optional[str]
     artifact_uri: Optional[str]
     lifecycle_stage: str

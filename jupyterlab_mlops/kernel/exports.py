@@ -1,0 +1,31 @@
+"""The names of the kernel-side Python API (``import jupyterlab_mlops as mlops; mlops.log_metric``): one list,
+read by the package (which loads :mod:`.api` on first use of one of them) and by :mod:`.api` (its ``__all__``).
+Standard library only: importing this costs nothing."""
+
+PUBLIC = (
+    "configure",
+    "experiment",
+    "start_run",
+    "active_run",
+    "end_run",
+    "log_param",
+    "log_params",
+    "log_metric",
+    "log_metrics",
+    "set_tag",
+    "set_tags",
+    "log_artifact",
+    "flush",
+    "retry_set_aside",
+    "status",
+    "promote",
+    "experiments",
+    "compare",
+    "models",
+    "on_run_end",
+    "ActiveRun",
+    "Status",
+    "FlushResult",
+    "MlopsError",
+    "InvalidInput",
+)
