@@ -29,3 +29,15 @@ def test_busy_backend_is_retryable():
     from jupyterlab_mlops.client import BackendUnreachable, error_for
 
     assert isinstance(error_for(429, b'{"message": "slow down"}', backend="b", kind="mlflow"), BackendUnreachable)
+
+
+def test_every_public_name_is_there():
+    """Each name the package promises (``kernel/exports.PUBLIC``) resolves, ``from jupyterlab_mlops import X``
+    included: a linter must not drop an import that is only re-exported."""
+    import jupyterlab_mlops
+    from jupyterlab_mlops.kernel import api
+    from jupyterlab_mlops.kernel.exports import PUBLIC
+
+    assert sorted(api.__all__) == sorted(PUBLIC)
+    for name in PUBLIC:
+        assert getattr(jupyterlab_mlops, name) is getattr(api, name), name

@@ -131,7 +131,7 @@ def test_outage_spools_in_order_and_replays_exactly_once(proxy, mlflow_server, t
     result = api.flush(timeout=60)
     assert result.delivered, result
     assert total_depth(tmp_path) == 0
-    assert "is back" in capsys.readouterr().err
+    assert "is back" in capsys.readouterr().out  # information: stdout (warnings: stderr)
     points = history(mlflow_server.url, run.run_id, "loss")
     assert sorted(p["step"] for p in points) == list(range(3002))
     data = get_run(mlflow_server.url, run.run_id)["data"]
@@ -174,8 +174,9 @@ def test_replaying_an_already_delivered_batch_adds_nothing(kind, request, mlflow
         points = history(mlflow_server.url, rid, "acc")
     assert len(points) == 2000 and sorted(p["step"] for p in points) == list(range(2000))
     assert kv(get_run(mlflow_server.url, rid)["data"]["params"]) == {"lr": "0.01"}
-    err = capsys.readouterr().err
-    assert "earlier kernel" in err and "refused" not in err and "write-once" not in err
+    said = capsys.readouterr()
+    assert "earlier kernel" in said.out  # information: stdout
+    assert "refused" not in said.err and "write-once" not in said.err
     client.close()
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
-from ..client.errors import InvalidInput
+from ..client.errors import InvalidInput, MlopsError  # noqa: F401 - MlopsError is re-exported (exports.PUBLIC)
 from ..client.models import Experiment, ModelVersion
 from . import config
 from .exports import PUBLIC

@@ -53,8 +53,30 @@ function historySeries(history: IMetricHistory | null): ILineSeries[] {
   ];
 }
 
-/** One metric: its latest value and its history as a line chart. */
-function MetricCard(props: {
+/** A metric logged once (a final `auc`): the value itself, not a chart with one point. */
+export function SingleValue(props: {
+  value: ILatestMetric['value'];
+  step: number;
+}): JSX.Element {
+  return (
+    <div className="jp-mlops-MetricCard-single" role="group">
+      <span className="jp-mlops-MetricCard-singleValue">
+        {formatMetric(props.value)}
+      </span>
+      <span className="jp-mlops-MetricCard-singleNote">
+        logged once, at step {props.step}
+      </span>
+    </div>
+  );
+}
+
+/** Whether a history is a single value (nothing to draw a line through). */
+export function isSingleValue(history: IMetricHistory | null): boolean {
+  return !!history && history.total <= 1 && history.points.length <= 1;
+}
+
+/** One metric: its latest value and its history as a line chart (or the value, when logged once). */
+export function MetricCard(props: {
   model: RunDetailModel;
   metricKey: string;
   latest: ILatestMetric;
@@ -74,7 +96,7 @@ function MetricCard(props: {
   const series = React.useMemo(() => historySeries(history), [history]);
   const shownAxis = history?.x ?? axis;
   let note = '';
-  if (history) {
+  if (history && !isSingleValue(history)) {
     note = `${history.total.toLocaleString()} ${history.total === 1 ? 'point' : 'points'}`;
     if (history.downsampled) {
       note += `, ${history.points.length.toLocaleString()} shown (${history.method})`;
@@ -104,6 +126,8 @@ function MetricCard(props: {
         <div className="jp-mlops-MetricCard-error" role="alert">
           {error.message}
         </div>
+      ) : isSingleValue(history) ? (
+        <SingleValue value={props.latest.value} step={props.latest.step} />
       ) : history ? (
         <LineChart
           series={series}
