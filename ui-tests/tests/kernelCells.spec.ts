@@ -49,11 +49,20 @@ test('Run All stops at a %%mlops run cell that raises', async ({ page }) => {
     'after_the_failure = 1'
   ];
   await notebookWith(page, 'run-all-stops.ipynb', cells);
-  await page.notebook.run();
-
+  // Galata's notebook.run() waits for every cell to run: here the last one must not.
+  await page.menu.clickMenuItem('Run>Run All Cells');
+  await expect
+    .poll(
+      async () => ((await page.notebook.getCellTextOutput(2)) ?? []).join('\n'),
+      { timeout: 120000 }
+    )
+    .toContain('mlops: the cell raised ValueError');
+  // The kernel is idle again: Run All has ended (or would have gone on by now).
+  await expect(
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+  ).toBeVisible({ timeout: 60000 });
   const failed = ((await page.notebook.getCellTextOutput(2)) ?? []).join('\n');
   expect(failed).toContain('ValueError');
-  expect(failed).toContain('mlops: the cell raised ValueError');
   expect(failed).toContain('FAILED');
   // The cell after it never ran: no output, no execution count.
   const prompt = page.notebook
