@@ -87,16 +87,25 @@ class MlflowServer:
             "mlflow",
             "server",
             "--backend-store-uri",
-            f"sqlite:///{self.db_path}",
+            self.store_uri,
             "--artifacts-destination",
             self.artifacts_destination,
+            *self.extra_flags,
             "--host",
             self.host,
             "--port",
             str(self.port),
             "--workers",
-            "1",
+            str(self.workers),
         ]
+
+    #: MLflow's workers and flags beyond the store, artifacts and address (subclasses change them)
+    workers = 1
+    extra_flags: tuple[str, ...] = ()
+
+    @property
+    def store_uri(self) -> str:
+        return f"sqlite:///{self.db_path}"
 
     def log_tail(self, lines: int = 40) -> str:
         try:

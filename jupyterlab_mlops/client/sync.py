@@ -47,21 +47,18 @@ class SyncClient:
             headers={"Accept-Encoding": "identity"},
         )
         with source:
-            if source.status_code >= 400:
-                raise error_for(
-                    source.status_code,
-                    source.content,
-                    backend=self.backend.name,
-                    kind=self.backend.kind,
-                    url=source.url or "",
-                    method="GET",
-                )
+            self._raise_for(source, "GET")
             if "Content-Length" in source.headers:
                 headers = {**headers, "Content-Length": source.headers["Content-Length"]}
             return self._send(call, source.raw.stream(CHUNK, decode_content=False), headers)
 
     def _send(self, call: Call[T], body: Any, headers: dict[str, str]) -> T:
         resp = self._request(call.method, call.url(self.backend.url), params=call.params, data=body, headers=headers)
+        self._raise_for(resp, call.method)
+        return call.decode(resp.content)
+
+    def _raise_for(self, resp: requests.Response, method: str) -> None:
+        """The typed error of a backend's error status (the one mapping, :func:`.calls.error_for`)."""
         if resp.status_code >= 400:
             raise error_for(
                 resp.status_code,
@@ -69,9 +66,8 @@ class SyncClient:
                 backend=self.backend.name,
                 kind=self.backend.kind,
                 url=resp.url or "",
-                method=call.method,
+                method=method,
             )
-        return call.decode(resp.content)
 
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:

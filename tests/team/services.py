@@ -151,27 +151,14 @@ class PostgresMlflowServer(MlflowServer):
         self, data_dir: Path, store_uri: str, artifacts_destination: str, env: dict[str, str], workers: int = 2
     ) -> None:
         super().__init__(data_dir, artifacts_destination=artifacts_destination, env=env, startup_timeout=180.0)
-        self.store_uri = store_uri
+        self._store_uri = store_uri
         self.workers = workers
 
-    def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "mlflow",
-            "server",
-            "--backend-store-uri",
-            self.store_uri,
-            "--artifacts-destination",
-            self.artifacts_destination,
-            "--serve-artifacts",
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-        ]
+    extra_flags = ("--serve-artifacts",)
+
+    @property
+    def store_uri(self) -> str:
+        return self._store_uri
 
 
 class TeamBackend:

@@ -1,5 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
+import { deleteExperiment } from './cleanup';
+
 /**
  * The kernel side under "Run All": a `%%mlops run` cell whose body raises fails the cell, so the cells after
  * it do not run; and all four notebook widgets display (none hits a name that shadows ipywidgets' own).
@@ -7,21 +9,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 const EXPERIMENT = 'galata-kernel-cells';
 
 test.afterAll(async ({ playwright }) => {
-  // Leave the backend as found (mlops.spec.ts expects the empty state).
-  const request = await playwright.request.newContext({
-    baseURL: `http://127.0.0.1:${process.env.JLAB_PORT || '8888'}`
-  });
-  const found = await request.get(
-    `/jupyterlab-mlops/backends/default/mlflow/api/2.0/mlflow/experiments/get-by-name?experiment_name=${EXPERIMENT}`
-  );
-  if (found.ok()) {
-    const id = (await found.json()).experiment.experiment_id;
-    await request.post(
-      '/jupyterlab-mlops/backends/default/mlflow/api/2.0/mlflow/experiments/delete',
-      { data: { experiment_id: id } }
-    );
-  }
-  await request.dispose();
+  await deleteExperiment(playwright, EXPERIMENT);
 });
 
 async function notebookWith(
