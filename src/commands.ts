@@ -3,7 +3,6 @@ import {
   Dialog,
   ICommandPalette,
   InputDialog,
-  Notification,
   showDialog
 } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
@@ -15,27 +14,46 @@ import { embeddedBackend, restartEmbeddedBackend } from './models/status';
 import { BannerCommands } from './sidebar/StatusBanner';
 
 import { IOpenRunArgs, OPEN_RUN_COMMAND } from './detail/opener';
+import {
+  ExperimentPageOpener,
+  OPEN_EXPERIMENT_COMMAND
+} from './experiment/opener';
 import { MlopsModel } from './models/mlops';
+import {
+  addExperimentCommands,
+  openExperiment,
+  SelectionCommandIDs
+} from './experimentCommands';
 import { mlopsIcon } from './common/icons';
 import { asApiError } from './common/errors';
 import { describedBy } from './common/commandArgs';
+import { toast } from './common/notify';
 
 /** Command ids of the extension. */
 export const CommandIDs = {
   openSidebar: 'mlops:open-sidebar',
   refresh: 'mlops:refresh',
-  openExperiment: 'mlops:open-experiment',
+  openExperiment: OPEN_EXPERIMENT_COMMAND,
   openRun: OPEN_RUN_COMMAND,
+  ...SelectionCommandIDs,
   restartEmbedded: BannerCommands.restart,
   showEmbeddedLog: BannerCommands.showLog
 } as const;
 
 const PALETTE_CATEGORY = 'MLOps';
 
+/** Commands of other plugins that the palette lists with ours. */
+const OTHER_PALETTE_COMMANDS = [
+  'mlops:open-registry',
+  'mlops:snapshot-diff'
+] as const;
+
 /** What the commands need besides the model. */
 export interface ICommandsOptions {
   sidebarId: string;
   palette: ICommandPalette | null;
+  /** The experiment pages (open, current one and its selection). */
+  experiments: ExperimentPageOpener;
   /** Open a candidate's detail. */
   openRun: (args: IOpenRunArgs) => Promise<unknown>;
 }
@@ -53,53 +71,6 @@ async function prompt(title: string, label: string): Promise<string> {
     placeholder: label
   });
   return result.button.accept ? (result.value ?? '').trim() : '';
-}
-
-/** Open an experiment by name in the sidebar (`{name}`, prompted when missing). */
-async function openExperiment(
-  app: JupyterFrontEnd,
-  model: MlopsModel,
-  sidebarId: string,
-  args: ReadonlyPartialJSONObject
-): Promise<boolean> {
-  const name =
-    stringArg(args, 'name') ||
-    (await prompt('Open Experiment', 'Experiment name'));
-  if (!name) {
-    return false;
-  }
-  const backend = stringArg(args, 'backend');
-  if (backend) {
-    model.selectBackend(backend);
-  }
-  const experiments = model.experiments;
-  if (!experiments) {
-    Notification.error(
-      `Cannot open “${name}”: the ${model.backend?.name ?? 'MLOps'} backend is not available.`,
-      { autoClose: 8000 }
-    );
-    return false;
-  }
-  try {
-    const row = await experiments.findByName(name);
-    if (!row) {
-      Notification.warning(
-        `No experiment named “${name}” in backend ${experiments.backend}.`,
-        {
-          autoClose: 8000
-        }
-      );
-      return false;
-    }
-    model.openExperiment(row);
-    app.shell.activateById(sidebarId);
-    return true;
-  } catch (error) {
-    Notification.error(`Cannot open “${name}”: ${asApiError(error).message}`, {
-      autoClose: 8000
-    });
-    return false;
-  }
 }
 
 /** Lines of the server log the log dialog shows. */
@@ -122,19 +93,19 @@ async function restartEmbedded(
 ): Promise<boolean> {
   const name = embeddedName(model, args);
   if (!name) {
-    Notification.warning('There is no embedded MLflow backend to restart.', {
+    toast.warning('There is no embedded MLflow backend to restart.', {
       autoClose: 8000
     });
     return false;
   }
   try {
     await restartEmbeddedBackend(model, name);
-    Notification.info('Restarting the embedded MLflow backend…', {
+    toast.info('Restarting the embedded MLflow backend…', {
       autoClose: 5000
     });
     return true;
   } catch (error) {
-    Notification.error(
+    toast.error(
       `Cannot restart the embedded backend: ${asApiError(error).message}`,
       { autoClose: 8000 }
     );
@@ -165,7 +136,7 @@ async function showEmbeddedLog(
       buttons: [Dialog.okButton({ label: 'Close' })]
     });
   } catch (error) {
-    Notification.error(
+    toast.error(
       `Cannot read the embedded backend's log: ${asApiError(error).message}`,
       { autoClose: 8000 }
     );
@@ -199,12 +170,17 @@ export function addCommands(
   app.commands.addCommand(CommandIDs.openExperiment, {
     label: args =>
       args.name ? `Open Experiment ${args.name}` : 'Open Experiment…',
-    caption: 'Open an experiment’s candidates by name in the MLOps sidebar',
+    caption:
+      'Open an experiment’s page (candidates and performance) in the main area',
     describedBy: {
       args: {
         type: 'object',
         properties: {
           name: { type: 'string', description: 'Experiment name' },
+          experiment_id: {
+            type: 'string',
+            description: 'Experiment id (opens without a lookup; needs backend)'
+          },
           backend: {
             type: 'string',
             description: 'Backend name (default: the one shown)'
@@ -212,8 +188,9 @@ export function addCommands(
         }
       }
     },
-    execute: args => openExperiment(app, model, sidebarId, args)
+    execute: args => openExperiment(model, options.experiments, args)
   });
+  addExperimentCommands(app, model, options.experiments);
   app.commands.addCommand(CommandIDs.openRun, {
     label: 'Open Candidate…',
     caption:
@@ -224,7 +201,12 @@ export function addCommands(
         properties: {
           backend: { type: 'string', description: 'Backend name' },
           run_id: { type: 'string', description: 'Run id' },
-          experiment_name: { type: 'string', description: 'Shown in the title' }
+          experiment_name: {
+            type: 'string',
+            description: 'Shown in the title'
+          },
+          run_name: { type: 'string', description: 'Tab title until loaded' },
+          preview: { type: 'boolean', description: 'In the preview tab' }
         }
       }
     },
@@ -238,7 +220,9 @@ export function addCommands(
       return options.openRun({
         backend,
         run_id: runId,
-        experiment_name: stringArg(args, 'experiment_name') || undefined
+        experiment_name: stringArg(args, 'experiment_name') || undefined,
+        run_name: stringArg(args, 'run_name') || undefined,
+        preview: args.preview === true
       });
     }
   });
@@ -270,7 +254,10 @@ export function addCommands(
     execute: args => showEmbeddedLog(model, args)
   });
   if (options.palette) {
-    for (const command of Object.values(CommandIDs)) {
+    for (const command of [
+      ...Object.values(CommandIDs),
+      ...OTHER_PALETTE_COMMANDS
+    ]) {
       options.palette.addItem({ command, category: PALETTE_CATEGORY });
     }
   }

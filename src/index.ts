@@ -3,25 +3,30 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { ArtifactsDrive } from './detail/artifacts/drive';
+import { ARTIFACTS_DRIVE, ArtifactsDrive } from './detail/artifacts/drive';
+import { showReadOnlyBanners } from './common/drives/readOnlyBanner';
 import { guardViewers } from './common/drives/untrustedGuard';
 import { addCommands } from './commands';
 import { RunDetailOpener } from './detail/opener';
+import { ExperimentPageOpener } from './experiment/opener';
 import { MlopsModel } from './models/mlops';
 import { readSettings } from './models/settings';
 import { SIDEBAR_ID, SidebarWidget } from './sidebar/SidebarWidget';
 import { mlopsPlugins } from './mlopsPlugins';
 import { snapshotPlugin } from './snapshot/plugin';
+import { linksPlugin } from './linksPlugin';
+import { addStatusItem } from './statusbar';
+import { toast } from './common/notify';
 
 const PLUGIN_ID = 'jupyterlab_mlops:plugin';
 
 /** Rank of the sidebar tab in the left area. */
 const SIDEBAR_RANK = 600;
 
-/** The MLOps sidebar, the candidate detail tabs, their model and commands. */
+/** The MLOps sidebar, the experiment pages, the candidate detail tabs, their model and commands. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'Experiment tracking and model registry (GitLab or MLflow).',
@@ -34,43 +39,64 @@ const plugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null
   ): void => {
     const model = new MlopsModel({
-      serverSettings: app.serviceManager.serverSettings
+      serverSettings: app.serviceManager.serverSettings,
+      events: app.serviceManager.events
     });
     // Files of a backend are untrusted: HTML and SVG never reach a same-origin viewer, from any opener.
     guardViewers(app);
     // Run artifacts open in JupyterLab's viewers through a read-only drive.
     const drive = new ArtifactsDrive(app.serviceManager.serverSettings);
     app.serviceManager.contents.addDrive(drive);
+    showReadOnlyBanners(
+      app.docRegistry,
+      ARTIFACTS_DRIVE,
+      'Run artifacts are read-only here. Use "Save As…" to keep a copy.'
+    );
     const opener = new RunDetailOpener({ app, model, drive, restorer });
 
     let settings: ISettingRegistry.ISettings | null = null;
+    const experiments = new ExperimentPageOpener({
+      app,
+      restorer,
+      page: {
+        mlops: model,
+        commands: app.commands,
+        openRun: (backend, runId, experimentName, preview) =>
+          void opener.open({
+            backend,
+            run_id: runId,
+            experiment_name: experimentName,
+            preview
+          }),
+        saveDefaultColumns: columns => {
+          if (!settings) {
+            toast.warning(
+              'The settings are not available: the columns are not saved.'
+            );
+            return;
+          }
+          settings.set('defaultColumns', columns).catch(reason => {
+            toast.error(`Cannot save the default columns: ${reason}`);
+          });
+        }
+      }
+    });
     const sidebar = new SidebarWidget(model, {
       commands: app.commands,
-      openRun: (backend, runId, experimentName) =>
-        void opener.open({
-          backend,
-          run_id: runId,
-          experiment_name: experimentName
-        }),
-      saveDefaultColumns: columns => {
-        if (!settings) {
-          Notification.warning(
-            'The settings are not available: the columns are not saved.'
-          );
-          return;
-        }
-        settings.set('defaultColumns', columns).catch(reason => {
-          Notification.error(`Cannot save the default columns: ${reason}`);
-        });
-      }
+      openExperiment: experiment => void experiments.open(experiment),
+      currentExperiment: () =>
+        experiments.tracker.currentWidget?.content.experiment ?? null,
+      currentChanged: experiments.tracker.currentChanged
     });
     app.shell.add(sidebar, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {
       restorer.add(sidebar, SIDEBAR_ID);
     }
+    void addStatusItem(app, model);
     addCommands(app, model, {
       sidebarId: SIDEBAR_ID,
       palette,
+      experiments,
       openRun: args => opener.open(args)
     });
 
@@ -95,4 +121,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, ...mlopsPlugins, snapshotPlugin];
+export default [plugin, ...mlopsPlugins, snapshotPlugin, linksPlugin];

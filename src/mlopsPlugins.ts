@@ -11,7 +11,6 @@ import {
 import {
   ICommandPalette,
   MainAreaWidget,
-  Notification,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
@@ -21,9 +20,9 @@ import { parseRunRefs as parseRuns } from './api/compare';
 import { getVersion } from './api/registry';
 import { createCompareWidget } from './compare/CompareWidget';
 import { promoteWithDialog } from './promote/promoteDialog';
-import { openArtifactInLab } from './registry/artifacts';
+import { addVersionFilesDrive, openArtifactInLab } from './registry/artifacts';
 import { insertCodeBelow, snippetCode } from './registry/notebook';
-import { notifyError } from './common/notify';
+import { notifyError, toast } from './common/notify';
 import { createRegistryWidget, RegistryBody } from './registry/RegistryWidget';
 import { RegistryRoute } from './registry/route';
 import { mlopsIcon } from './common/icons';
@@ -64,6 +63,8 @@ function activate(
   restorer: ILayoutRestorer | null
 ): void {
   const settings = app.serviceManager.serverSettings;
+  // Version files open read-only from a drive (nothing saved in the workspace).
+  addVersionFilesDrive(app);
   const tracker = new WidgetTracker<MainAreaWidget<RegistryBody>>({
     namespace: 'mlops-registry'
   });
@@ -76,9 +77,13 @@ function activate(
           openCandidate: (backend, runId) => {
             const id = OPEN_RUN_COMMANDS.find(c => app.commands.hasCommand(c));
             if (id) {
-              void app.commands.execute(id, { backend, run_id: runId });
+              void app.commands.execute(id, {
+                backend,
+                run_id: runId,
+                preview: true
+              });
             } else {
-              Notification.info(
+              toast.info(
                 `Candidate ${runId} of backend ${backend}: open it from the MLOps sidebar.`,
                 {
                   autoClose: 8000
@@ -88,7 +93,7 @@ function activate(
           },
           insertInNotebook: code => insertCodeBelow(app, notebooks, code),
           openArtifact: (backend, model, version, path) =>
-            openArtifactInLab(app, { backend, model, version, path }, settings)
+            openArtifactInLab(app, { backend, model, version, path })
         },
         settings
       );
@@ -118,7 +123,7 @@ function activate(
     execute: args => {
       const runs = parseRuns(args.runs);
       if (runs.length === 0) {
-        Notification.info(
+        toast.info(
           'Select 2 to 50 candidates in the MLOps sidebar, then choose Compare.',
           {
             autoClose: 6000
@@ -132,7 +137,11 @@ function activate(
         onPromote: run =>
           void promoteWithDialog(
             { settings, openVersion },
-            { backend: run.backend, run_id: run.run_id, label: run.label }
+            {
+              backend: run.backend,
+              run_id: run.run_id,
+              label: run.run_name || run.label
+            }
           )
       });
       app.shell.add(widget, 'main');
@@ -152,7 +161,7 @@ function activate(
     execute: args => {
       const runId = str(args, 'run_id');
       if (!runId) {
-        Notification.info(
+        toast.info(
           'Choose a candidate to promote (its Promote button in the sidebar or a compare tab).',
           {
             autoClose: 6000
@@ -163,7 +172,8 @@ function activate(
       const candidate = {
         backend: str(args, 'backend', 'default'),
         run_id: runId,
-        label: str(args, 'label') || str(args, 'run_name') || runId.slice(0, 8)
+        // Without one, the dialog reads the run's name.
+        label: str(args, 'label') || str(args, 'run_name')
       };
       return promoteWithDialog({ settings, openVersion }, candidate);
     }

@@ -54,6 +54,7 @@ async def test_compare_tables_and_downsampled_series(api, seed):
     got = (await api("compare", query=_q(seed, runs, max_points=200))).json
     assert [h["run_id"] for h in got["runs"]] == [r.run_id for r in runs]
     assert got["runs"][2]["status"] == "RUNNING" and len({h["label"] for h in got["runs"]}) == 3
+    assert [h["label"] for h in got["runs"]] == [r.run_name for r in runs]  # names, unique: no id
     params = {p["key"]: p for p in got["params"]}
     assert params["lr"]["values"] == ["0.1", "0.01", "0.001"] and params["lr"]["differs"]
     assert params["depth"]["differs"] is False
@@ -171,3 +172,14 @@ def test_series_cache_ttl_and_signature():
     assert cache.get(("b", "f", "k", 10, "step"), (1, 2, "0.5")) is not None  # finished: long TTL
     cache.put(("b", "g", "k", 10, "step"), None, {"points": []}, running=False)
     assert cache.get(("b", "r", "k", 10, "step"), (1, 2, "0.5")) is None  # LRU evicted
+
+
+def test_labels_are_run_names_with_the_id_only_where_names_repeat():
+    from jupyterlab_mlops.views.compare import Fetched, RunRef, labels_for
+
+    def fetched(run_id: str, name):
+        return Fetched(RunRef("default", run_id), Run(run_id=run_id, experiment_id="0", run_name=name))
+
+    runs = [fetched("aaaaaaaa11", "brave-owl"), fetched("bbbbbbbb22", "calm-fox"), fetched("cccccccc33", "calm-fox")]
+    runs.append(fetched("dddddddd44", None))
+    assert list(labels_for(runs).values()) == ["brave-owl", "calm-fox (bbbbbb)", "calm-fox (cccccc)", "dddddddd"]

@@ -74,7 +74,14 @@ async def test_model_page_lists_versions_highest_first(api, seed):
         )
     page = (await api(model_path(seed.name, name))).json
     assert [v["semver"] for v in page["versions"]] == ["1.10.0", "1.2.0", "1.0.0"]
-    assert page["versions"][0]["candidate"] == {"backend": seed.name, "run_id": runs[1].run_id}
+    assert runs[1].run_name  # both dialects name runs
+    assert page["versions"][0]["candidate"] == {
+        "backend": seed.name,
+        "run_id": runs[1].run_id,
+        "run_name": runs[1].run_name,
+    }
+    version = (await api(page["versions"][0]["route"])).json
+    assert version["candidate"]["run_name"] == runs[1].run_name  # the version page names its candidate too
     assert page["versions"][0]["created"] > 1_600_000_000_000
     assert_error(await api(model_path(seed.name, uniq("missing")), expect=None), 404, reason="model_not_found")
     assert_error(await api(model_path(seed.name, name, "versions", "7.7.7"), expect=None), 404)

@@ -41,6 +41,9 @@ class Seed:
     def tags(self, run_id: str) -> dict[str, str]:
         return self.client.run(self.client.api.get_run(run_id)).tags
 
+    def run_name(self, run_id: str) -> Optional[str]:
+        return self.client.run(self.client.api.get_run(run_id)).run_name
+
     def artifact(self, run_id: str, name: str) -> bytes:
         run = self.client.run(self.client.api.get_run(run_id))
         return self.client.run(self.client.api.download_artifact(run.artifact_uri, name))
@@ -199,6 +202,11 @@ async def test_restore_never_overwrites_and_diff_shows_one_cell(jp_fetch, jp_roo
     assert d["summary"] == {"unchanged": 2, "modified": 1, "added": 0, "removed": 0}
     [mod] = [c for c in d["cells"] if c["status"] == "modified"]
     assert mod["a_index"] == mod["b_index"] == 1 and "+b = 20" in mod["source_diff"] and mod["outputs_changed"]
+    # Names over ids: both sides and the snapshot itself carry the run's name.
+    assert [d["a"]["run_name"], d["b"]["run_name"]] == [seed.run_name(run_a), seed.run_name(run_b)]
+    assert d["a"]["run_name"]
+    view = await call(jp_fetch, *snap(seed.name, run_a))
+    assert view["run_name"] == seed.run_name(run_a)
 
     taken = jp_root_dir / "exp" / f"nb-{run_a[:8]}.ipynb"
     taken.write_text("do not touch")

@@ -16,6 +16,7 @@ from typing import Optional
 
 from ..client.backend import Backend
 from ..client.errors import InvalidInput
+from . import links
 
 #: Seconds an interactive verb (start, experiment, end) waits on the backend before going on offline.
 INTERACTIVE_S = 1.2
@@ -69,7 +70,12 @@ def insecure_tls(settings: Settings) -> bool:
 
 
 def ui_run_url(backend: Backend, experiment_id: str, run_id: str) -> Optional[str]:
-    """A browser link to a run (MLflow's UI); None for GitLab (its pages need the candidate iid)."""
-    if backend.kind == "gitlab" or not run_id or run_id.startswith("local-"):
+    """A browser link to a run: its detail in this JupyterLab when the kernel was started by a server of the
+    extension (a path under its base_url, see :mod:`.links`), else MLflow's UI; None for an offline run, and
+    for GitLab outside JupyterLab (its pages need the candidate iid)."""
+    if not run_id or run_id.startswith("local-"):
         return None
+    lab = links.run_link(backend.url, run_id)
+    if lab or backend.kind == "gitlab":
+        return lab
     return f"{backend.url}/#/experiments/{experiment_id}/runs/{run_id}"

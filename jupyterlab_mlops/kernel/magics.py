@@ -64,7 +64,14 @@ def _logged(message: str) -> None:
 
 
 def _started(run: Any) -> None:
-    _say(f"started {run.describe()}" + (f"\n  {run.url}" if run.url else ""))
+    url = run.url
+    from .links import is_lab_link, show_link
+
+    if url and is_lab_link(url):  # clickable HTML in a notebook, text elsewhere
+        _say(f"started {run.describe()}")
+        show_link(url, f"Open run {run.name or run.run_id} in JupyterLab")
+        return
+    _say(f"started {run.describe()}" + (f"\n  {url}" if url else ""))
 
 
 @magics_class

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from ..client.errors import BackendError, BackendTimeout, BackendUnreachable, InvalidInput, MlopsError
 from ..client.models import Run
 from ..spool import LOCAL_PREFIX
-from . import config, mlflow_interop
+from . import config, mlflow_interop, notify
 from .checks import check_key
 from .delivery import JOB_TAG, MARKER_TAG, drop_failed_job, drop_unknown_job
 from .notices import Notices, say, warn
@@ -223,7 +223,10 @@ class RunLifecycle:
         if not exp_id:
             exp = client.drive(flows.get_or_create_experiment(client.api, exp_name or "Default"))
             exp_id = exp.experiment_id
-        return client.run(client.api.create_run(exp_id, run_name=name, tags=tags, start_time=start))
+            notify.experiment(self.backend.url, exp_id, exp.name)
+        run: Run = client.run(client.api.create_run(exp_id, run_name=name, tags=tags, start_time=start))
+        notify.run_created(self.backend.url, run.experiment_id, run.run_id, run.run_name)
+        return run
 
     def _experiment_name(self, experiment_id: str) -> Optional[str]:
         """The name of an experiment known by id only (``MLFLOW_EXPERIMENT_ID``): messages say names."""

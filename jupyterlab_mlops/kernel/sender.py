@@ -12,7 +12,7 @@ from ..client.backend import Backend
 from ..client.errors import BackendError, BackendTimeout, BackendUnreachable, InvalidInput, NotFound
 from ..client.models import Metric
 from ..spool import LOCAL_PREFIX
-from . import delivery
+from . import delivery, notify
 from .batching import Batch
 from .delivery import JOB_TAG, MARKER_TAG, JobCheck, Part, Transient, drop_failed_job, drop_unknown_job
 from .notices import Notices
@@ -74,8 +74,10 @@ class BatchSender:
             if batch.kind == "u":
                 self._call(api.update_run(run_id, status=batch.items[0][2], end_time=batch.items[0][3]))
                 self.sent += 1
+                notify.run_finished(self.backend.url, run_id)
             else:
                 self._send_log(run_id, batch, unsure)
+                notify.delivered(self.backend.url, run_id)
         except (InvalidInput, NotFound) as exc:
             self.drop(
                 len(batch.items), f"the backend refused {len(batch.items)} item(s) for run {run_id}: {exc.message}"
@@ -242,6 +244,7 @@ class BatchSender:
             return None
         run_map[ref] = run.run_id  # persisted by Spool.delete_through(map_run=...) when replayed
         self.sent += 1
+        notify.run_created(self.backend.url, exp_id, run.run_id, payload.get("run_name"))
         return (ref, run.run_id)
 
     def _find_created(self, api: Any, exp_id: str, ref: str, payload: dict[str, Any]) -> Any:

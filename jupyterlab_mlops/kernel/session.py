@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 from ..client.backend import Backend
 from ..client.errors import InvalidInput, MlopsError
 from ..client.models import Experiment, ModelVersion
-from . import config, mlflow_interop
+from . import config, mlflow_interop, notify
 from .logger import Logger
 from .notices import Notices, warn
 from .runs import OFFLINE_ERRORS, ActiveRun, RunLifecycle
@@ -180,6 +180,7 @@ class Session(RunLifecycle):
             )
             return Experiment(experiment_id="", name=name)
         self.experiment_id, self.experiment_name = exp.experiment_id, exp.name or name
+        notify.experiment(self.backend.url, exp.experiment_id, self.experiment_name)
         return exp
 
     def default_experiment(self) -> tuple[Optional[str], Optional[str]]:

@@ -14,6 +14,7 @@ from traitlets import Bool, Dict, Float, Int, List, Unicode
 from .._version import __version__
 from ..client.backend import Backend
 from ..client.errors import InvalidInput
+from . import events as change_events
 from .backends import BackendRegistry
 
 NAMESPACE = "jupyterlab-mlops"
@@ -130,15 +131,19 @@ class MlopsApp(ExtensionApp):
         os.environ["MLOPS_SPOOL_DIR"] = spool  # kernels spool where status looks
         self.settings.update({"mlops_registry": registry, "mlops_spool_dir": spool, "mlops_version": __version__})
         self._embedded = embedded
+        self._changes = change_events.start(self.serverapp, self.settings, self.log)  # kernels tell, lists follow
+        self._lab_backends = [(b.name, b.url) for b in backends]  # kernels link to this JupyterLab (kernel/links.py)
         names = ", ".join(f"{b.name} ({b.kind}{', embedded' if b.embedded else ''})" for b in backends) or "none"
         self.log.info("jupyterlab_mlops %s: backends: %s", __version__, names)
         self._export_kernel_env()
 
     def _export_kernel_env(self) -> None:
-        """Kernels call the snapshot route back with these (server URL and token)."""
+        """Kernels call the snapshot route back with these (server URL and token) and link to this JupyterLab."""
+        from ..kernel.links import lab_env
         from .views.snapshots import kernel_env
 
         os.environ.update(kernel_env(self.serverapp))
+        os.environ.update(lab_env(self.serverapp.base_url, getattr(self, "_lab_backends", [])))
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._export_kernel_env()  # the port is final only now (port 0, port retries)
@@ -146,6 +151,8 @@ class MlopsApp(ExtensionApp):
             self._embedded.start()
 
     async def stop_extension(self) -> None:
+        if getattr(self, "_changes", None) is not None:
+            self._changes.close(self.serverapp.io_loop.asyncio_loop)
         registry = self.settings.get("mlops_registry")
         if registry is not None:
             await registry.close()

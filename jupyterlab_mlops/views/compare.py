@@ -84,11 +84,13 @@ def header(f: Fetched, labels: dict[RunRef, str]) -> CompareRun:
 
 
 def labels_for(fetched: Sequence[Fetched]) -> dict[RunRef, str]:
-    """Short legend labels, made unique with the first run-id characters."""
+    """Short legend labels: the run name, made unique with the first run-id characters where two runs
+    share it (a run without a name: its id's start)."""
+    names = [f.run.run_name or f.run.run_id[:8] for f in fetched]
     out: dict[RunRef, str] = {}
-    for f in fetched:
-        name = f.run.run_name or f.run.run_id[:8]
-        out[f.ref] = f"{name} ({f.run.run_id[:6]})" if name != f.run.run_id[:8] else name
+    for f, name in zip(fetched, names):
+        shared = names.count(name) > 1 and name != f.run.run_id[:8]
+        out[f.ref] = f"{name} ({f.run.run_id[:6]})" if shared else name
     return out
 
 

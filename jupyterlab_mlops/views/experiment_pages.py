@@ -5,7 +5,9 @@ Rows, order and the counting flow are :mod:`.experiments`'s. GitLab ignores filt
 once (a background task, kept a minute), matched by name and paged here with our own tokens.
 Counting runs is lazy (MLflow has no count API): the first summary request waits at most ``budget``
 seconds for the counting flow, then answers a lower bound while the flow finishes in the background;
-later requests answer at once with the progress so far. Summaries are kept 5 minutes.
+later requests answer at once with the progress so far. A finished count is used for at most
+``COUNT_MAX_AGE`` seconds (the sidebar's default refresh interval), and dropped at once when a kernel's
+event or a poll (:meth:`ExperimentViews.changed`) says the experiment's runs changed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from .wire.runs import ExperimentRow, ExperimentsPage, ExperimentSummary
 
 COUNTING_PER_BACKEND = 2  # concurrent counting flows per backend
+COUNT_MAX_AGE = 10.0  # seconds a finished run count is used (a count in progress is shared until done)
+MAX_SINCE_IDS = 100  # experiments whose run activity one poll checks
 SEARCH_EMULATED = "GitLab's experiments/search ignores filters; all experiments were read and matched by name here"
 
 
@@ -47,7 +51,72 @@ class ExperimentViews:
         if entry is None:
             return None
         progress, task = entry
-        return None if failed(task) else progress.to_json()
+        return None if failed(task) or _stale(entry) else progress.to_json()
+
+    def forget(self, backend: str, experiment_id: str) -> None:
+        """Drop a cached count (the experiment's runs changed): the next summary counts again."""
+        self.summaries.pop((backend, experiment_id))
+
+    async def changed(
+        self,
+        drive: AsyncDrive,
+        api: Api,
+        backend: str,
+        *,
+        since: int,
+        search: str,
+        ids: list[str],
+        max_results: int,
+        runs_since: Optional[int] = None,
+    ) -> ExperimentsPage:
+        """The incremental poll: experiments created or updated at or after ``since`` (ms, the newest time
+        the caller saw: ``>=``, so one of the same millisecond is never lost; the caller merges by id), and
+        ``recount``: those of ``ids`` whose runs started or ended at or after ``runs_since`` (default ``since``;
+        run times come from the writers' clocks, experiment times from the backend's), their counts dropped."""
+        if api.dialect.is_gitlab:  # no filters, no times on GitLab's entity: every experiment, matched here
+            exps, _, read_only = await self._matched(drive, api, backend, search, ["created_at DESC"], 10**6, None)
+            known = set(ids)
+            found = [e for e in exps if _time(e) >= since or (not _time(e) and e.experiment_id not in known)]
+            recount: list[str] = []
+        else:
+            read_only = False
+            page = await drive(
+                backend,
+                one(
+                    api.search_experiments(
+                        max_results=max_results,
+                        filter=f"last_update_time >= {int(since)}",
+                        order_by=["last_update_time DESC"],
+                        name_contains=search or None,
+                    )
+                ),
+            )
+            found = page.items
+            runs_from = since if runs_since is None else runs_since
+            recount = await self._run_activity(drive, api, backend, ids[:MAX_SINCE_IDS], runs_from)
+        for experiment_id in recount:
+            self.forget(backend, experiment_id)
+        rows = [ev.experiment_row(e, self.cached_summary(backend, e.experiment_id)) for e in found[:max_results]]
+        return {
+            "backend": backend,
+            "experiments": rows,
+            "next_page_token": None,
+            "emulated": {"search": api.dialect.is_gitlab and bool(search), "read_only": read_only, "reason": None},
+            "recount": recount,
+        }
+
+    async def _run_activity(self, drive: AsyncDrive, api: Api, backend: str, ids: list[str], since: int) -> list[str]:
+        """Which of ``ids`` have a run that started or ended at or after ``since`` (two small searches)."""
+        if not ids:
+            return []
+        changed: set[str] = set()
+        for column in ("start_time", "end_time"):
+            page = await drive(
+                backend,
+                one(api.search_runs(ids, filter=f"attributes.{column} >= {int(since)}", max_results=1000)),
+            )
+            changed.update(r.experiment_id for r in page.items if r.experiment_id)
+        return [i for i in ids if i in changed]
 
     async def page(
         self,
@@ -128,7 +197,7 @@ class ExperimentViews:
             raise NotFound(f"Experiment {experiment_id} was deleted.", reason="deleted")
         key = (backend, experiment_id)
         entry = None if refresh else self.summaries.get(key)
-        if entry is not None and failed(entry[1]):
+        if entry is not None and (failed(entry[1]) or _stale(entry)):
             entry = None
         if entry is None:
             progress = ev.Progress()
@@ -147,3 +216,13 @@ class ExperimentViews:
                 return await drive(backend, ev.summary(api, exp, progress))
             except Unauthorized as exc:
                 raise ev.runs_refused(exc, api.dialect) from None
+
+
+def _stale(entry: Any) -> bool:
+    """A finished count older than ``COUNT_MAX_AGE`` (one still counting is shared until it is done)."""
+    progress, task = entry
+    return task.done() and time.time() - progress.started > COUNT_MAX_AGE
+
+
+def _time(exp: Experiment) -> int:
+    return max(exp.creation_time or 0, exp.last_update_time or 0)

@@ -260,7 +260,7 @@ def promote(
         mv, path = (yield call), "registered"
         notes.append(f"Registered {source} as version {mv.version} (semver {version} in tag gitlab.version).")
     return {
-        "version": version_summary(backend, mv),
+        "version": version_summary(backend, mv, run_names={run.run_id: run.run_name or None}),
         "model": name,
         "backend": backend.name,
         "path": path,

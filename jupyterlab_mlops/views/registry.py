@@ -61,10 +61,16 @@ def source_run(mv: ModelVersion) -> Optional[str]:
 
 
 def version_summary(
-    backend: Backend, mv: ModelVersion, *, creator: Optional[str] = None, names: Optional[dict[str, str]] = None
+    backend: Backend,
+    mv: ModelVersion,
+    *,
+    creator: Optional[str] = None,
+    names: Optional[dict[str, str]] = None,
+    run_names: Optional[dict[str, Optional[str]]] = None,
 ) -> VersionSummary:
     """One version row. ``creator``: who made it when the version does not say (GitLab's
-    ``user_id`` is always null, C11: its backing run's user); ``names``: id -> user name."""
+    ``user_id`` is always null, C11: its backing run's user); ``names``: id -> user name;
+    ``run_names``: run id -> run name (the candidate's name)."""
     src = source_run(mv)
     uid = mv.user_id or creator or None
     return {
@@ -78,7 +84,13 @@ def version_summary(
         "description": mv.description,
         "status": mv.status,
         "run_id": mv.run_id,
-        "candidate": {"backend": mv.tags.get("mlops.source_backend") or backend.name, "run_id": src} if src else None,
+        "candidate": {
+            "backend": mv.tags.get("mlops.source_backend") or backend.name,
+            "run_id": src,
+            "run_name": (run_names or {}).get(src),
+        }
+        if src
+        else None,
         "route": version_route(backend.name, mv.name, mv.version),
         "web_url": version_web_url(backend, mv),
     }
@@ -251,6 +263,28 @@ def version_creators(api: Api, name: str) -> Any:
     return {r.run_id: r.user_id for r in runs if r.user_id}
 
 
+#: run names looked up per model page (the newest versions' candidates first)
+MAX_RUN_NAMES = 25
+
+
+def candidate_names(api: Api, backend: Backend, versions: list[ModelVersion]) -> Any:
+    """Flow: ``{run_id: run_name}`` of the candidates of ``versions`` on this backend (the first
+    :data:`MAX_RUN_NAMES`), best effort: a run that cannot be read is left out (the page shows its id)."""
+    ids = [
+        src
+        for v in versions
+        if (src := source_run(v)) and (v.tags.get("mlops.source_backend") or backend.name) == backend.name
+    ]
+    out: dict[str, Optional[str]] = {}
+    for rid in list(dict.fromkeys(ids))[:MAX_RUN_NAMES]:
+        try:
+            run: Run = yield api.get_run(rid)
+        except MlopsError:
+            continue
+        out[rid] = run.run_name or None
+    return out
+
+
 def model_page(api: Api, backend: Backend, name: str) -> Flow[ModelPage]:
     model, versions = yield from load_model(api, name)
     if model is None:
@@ -262,6 +296,7 @@ def model_page(api: Api, backend: Backend, name: str) -> Flow[ModelPage]:
         api, [model.user_id] + [v.user_id or creators.get(v.run_id or "") for v in ordered]
     )
     latest = yield from latest_version(api, name, versions)
+    run_names = yield from candidate_names(api, backend, ordered)
     return {
         "backend": backend.name,
         "backend_kind": backend.kind,
@@ -275,5 +310,8 @@ def model_page(api: Api, backend: Backend, name: str) -> Flow[ModelPage]:
         "latest_version": {"version": latest.version, "semver": latest.semver, "version_id": latest.version_id}
         if latest
         else None,
-        "versions": [version_summary(backend, v, creator=creators.get(v.run_id or ""), names=names) for v in ordered],
+        "versions": [
+            version_summary(backend, v, creator=creators.get(v.run_id or ""), names=names, run_names=run_names)
+            for v in ordered
+        ],
     }

@@ -4,12 +4,14 @@ metric's chart. Columns, order, filter and page tokens are :mod:`.runs_table`'s.
 MLflow filters, orders and pages on its server: a page is one ``runs/search``. GitLab does none of
 that beyond creation/name order, so a filtered or otherwise ordered page reads every run of the
 experiment once (a background task shared by concurrent readers, kept a few minutes), filters and
-sorts them here and pages the list with our own tokens (``total`` is then known).
+sorts them here and pages the list with our own tokens (``total`` is then known). The incremental poll
+(``since``: only the runs that changed) is :mod:`.run_changes`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
@@ -19,7 +21,7 @@ from ..client.backend import Backend
 from ..client.errors import InvalidInput, MlopsError, NotFound, Unauthorized
 from ..client.flows import metric_history, one, series_history
 from ..client.models import Run
-from . import links, users
+from . import links, run_changes, users
 from . import runs_table as rt
 from .cache import TtlLru
 from .charts import chart_points
@@ -70,6 +72,8 @@ class RunsQuery:
     orders: list[rt.Order] = field(default_factory=list)
     max_results: int = rt.DEFAULT_PAGE_SIZE
     page_token: Optional[str] = None
+    #: the incremental poll: only runs started or ended at or after this time (ms), or still live
+    since: Optional[int] = None
 
     def native_order(self, api: Api) -> Optional[list[str]]:
         """The backend's own ``order_by`` when it can serve this query, else None (emulated here)."""
@@ -100,7 +104,11 @@ class RunViews:
         native = q.native_order(api)
         page_keys: Optional[Seen] = None
         try:
-            if native is not None:
+            if q.since is not None:
+                listed = functools.partial(self.run_list, drive, api, backend, q, max_age=FIRST_PAGE_MAX_AGE)
+                runs = await run_changes.changed_runs(drive, api, backend, q, q.since, listed)
+                nxt, total = None, None
+            elif native is not None:
                 runs, nxt, total, page_keys = await self._native(drive, api, backend, q, native, direct)
             else:
                 runs, nxt, total = await self._emulated(drive, api, backend, q)
@@ -167,15 +175,23 @@ class RunViews:
     ) -> tuple[list[Run], Optional[str], Optional[int]]:
         query = rt.fingerprint(backend, q.experiment_id, q.filter, [o.mlflow() for o in q.orders])
         offset = rt.decode_token(q.page_token, query)
+        matching = await self.run_list(drive, api, backend, q, max_age=None if q.page_token else FIRST_PAGE_MAX_AGE)
+        end = offset + q.max_results
+        return matching[offset:end], (rt.encode_token(end, query) if end < len(matching) else None), len(matching)
+
+    async def run_list(
+        self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery, *, max_age: Optional[float]
+    ) -> list[Run]:
+        """Every run of the query, filtered and sorted here (a task shared by concurrent readers, kept a few
+        minutes; read again when older than ``max_age``)."""
+        query = rt.fingerprint(backend, q.experiment_id, q.filter, [o.mlflow() for o in q.orders])
         if q.filter:  # a bad filter is a 400 before any backend page is read (first use imports mlflow)
             await asyncio.get_running_loop().run_in_executor(None, rt.check_filter, q.filter)
         key = (backend, query)
-        task = self.run_lists.get(key, max_age=None if q.page_token else FIRST_PAGE_MAX_AGE)
+        task = self.run_lists.get(key, max_age=max_age)
         if task is None or failed(task):
             task = self.run_lists.put(key, background(self.materialize(drive, api, backend, q)))
-        matching: list[Run] = await asyncio.shield(task)
-        end = offset + q.max_results
-        return matching[offset:end], (rt.encode_token(end, query) if end < len(matching) else None), len(matching)
+        return await asyncio.shield(task)
 
     async def materialize(self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery) -> list[Run]:
         """Every run of the experiment, filtered (MLflow's parser, in the executor) and sorted here."""

@@ -207,10 +207,12 @@ class Snapshots:
 
 async def diff(drive: AsyncDrive, apis: dict[str, Api], refs: list[tuple[str, str]]) -> SnapshotDiff:
     """Cell-level diff of two runs' snapshots (``refs``: ``(backend, run_id)`` a and b)."""
-    (rec_a, nb_a, _), (rec_b, nb_b, _) = await asyncio.gather(*(drive(b, fetch_flow(apis[b], r)) for b, r in refs))
+    (rec_a, nb_a, run_a), (rec_b, nb_b, run_b) = await asyncio.gather(
+        *(drive(b, fetch_flow(apis[b], r)) for b, r in refs)
+    )
     result = await asyncio.get_running_loop().run_in_executor(None, diff_notebooks, nb_a, nb_b)
     sides = [
-        {"backend": b, "run_id": r, "path": rec.get("path"), "sha256": rec.get("sha256")}
-        for (b, r), rec in zip(refs, (rec_a, rec_b))
+        {"backend": b, "run_id": r, "run_name": run.run_name, "path": rec.get("path"), "sha256": rec.get("sha256")}
+        for (b, r), rec, run in zip(refs, (rec_a, rec_b), (run_a, run_b))
     ]
     return {"a": sides[0], "b": sides[1], "engine": "difflib", **result}

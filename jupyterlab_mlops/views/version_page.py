@@ -98,7 +98,13 @@ def version_page(
         "backend": backend.name,
         "backend_kind": backend.kind,
         "model": name,
-        **version_summary(backend, mv, creator=creator, names=names),
+        **version_summary(
+            backend,
+            mv,
+            creator=creator,
+            names=names,
+            run_names={rid: r.run_name or None for rid, r in runs.items() if r},
+        ),
         "tags": {k: v for k, v in mv.tags.items() if not HIDDEN_TAG.match(k)},
         "lineage": {
             "source_run": src_id or mv.run_id,

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional, Sequence
 import ipywidgets as w
 
 from ..client.errors import MlopsError
+from ..kernel.links import anchor_html, is_lab_link
 from ..views.downsample import downsample
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -71,9 +72,10 @@ def message_html(text: str, kind: str = "error") -> str:
 
 
 def link_html(url: Optional[str], text: str) -> str:
-    if not url or not url.startswith(("http://", "https://")):
+    """A link: a JupyterLab link (kernel/links.py) opens in this JupyterLab, a web page in a new tab."""
+    if not url or not (url.startswith(("http://", "https://")) or is_lab_link(url)):
         return esc(text)
-    return f"<a href='{esc(url)}' target='_blank' rel='noopener noreferrer'>{esc(text)}</a>"
+    return anchor_html(url, text)
 
 
 def line_chart(

@@ -10,6 +10,7 @@ from ..client import flows
 from ..client.dialect import check_model_name, check_semver, next_semver
 from ..client.errors import InvalidInput, MlopsError
 from ..client.models import ModelVersion
+from ..kernel.links import version_link
 from ..views.registry import version_web_url
 from ._common import Panel, esc, link_html, message_html
 
@@ -107,5 +108,6 @@ class PromoteForm(Panel):
         return mv
 
     def _url(self, mv: ModelVersion) -> Optional[str]:
-        """The version's page on the backend, as the registry pages link it (GitLab's ``source`` checked)."""
-        return version_web_url(self.client.backend, mv)
+        """The version's page in this JupyterLab (kernel/links.py), else on the backend as the registry pages
+        link it (GitLab's ``source`` checked)."""
+        return version_link(self.client.backend.url, mv.name, mv.version) or version_web_url(self.client.backend, mv)

@@ -10,6 +10,7 @@ import * as React from 'react';
 import * as ReactDOMClient from 'react-dom/client';
 
 import { IStatus } from '../api/types';
+import { ExperimentPageOpener } from '../experiment/opener';
 import { addCommands, CommandIDs } from '../commands';
 import { MlopsModel } from '../models/mlops';
 import { offersRestart } from '../models/status';
@@ -129,9 +130,15 @@ describe('"Restart backend" in the failed banner', () => {
   it('runs the restart command: POST restart, then the status again', async () => {
     const commands = new CommandRegistry();
     const app = { commands, shell: { activateById: () => undefined } };
+    const experiments = new ExperimentPageOpener({
+      app: app as any,
+      restorer: null,
+      page: { mlops: model, commands, openRun: () => undefined }
+    });
     addCommands(app as any, model, {
       sidebarId: 'sidebar',
       palette: null,
+      experiments,
       openRun: () => Promise.resolve()
     });
     await model.refreshStatus();

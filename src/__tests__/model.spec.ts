@@ -126,7 +126,7 @@ describe('MlopsModel', () => {
 });
 
 describe('MlopsModel navigation', () => {
-  it('lists the experiments of the healthy default backend and opens one', async () => {
+  it('lists the experiments of the healthy default backend and builds page models', async () => {
     const server = new FakeServer();
     server.handler = request => {
       const path = new URL(request.url).pathname;
@@ -147,20 +147,26 @@ describe('MlopsModel navigation', () => {
       });
     };
     const model = new MlopsModel({ serverSettings: server.settings });
-    const views: string[] = [];
-    model.viewChanged.connect(() => views.push(model.view));
     await model.refresh();
     expect(model.experiments?.backend).toBe('default');
-    expect(model.view).toBe('experiments');
 
-    model.openExperiment({ experiment_id: '7', name: 'demo' });
-    expect(model.view).toBe('runs');
-    expect(model.runs?.experimentName).toBe('demo');
-    const runs = model.runs!;
-    model.closeExperiment();
-    expect(model.view).toBe('experiments');
-    expect(runs.isDisposed).toBe(true);
-    expect(views).toEqual(['experiments', 'runs', 'experiments']);
+    // An experiment page builds its candidates model through the app model,
+    // with the settings; the page (not the app model) owns it.
+    model.settings = { ...model.settings, pageSize: 20 };
+    const runs = model.createRuns({
+      backend: 'default',
+      experiment_id: '7',
+      name: 'demo'
+    });
+    expect(runs.experimentName).toBe('demo');
+    expect(runs.isVisible).toBe(false);
+    await runs.reload();
+    const [request] = server.requestsTo('/experiments/7/runs');
+    expect(new URL(request.url).searchParams.get('max_results')).toBe('20');
+    runs.dispose();
+    // A refresh reloads the open pages only (a disposed one is forgotten).
+    await model.refresh();
+    expect(server.requestsTo('/experiments/7/runs')).toHaveLength(1);
     model.dispose();
   });
 

@@ -9,7 +9,7 @@ import {
   versionPath
 } from '../api/registry';
 import { lineSeries, samplingNote } from '../compare/MetricCurves';
-import { artifactLocalPath, isViewable } from '../registry/format';
+import { isViewable } from '../registry/format';
 import { noNotebookReason, snippetCode } from '../registry/notebook';
 import { FakeServer } from './fakeServer';
 import { uploadProblem } from '../api/upload';
@@ -175,10 +175,7 @@ describe('registry formatting', () => {
     expect(safeHref('not a url')).toBeNull();
   });
 
-  it('keeps saved artifacts inside mlops-artifacts/', () => {
-    expect(
-      artifactLocalPath('default', 'team/churn', '1', '../../etc/passwd')
-    ).toBe('mlops-artifacts/default/team/churn/1/etc/passwd');
+  it('opens viewable files, downloads the rest', () => {
     expect(isViewable('MLmodel')).toBe(true);
     expect(isViewable('data/model.json')).toBe(true);
     expect(isViewable('model.pkl')).toBe(false);

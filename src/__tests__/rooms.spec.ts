@@ -2,7 +2,7 @@
  * The frontend's rooms (DESIGN §2): `common/` (hooks, formatting,
  * notifications, errors, shared widgets) depends on nothing but the wire
  * types, `api/` on `common/`, `models/` on both, and each area room (sidebar,
- * detail, compare, promote, registry, snapshot) on those three only, never on
+ * experiment, detail, compare, promote, registry, snapshot) on those three only, never on
  * another area room. The plugin wiring at the top of `src/` may import anything.
  */
 /// <reference types="node" />

@@ -220,7 +220,7 @@ describe('RunsModel', () => {
     expect(model.rows.map(r => r.run_id)).toEqual(['r9']);
   });
 
-  it('polls while a loaded run is RUNNING and the view is visible', async () => {
+  it('polls while visible, asking only what changed since the newest time loaded', async () => {
     model = create(['metrics.loss'], 20);
     let finished = false;
     server.handler = () =>
@@ -229,13 +229,13 @@ describe('RunsModel', () => {
     await model.reload();
     expect(model.hasLive).toBe(true);
     await waitFor(() => server.requests.length >= 3);
+    const since = query(server.requests[server.requests.length - 1]);
+    expect(since.get('since')).toBe(String(run(0).start_time));
+    expect(since.get('page_token')).toBeNull();
     finished = true;
     await waitFor(() => model.rows[0].status === 'FINISHED');
     expect(model.hasLive).toBe(false);
-    // Nothing is live any more: the poll stands by.
-    const count = server.requests.length;
-    await new Promise(resolve => setTimeout(resolve, 120));
-    expect(server.requests.length).toBeLessThanOrEqual(count + 1);
+    expect(model.rows.map(r => r.run_id)).toEqual(['r0', 'r1']);
   });
 
   it('puts runs started meanwhile on top when polling', async () => {

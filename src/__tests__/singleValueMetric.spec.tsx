@@ -2,7 +2,8 @@
 import * as React from 'react';
 
 import { IMetricHistory } from '../api/types';
-import { isSingleValue, SingleValue } from '../detail/MetricsSection';
+import { SingleValue } from '../detail/MetricsSection';
+import { isSingleValue } from '../models/singleValue';
 import { renderToStaticMarkup } from './render';
 
 function history(points: [number, number][], total: number): IMetricHistory {

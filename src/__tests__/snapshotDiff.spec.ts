@@ -1,5 +1,6 @@
 import type { ICellDiff, ISnapshotDiff } from '../api/snapshot';
 import {
+  hasSnapshot,
   getSnapshotDiff,
   refString,
   restoreSnapshot,
@@ -16,7 +17,7 @@ import {
   summaryText
 } from '../snapshot/diffModel';
 import { parseSnapshotPath, snapshotFileName } from '../snapshot/drive';
-import { oldestFirst, parseRunChoice, runChoices } from '../snapshot/runChoice';
+import { oldestFirst, parseRunText, runChoices } from '../snapshot/runChoice';
 import { FakeServer } from './fakeServer';
 
 function cell(
@@ -165,26 +166,39 @@ describe('command args and run choice', () => {
     });
   });
 
-  it('offers recent runs and reads the answer', () => {
+  it('offers only the other runs with a snapshot, by name', () => {
+    const sha = { 'mlops.snapshot.sha256': 'f00' };
+    const long = 'a very long run name '.repeat(8).trim();
     const rows = [
-      { run_id: 'aaaaaaaa11', run_name: 'first', start_time: 1000 },
-      { run_id: 'bbbbbbbb22', run_name: null, start_time: null }
+      { run_id: 'aaaaaaaa11', run_name: 'first', start_time: 1000, tags: sha },
+      { run_id: 'bbbbbbbb22', run_name: null, start_time: null, tags: sha },
+      {
+        run_id: 'cccccccc33',
+        run_name: 'no snapshot',
+        start_time: 5,
+        tags: {}
+      },
+      { run_id: 'dddddddd44', run_name: long, start_time: 2000, tags: sha }
     ] as any[];
     const choices = runChoices('default', rows, 'aaaaaaaa11');
-    expect(choices.map(c => c.label)).toEqual(['(unnamed) · bbbbbbbb']);
-    expect(parseRunChoice(choices[0].label, choices, 'default')).toEqual({
+    expect(choices.map(c => c.name)).toEqual(['(unnamed)', long]);
+    expect(choices[0].secondary).toBe('bbbbbbbb');
+    expect(choices[1].secondary).toBe(
+      `${new Date(2000).toLocaleString()} · dddddddd`
+    );
+    expect(choices[1].ref).toEqual({
       backend: 'default',
-      run_id: 'bbbbbbbb22'
+      run_id: 'dddddddd44'
     });
-    expect(parseRunChoice(' other:zz ', choices, 'default')).toEqual({
+    expect(parseRunText(' other:zz ', 'default')).toEqual({
       backend: 'other',
       run_id: 'zz'
     });
-    expect(parseRunChoice('zz', choices, 'gl')).toEqual({
+    expect(parseRunText('zz', 'gl')).toEqual({
       backend: 'gl',
       run_id: 'zz'
     });
-    expect(parseRunChoice('  ', choices, 'gl')).toBeNull();
+    expect(parseRunText('  ', 'gl')).toBeNull();
     const [a, b] = oldestFirst(
       { backend: 'd', run_id: 'new', start_time: 5 },
       { backend: 'd', run_id: 'old', start_time: 1 }
@@ -196,10 +210,31 @@ describe('command args and run choice', () => {
     expect(snapshotFileName('work/train.ipynb', '0123456789abcdef')).toBe(
       'train@01234567.ipynb'
     );
+    expect(
+      snapshotFileName('train.ipynb', '0123456789abcdef', 'lr 0.1/a:b')
+    ).toBe('train@lr 0.1 a b.ipynb');
+    expect(snapshotFileName('t.ipynb', 'r', 'x'.repeat(80))).toBe(
+      `t@${'x'.repeat(59)}….ipynb`
+    );
     expect(parseSnapshotPath('my%20backend/run1/train@run1.ipynb')).toEqual({
       backend: 'my backend',
       run_id: 'run1'
     });
+  });
+});
+
+describe('hasSnapshot', () => {
+  it('reads the tag, else both artifacts at the top', () => {
+    const file = (path: string, is_dir = false) => ({ path, is_dir });
+    expect(hasSnapshot({ 'mlops.snapshot.sha256': 'f00' })).toBe(true);
+    expect(hasSnapshot({}, [])).toBe(false);
+    expect(
+      hasSnapshot({}, [file('notebook.ipynb'), file('snapshot.json')])
+    ).toBe(true);
+    expect(hasSnapshot({}, [file('notebook.ipynb')])).toBe(false);
+    expect(
+      hasSnapshot({}, [file('notebook.ipynb'), file('snapshot.json', true)])
+    ).toBe(false);
   });
 });
 

@@ -244,6 +244,62 @@ describe('snapshotNotebook', () => {
     expect(other).toHaveBeenCalledTimes(1);
   });
 
+  it('saves one at a time when runs end together (Run All)', async () => {
+    // JupyterLab's context.save() conflicts with a save in flight ("File Changed").
+    let saving = false;
+    let saves = 0;
+    const nb = {
+      ...notebook(),
+      save: async () => {
+        if (saving) {
+          throw new Error('File Changed');
+        }
+        saving = true;
+        await new Promise(resolve => setTimeout(resolve, 5));
+        saving = false;
+        saves += 1;
+      }
+    };
+    const order: string[] = [];
+    const post = jest.fn(async (r: { run_id: string }) => {
+      order.push(r.run_id);
+      return RESULT;
+    });
+    const runs = ['r1', 'r2', 'r3', 'r4', 'r5'];
+    await Promise.all(
+      runs.map(run_id =>
+        snapshotNotebook(nb, { backend: 'default', run_id }, env, {
+          post,
+          notifier: notifier()
+        })
+      )
+    );
+    expect(saves).toBe(5);
+    expect(order).toEqual(runs);
+    // Every run got the saved notebook (by kernel id), none the fallback content.
+    expect(post.mock.calls.map(c => (c as any[])[1].kernel_id)).toEqual(
+      runs.map(() => 'k1')
+    );
+  });
+
+  it('goes on with the next take after one failed', async () => {
+    const post = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('backend down'))
+      .mockResolvedValueOnce(RESULT);
+    const nb = notebook();
+    const first = snapshotNotebook(nb, ref, env, {
+      post,
+      notifier: notifier()
+    });
+    const second = snapshotNotebook(nb, ref, env, {
+      post,
+      notifier: notifier()
+    });
+    await expect(first).rejects.toThrow('backend down');
+    await expect(second).resolves.toBe(RESULT);
+  });
+
   it('reports the route error and rejects', async () => {
     const n = notifier();
     const post = async () =>

@@ -30,7 +30,6 @@ import {
   installUntrustedViewer
 } from '../common/drives/untrustedGuard';
 import { UntrustedView } from '../common/drives/UntrustedView';
-import { artifactLocalPath } from '../registry/format';
 import { VersionFilesDrive, versionFilePath } from '../registry/versionDrive';
 import { SnapshotDrive } from '../snapshot/drive';
 
@@ -112,9 +111,7 @@ describe('the viewer of a file', () => {
       true
     );
     // Version files saved before this viewer existed are still untrusted.
-    expect(
-      isUntrustedMarkup(artifactLocalPath('default', 'm', '1', 'r.html'))
-    ).toBe(true);
+    expect(isUntrustedMarkup('mlops-artifacts/default/m/1/r.html')).toBe(true);
     // The user's own files keep JupyterLab's viewers.
     expect(isUntrustedPath('reports/r.html')).toBe(false);
     expect(isUntrustedPath('OtherDrive:r.html')).toBe(false);

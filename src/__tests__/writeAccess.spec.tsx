@@ -21,7 +21,7 @@ import { RegistryModel } from '../models/registry';
 import { RunsModel } from '../models/runs';
 import { LinkedItems } from '../registry/LinkedItems';
 import { VersionArtifacts } from '../registry/VersionArtifacts';
-import { CandidatesView } from '../sidebar/CandidatesView';
+import { CandidatesView } from '../experiment/CandidatesView';
 
 const REASON =
   "The token of backend 'gitlab' can only read (a read_api token, or a role below Developer): GitLab takes writes only with the 'api' scope.";
@@ -132,7 +132,7 @@ describe('disabled write buttons', () => {
     expect(unescape(second)).toContain('Promote run-1 to a model version');
   });
 
-  it('sidebar: Promote is disabled with the reason as its tooltip', () => {
+  it('experiment page: Promote is disabled with the reason as its tooltip', () => {
     const model = new RunsModel({
       backend: 'gitlab',
       experimentId: '7',
@@ -150,7 +150,6 @@ describe('disabled write buttons', () => {
           model={model}
           commands={commands}
           countText=""
-          onBack={() => undefined}
           onOpenRun={() => undefined}
           writeBlocked={writeBlocked}
         />

@@ -55,6 +55,15 @@ export interface IListExperimentsOptions {
   pageToken?: string | null;
   /** `name`, `creation_time` or `last_update_time`, then ` ASC`/` DESC`. */
   orderBy?: string;
+  /**
+   * Incremental poll: only experiments created or updated at or after this
+   * time (ms), and in `recount` those of {@link ids} whose runs changed.
+   */
+  since?: number;
+  /** With {@link since}: the experiments whose run activity to check. */
+  ids?: readonly string[];
+  /** With {@link since}: run activity at or after this time (ms; default `since`). */
+  runsSince?: number;
 }
 
 /** `GET backends/{b}/experiments`: one page of experiments. */
@@ -67,7 +76,10 @@ export function listExperiments(
     search: options.search,
     max_results: options.maxResults,
     page_token: options.pageToken,
-    order_by: options.orderBy
+    order_by: options.orderBy,
+    since: options.since,
+    runs_since: options.runsSince,
+    ids: options.ids?.length ? options.ids.join(',') : undefined
   });
   return requestAPI<IExperimentsPage>(
     backendPath(backend, 'experiments') + query,
@@ -101,6 +113,8 @@ export interface IListRunsOptions {
   orderBy?: string[];
   maxResults?: number;
   pageToken?: string | null;
+  /** Incremental poll: only runs started or ended at or after this time (ms), or live. */
+  since?: number;
 }
 
 /** `GET backends/{b}/experiments/{id}/runs`: one page of the candidates table. */
@@ -115,7 +129,8 @@ export function listRuns(
     filter: options.filter?.trim(),
     order_by: options.orderBy,
     max_results: options.maxResults,
-    page_token: options.pageToken
+    page_token: options.pageToken,
+    since: options.since
   });
   return requestAPI<IRunsPage>(
     backendPath(backend, 'experiments', experimentId, 'runs') + query,

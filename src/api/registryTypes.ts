@@ -52,8 +52,12 @@ export interface IVersionSummary {
   description: string | null;
   status: string | null;
   run_id: string | null;
-  /** The source run (candidate) of the version. */
-  candidate: { backend: string; run_id: string } | null;
+  /** The source run (candidate) of the version, with its name (null: none, or unreadable). */
+  candidate: {
+    backend: string;
+    run_id: string;
+    run_name: string | null;
+  } | null;
   route: string;
   web_url: string | null;
 }

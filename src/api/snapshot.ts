@@ -23,6 +23,26 @@ function runPath(ref: ISnapshotRunRef, ...rest: string[]): string {
     .join('/');
 }
 
+/** The run tag a snapshot sets (the notebook's sha256; `jupyterlab_mlops/snapshot/record.py`). */
+export const SNAPSHOT_SHA_TAG = 'mlops.snapshot.sha256';
+/** The artifacts of a snapshot, flat at the top of the run's artifacts. */
+export const SNAPSHOT_ARTIFACTS = ['notebook.ipynb', 'snapshot.json'];
+
+/**
+ * Whether a run has a notebook snapshot: its tag (set with the upload), or
+ * both artifacts at the top level (a tag write that failed after the upload).
+ */
+export function hasSnapshot(
+  tags: Record<string, string>,
+  files: { path: string; is_dir: boolean }[] = []
+): boolean {
+  if (tags[SNAPSHOT_SHA_TAG]) {
+    return true;
+  }
+  const top = new Set(files.filter(f => !f.is_dir).map(f => f.path));
+  return SNAPSHOT_ARTIFACTS.every(name => top.has(name));
+}
+
 /** `backend:run_id`, the form the diff route takes. */
 export function refString(ref: ISnapshotRunRef): string {
   return `${ref.backend}:${ref.run_id}`;

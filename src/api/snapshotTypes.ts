@@ -92,6 +92,8 @@ export interface ISnapshotRecord {
 
 /** Answer of `GET backends/{b}/runs/{run_id}/snapshot`. */
 export interface ISnapshotView extends ISnapshotRunRef {
+  /** null when the run has no name. */
+  run_name: string | null;
   snapshot: ISnapshotRecord;
   /** nbformat 4 JSON, validated by the server. */
   notebook: Record<string, unknown>;
@@ -127,6 +129,8 @@ export interface ICellDiff {
 
 /** One side of a diff. */
 export interface IDiffSide extends ISnapshotRunRef {
+  /** null when the run has no name. */
+  run_name: string | null;
   path: string;
   sha256: string;
 }

@@ -146,6 +146,8 @@ export interface IExperimentsPage {
    * the token may not search, so experiments came from `GET experiments/list`.
    */
   emulated: { search: boolean; read_only: boolean; reason: string | null };
+  /** Only in an incremental poll (`since`): experiments whose runs changed (ask their summary again). */
+  recount?: string[];
 }
 
 /** Column keys the candidates table can show, by kind. */

@@ -14,7 +14,7 @@ export function RunLabel(props: {
   return (
     <span
       className="jp-mlops-RunLabel"
-      title={`${props.run.backend}:${props.run.run_id}`}
+      title={`${props.run.run_name || props.run.label}\nrun ID ${props.run.run_id} (backend ${props.run.backend})`}
     >
       <span
         className="jp-mlops-RunSwatch"

@@ -1,14 +1,23 @@
 /**
  * Metric curves: one chart per metric key, the runs overlaid (the shared
  * uPlot LineChart), with one legend of run names and colours for all charts.
- * The server has already downsampled every series (LTTB / min-max).
+ * The server has already downsampled every series (LTTB / min-max). A metric
+ * every run logged once is a bar per run (MetricBars); in a chart, the runs
+ * that logged it once are listed with their values under it.
  */
 import * as React from 'react';
 
 import { ICompareResult, ICompareSeries } from '../api/compare';
 import { ILineSeries, LineChart, XKind } from '../common/charts/LineChart';
+import { formatNumber } from '../common/format';
+import {
+  isSingleValueSeries,
+  ISingleValue,
+  singleValues
+} from '../models/compare';
 import { RunLabel } from './CompareTables';
 import { extraRunColor } from './colors';
+import { MetricBars } from './MetricBars';
 
 const X_LABEL: Record<ICompareResult['x'], string> = {
   step: 'Step',
@@ -35,7 +44,7 @@ export function lineSeries(
       r => r.backend === run.backend && r.run_id === run.run_id
     );
     return {
-      label: run.label,
+      label: run.run_name || run.label,
       x: s ? s.x : [],
       y: s ? s.y : [],
       color: extraRunColor(i)
@@ -60,16 +69,36 @@ export function samplingNote(series: ICompareSeries): string {
   return `${shipped.toLocaleString()} of ${total.toLocaleString()} points (${methods.join(', ')})${suffix}`;
 }
 
+/** Under a chart: the runs that logged the metric once (a point, not a line). */
+function OnceNote(props: { values: ISingleValue[] }): JSX.Element | null {
+  if (props.values.length === 0) {
+    return null;
+  }
+  return (
+    <span className="jp-mlops-CurveNote" data-testid="logged-once">
+      Logged once:{' '}
+      {props.values
+        .map(v => `${v.label} = ${formatNumber(v.value)}`)
+        .join(', ')}
+    </span>
+  );
+}
+
 /** The shared legend and the grid of charts. */
 export function MetricCurves(props: { result: ICompareResult }): JSX.Element {
   const { result } = props;
   const charts = React.useMemo(
     () =>
-      result.series.map(s => ({
-        key: s.key,
-        lines: lineSeries(result, s),
-        note: samplingNote(s)
-      })),
+      result.series.map(s => {
+        const single = isSingleValueSeries(s);
+        return {
+          key: s.key,
+          single,
+          values: singleValues(result, s, single),
+          lines: lineSeries(result, s),
+          note: samplingNote(s)
+        };
+      }),
     [result]
   );
   if (charts.length === 0) {
@@ -94,15 +123,25 @@ export function MetricCurves(props: { result: ICompareResult }): JSX.Element {
             <h4 className="jp-mlops-CurveTitle" title={c.key}>
               {c.key}
             </h4>
-            <LineChart
-              series={c.lines}
-              xKind={X_KIND[result.x]}
-              xLabel={X_LABEL[result.x]}
-              title={`${c.key} of ${result.runs.length} runs`}
-              legend={result.runs.length <= CHART_LEGEND_MAX}
-              height={200}
-            />
-            <span className="jp-mlops-CurveNote">{c.note}</span>
+            {c.single ? (
+              <>
+                <MetricBars metric={c.key} values={c.values} />
+                <span className="jp-mlops-CurveNote">logged once per run</span>
+              </>
+            ) : (
+              <>
+                <LineChart
+                  series={c.lines}
+                  xKind={X_KIND[result.x]}
+                  xLabel={X_LABEL[result.x]}
+                  title={`${c.key} of ${result.runs.length} runs`}
+                  legend={result.runs.length <= CHART_LEGEND_MAX}
+                  height={200}
+                />
+                <OnceNote values={c.values} />
+                <span className="jp-mlops-CurveNote">{c.note}</span>
+              </>
+            )}
           </div>
         ))}
       </div>

@@ -3,6 +3,7 @@ import { closeIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ICompareRun } from '../api/compare';
+import { CopyId } from '../common/CopyId';
 import { WriteBlocked, writeTitle } from '../models/capabilities';
 import { runColor } from './colors';
 
@@ -38,10 +39,11 @@ export function RunChips(props: IRunChipsProps): JSX.Element {
             />
             <span
               className="jp-mlops-RunChip-label"
-              title={`${run.label}\nbackend ${run.backend}, experiment ${run.experiment_id}, ${run.status}`}
+              title={`${run.label}\nrun ID ${run.run_id}\nbackend ${run.backend}, experiment ${run.experiment_id}, ${run.status}`}
             >
               {run.label}
             </span>
+            <CopyId id={run.run_id} what="run ID" />
             <button
               type="button"
               className="jp-mlops-LinkButton jp-mlops-RunChip-promote"

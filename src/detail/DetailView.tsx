@@ -8,11 +8,15 @@ import { formatRelative } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { StatusBadge } from '../common/StatusBadge';
 import { ArtifactsSection, IArtifactActions } from './ArtifactsSection';
-import { CiSection, CopyButton, DetailsSection } from './MetadataSection';
+import { CopyId } from '../common/CopyId';
+import { CiSection, DetailsSection, ExperimentName } from './MetadataSection';
 import { MetricsSection } from './MetricsSection';
 import { ParamsSection } from './ParamsSection';
 import { ExternalLink } from './Section';
 import { SnapshotSection } from './SnapshotSection';
+
+/** The command that opens an experiment's page (`{backend, experiment_id, name}`). */
+const OPEN_EXPERIMENT_COMMAND = 'mlops:open-experiment';
 
 /** Props of {@link DetailView}. */
 export interface IDetailViewProps {
@@ -78,6 +82,12 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
   }
 
   const { info, links } = detail;
+  const openExperiment = (): void =>
+    void props.commands.execute(OPEN_EXPERIMENT_COMMAND, {
+      backend: model.backend,
+      experiment_id: info.experiment_id,
+      name: props.experimentName ?? ''
+    });
   const isNotebook = detail.system_tags['mlflow.source.type'] === 'NOTEBOOK';
   return (
     <div
@@ -90,7 +100,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
         <div className="jp-mlops-Detail-titleRow">
           <h1
             className="jp-mlops-Detail-title"
-            title={info.run_name ?? info.run_id}
+            title={`${info.run_name ?? 'Run'} (ID ${info.run_id})`}
           >
             {info.run_name || info.run_id}
           </h1>
@@ -109,13 +119,17 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
           {refresh}
         </div>
         <div className="jp-mlops-Detail-subtitle">
-          <code className="jp-mlops-Mono">{info.run_id}</code>
-          <CopyButton text={info.run_id} label="the run ID" />
-          {props.experimentName && (
-            <span>
-              in <strong>{props.experimentName}</strong>
-            </span>
-          )}
+          <span className="jp-mlops-Detail-experiment">
+            Run in{' '}
+            <ExperimentName
+              name={props.experimentName}
+              experimentId={info.experiment_id}
+              onOpen={openExperiment}
+            />
+          </span>
+          <span className="jp-mlops-Detail-id">
+            ID <CopyId id={info.run_id} what="run ID" show short={8} />
+          </span>
           {info.start_time !== null && (
             <span title={new Date(info.start_time).toLocaleString()}>
               started {formatRelative(info.start_time)}
@@ -136,6 +150,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
         <DetailsSection
           detail={detail}
           experimentName={props.experimentName}
+          onOpenExperiment={openExperiment}
           onOpenSource={props.onOpenSource}
         />
         <div className="jp-mlops-DetailColumn">
@@ -155,6 +170,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
         backend={model.backend}
         runId={model.runId}
         isNotebook={isNotebook}
+        detail={detail}
       />
     </div>
   );

@@ -1,37 +1,31 @@
-import { Clipboard } from '@jupyterlab/apputils';
-import { checkIcon, copyIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRunDetail } from '../api/types';
 import { formatDuration, formatTime, runDuration } from '../common/format';
+import { CopyId } from '../common/CopyId';
 import { StatusBadge } from '../common/StatusBadge';
 import { ExternalLink, Field, Section } from './Section';
 
-/** A value with a button that copies it to the clipboard. */
-export function CopyButton(props: {
-  text: string;
-  label: string;
+/** An experiment by name: a link to its page when it can be opened. */
+export function ExperimentName(props: {
+  name?: string;
+  experimentId: string;
+  onOpen?: () => void;
 }): JSX.Element {
-  const [copied, setCopied] = React.useState(false);
-  React.useEffect(() => {
-    if (!copied) {
-      return;
-    }
-    const timer = setTimeout(() => setCopied(false), 1500);
-    return () => clearTimeout(timer);
-  }, [copied]);
-  const Icon = copied ? checkIcon : copyIcon;
+  const text = props.name || `experiment ${props.experimentId}`;
+  if (!props.onOpen) {
+    return (
+      <strong title={`Experiment ID ${props.experimentId}`}>{text}</strong>
+    );
+  }
   return (
     <button
-      className="jp-mlops-CopyButton"
-      title={copied ? 'Copied' : `Copy ${props.label}`}
-      aria-label={`Copy ${props.label}`}
-      onClick={() => {
-        Clipboard.copyToSystem(props.text);
-        setCopied(true);
-      }}
+      type="button"
+      className="jp-mlops-LinkButton jp-mlops-ExperimentLink"
+      title={`Open experiment ${text} (ID ${props.experimentId})`}
+      onClick={props.onOpen}
     >
-      <Icon.react tag="span" elementSize="small" />
+      {text}
     </button>
   );
 }
@@ -41,6 +35,8 @@ export function DetailsSection(props: {
   detail: IRunDetail;
   experimentName?: string;
   onOpenSource?: (path: string) => void;
+  /** Open the experiment's page (by name; its id is one click away). */
+  onOpenExperiment?: () => void;
 }): JSX.Element {
   const { info, links, tags } = props.detail;
   const source = links.source;
@@ -54,9 +50,17 @@ export function DetailsSection(props: {
           <StatusBadge status={info.status} />
         </Field>
         <Field label="Experiment" name="experiment">
-          <ExternalLink href={links.experiment_url}>
-            {props.experimentName || `#${info.experiment_id}`}
-          </ExternalLink>
+          <ExperimentName
+            name={props.experimentName}
+            experimentId={info.experiment_id}
+            onOpen={props.onOpenExperiment}
+          />
+          <CopyId id={info.experiment_id} what="experiment ID" />
+          {links.experiment_url && (
+            <ExternalLink href={links.experiment_url}>
+              on the backend
+            </ExternalLink>
+          )}
         </Field>
         <Field label="Started" name="start">
           {formatTime(info.start_time)}
@@ -74,8 +78,7 @@ export function DetailsSection(props: {
           {info.user_name ?? info.user_id ?? ''}
         </Field>
         <Field label="Run ID" name="run-id">
-          <code className="jp-mlops-Mono">{info.run_id}</code>
-          <CopyButton text={info.run_id} label="the run ID" />
+          <CopyId id={info.run_id} what="run ID" show />
         </Field>
         {source && (
           <Field label="Source" name="source">
@@ -97,10 +100,7 @@ export function DetailsSection(props: {
         )}
         {source?.git_commit && (
           <Field label="Git commit" name="commit">
-            <code className="jp-mlops-Mono" title={source.git_commit}>
-              {source.git_commit.slice(0, 12)}
-            </code>
-            <CopyButton text={source.git_commit} label="the commit" />
+            <CopyId id={source.git_commit} what="commit" show short={12} />
           </Field>
         )}
         <Field label="Artifact URI" name="artifact-uri">

@@ -4,6 +4,7 @@ import { ILatestMetric, IMetricHistory, MetricAxis } from '../api/types';
 import { ILineSeries, LineChart } from '../common/charts/LineChart';
 import { useElementWidth } from '../common/hooks';
 import { RunDetailModel } from '../models/detail';
+import { isSingleValue } from '../models/singleValue';
 import { formatMetric } from '../models/columns';
 import { Loading } from '../common/Feedback';
 import { Section } from './Section';
@@ -68,11 +69,6 @@ export function SingleValue(props: {
       </span>
     </div>
   );
-}
-
-/** Whether a history is a single value (nothing to draw a line through). */
-export function isSingleValue(history: IMetricHistory | null): boolean {
-  return !!history && history.total <= 1 && history.points.length <= 1;
 }
 
 /** One metric: its latest value and its history as a line chart (or the value, when logged once). */

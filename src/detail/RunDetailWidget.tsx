@@ -1,9 +1,11 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { ServerConnection } from '@jupyterlab/services';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import { getExperimentSummary } from '../api/endpoints';
 import { RunDetailModel } from '../models/detail';
 import { mlopsIcon } from '../common/icons';
 import { IArtifactActions } from './ArtifactsSection';
@@ -14,8 +16,26 @@ export interface IRunDetailBodyOptions {
   model: RunDetailModel;
   commands: JupyterFrontEnd['commands'];
   experimentName?: string;
+  /** The run's name when known before loading (the first title). */
+  runName?: string;
   artifacts: IArtifactActions;
   onOpenSource?: (path: string) => void;
+  /** Server settings of the experiment name lookup (the page's by default). */
+  serverSettings?: ServerConnection.ISettings;
+}
+
+/** The name of an experiment, or undefined when it cannot be read. */
+async function experimentName(
+  backend: string,
+  experimentId: string,
+  settings?: ServerConnection.ISettings
+): Promise<string | undefined> {
+  try {
+    return (await getExperimentSummary(backend, experimentId, false, settings))
+      .name;
+  } catch {
+    return undefined; // the detail shows the experiment's id instead
+  }
 }
 
 /**
@@ -27,20 +47,27 @@ export class RunDetailBody extends ReactWidget {
     super();
     this._options = options;
     this.model = options.model;
-    this.experimentName = options.experimentName;
+    this._experimentName = options.experimentName;
+    this.runName = options.runName;
     this.addClass('jp-mlops-DetailPanel');
-    this.model.changed.connect(this._updateTitle, this);
+    this.model.changed.connect(this._onChanged, this);
   }
 
   readonly model: RunDetailModel;
-  readonly experimentName?: string;
+  /** The run's name given when opened (the model's once loaded wins). */
+  readonly runName?: string;
+
+  /** The experiment's name: given when opened, else looked up once. */
+  get experimentName(): string | undefined {
+    return this._experimentName;
+  }
 
   protected render(): JSX.Element {
     return (
       <DetailView
         model={this.model}
         commands={this._options.commands}
-        experimentName={this._options.experimentName}
+        experimentName={this._experimentName}
         artifacts={this._options.artifacts}
         onOpenSource={this._options.onOpenSource}
       />
@@ -75,6 +102,25 @@ export class RunDetailBody extends ReactWidget {
     super.dispose();
   }
 
+  private _onChanged(): void {
+    this._updateTitle();
+    const info = this.model.detail?.info;
+    if (info && !this._experimentName && !this._lookingUp) {
+      this._lookingUp = true;
+      void experimentName(
+        this.model.backend,
+        info.experiment_id,
+        this._options.serverSettings
+      ).then(name => {
+        if (name && !this.isDisposed) {
+          this._experimentName = name;
+          this._updateTitle();
+          this.update();
+        }
+      });
+    }
+  }
+
   private _updateTitle(): void {
     const widget = this.parent;
     const info = this.model.detail?.info;
@@ -83,11 +129,13 @@ export class RunDetailBody extends ReactWidget {
     }
     const name = info.run_name || info.run_id.slice(0, 8);
     widget.title.label = name;
-    widget.title.caption = `Candidate ${name} (${info.run_id})${
-      this.experimentName ? ` of ${this.experimentName}` : ''
-    }, ${this.model.backend}`;
+    widget.title.caption = `Run ${name} (ID ${info.run_id})${
+      this._experimentName ? ` of experiment ${this._experimentName}` : ''
+    }, backend ${this.model.backend}`;
   }
 
+  private _experimentName?: string;
+  private _lookingUp = false;
   private _options: IRunDetailBodyOptions;
 }
 
@@ -100,8 +148,8 @@ export function createRunDetailWidget(
   widget.id = `jp-mlops-run-${options.model.backend}-${options.model.runId}`;
   widget.addClass('jp-mlops-DetailWidget');
   widget.title.icon = mlopsIcon;
-  widget.title.label = options.model.runId.slice(0, 8);
-  widget.title.caption = `Candidate ${options.model.runId}`;
+  widget.title.label = options.runName || options.model.runId.slice(0, 8);
+  widget.title.caption = `Run ${options.runName ?? ''} (ID ${options.model.runId})`;
   widget.title.closable = true;
   return widget;
 }

@@ -1,30 +1,46 @@
 import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
-import {
-  MainAreaWidget,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 
 import { IFileInfo } from '../api/types';
 import { ArtifactsDrive } from './artifacts/drive';
 import { downloadArtifactFile, openArtifact } from './artifacts/open';
 import { MlopsModel } from '../models/mlops';
+import { PreviewTab } from '../common/previewTab';
 import { createRunDetailWidget, RunDetailBody } from './RunDetailWidget';
+import { toast } from '../common/notify';
 
 /** Command that opens a candidate (registered in commands.ts). */
 export const OPEN_RUN_COMMAND = 'mlops:open-run';
 
-/** What opens a candidate: its backend, run id and (for the title) experiment. */
+/** What opens a candidate: its backend, run id and (for the title) names. */
 export interface IOpenRunArgs {
   backend: string;
   run_id: string;
   experiment_name?: string;
+  /** The run's name: the tab's title until the run is loaded (restored tabs). */
+  run_name?: string;
+  /** Open in the preview tab (a single click); default false: a pinned tab. */
+  preview?: boolean;
+}
+
+/** The restorer's args of a detail tab: enough to title it by name. */
+function restoreArgs(
+  widget: MainAreaWidget<RunDetailBody>
+): Required<Omit<IOpenRunArgs, 'preview'>> {
+  const { model } = widget.content;
+  return {
+    backend: model.backend,
+    run_id: model.runId,
+    experiment_name: widget.content.experimentName ?? '',
+    run_name: model.detail?.info.run_name || widget.content.runName || ''
+  };
 }
 
 /**
- * Opens candidate details as main-area tabs (one per run, re-activated when
- * open again) and restores them with the layout.
+ * Opens candidate details as main-area tabs: a run already open is
+ * activated, single clicks share one preview tab (pinned by a double click
+ * or an edit), and tabs are restored with the layout, titled by name.
  */
 export class RunDetailOpener {
   constructor(options: {
@@ -39,14 +55,12 @@ export class RunDetailOpener {
     this.tracker = new WidgetTracker<MainAreaWidget<RunDetailBody>>({
       namespace: 'jupyterlab-mlops-run'
     });
+    this.preview = new PreviewTab({ shell: this._app.shell });
+    this.preview.pinned.connect((_, widget) => void this.tracker.save(widget));
     if (options.restorer) {
       void options.restorer.restore(this.tracker, {
         command: OPEN_RUN_COMMAND,
-        args: widget => ({
-          backend: widget.content.model.backend,
-          run_id: widget.content.model.runId,
-          experiment_name: widget.content.experimentName ?? ''
-        }),
+        args: restoreArgs,
         name: widget =>
           `${widget.content.model.backend}:${widget.content.model.runId}`
       });
@@ -54,15 +68,26 @@ export class RunDetailOpener {
   }
 
   readonly tracker: WidgetTracker<MainAreaWidget<RunDetailBody>>;
+  /** The preview tab of run details. */
+  readonly preview: PreviewTab<MainAreaWidget<RunDetailBody>>;
 
-  /** Open (or bring forward) the detail of a run. */
-  async open(args: IOpenRunArgs): Promise<MainAreaWidget<RunDetailBody>> {
-    const existing = this.tracker.find(
-      w =>
-        w.content.model.backend === args.backend &&
-        w.content.model.runId === args.run_id
+  /** The open detail tab of a run, if any. */
+  find(backend: string, runId: string): MainAreaWidget<RunDetailBody> | null {
+    return (
+      this.tracker.find(
+        w =>
+          w.content.model.backend === backend && w.content.model.runId === runId
+      ) ?? null
     );
+  }
+
+  /** Open (or bring forward, pinning it unless `preview`) the detail of a run. */
+  async open(args: IOpenRunArgs): Promise<MainAreaWidget<RunDetailBody>> {
+    const existing = this.find(args.backend, args.run_id);
     if (existing) {
+      if (!args.preview) {
+        this.preview.pin(existing);
+      }
       this._app.shell.activateById(existing.id);
       void existing.content.model.load();
       return existing;
@@ -72,6 +97,8 @@ export class RunDetailOpener {
       model,
       commands: this._app.commands,
       experimentName: args.experiment_name || undefined,
+      runName: args.run_name || undefined,
+      serverSettings: this._model.serverSettings,
       artifacts: {
         open: file => this._openArtifact(args, file),
         download: file =>
@@ -88,8 +115,16 @@ export class RunDetailOpener {
         void this._app.commands.execute('docmanager:open', { path })
     });
     await this.tracker.add(widget);
-    this._app.shell.add(widget, 'main');
+    this.preview.add(widget, !!args.preview);
     this._app.shell.activateById(widget.id);
+    // The restorer keeps the run's name once it is known (tabs restore titled by it).
+    const saveName = (): void => {
+      if (model.detail) {
+        model.changed.disconnect(saveName);
+        void this.tracker.save(widget);
+      }
+    };
+    model.changed.connect(saveName);
     void model.load();
     return widget;
   }
@@ -105,7 +140,7 @@ export class RunDetailOpener {
       size: file.file_size
     });
     if (outcome === 'downloaded') {
-      Notification.info(
+      toast.info(
         `${PathExt.basename(file.path)} has no viewer in JupyterLab (or is too big): it was downloaded.`,
         { autoClose: 5000 }
       );

@@ -14,12 +14,15 @@ import {
   getCompare,
   getCompareCsv,
   ICompareResult,
+  ICompareSeries,
+  ICompareSeriesRun,
   IRunRef
 } from '../api/compare';
 import { getStatus } from '../api/endpoints';
 import { IStatus } from '../api/types';
 import { WriteBlocked, writeBlockedBy } from './capabilities';
 import { Resource } from './resource';
+import { isSingleValue } from './singleValue';
 
 /** Points per series the compare tab asks for. */
 const MAX_POINTS = 1000;
@@ -33,6 +36,62 @@ export interface ICompareModelOptions {
 /** The run refs as a stable key (to notice a changed selection). */
 export function runsKey(runs: { backend: string; run_id: string }[]): string {
   return runs.map(r => `${r.backend}:${r.run_id}`).join(',');
+}
+
+/** Whether a run logged the metric once (a value, not a curve). */
+export function loggedOnce(run: ICompareSeriesRun): boolean {
+  return run.total > 0 && isSingleValue({ total: run.total, points: run.x });
+}
+
+/**
+ * Whether every run that logged the metric logged it once: compare shows a
+ * value per run (bars), not one-point curves.
+ */
+export function isSingleValueSeries(series: ICompareSeries): boolean {
+  const logged = series.runs.filter(r => r.total > 0);
+  return logged.length > 0 && logged.every(loggedOnce);
+}
+
+/** One run's value of a metric logged once (`null`: the run lacks it). */
+export interface ISingleValue {
+  /** Index of the run in the compare answer. */
+  index: number;
+  label: string;
+  /** Non-finite values as 'NaN' / 'Infinity' / '-Infinity'. */
+  value: number | string | null;
+  step: number | null;
+}
+
+/**
+ * The values of `series` per run of `result`, for the runs that logged it
+ * once (all runs, with `null` for those that lack it, when `all`).
+ */
+export function singleValues(
+  result: ICompareResult,
+  series: ICompareSeries,
+  all = true
+): ISingleValue[] {
+  const latest = result.metrics.find(m => m.key === series.key);
+  const out: ISingleValue[] = [];
+  result.runs.forEach((run, index) => {
+    const s = series.runs.find(
+      r => r.backend === run.backend && r.run_id === run.run_id
+    );
+    const once = !!s && loggedOnce(s);
+    if (!once && !all) {
+      return;
+    }
+    const value = once
+      ? (latest?.values[index] ?? s!.y[0] ?? null)
+      : (latest?.values[index] ?? null);
+    out.push({
+      index,
+      label: run.run_name || run.label,
+      value,
+      step: latest?.steps[index] ?? (once ? (s!.x[0] ?? null) : null)
+    });
+  });
+  return out;
 }
 
 /** See the module docstring. */

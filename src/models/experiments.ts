@@ -1,14 +1,18 @@
 import { ServerConnection } from '@jupyterlab/services';
+import { Poll } from '@lumino/polling';
 
-import { getExperimentSummary, listExperiments } from '../api/endpoints';
+import { listExperiments } from '../api/endpoints';
 import {
   IExperimentRow,
   IExperimentSummary,
   IExperimentsPage
 } from '../api/types';
 import { MlopsApiError } from '../common/errors';
+import { IChange, LiveChanges } from './live';
 import { PagedListModel } from './paging';
+import { newestTime } from './rows';
 import { DEFAULT_PAGE_SIZE } from './settings';
+import { SummaryCounts } from './summaries';
 
 /** Options of {@link ExperimentsModel}. */
 export interface IExperimentsModelOptions {
@@ -20,23 +24,20 @@ export interface IExperimentsModelOptions {
   onOutage?: () => void;
   /** Delay before asking again for a count that is still going on (ms). */
   recountDelay?: number;
+  /** Interval (ms) of the incremental poll while visible (the settings' refreshInterval). */
+  pollInterval?: number;
+  /** The server's change events: a change on this backend polls at once. */
+  live?: LiveChanges | null;
 }
 
-/** What the list knows about one experiment's counts. */
-interface ISummaryState {
-  summary: IExperimentSummary | null;
-  pending: boolean;
-  /** Fetched for the current list (a refresh clears it, keeping the value). */
-  fresh: boolean;
-  error: MlopsApiError | null;
-}
-
-/** Summaries fetched at the same time. */
-const SUMMARY_CONCURRENCY = 4;
+/** Experiments whose run activity one poll checks (the server's cap). */
+const MAX_SINCE_IDS = 100;
 
 /**
  * Experiments of one backend: a name search, pages, and the counts of the
  * rows on screen, fetched lazily (counting runs is costly on the server).
+ * While visible, an incremental poll merges the experiments that changed and
+ * recounts those whose runs changed; a kernel's change event polls at once.
  */
 export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
   constructor(options: IExperimentsModelOptions) {
@@ -44,7 +45,23 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
     this.backend = options.backend;
     this._serverSettings = options.serverSettings;
     this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    this._recountDelay = options.recountDelay ?? 2000;
+    this._counts = new SummaryCounts({
+      backend: this.backend,
+      serverSettings: this._serverSettings,
+      recountDelay: options.recountDelay ?? 2000,
+      record: error => this.record(error),
+      changed: () => this.emit()
+    });
+    const interval = options.pollInterval ?? 10000;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._pollChanged(),
+      frequency: { interval, backoff: true, max: Math.max(interval, 60000) },
+      name: 'jupyterlab_mlops:experiments',
+      standby: () => !this._isVisible || 'when-hidden'
+    });
+    this._live = options.live ?? null;
+    this._live?.changed.connect(this._onChange, this);
   }
 
   /** Backend name. */
@@ -62,12 +79,34 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
   }
   /** The counts of an experiment, when known. */
   summary(experimentId: string): IExperimentSummary | null {
-    return this._summaries.get(experimentId)?.summary ?? null;
+    return this._counts.summary(experimentId);
   }
 
   /** Why the counts of an experiment could not be fetched, or null. */
   summaryError(experimentId: string): MlopsApiError | null {
-    return this._summaries.get(experimentId)?.error ?? null;
+    return this._counts.error(experimentId);
+  }
+
+  /** Whether a view shows the list; the poll stands by otherwise. */
+  get isVisible(): boolean {
+    return this._isVisible;
+  }
+  set isVisible(value: boolean) {
+    this._isVisible = value;
+    if (value && this.phase === 'ready' && !this.isDisposed) {
+      void this._poll.refresh();
+    }
+  }
+
+  /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
+  set pollInterval(interval: number) {
+    if (!this.isDisposed) {
+      this._poll.frequency = {
+        interval,
+        backoff: true,
+        max: Math.max(interval, 60000)
+      };
+    }
   }
 
   /** Set the name search and reload the first page. */
@@ -81,7 +120,7 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
 
   /** (Re)load the first page; the current rows stay until the answer. */
   async load(): Promise<void> {
-    await this.loadFirstPage({
+    const taken = await this.loadFirstPage({
       fetch: () =>
         listExperiments(
           this.backend,
@@ -94,9 +133,16 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
           ? (page.emulated.reason ??
             'The name search is done by the extension.')
           : null;
-        this._takeSummaries(page.experiments);
+        this._counts.take(page.experiments);
       }
     });
+    if (taken && !this.isDisposed) {
+      void this._poll.start();
+      if (this._pending) {
+        this._pending = false;
+        void this._poll.refresh();
+      }
+    }
   }
 
   /**
@@ -104,31 +150,13 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
    * (`recount`: the server counts again instead of using its cache).
    */
   async refresh(recount = false): Promise<void> {
-    for (const [id, state] of this._summaries) {
-      state.fresh = false;
-      if (recount) {
-        this._recount.add(id);
-      }
-    }
+    this._counts.staleAll(recount);
     await this.load();
   }
 
   /** Fetch the counts of these experiments unless known or on their way. */
   requestSummaries(experimentIds: readonly string[]): void {
-    for (const id of experimentIds) {
-      const state = this._summaries.get(id);
-      if (state && (state.pending || state.fresh)) {
-        continue;
-      }
-      this._summaries.set(id, {
-        summary: state?.summary ?? null,
-        pending: true,
-        fresh: false,
-        error: null
-      });
-      this._queue.push(id);
-    }
-    this._pump();
+    this._counts.request(experimentIds);
   }
 
   /** The experiment with exactly this name (case-insensitive as a fallback). */
@@ -146,10 +174,9 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
   }
 
   dispose(): void {
-    for (const timer of this._timers) {
-      clearTimeout(timer);
-    }
-    this._timers.clear();
+    this._counts.dispose();
+    this._live?.changed.disconnect(this._onChange, this);
+    this._poll.dispose();
     super.dispose();
   }
 
@@ -165,74 +192,105 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
     const known = new Set(this._experiments.map(e => e.experiment_id));
     const added = page.experiments.filter(e => !known.has(e.experiment_id));
     this._experiments = [...this._experiments, ...added];
-    this._takeSummaries(added);
+    this._counts.take(added);
   }
 
-  private _takeSummaries(rows: readonly IExperimentRow[]): void {
-    for (const row of rows) {
-      if (row.summary) {
-        this._summaries.set(row.experiment_id, {
-          summary: row.summary,
-          pending: false,
-          fresh:
-            !this._recount.has(row.experiment_id) &&
-            row.summary.run_count_exact,
-          error: null
-        });
-      }
+  /**
+   * Poll: experiments created or updated since the newest time the list
+   * shows are merged in (new ones on top); those whose runs changed are
+   * counted again.
+   */
+  private async _pollChanged(): Promise<void> {
+    if (this.phase !== 'ready') {
+      return; // a first load is on its way (or failed: the status poll retries)
     }
-  }
-
-  private _pump(): void {
-    while (this._active < SUMMARY_CONCURRENCY && this._queue.length) {
-      const id = this._queue.shift()!;
-      this._active++;
-      void this._fetchSummary(id).finally(() => {
-        this._active--;
-        this._pump();
-      });
-    }
-  }
-
-  private async _fetchSummary(id: string): Promise<void> {
-    const state = this._summaries.get(id)!;
+    const generation = this.generation;
+    const rows = this._experiments;
+    const since = newestTime([
+      ...rows.map(e => e.creation_time),
+      ...rows.map(e => e.last_update_time)
+    ]);
+    const runsSince = newestTime(
+      rows.map(e => this.summary(e.experiment_id)?.last_activity)
+    );
+    let page: IExperimentsPage;
     try {
-      const row = await getExperimentSummary(
+      page = await listExperiments(
         this.backend,
-        id,
-        this._recount.delete(id),
+        {
+          search: this._search,
+          maxResults: this._pageSize,
+          since: since ?? 0,
+          runsSince: runsSince ?? undefined,
+          ids: rows.slice(0, MAX_SINCE_IDS).map(e => e.experiment_id)
+        },
         this._serverSettings
       );
-      state.summary = row.summary;
-      state.error = null;
-      state.fresh = !!row.summary?.run_count_exact;
-      if (!state.fresh && !this.isDisposed) {
-        // Still counting on the server: ask again in a moment.
-        const timer = setTimeout(() => {
-          this._timers.delete(timer);
-          if (!this.isDisposed) {
-            this.requestSummaries([id]);
-          }
-        }, this._recountDelay);
-        this._timers.add(timer);
-      }
     } catch (error) {
-      state.error = this.record(error);
-      state.fresh = true; // do not hammer a failing route; refresh retries
+      this.record(error);
+      throw error;
     }
-    state.pending = false;
+    if (generation !== this.generation || this.isDisposed) {
+      return;
+    }
+    this._mergeChanged(page.experiments, page.recount ?? []);
+  }
+
+  /** Merge a poll's answer: known rows updated, new ones on top, counts asked again. */
+  private _mergeChanged(
+    changed: readonly IExperimentRow[],
+    recount: readonly string[]
+  ): void {
+    const byId = new Map(changed.map(e => [e.experiment_id, e]));
+    const known = new Set(this._experiments.map(e => e.experiment_id));
+    const added = changed.filter(
+      e => !known.has(e.experiment_id) && e.lifecycle_stage !== 'deleted'
+    );
+    const again = new Set([...recount, ...added.map(e => e.experiment_id)]);
+    if (!added.length && !again.size && !changed.length) {
+      return;
+    }
+    this._experiments = [
+      ...added,
+      ...this._experiments.map(e => byId.get(e.experiment_id) ?? e)
+    ];
+    this._counts.take(changed);
+    for (const id of again) {
+      this._counts.countAgain(id);
+    }
     this.emit();
   }
 
-  private _active = 0;
+  /** A kernel changed something on this backend: poll now (when visible). */
+  private _onChange(_: LiveChanges, change: IChange): void {
+    if (
+      change.backend !== this.backend ||
+      change.change === 'updated' || // logged data: no new run, no new count
+      this.isDisposed
+    ) {
+      return;
+    }
+    if (this.phase !== 'ready') {
+      this._pending = true;
+      return;
+    }
+    if (
+      change.kind === 'run' &&
+      this._experiments.some(e => e.experiment_id === change.experiment_id)
+    ) {
+      this._counts.countAgain(change.experiment_id);
+    }
+    void this._poll.refresh();
+  }
+
+  private _counts: SummaryCounts;
   private _emulatedReason: string | null = null;
   private _experiments: IExperimentRow[] = [];
+  private _isVisible = false;
+  private _live: LiveChanges | null;
   private _pageSize: number;
-  private _queue: string[] = [];
-  private _recount = new Set<string>();
-  private _recountDelay: number;
+  private _pending = false;
+  private _poll: Poll;
   private _search = '';
   private _serverSettings: ServerConnection.ISettings;
-  private _summaries = new Map<string, ISummaryState>();
-  private _timers = new Set<ReturnType<typeof setTimeout>>();
 }

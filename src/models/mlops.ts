@@ -3,9 +3,13 @@ import { IDisposable } from '@lumino/disposable';
 import { IPoll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IBackendStatus, IExperimentRow, IStatus } from '../api/types';
+import { IModelsList, listModels } from '../api/registry';
+import { IBackendStatus, IStatus } from '../api/types';
 import { ExperimentsModel } from './experiments';
+import { IEventSource, LiveChanges } from './live';
 import { RunDetailModel } from './detail';
+import { PerformanceModel } from './performance';
+import { Resource } from './resource';
 import { RunsModel } from './runs';
 import { ServerState, StatusModel } from './status';
 import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
@@ -20,15 +24,22 @@ export interface IMlopsModelOptions {
   settings?: IMlopsSettings;
   /** Poll interval in ms while a backend is starting. */
   startingInterval?: number;
+  /** Jupyter's event bus (`serviceManager.events`): the server's change events. */
+  events?: IEventSource;
 }
 
-/** Which list the sidebar shows. */
-export type SidebarView = 'experiments' | 'runs';
+/** The experiment an experiment page shows. */
+export interface IExperimentRef {
+  backend: string;
+  experiment_id: string;
+  name: string;
+}
 
 /**
- * The frontend's single owner of state: the server status (polled), the
- * chosen backend, its experiments and the open experiment's candidates.
- * Views render it and never fetch by themselves.
+ * The frontend's single owner of shared state: the server status (polled),
+ * the chosen backend, its experiments and the models list of the sidebar.
+ * It builds the models of the experiment pages ({@link createRuns},
+ * {@link createPerformance}); the pages own and dispose them.
  */
 export class MlopsModel implements IDisposable {
   constructor(options: IMlopsModelOptions = {}) {
@@ -40,9 +51,12 @@ export class MlopsModel implements IDisposable {
       startingInterval: options.startingInterval
     });
     this._status.statusChanged.connect(this._onStatus, this);
+    this.live = options.events ? new LiveChanges(options.events) : null;
   }
 
   readonly serverSettings: ServerConnection.ISettings;
+  /** The server's change events (null without an event bus): the list models follow them. */
+  readonly live: LiveChanges | null;
 
   /** Emitted when {@link state} changes (not on identical answers). */
   get statusChanged(): ISignal<StatusModel, ServerState> {
@@ -52,7 +66,7 @@ export class MlopsModel implements IDisposable {
   get settingsChanged(): ISignal<StatusModel, IMlopsSettings> {
     return this._status.settingsChanged;
   }
-  /** Emitted when the backend, the view or the open experiment changes. */
+  /** Emitted when the shown backend or its experiments list changes. */
   get viewChanged(): ISignal<this, void> {
     return this._viewChanged;
   }
@@ -77,8 +91,15 @@ export class MlopsModel implements IDisposable {
   }
   set settings(value: IMlopsSettings) {
     this._status.settings = value;
-    if (this._runs) {
-      this._runs.pollInterval = this.settings.refreshInterval * 1000;
+    const interval = this.settings.refreshInterval * 1000;
+    if (this._experiments) {
+      this._experiments.pollInterval = interval;
+    }
+    for (const runs of this._openRuns()) {
+      runs.pollInterval = interval;
+    }
+    for (const performance of this._openPerformance()) {
+      performance.pollInterval = interval;
     }
   }
 
@@ -88,8 +109,8 @@ export class MlopsModel implements IDisposable {
   }
   set isVisible(value: boolean) {
     this._status.isVisible = value;
-    if (this._runs) {
-      this._runs.isVisible = value;
+    if (this._experiments) {
+      this._experiments.isVisible = value;
     }
   }
 
@@ -100,16 +121,13 @@ export class MlopsModel implements IDisposable {
       backends.find(b => b.name === this._backendName) ?? this.defaultBackend
     );
   }
-  get view(): SidebarView {
-    return this._runs ? 'runs' : 'experiments';
-  }
   /** Experiments of {@link backend}, once it is healthy. */
   get experiments(): ExperimentsModel | null {
     return this._experiments;
   }
-  /** Candidates of the open experiment, or null. */
-  get runs(): RunsModel | null {
-    return this._runs;
+  /** The models of every backend (the sidebar's Models tab; loaded on demand). */
+  get models(): Resource<IModelsList> {
+    return this._models;
   }
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -121,41 +139,44 @@ export class MlopsModel implements IDisposable {
       return;
     }
     this._backendName = name;
-    this._closeRuns();
     this._resetExperiments();
     this._viewChanged.emit();
   }
 
-  /** Open an experiment's candidates table. */
-  openExperiment(
-    experiment: Pick<IExperimentRow, 'experiment_id' | 'name'>
-  ): void {
-    const backend = this.backend;
-    if (!backend) {
-      return;
-    }
-    this._closeRuns();
+  /**
+   * The candidates model of an experiment page (the caller disposes it):
+   * the settings' page size, columns and refresh interval; hidden until
+   * the page says otherwise.
+   */
+  createRuns(experiment: IExperimentRef): RunsModel {
     const settings = this.settings;
-    this._runs = new RunsModel({
-      backend: backend.name,
+    const runs = new RunsModel({
+      backend: experiment.backend,
       experimentId: experiment.experiment_id,
       experimentName: experiment.name,
       serverSettings: this.serverSettings,
       pageSize: settings.pageSize,
       defaultColumns: settings.defaultColumns,
       pollInterval: settings.refreshInterval * 1000,
-      onOutage: this._onOutage
+      onOutage: this._onOutage,
+      live: this.live
     });
-    this._runs.isVisible = this.isVisible;
-    void this._runs.reload();
-    this._viewChanged.emit();
+    this._runs.add(runs);
+    return runs;
   }
 
-  /** Back to the experiments list. */
-  closeExperiment(): void {
-    if (this._closeRuns()) {
-      this._viewChanged.emit();
-    }
+  /** The Performance tab's model of an experiment page (the caller disposes it). */
+  createPerformance(experiment: IExperimentRef): PerformanceModel {
+    const performance = new PerformanceModel({
+      backend: experiment.backend,
+      experimentId: experiment.experiment_id,
+      serverSettings: this.serverSettings,
+      pollInterval: this.settings.refreshInterval * 1000,
+      onOutage: this._onOutage,
+      live: this.live
+    });
+    this._performance.add(performance);
+    return performance;
   }
 
   /** A model of one run for a candidate detail view (the caller disposes it). */
@@ -173,9 +194,10 @@ export class MlopsModel implements IDisposable {
   async refresh(): Promise<void> {
     await Promise.all([
       this._status.refresh(),
-      this._runs
-        ? this._runs.reload()
-        : (this._experiments?.refresh(true) ?? Promise.resolve())
+      this._experiments?.refresh(true) ?? Promise.resolve(),
+      this._models.phase === 'idle' ? Promise.resolve() : this._models.load(),
+      ...this._openRuns().map(runs => runs.reload()),
+      ...this._openPerformance().map(performance => performance.load())
     ]);
   }
 
@@ -189,8 +211,9 @@ export class MlopsModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._closeRuns();
     this._experiments?.dispose();
+    this.live?.dispose();
+    this._models.dispose();
     this._status.dispose();
     Signal.clearData(this);
   }
@@ -221,18 +244,31 @@ export class MlopsModel implements IDisposable {
     this._experiments = new ExperimentsModel({
       backend: backend.name,
       serverSettings: this.serverSettings,
-      onOutage: this._onOutage
+      onOutage: this._onOutage,
+      pollInterval: this.settings.refreshInterval * 1000,
+      live: this.live
     });
+    this._experiments.isVisible = this.isVisible;
     void this._experiments.load();
   }
 
-  private _closeRuns(): boolean {
-    if (!this._runs) {
-      return false;
+  /** The page models still in use (disposed ones are forgotten). */
+  private _openRuns(): RunsModel[] {
+    for (const runs of this._runs) {
+      if (runs.isDisposed) {
+        this._runs.delete(runs);
+      }
     }
-    this._runs.dispose();
-    this._runs = null;
-    return true;
+    return Array.from(this._runs);
+  }
+
+  private _openPerformance(): PerformanceModel[] {
+    for (const performance of this._performance) {
+      if (performance.isDisposed) {
+        this._performance.delete(performance);
+      }
+    }
+    return Array.from(this._performance);
   }
 
   /** A call failed because a backend is down: update the banner now. */
@@ -243,7 +279,11 @@ export class MlopsModel implements IDisposable {
   private _backendName: string | null = null;
   private _experiments: ExperimentsModel | null = null;
   private _isDisposed = false;
-  private _runs: RunsModel | null = null;
+  private _models = new Resource<IModelsList>(() =>
+    listModels('', this.serverSettings)
+  );
+  private _performance = new Set<PerformanceModel>();
+  private _runs = new Set<RunsModel>();
   private _status: StatusModel;
   private _viewChanged = new Signal<this, void>(this);
 }

@@ -2,7 +2,9 @@
  * The promote form's live checks of the model name, on the server: does the
  * model exist and what version comes next (`next-version`, which also checks
  * the name against GitLab's rule), the champion check, and the existing
- * models whose name contains what is typed (the picker).
+ * models whose name contains what is typed (the picker); and, for an existing
+ * model, whether the typed version is taken (from the versions the model has,
+ * fetched once when the model is chosen; the server's 409 stays the answer).
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
@@ -11,13 +13,18 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   getChampion,
+  getModel,
   getNextVersion,
   IChampionCheck,
   INextVersion,
+  IVersionSummary,
   listModels
 } from '../api/registry';
 import { describeError } from '../common/errors';
 import { modelNameProblem } from '../common/registryRules';
+import { checkVersion, VersionCheck } from './promoteVersions';
+
+export * from './promoteVersions';
 
 /** Where the server check of a name is. */
 export type NameCheck =
@@ -48,6 +55,10 @@ export class PromoteChecksModel implements IDisposable {
       () => this._checkTyped(),
       options.delay ?? 250
     );
+    this._versionDebouncer = new Debouncer(
+      () => this._checkVersion(),
+      options.delay ?? 250
+    );
     this._checkTyped();
   }
 
@@ -73,6 +84,29 @@ export class PromoteChecksModel implements IDisposable {
   get isDisposed(): boolean {
     return this._isDisposed;
   }
+  /** The versions of the existing model {@link name} (`null`: none fetched yet, or no such model). */
+  get versions(): IVersionSummary[] | null {
+    return this._versions;
+  }
+
+  /**
+   * The check of the typed version: 'checking' until typing stops and the
+   * model's versions are known; always 'free' for a new model.
+   */
+  versionCheck(version: string): VersionCheck {
+    const v = version.trim();
+    const c = this._versionCheck;
+    if (!c || c.version !== v) {
+      return { state: 'checking', version: v };
+    }
+    return c;
+  }
+
+  /** The version typed in the form; checked once it stops changing. */
+  setVersion(version: string): void {
+    this._typedVersion = version.trim();
+    void this._versionDebouncer.invoke();
+  }
 
   /** The name typed in the form; checked once it stops changing. */
   setName(name: string): void {
@@ -86,6 +120,7 @@ export class PromoteChecksModel implements IDisposable {
     }
     this._isDisposed = true;
     this._debouncer.dispose();
+    this._versionDebouncer.dispose();
     Signal.clearData(this);
   }
 
@@ -99,6 +134,8 @@ export class PromoteChecksModel implements IDisposable {
     const request = ++this._request;
     const current = () => request === this._request && !this._isDisposed;
     this._champion = null;
+    this._versions = null;
+    this._versionCheck = null;
     const { backend, run_id } = this._candidate;
     if (!name || modelNameProblem(name)) {
       this._check = { state: 'idle' };
@@ -110,6 +147,7 @@ export class PromoteChecksModel implements IDisposable {
             return;
           }
           this._check = { state: 'ok', info };
+          this._loadVersions(name, info.exists, current);
           this._emit();
           getChampion(backend, name, run_id, [], this._settings).then(
             champion => current() && this._setChampion(champion),
@@ -147,6 +185,41 @@ export class PromoteChecksModel implements IDisposable {
     this._emit();
   }
 
+  /** The versions of an existing model (once per chosen model); a new model has none. */
+  private _loadVersions(
+    name: string,
+    exists: boolean,
+    current: () => boolean
+  ): void {
+    if (!exists) {
+      this._versions = [];
+      this._checkVersion();
+      return;
+    }
+    getModel(this._candidate.backend, name, this._settings).then(
+      page => {
+        if (current()) {
+          this._versions = page.versions;
+          this._checkVersion();
+        }
+      },
+      () => {
+        if (current()) {
+          this._versions = []; // unknown: the server's 409 answers on submit
+          this._checkVersion();
+        }
+      }
+    );
+  }
+
+  private _checkVersion(): void {
+    if (this._isDisposed || this._versions === null) {
+      return;
+    }
+    this._versionCheck = checkVersion(this._typedVersion, this._versions);
+    this._emit();
+  }
+
   private _setChampion(champion: IChampionCheck | null): void {
     this._champion = champion;
     this._emit();
@@ -170,4 +243,8 @@ export class PromoteChecksModel implements IDisposable {
   private _settings: ServerConnection.ISettings;
   private _started = false;
   private _typed: string;
+  private _typedVersion = '';
+  private _versionCheck: VersionCheck | null = null;
+  private _versionDebouncer: Debouncer;
+  private _versions: IVersionSummary[] | null = null;
 }

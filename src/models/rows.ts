@@ -66,3 +66,37 @@ export function mergeFresh(
     .filter(r => !known.has(r.run_id));
   return [...added, ...rows.map(r => byId.get(r.run_id) ?? r)];
 }
+
+/**
+ * Merge the runs an incremental poll says changed into the loaded rows:
+ * known runs are updated in place; the others go on top, newest first.
+ */
+export function mergeChanged(
+  rows: readonly IRunRow[],
+  changed: readonly IRunRow[]
+): IRunRow[] {
+  const byId = new Map(changed.map(r => [r.run_id, r]));
+  const known = new Set(rows.map(r => r.run_id));
+  const added = changed
+    .filter(r => !known.has(r.run_id))
+    .sort((a, b) => (b.start_time ?? 0) - (a.start_time ?? 0));
+  return [...added, ...rows.map(r => byId.get(r.run_id) ?? r)];
+}
+
+/**
+ * The cursor of the next incremental poll: the newest of these times (ms),
+ * or null when there is none. The server answers what changed at or after
+ * it (`>=`), so a change of the same millisecond is never lost; what comes
+ * twice is merged by id.
+ */
+export function newestTime(
+  times: Iterable<number | null | undefined>
+): number | null {
+  let newest: number | null = null;
+  for (const t of times) {
+    if (typeof t === 'number' && (newest === null || t > newest)) {
+      newest = t;
+    }
+  }
+  return newest;
+}

@@ -10,8 +10,17 @@ import {
 } from '../api/types';
 import { mergeAvailable, NO_COLUMNS } from './columns';
 import { LIVE_STATUSES } from './common';
+import { IChange, LiveChanges } from './live';
 import { PagedListModel } from './paging';
-import { appendRows, ISort, mergeFresh, orderBy, settleColumns } from './rows';
+import {
+  appendRows,
+  ISort,
+  mergeChanged,
+  mergeFresh,
+  newestTime,
+  orderBy,
+  settleColumns
+} from './rows';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
 import { DEFAULT_PAGE_SIZE } from './settings';
@@ -25,15 +34,18 @@ export interface IRunsModelOptions {
   pageSize?: number;
   /** Columns from the settings; an empty list picks a few metrics and params. */
   defaultColumns?: readonly string[];
-  /** Poll interval (ms) while a loaded run is RUNNING. */
+  /** Interval (ms) of the incremental poll while the table is visible (the settings' refreshInterval). */
   pollInterval?: number;
   onOutage?: () => void;
+  /** The server's change events: a change of this experiment's runs polls at once. */
+  live?: LiveChanges | null;
 }
 
 /**
  * The candidates table of one experiment: chosen columns, sort, filter,
- * page-token paging, selection, and polling while a loaded run is live.
- * Failures never drop the rows already loaded.
+ * page-token paging, selection, and an incremental poll while visible (only
+ * the runs that changed are fetched and merged; a change event from a
+ * kernel polls at once). Failures never drop the rows already loaded.
  */
 export class RunsModel extends PagedListModel<IRunsPage> {
   constructor(options: IRunsModelOptions) {
@@ -49,11 +61,13 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     const interval = options.pollInterval ?? 10000;
     this._poll = new Poll({
       auto: false,
-      factory: () => this._pollLive(),
+      factory: () => this._pollChanged(),
       frequency: { interval, backoff: true, max: Math.max(interval, 60000) },
       name: 'jupyterlab_mlops:runs',
-      standby: () => !this._isVisible || !this.hasLive || 'when-hidden'
+      standby: () => !this._isVisible || 'when-hidden'
     });
+    this._live = options.live ?? null;
+    this._live?.runChanged.connect(this._onChange, this);
   }
 
   readonly backend: string;
@@ -94,7 +108,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   get total(): number | null {
     return this._total;
   }
-  /** Whether a loaded run can still change (the poll runs then). */
+  /** Whether a loaded run can still change. */
   get hasLive(): boolean {
     return this._rows.some(r => LIVE_STATUSES.has(r.status));
   }
@@ -103,12 +117,12 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   }
   set isVisible(value: boolean) {
     this._isVisible = value;
-    if (value && this.hasLive && !this.isDisposed) {
+    if (value && this.phase === 'ready' && !this.isDisposed) {
       void this._poll.refresh();
     }
   }
 
-  /** Poll interval (ms) while a loaded run is live (the settings' refreshInterval). */
+  /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
   set pollInterval(interval: number) {
     if (!this.isDisposed) {
       this._poll.frequency = {
@@ -146,6 +160,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     if (this.isDisposed) {
       return;
     }
+    this._live?.runChanged.disconnect(this._onChange, this);
     this._poll.dispose();
     this.selection.dispose();
     super.dispose();
@@ -207,13 +222,18 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     return settled.refetch;
   }
 
-  private _fetch(filter: string, pageToken: string | null): Promise<IRunsPage> {
+  private _fetch(
+    filter: string,
+    pageToken: string | null,
+    since?: number
+  ): Promise<IRunsPage> {
     const options: IListRunsOptions = {
       columns: this._columns,
       filter,
       orderBy: orderBy(this._sort),
       maxResults: this._pageSize,
-      pageToken
+      pageToken,
+      since
     };
     return listRuns(
       this.backend,
@@ -233,12 +253,22 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._total = page.total ?? null;
   }
 
-  /** Poll: fetch the first page again and update the loaded rows in place. */
-  private async _pollLive(): Promise<void> {
+  /**
+   * Poll: only the runs that started or ended since the newest time loaded
+   * (or are live), merged into the rows; with no rows, the first page.
+   */
+  private async _pollChanged(): Promise<void> {
+    if (this.phase !== 'ready') {
+      return; // a first load is on its way (or failed: the user reloads)
+    }
     const generation = this.generation;
+    const since = newestTime([
+      ...this._rows.map(r => r.start_time),
+      ...this._rows.map(r => r.end_time)
+    ]);
     let page: IRunsPage;
     try {
-      page = await this._fetch(this._filter, null);
+      page = await this._fetch(this._filter, null, since ?? undefined);
     } catch (error) {
       this._error = this.record(error);
       this.emit();
@@ -248,15 +278,39 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       return;
     }
     this._error = null;
-    this._rows = mergeFresh(this._rows, page.runs);
+    this._rows =
+      since === null
+        ? mergeFresh(this._rows, page.runs)
+        : mergeChanged(this._rows, page.runs);
     this._available = mergeAvailable(this._available, page.available_columns);
     this.emit();
   }
 
   private _wakePoll(): void {
-    if (this.hasLive && this._isVisible && !this.isDisposed) {
-      void this._poll.start();
+    if (this.isDisposed) {
+      return;
     }
+    void this._poll.start();
+    if (this._pending) {
+      this._pending = false;
+      void this._poll.refresh();
+    }
+  }
+
+  /** A kernel changed a run of this experiment: poll now (when visible). */
+  private _onChange(_: LiveChanges, change: IChange): void {
+    if (
+      change.backend !== this.backend ||
+      change.experiment_id !== this.experimentId ||
+      this.isDisposed
+    ) {
+      return;
+    }
+    if (this.phase !== 'ready') {
+      this._pending = true; // after the first load
+      return;
+    }
+    void this._poll.refresh();
   }
 
   private _available: IAvailableColumns = NO_COLUMNS;
@@ -268,7 +322,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _filter = '';
   private _filterError: MlopsApiError | null = null;
   private _isVisible = false;
+  private _live: LiveChanges | null;
   private _pageSize: number;
+  private _pending = false;
   private _poll: Poll;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;

@@ -8,6 +8,7 @@ import * as React from 'react';
 
 import { Bump } from '../api/registry';
 import { ChampionCheck } from './ChampionCheck';
+import { CopyId } from '../common/CopyId';
 import { useSignals } from '../common/hooks';
 import { PromoteChecksModel } from '../models/promote';
 import {
@@ -71,11 +72,16 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
       setDraft(d => (d.versionTouched ? d : { ...d, version: info.suggested }));
     }
   }, [info]);
+  // Is the version taken? Checked from the model's versions once typing stops.
+  React.useEffect(() => checks.setVersion(draft.version), [draft.version]);
+  const versionCheck = checks.versionCheck(draft.version);
+  const taken = versionCheck.state === 'taken' ? versionCheck : null;
   const valid =
     settled &&
     !!info &&
     !nameProblem &&
     !versionProblem &&
+    versionCheck.state === 'free' &&
     !!draft.model.trim();
   React.useEffect(
     () => props.onChange(draft, !!info?.exists),
@@ -91,7 +97,9 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
       {/* While invalid, the Dialog disables "Promote" (it looks for .jp-mod-error). */}
       {!valid && <span className="jp-mlops-Invalid jp-mod-error" hidden />}
       <p className="jp-mlops-Hint">
-        Candidate <strong>{candidate.label}</strong> ({candidate.backend})
+        Candidate{' '}
+        <strong title={`Run ID ${candidate.run_id}`}>{candidate.label}</strong>{' '}
+        ({candidate.backend}) <CopyId id={candidate.run_id} what="run ID" />
       </p>
       <label className="jp-mlops-Field">
         <span className="jp-mlops-FieldLabel">Model</span>
@@ -140,7 +148,7 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
       <label className="jp-mlops-Field">
         <span className="jp-mlops-FieldLabel">Version</span>
         <InputGroup
-          className={versionProblem ? 'jp-mod-error' : ''}
+          className={versionProblem || taken ? 'jp-mod-error' : ''}
           name="version"
           value={draft.version}
           placeholder="MAJOR.MINOR.PATCH"
@@ -148,7 +156,7 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           onChange={e =>
             update({ version: e.currentTarget.value, versionTouched: true })
           }
-          aria-invalid={!!versionProblem}
+          aria-invalid={!!versionProblem || !!taken}
         />
       </label>
       {info?.exists && info.latest ? (
@@ -169,14 +177,41 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           ))}
         </div>
       ) : null}
-      <p
-        className={`jp-mlops-Rule${versionProblem && draft.version ? ' jp-mlops-mod-error' : ''}`}
-        data-testid="version-status"
-      >
-        {versionProblem && draft.version
-          ? `${versionProblem} Rule: ${info?.rule ?? SEMVER_RULE}.`
-          : SEMVER_SHORT}
-      </p>
+      {taken && !versionProblem ? (
+        <p
+          className="jp-mlops-Rule jp-mlops-mod-error"
+          data-testid="version-status"
+          role="alert"
+        >
+          Version {taken.version} of {info?.model ?? draft.model.trim()} already
+          exists.
+          {taken.suggestion && (
+            <>
+              {' '}
+              Next free:{' '}
+              <button
+                type="button"
+                className="jp-mlops-LinkButton"
+                data-testid="use-free-version"
+                onClick={() =>
+                  update({ version: taken.suggestion!, versionTouched: true })
+                }
+              >
+                {taken.suggestion}
+              </button>
+            </>
+          )}
+        </p>
+      ) : (
+        <p
+          className={`jp-mlops-Rule${versionProblem && draft.version ? ' jp-mlops-mod-error' : ''}`}
+          data-testid="version-status"
+        >
+          {versionProblem && draft.version
+            ? `${versionProblem} Rule: ${info?.rule ?? SEMVER_RULE}.`
+            : SEMVER_SHORT}
+        </p>
+      )}
       {info?.exists && info.latest && (
         <p className="jp-mlops-Rule">
           After {versionLabel(info.latest)}: patch (suggested) for a retrain or

@@ -2,17 +2,21 @@
  * The promote flow: a JupyterLab dialog with the React form, then the
  * promotion as a notification (in progress → success with "Open version",
  * or the server's message with "Edit and retry" / "Open existing version").
+ * The version is checked again on submit (someone may have made it since the
+ * form fetched the model's versions): a taken one reopens the form.
  */
 import { Dialog, Notification } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { getRun } from '../api/endpoints';
 import { existingVersion, promoteRun } from '../api/registry';
-import { PromoteChecksModel } from '../models/promote';
+import { PromoteChecksModel, versionTakenNow } from '../models/promote';
 import { IPromoteCandidate, IPromoteDraft, PromoteForm } from './PromoteForm';
 import { modelNameProblem, semverProblem } from '../common/registryRules';
 import { describeError } from '../common/errors';
+import { toast, updateToast } from '../common/notify';
 
 /** What the flow needs from the application. */
 export interface IPromoteContext {
@@ -110,6 +114,9 @@ export async function promoteWithDialog(
   candidate: IPromoteCandidate,
   initial: IPromoteDraft = EMPTY
 ): Promise<string | null> {
+  if (!candidate.label) {
+    candidate = { ...candidate, label: await runName(ctx, candidate) };
+  }
   let draft = initial;
   for (;;) {
     const body = new PromoteBody(candidate, draft, ctx.settings);
@@ -125,10 +132,32 @@ export async function promoteWithDialog(
       return null;
     }
     draft = result.value;
-    if (!draftProblem(draft)) {
+    if (
+      !draftProblem(draft) &&
+      !(await versionTakenNow(
+        candidate.backend,
+        draft.model.trim(),
+        draft.version.trim(),
+        ctx.settings
+      ))
+    ) {
       return submit(ctx, candidate, draft, !body.exists);
     }
-    // Enter pressed on an invalid form: show it again, values kept.
+    // Enter pressed on an invalid form, or the version was made meanwhile:
+    // show it again, values kept (the form then says the version exists).
+  }
+}
+
+/** The run's name (its id's start when it has none or cannot be read). */
+async function runName(
+  ctx: IPromoteContext,
+  candidate: IPromoteCandidate
+): Promise<string> {
+  try {
+    const run = await getRun(candidate.backend, candidate.run_id, ctx.settings);
+    return run.info.run_name || candidate.run_id.slice(0, 8);
+  } catch {
+    return candidate.run_id.slice(0, 8);
   }
 }
 
@@ -140,12 +169,10 @@ async function submit(
 ): Promise<string> {
   const model = draft.model.trim();
   const version = draft.version.trim();
-  const id = Notification.emit(
-    `Promoting ${candidate.label} to ${model} ${version}…`,
+  const id = toast.emit(
+    `Promoting run ${candidate.label} to ${model} version ${version}…`,
     'in-progress',
-    {
-      autoClose: false
-    }
+    { autoClose: false }
   );
   const retry: Notification.IAction = {
     label: 'Edit and retry',
@@ -165,11 +192,17 @@ async function submit(
       ctx.settings
     );
     const shown = answer.version.semver ?? answer.version.version;
-    Notification.update({
+    updateToast({
       id,
       type: 'success',
-      message:
-        `${candidate.label} is now ${answer.model} version ${shown}. ${answer.notes.join(' ')}`.trim(),
+      message: createModel
+        ? `Created model ${answer.model} with version ${shown} from run ${candidate.label}.`
+        : `Registered ${answer.model} version ${shown} from run ${candidate.label}.`,
+      details: [
+        `Run ${candidate.label} (${candidate.run_id}, backend ${candidate.backend}) is now version ${shown} of ${answer.model}.`,
+        ...answer.notes
+      ].join('\n'),
+      title: 'Promoted',
       autoClose: 10000,
       actions: [
         {
@@ -201,10 +234,13 @@ async function submit(
         });
       }
     }
-    Notification.update({
+    const { message, detail } = describeError(error);
+    updateToast({
       id,
       type: 'error',
-      message: `Promotion failed: ${describeError(error).message}`,
+      message: `Promotion failed: ${message}`,
+      details: detail ? `Reason: ${detail}` : undefined,
+      title: 'Promotion failed',
       autoClose: false,
       actions
     });

@@ -2,6 +2,7 @@
 import * as React from 'react';
 
 import { IModelPage } from '../api/registry';
+import { CopyId } from '../common/CopyId';
 import { safeHref, timeCell, versionLabel } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { sortVersions } from '../common/registryRules';
@@ -14,28 +15,46 @@ function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }
 
-/** Link to a candidate: the sidebar's candidate view when it can open one. */
+/**
+ * Link to a candidate, by its run name (the id shortened when it has none),
+ * the id in the tooltip and its copy button: the sidebar's candidate view
+ * opens it when it can.
+ */
 export function CandidateLink(props: {
   actions: IRegistryActions;
-  candidate: { backend: string; run_id: string } | null;
+  candidate: {
+    backend: string;
+    run_id: string;
+    run_name?: string | null;
+  } | null;
 }): JSX.Element {
   const { candidate, actions } = props;
   if (!candidate) {
     return <span>—</span>;
   }
+  const name = candidate.run_name || shortId(candidate.run_id);
   const open = actions.openCandidate;
-  if (!open) {
-    return <code title={candidate.run_id}>{shortId(candidate.run_id)}</code>;
-  }
   return (
-    <button
-      type="button"
-      className="jp-mlops-LinkButton"
-      title={`Open candidate ${candidate.run_id} (${candidate.backend})`}
-      onClick={() => open(candidate.backend, candidate.run_id)}
-    >
-      <code>{shortId(candidate.run_id)}</code>
-    </button>
+    <span className="jp-mlops-Candidate" data-run-id={candidate.run_id}>
+      {open ? (
+        <button
+          type="button"
+          className="jp-mlops-LinkButton jp-mlops-Candidate-name"
+          title={`Open run ${name} (ID ${candidate.run_id}, backend ${candidate.backend})`}
+          onClick={() => open(candidate.backend, candidate.run_id)}
+        >
+          {name}
+        </button>
+      ) : (
+        <span
+          className="jp-mlops-Candidate-name"
+          title={`Run ID ${candidate.run_id}`}
+        >
+          {name}
+        </span>
+      )}
+      <CopyId id={candidate.run_id} what="run ID" />
+    </span>
   );
 }
 

@@ -1,9 +1,9 @@
 /** "Use in notebook": the loading code, with or without the candidate's params. */
-import { Notification } from '@jupyterlab/apputils';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IUseSnippet } from '../api/registry';
+import { toast } from '../common/notify';
 import { snippetCode } from './notebook';
 
 /** Props of {@link UseInNotebook}. */
@@ -21,19 +21,16 @@ export function UseInNotebook(props: IUseInNotebookProps): JSX.Element {
   const use = () => {
     try {
       const path = props.insert(code);
-      Notification.success(
+      toast.success(
         `Inserted the loading code below the active cell of ${path}.`,
         {
           autoClose: 4000
         }
       );
     } catch (error) {
-      Notification.warning(
-        error instanceof Error ? error.message : String(error),
-        {
-          autoClose: 8000
-        }
-      );
+      toast.warning(error instanceof Error ? error.message : String(error), {
+        autoClose: 8000
+      });
     }
   };
   return (

@@ -1,105 +1,55 @@
 /**
- * Open a version's file in a JupyterLab viewer: the bytes are saved under
- * `mlops-artifacts/<backend>/<model>/<version>/` in the Jupyter root (viewers
- * open paths), then opened with the document manager. Artifacts are
- * untrusted: HTML and SVG are never written there, they open from a
- * read-only drive in the extension's sandboxed viewer (drives/untrusted.ts).
+ * Open a version's file in a JupyterLab viewer, from the read-only version
+ * files drive (versionDrive.ts): nothing is written into the user's files.
+ * HTML and SVG open in the extension's sandboxed viewer, every other type in
+ * JupyterLab's own viewer through the untrusted-content guard; each shows the
+ * read-only banner (common/drives/readOnlyBanner.ts).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ServerConnection } from '@jupyterlab/services';
+import { Contents } from '@jupyterlab/services';
 
-import { downloadVersionArtifact } from '../api/registry';
-import { markupKind, UNTRUSTED_VIEWER } from '../common/drives/untrusted';
+import { showReadOnlyBanners } from '../common/drives/readOnlyBanner';
+import { viewerFor } from '../common/drives/untrusted';
 import { guardViewers } from '../common/drives/untrustedGuard';
-import { artifactLocalPath } from './format';
-import { VersionFilesDrive, versionFilePath } from './versionDrive';
+import {
+  IVersionFile,
+  VERSION_FILES_DRIVE,
+  VERSION_FILES_READ_ONLY,
+  VersionFilesDrive,
+  versionFilePath
+} from './versionDrive';
 
-/** Which file of which version. */
-export interface IArtifactTarget {
-  backend: string;
-  model: string;
-  version: string;
-  path: string;
-}
-
-/** A Blob as base64 (no data: prefix). */
-export function blobToBase64(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      const url = String(reader.result);
-      resolve(url.slice(url.indexOf(',') + 1));
-    };
-    reader.onerror = () =>
-      reject(reader.error ?? new Error('Cannot read the file.'));
-    reader.readAsDataURL(blob);
-  });
-}
-
-/** Create the directories of `path` (each level; existing ones are fine). */
-async function ensureDirs(app: JupyterFrontEnd, path: string): Promise<void> {
-  const contents = app.serviceManager.contents;
-  const parts = path.split('/').slice(0, -1);
-  for (let i = 1; i <= parts.length; i++) {
-    const dir = parts.slice(0, i).join('/');
-    try {
-      await contents.get(dir, { content: false });
-    } catch {
-      await contents.save(dir, { type: 'directory' });
+/**
+ * Add the version files drive to `app` (at activation, so restored tabs of
+ * version files open) with its banner; the drive reads file types from the
+ * app's document registry.
+ */
+export function addVersionFilesDrive(app: JupyterFrontEnd): VersionFilesDrive {
+  const registry = app.docRegistry;
+  const drive = new VersionFilesDrive(
+    app.serviceManager.serverSettings,
+    name => {
+      const type = registry.getFileTypesForPath(name)[0];
+      return {
+        mimetype: type?.mimeTypes[0] ?? 'text/plain',
+        format: (type?.fileFormat ?? 'text') as Contents.FileFormat
+      };
     }
-  }
+  );
+  app.serviceManager.contents.addDrive(drive);
+  showReadOnlyBanners(registry, VERSION_FILES_DRIVE, VERSION_FILES_READ_ONLY);
+  return drive;
 }
 
-const drives = new WeakMap<JupyterFrontEnd, VersionFilesDrive>();
-
-/** Open untrusted markup from the read-only drive, in the sandboxed viewer. */
-async function openSandboxed(
+/** Open the file read-only (HTML and SVG sandboxed). */
+export async function openArtifactInLab(
   app: JupyterFrontEnd,
-  target: IArtifactTarget,
-  settings?: ServerConnection.ISettings
+  target: IVersionFile
 ): Promise<void> {
-  if (!drives.has(app)) {
-    const drive = new VersionFilesDrive(
-      settings ?? app.serviceManager.serverSettings
-    );
-    app.serviceManager.contents.addDrive(drive);
-    drives.set(app, drive);
-  }
+  guardViewers(app);
   const path = versionFilePath(target);
   await app.commands.execute('docmanager:open', {
     path,
-    factory: UNTRUSTED_VIEWER
+    factory: viewerFor(path)
   });
-}
-
-/** Open the file (HTML and SVG sandboxed, others saved locally first). */
-export async function openArtifactInLab(
-  app: JupyterFrontEnd,
-  target: IArtifactTarget,
-  settings?: ServerConnection.ISettings
-): Promise<void> {
-  guardViewers(app);
-  if (markupKind(target.path)) {
-    return openSandboxed(app, target, settings);
-  }
-  const blob = await downloadVersionArtifact(
-    target.backend,
-    target.model,
-    target.version,
-    target.path,
-    settings
-  );
-  const local = artifactLocalPath(
-    target.backend,
-    target.model,
-    target.version,
-    target.path
-  );
-  await ensureDirs(app, local);
-  await app.serviceManager.contents.save(local, {
-    type: 'file',
-    format: 'base64',
-    content: await blobToBase64(blob)
-  });
-  await app.commands.execute('docmanager:open', { path: local });
 }

@@ -1,9 +1,10 @@
 /**
- * A read-only drive over model versions' files, for the ones that must not be
- * written into the user's files to be opened: HTML and SVG (untrusted markup,
- * shown by the sandboxed viewer). Paths look like
+ * A read-only drive over model versions' files, so they open in JupyterLab's
+ * viewers without being written anywhere (the common ReadOnlyDrive, as run
+ * artifacts use it). Paths look like
  * `MLOpsVersionFiles:<backend>/<model>/<version>/<file>` (the first three
- * URI-encoded: a model name may hold `/`).
+ * URI-encoded: a model name may hold `/`). Files come from a backend:
+ * untrusted (HTML and SVG only in the sandboxed viewer, notebooks untrusted).
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
@@ -13,11 +14,16 @@ import {
   downloadVersionArtifact,
   versionArtifactDownloadPath
 } from '../api/registry';
+import { withoutTrust } from '../common/drives/notebookTrust';
 import { ReadOnlyDrive } from '../common/drives/readOnlyDrive';
 import { markupKind, refuseUnguarded } from '../common/drives/untrusted';
 
 /** Name of the drive. */
 export const VERSION_FILES_DRIVE = 'MLOpsVersionFiles';
+
+/** What the drive says when something tries to write. */
+export const VERSION_FILES_READ_ONLY =
+  'Model version files are read-only here. Use "Save As…" to keep a copy.';
 
 /** Which file of which version. */
 export interface IVersionFile {
@@ -26,6 +32,20 @@ export interface IVersionFile {
   version: string;
   path: string;
 }
+
+/** How a file is served: its mimetype and the format a viewer reads when it does not say. */
+export interface IFileKind {
+  mimetype: string;
+  format: Contents.FileFormat;
+}
+
+/** The file kind of a name (JupyterLab's file types, given by the plugin). */
+export type FileKindOf = (name: string) => IFileKind;
+
+const MARKUP_MIMETYPES: Record<string, string> = {
+  html: 'text/html',
+  svg: 'image/svg+xml'
+};
 
 /** The global path of a version's file on the drive. */
 export function versionFilePath(file: IVersionFile): string {
@@ -46,21 +66,28 @@ export function parseVersionFilePath(localPath: string): IVersionFile {
   return { backend, model, version, path: parts.slice(3).join('/') };
 }
 
-const MIMETYPES: Record<string, string> = {
-  html: 'text/html',
-  svg: 'image/svg+xml'
-};
+/** Bytes as base64 (no data: prefix). */
+async function base64Of(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
 
-/** Files kept in memory (the viewer reads twice: model, then content). */
+/** Files kept in memory (the viewers read twice: model, then content). */
 const MAX_KEPT = 8;
 
+/** See the module docstring. */
 export class VersionFilesDrive extends ReadOnlyDrive {
-  constructor(serverSettings: ServerConnection.ISettings) {
-    super(
-      VERSION_FILES_DRIVE,
-      serverSettings,
-      'Model version files are read-only here. Use "Save As…" to keep a copy.'
-    );
+  constructor(
+    serverSettings: ServerConnection.ISettings,
+    kindOf: FileKindOf = () => ({ mimetype: 'text/plain', format: 'text' })
+  ) {
+    super(VERSION_FILES_DRIVE, serverSettings, VERSION_FILES_READ_ONLY);
+    this._kindOf = kindOf;
   }
 
   async get(
@@ -68,14 +95,22 @@ export class VersionFilesDrive extends ReadOnlyDrive {
     options: Contents.IFetchOptions = {}
   ): Promise<Contents.IModel> {
     const file = parseVersionFilePath(localPath);
+    const name = PathExt.basename(localPath);
+    const notebook = options.type === 'notebook' || name.endsWith('.ipynb');
+    const kind = this._kindOf(name);
+    const markup = markupKind(name);
     const base = {
-      name: PathExt.basename(localPath),
+      name,
       path: `${VERSION_FILES_DRIVE}:${localPath.replace(/^\/+/, '')}`,
-      type: 'file' as const,
+      type: notebook ? ('notebook' as const) : ('file' as const),
       writable: false,
       created: new Date(0).toISOString(),
       last_modified: new Date(0).toISOString(),
-      mimetype: MIMETYPES[markupKind(localPath) ?? ''] ?? 'text/plain'
+      mimetype: notebook
+        ? 'application/x-ipynb+json'
+        : markup
+          ? MARKUP_MIMETYPES[markup]
+          : kind.mimetype
     };
     if (options.type === 'directory' || !file.path) {
       throw new Error('Model version files cannot be listed here.');
@@ -84,8 +119,18 @@ export class VersionFilesDrive extends ReadOnlyDrive {
       return { ...base, format: null, content: null };
     }
     refuseUnguarded(localPath);
-    const text = await this._text(localPath, file);
-    return { ...base, format: 'text', content: text, size: text.length };
+    const blob = await this._blob(localPath, file);
+    const format: Contents.FileFormat =
+      options.format ?? (notebook ? 'json' : markup ? 'text' : kind.format);
+    let content: unknown;
+    if (format === 'base64') {
+      content = await base64Of(blob);
+    } else {
+      const text = await blob.text();
+      // A notebook's cells never arrive trusted (drives/notebookTrust.ts).
+      content = format === 'json' ? withoutTrust(JSON.parse(text)) : text;
+    }
+    return { ...base, format, content, size: blob.size };
   }
 
   async getDownloadUrl(localPath: string): Promise<string> {
@@ -102,11 +147,11 @@ export class VersionFilesDrive extends ReadOnlyDrive {
   }
 
   protected clear(): void {
-    this._texts.clear();
+    this._blobs.clear();
   }
 
-  private async _text(key: string, file: IVersionFile): Promise<string> {
-    const hit = this._texts.get(key);
+  private async _blob(key: string, file: IVersionFile): Promise<Blob> {
+    const hit = this._blobs.get(key);
     if (hit !== undefined) {
       return hit;
     }
@@ -117,13 +162,13 @@ export class VersionFilesDrive extends ReadOnlyDrive {
       file.path,
       this.serverSettings
     );
-    const text = await blob.text();
-    this._texts.set(key, text);
-    while (this._texts.size > MAX_KEPT) {
-      this._texts.delete(this._texts.keys().next().value as string);
+    this._blobs.set(key, blob);
+    while (this._blobs.size > MAX_KEPT) {
+      this._blobs.delete(this._blobs.keys().next().value as string);
     }
-    return text;
+    return blob;
   }
 
-  private _texts = new Map<string, string>();
+  private _blobs = new Map<string, Blob>();
+  private _kindOf: FileKindOf;
 }

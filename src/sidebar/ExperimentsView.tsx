@@ -7,6 +7,7 @@ import { EmptyState } from './EmptyState';
 import { ErrorBox, Loading, Note, ProgressBar } from '../common/Feedback';
 import { formatCount, formatRelative, plural } from '../common/format';
 import { useDebounced, useSignals } from '../common/hooks';
+import { listKeyHandler } from './listKeys';
 
 /** MLflow's "Default" experiment, which every MLflow server has. */
 const DEFAULT_EXPERIMENT_ID = '0';
@@ -51,6 +52,7 @@ function useVisibleRows(
 function ExperimentItem(props: {
   row: IExperimentRow;
   model: ExperimentsModel;
+  selected: boolean;
   onOpen: (row: IExperimentRow) => void;
 }): JSX.Element {
   const { row, model } = props;
@@ -68,9 +70,13 @@ function ExperimentItem(props: {
     count = failed ? '? runs' : '';
   }
   return (
-    <li className="jp-mlops-ExperimentItem" data-id={row.experiment_id}>
+    <li
+      className={`jp-mlops-ExperimentItem${props.selected ? ' jp-mod-selected' : ''}`}
+      data-id={row.experiment_id}
+    >
       <button
         className="jp-mlops-ExperimentItem-button"
+        aria-current={props.selected ? 'page' : undefined}
         onClick={() => props.onOpen(row)}
         title={row.description ? `${row.name}\n\n${row.description}` : row.name}
       >
@@ -121,6 +127,8 @@ function onlyEmptyDefault(model: ExperimentsModel): boolean | null {
 /** The experiments of a backend: search, lazily counted rows, paging. */
 export function ExperimentsView(props: {
   model: ExperimentsModel;
+  /** Id of the experiment whose page is current (highlighted), or null. */
+  selected?: string | null;
   onOpen: (row: IExperimentRow) => void;
 }): JSX.Element {
   const { model } = props;
@@ -177,12 +185,17 @@ export function ExperimentsView(props: {
     );
   } else {
     body = (
-      <ul className="jp-mlops-ExperimentList" aria-label="Experiments">
+      <ul
+        className="jp-mlops-ExperimentList"
+        aria-label="Experiments"
+        onKeyDown={listKeyHandler('.jp-mlops-ExperimentItem-button')}
+      >
         {rows.map(row => (
           <ExperimentItem
             key={row.experiment_id}
             row={row}
             model={model}
+            selected={row.experiment_id === props.selected}
             onOpen={props.onOpen}
           />
         ))}

@@ -1,32 +1,52 @@
 import {
   ReactWidget,
   refreshIcon,
+  tableRowsIcon,
   ToolbarButtonComponent
 } from '@jupyterlab/ui-components';
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Message } from '@lumino/messaging';
+import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { MlopsModel } from '../models/mlops';
-import { writeBlockedReason } from '../models/capabilities';
+import { IModelRow } from '../api/registry';
+import { IExperimentRef, MlopsModel } from '../models/mlops';
 import { BackendPicker } from './BackendPicker';
-import { CandidatesView } from './CandidatesView';
 import { ExperimentsView } from './ExperimentsView';
-import { formatCount, plural } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { mlopsIcon } from '../common/icons';
+import { ModelsView } from './ModelsView';
 import { StatusBanner } from './StatusBanner';
 
 /** DOM id of the sidebar (also its layout-restorer and Galata key). */
 export const SIDEBAR_ID = 'jupyterlab-mlops-sidebar';
 
+/** Commands of other plugins the sidebar runs. */
+export const SIDEBAR_COMMANDS = {
+  openRegistry: 'mlops:open-registry',
+  openModel: 'mlops:open-model'
+} as const;
+
+/** The sidebar's sections. */
+export type SidebarSection = 'experiments' | 'models';
+
+const SECTIONS: { id: SidebarSection; label: string }[] = [
+  { id: 'experiments', label: 'Experiments' },
+  { id: 'models', label: 'Models' }
+];
+
 /** What the sidebar needs from the application. */
 export interface ISidebarOptions {
   commands: JupyterFrontEnd['commands'];
-  /** Open a candidate's detail. */
-  openRun: (backend: string, runId: string, experimentName?: string) => void;
-  /** Keep these columns as the default of every experiment (settings). */
-  saveDefaultColumns?: (columns: string[]) => void;
+  /** Open an experiment's page in the main area. */
+  openExperiment: (experiment: IExperimentRef) => void;
+  /** The experiment whose page is current (highlighted in the list), or null. */
+  currentExperiment: () => Pick<
+    IExperimentRef,
+    'backend' | 'experiment_id'
+  > | null;
+  /** Emitted when the current experiment page changes. */
+  currentChanged: ISignal<unknown, unknown>;
 }
 
 function Views(props: {
@@ -34,36 +54,42 @@ function Views(props: {
   options: ISidebarOptions;
 }): JSX.Element {
   const { model, options } = props;
-  useSignals(model.viewChanged, model.statusChanged);
+  useSignals(model.viewChanged, model.statusChanged, options.currentChanged);
+  const [section, setSection] = React.useState<SidebarSection>('experiments');
   const backend = model.backend;
-  const runs = model.runs;
   const experiments = model.experiments;
-  const experimentName = runs?.experimentName;
-  const openRun = React.useCallback(
-    (backend: string, runId: string) =>
-      options.openRun(backend, runId, experimentName),
-    [options, experimentName]
-  );
+  const current = options.currentExperiment();
+  const selected =
+    current && current.backend === experiments?.backend
+      ? current.experiment_id
+      : null;
+  const openModel = (row: IModelRow): void =>
+    void options.commands.execute(SIDEBAR_COMMANDS.openModel, {
+      backend: row.backend,
+      name: row.name
+    });
+  const openRegistry = (): void =>
+    void options.commands.execute(SIDEBAR_COMMANDS.openRegistry, {});
+  const onSectionKey = (event: React.KeyboardEvent): void => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') {
+      return;
+    }
+    event.preventDefault();
+    const next = section === 'experiments' ? 'models' : 'experiments';
+    setSection(next);
+    event.currentTarget
+      .querySelector<HTMLElement>(`[data-section="${next}"]`)
+      ?.focus();
+  };
+
   let view: React.ReactNode = null;
-  if (runs) {
-    const summary = experiments?.summary(runs.experimentId);
+  if (section === 'models') {
     view = (
-      <CandidatesView
-        key={`${runs.backend}/${runs.experimentId}`}
-        model={runs}
-        commands={options.commands}
-        countText={
-          summary
-            ? `${formatCount(summary.run_count, summary.run_count_exact)} ${plural(
-                summary.run_count,
-                'run'
-              )}`
-            : ''
-        }
-        onBack={() => model.closeExperiment()}
-        onOpenRun={openRun}
-        onSaveDefaultColumns={options.saveDefaultColumns}
-        writeBlocked={writeBlockedReason(backend)}
+      <ModelsView
+        models={model.models}
+        showBackend={(model.status?.backends.length ?? 0) > 1}
+        onOpenRegistry={openRegistry}
+        onOpenModel={openModel}
       />
     );
   } else if (experiments) {
@@ -71,7 +97,14 @@ function Views(props: {
       <ExperimentsView
         key={experiments.backend}
         model={experiments}
-        onOpen={row => model.openExperiment(row)}
+        selected={selected}
+        onOpen={row =>
+          options.openExperiment({
+            backend: experiments.backend,
+            experiment_id: row.experiment_id,
+            name: row.name
+          })
+        }
       />
     );
   }
@@ -85,14 +118,34 @@ function Views(props: {
           onChange={name => model.selectBackend(name)}
         />
       )}
-      <div className="jp-mlops-ViewArea" data-view={model.view}>
+      <div
+        className="jp-mlops-Sections"
+        role="tablist"
+        aria-label="MLOps sections"
+        onKeyDown={onSectionKey}
+      >
+        {SECTIONS.map(s => (
+          <button
+            key={s.id}
+            role="tab"
+            className={`jp-mlops-Section${s.id === section ? ' jp-mod-current' : ''}`}
+            data-section={s.id}
+            aria-selected={s.id === section}
+            tabIndex={s.id === section ? 0 : -1}
+            onClick={() => setSection(s.id)}
+          >
+            {s.label}
+          </button>
+        ))}
+      </div>
+      <div className="jp-mlops-ViewArea" data-view={section} role="tabpanel">
         {view}
       </div>
     </>
   );
 }
 
-/** The left-area panel: status banner, backend picker, experiments, candidates. */
+/** The left-area panel (navigation): status banner, backend picker, experiments and models. */
 export class SidebarWidget extends ReactWidget {
   constructor(model: MlopsModel, options: ISidebarOptions) {
     super();
@@ -113,6 +166,18 @@ export class SidebarWidget extends ReactWidget {
       <div className="jp-mlops-SidebarPanel">
         <header className="jp-mlops-Header">
           <h2 className="jp-mlops-Header-title">MLOps</h2>
+          <ToolbarButtonComponent
+            icon={tableRowsIcon}
+            label="Registry"
+            onClick={() =>
+              void this._options.commands.execute(
+                SIDEBAR_COMMANDS.openRegistry,
+                {}
+              )
+            }
+            tooltip="Open the model registry"
+            className="jp-mlops-RegistryButton"
+          />
           <ToolbarButtonComponent
             icon={refreshIcon}
             onClick={() => void this._model.refresh()}

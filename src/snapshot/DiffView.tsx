@@ -8,6 +8,7 @@ import type {
   ISnapshotDiff,
   ISnapshotRunRef
 } from '../api/snapshot';
+import { CopyId } from '../common/CopyId';
 import { useSignals } from '../common/hooks';
 import { Resource } from '../models/resource';
 import { DiffLines } from './DiffLines';
@@ -28,6 +29,16 @@ export interface IDiffViewOptions {
   diff: Resource<ISnapshotDiff>;
   /** Open one side's snapshot read-only. */
   openSnapshot: (ref: ISnapshotRunRef) => void;
+  /** Run id → name, when known before the diff loads (the tab title). */
+  names?: Record<string, string>;
+}
+
+/** A run as people read it: its name, else the short id. */
+export function sideName(
+  ref: ISnapshotRunRef & { run_name?: string | null },
+  names: Record<string, string> = {}
+): string {
+  return ref.run_name || names[ref.run_id] || ref.run_id.slice(0, 8);
 }
 
 function CellCard(props: { cell: ICellDiff }): JSX.Element {
@@ -95,6 +106,7 @@ function Side(props: {
   open: () => void;
 }): JSX.Element {
   const { side } = props;
+  const title = sideName(side);
   return (
     <div className={`jp-mlops-DiffSide jp-mod-${props.name}`}>
       <span className="jp-mlops-DiffSideName">
@@ -103,11 +115,13 @@ function Side(props: {
       <Button
         minimal
         small
-        title={`Open the snapshot of run ${side.run_id} read-only`}
+        className="jp-mlops-DiffRun"
+        title={`Open the snapshot of run "${title}" (${side.run_id}) read-only`}
         onClick={props.open}
       >
-        <code>{side.run_id.slice(0, 8)}</code>
+        <span className="jp-mlops-DiffRunName">{title}</span>
       </Button>
+      <CopyId id={side.run_id} what="run ID" />
       <span
         className="jp-mlops-DiffPath"
         title={`${side.backend}: ${side.path} (sha256 ${side.sha256})`}
@@ -184,8 +198,15 @@ export function createDiffWidget(
   void options.diff.load();
   widget.disposed.connect(() => options.diff.dispose());
   widget.id = diffWidgetId(options.a, options.b);
-  widget.title.label = `Diff ${options.a.run_id.slice(0, 8)} ↔ ${options.b.run_id.slice(0, 8)}`;
-  widget.title.caption = `Notebook snapshots of runs ${options.a.run_id} (−) and ${options.b.run_id} (+)`;
+  const setTitle = (): void => {
+    const loaded = options.diff.value;
+    const [a, b] = loaded ? [loaded.a, loaded.b] : [options.a, options.b];
+    const [na, nb] = [sideName(a, options.names), sideName(b, options.names)];
+    widget.title.label = `Diff ${na} ↔ ${nb}`;
+    widget.title.caption = `Notebook snapshots of runs "${na}" (${a.run_id}, −) and "${nb}" (${b.run_id}, +)`;
+  };
+  setTitle();
+  options.diff.changed.connect(setTitle);
   widget.title.icon = snapshotIcon;
   widget.title.closable = true;
   return widget;

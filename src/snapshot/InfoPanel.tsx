@@ -2,6 +2,7 @@ import { Button, InputGroup, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { ISnapshotRecord, ISnapshotView } from '../api/snapshot';
+import { CopyId } from '../common/CopyId';
 import { DiffLines } from './DiffLines';
 import { filterPackages, parseGitDiff } from './diffModel';
 
@@ -147,9 +148,12 @@ export function SnapshotInfo(props: {
         >
           <span>
             {open ? '▾' : '▸'} Snapshot of run{' '}
-            <code>{props.view.run_id.slice(0, 8)}</code>
+            <strong className="jp-mlops-SnapshotRunName">
+              {props.view.run_name || props.view.run_id.slice(0, 8)}
+            </strong>
           </span>
         </Button>
+        <CopyId id={props.view.run_id} what="run ID" />
         <span className="jp-mlops-SnapshotChips">
           <span title="Read-only: restore it to edit">read-only</span>
           <span title={record.path}>{record.path}</span>

@@ -1,38 +1,36 @@
 /**
- * Snapshot commands: take one now, open one read-only, diff two, restore one.
+ * Snapshot commands: open one read-only, diff two, restore one; "now"
+ * (snapshotNow.ts) and "attach" (attach.ts) are registered from here too.
  * They take plain JSON args (`{backend, run_id}`, `{a, b}`) so the candidate
  * detail view, the palette and tests can call them.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
-  Dialog,
   ICommandPalette,
   MainAreaWidget,
-  Notification,
-  showDialog,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import {
   getSnapshotDiff,
   ISnapshotRunRef,
-  restoreSnapshot,
-  takeSnapshot
+  restoreSnapshot
 } from '../api/snapshot';
 import { diffArgs, runArg } from './args';
+import { addAttachCommand, ATTACH_COMMAND, runTitle } from './attach';
 import { createDiffWidget, diffWidgetId } from './DiffView';
 import { SnapshotDrive } from './drive';
 import { snapshotIcon } from './icons';
-import { queryActiveRun } from './kernel';
-import { asSnapshotNotebook, labNotifier } from './notebooks';
 import { openSnapshot } from './open';
 import { pickOtherRun } from './pickRun';
-import { snapshotNotebook } from './take';
-import { notifyError } from '../common/notify';
+import { addSnapshotNowCommand } from './snapshotNow';
+import { notifyError, toast } from '../common/notify';
 import { describedBy, RUN_ARGS, textArg } from '../common/commandArgs';
+import { asApiError } from '../common/errors';
 import { Resource } from '../models/resource';
 
 /** Command ids. */
@@ -40,8 +38,43 @@ export const SnapshotCommandIDs = {
   now: 'mlops:snapshot-now',
   open: 'mlops:snapshot-open',
   diff: 'mlops:snapshot-diff',
-  restore: 'mlops:snapshot-restore'
+  restore: 'mlops:snapshot-restore',
+  attach: ATTACH_COMMAND
 } as const;
+
+/** Arguments of the commands on one run: the run, its name for messages, `has_snapshot` when known. */
+const ON_RUN_ARGS = describedBy({
+  ...RUN_ARGS,
+  run_name: textArg('Run name, for messages'),
+  has_snapshot: {
+    type: 'boolean',
+    description: 'false: the run is known to have no snapshot (disabled)'
+  }
+});
+
+/** Disabled only for a run known to have no snapshot (the detail view says so). */
+const hasSnapshotArg = (args: ReadonlyPartialJSONObject): boolean =>
+  args.has_snapshot !== false;
+
+/**
+ * Explain a run without a snapshot (information, not an error), else notify
+ * the failure.
+ */
+function explainFailure(
+  what: string,
+  args: ReadonlyPartialJSONObject,
+  error: unknown
+): void {
+  if (asApiError(error).reason === 'no_snapshot') {
+    toast.info(
+      `Run "${runTitle(args)}" has no notebook snapshot. Open the notebook that made it and ` +
+        'use "Attach the open notebook" in the run\'s Notebook snapshot section.',
+      { autoClose: 10000 }
+    );
+    return;
+  }
+  notifyError(`${what} of run "${runTitle(args)}"`, error);
+}
 
 /** What the commands need. */
 export interface ISnapshotCommandsOptions {
@@ -55,6 +88,8 @@ export interface ISnapshotCommandsOptions {
     trackingUri: string,
     backend: string | null
   ) => Promise<string | null>;
+  /** The widget factory snapshots open with (viewerFactory.ts). */
+  viewerFactory: string;
 }
 
 /** Register the snapshot commands (and the palette entry of "snapshot now"). */
@@ -70,98 +105,39 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
     diff: () => void run(SnapshotCommandIDs.diff, ref)
   });
 
-  app.commands.addCommand(SnapshotCommandIDs.now, {
-    describedBy: describedBy(),
-    label: 'Snapshot this notebook to the active run',
-    caption:
-      "Save this notebook and attach a snapshot of it to the kernel's active MLOps run",
-    icon: snapshotIcon,
-    isEnabled: () => !!notebooks.currentWidget?.sessionContext.session?.kernel,
-    execute: async () => {
-      const panel = notebooks.currentWidget;
-      const kernel = panel?.sessionContext.session?.kernel;
-      if (!panel || !kernel) {
-        Notification.warning(
-          'Open a notebook with a running kernel to snapshot it.',
-          { autoClose: 6000 }
-        );
-        return;
-      }
-      const answer = await queryActiveRun(kernel);
-      if (!answer.ok) {
-        Notification.warning(answer.message, { autoClose: 10000 });
-        return;
-      }
-      let runId = answer.info.run_id;
-      if (!runId && answer.info.last_run_id) {
-        const choice = await showDialog({
-          title: 'No active run',
-          body: `This kernel has no active run. Attach the snapshot to the run that ended last (${answer.info.last_run_id.slice(0, 8)})?`,
-          buttons: [
-            Dialog.cancelButton(),
-            Dialog.okButton({ label: 'Snapshot' })
-          ]
-        });
-        runId = choice.button.accept ? answer.info.last_run_id : null;
-        if (!runId) {
-          return;
-        }
-      }
-      if (!runId) {
-        Notification.warning(
-          'No run in this kernel: use %%mlops run or mlops.start_run() first.',
-          { autoClose: 10000 }
-        );
-        return;
-      }
-      const backend = await options
-        .resolveBackend(answer.info.tracking_uri, answer.info.backend)
-        .catch(() => null);
-      if (!backend) {
-        Notification.warning(
-          `Snapshot skipped: this kernel logs to ${answer.info.tracking_uri}, which is not a configured backend.`,
-          { autoClose: false }
-        );
-        return;
-      }
-      try {
-        return await snapshotNotebook(
-          asSnapshotNotebook(panel),
-          { backend, run_id: runId },
-          answer.info,
-          {
-            post: (ref, body) => takeSnapshot(ref, body, settings),
-            notifier: labNotifier
-          }
-        );
-      } catch {
-        return; // the notification says what went wrong
-      }
-    }
-  });
+  addSnapshotNowCommand(
+    app,
+    notebooks,
+    settings,
+    options.resolveBackend,
+    SnapshotCommandIDs.now
+  );
 
   app.commands.addCommand(SnapshotCommandIDs.open, {
-    describedBy: describedBy(RUN_ARGS),
+    describedBy: ON_RUN_ARGS,
+    isEnabled: hasSnapshotArg,
     label: 'Open Notebook Snapshot (read-only)',
     caption: 'Open the notebook of a run as it was when the run ended',
     icon: snapshotIcon,
     execute: async args => {
       const ref = runArg(args);
       if (!ref) {
-        Notification.info(
-          'Open a snapshot from a candidate in the MLOps sidebar.',
-          { autoClose: 6000 }
-        );
+        toast.info('Open a snapshot from a candidate in the MLOps sidebar.', {
+          autoClose: 6000
+        });
         return;
       }
       try {
-        const panel = await openSnapshot(docManager, drive, ref, infoActions);
+        const panel = await openSnapshot(
+          docManager,
+          drive,
+          ref,
+          infoActions,
+          options.viewerFactory
+        );
         return panel.id;
       } catch (error) {
-        notifyError(
-          `Cannot open the snapshot of run ${ref.run_id.slice(0, 8)}`,
-          error
-        );
+        explainFailure('Cannot open the snapshot', args, error);
       }
     }
   });
@@ -180,18 +156,20 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
     execute: async args => {
       let { a, b } = diffArgs(args);
       if (!a) {
-        Notification.info(
+        toast.info(
           'Choose a candidate in the MLOps sidebar, then Diff… in its snapshot section.',
           { autoClose: 6000 }
         );
         return;
       }
+      let names: Record<string, string> = {};
       if (!b) {
         const picked = await pickOtherRun(a, settings);
         if (!picked) {
           return;
         }
-        [a, b] = picked;
+        [a, b] = picked.runs;
+        names = picked.names;
       }
       const [ra, rb] = [a, b];
       const existing = diffs.find(w => w.id === diffWidgetId(ra, rb));
@@ -203,6 +181,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
         a: ra,
         b: rb,
         diff: new Resource(() => getSnapshotDiff(ra, rb, settings)),
+        names,
         openSnapshot: ref => void run(SnapshotCommandIDs.open, ref)
       });
       void diffs.add(widget);
@@ -213,7 +192,8 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
   });
 
   app.commands.addCommand(SnapshotCommandIDs.restore, {
-    describedBy: describedBy(RUN_ARGS),
+    describedBy: ON_RUN_ARGS,
+    isEnabled: hasSnapshotArg,
     label: 'Restore Notebook Snapshot as a New Notebook',
     caption:
       'Write the snapshot as a new notebook next to the original (never overwrites) and open it',
@@ -221,7 +201,7 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
     execute: async args => {
       const ref = runArg(args);
       if (!ref) {
-        Notification.info(
+        toast.info(
           'Restore a snapshot from a candidate in the MLOps sidebar.',
           { autoClose: 6000 }
         );
@@ -230,16 +210,13 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
       try {
         const restored = await restoreSnapshot(ref, undefined, settings);
         await app.commands.execute('docmanager:open', { path: restored.path });
-        Notification.success(
-          `Snapshot of run ${ref.run_id.slice(0, 8)} restored as ${restored.path}`,
+        toast.success(
+          `Snapshot of run "${runTitle(args)}" restored as ${restored.path}`,
           { autoClose: 8000 }
         );
         return restored.path;
       } catch (error) {
-        notifyError(
-          `Cannot restore the snapshot of run ${ref.run_id.slice(0, 8)}`,
-          error
-        );
+        explainFailure('Cannot restore the snapshot', args, error);
       }
     }
   });
@@ -252,6 +229,8 @@ export function addSnapshotCommands(options: ISnapshotCommandsOptions): void {
     panel.sessionContext.kernelChanged.connect(refresh);
     panel.sessionContext.connectionStatusChanged.connect(refresh);
   });
+
+  addAttachCommand(app, notebooks, settings);
 
   options.palette?.addItem({
     command: SnapshotCommandIDs.now,

@@ -17,11 +17,28 @@ export function parseSnapshotPath(localPath: string): ISnapshotRunRef {
   };
 }
 
-/** File name of a snapshot in the drive: `train.ipynb` of run `1a2b3c4d…` → `train@1a2b3c4d.ipynb`. */
-export function snapshotFileName(originalPath: string, runId: string): string {
+/** Longest run name kept in a snapshot's file name. */
+const NAME_MAX = 60;
+
+/**
+ * File name of a snapshot in the drive (the tab title): `train.ipynb` of run
+ * "baseline" → `train@baseline.ipynb`; without a run name, the short id
+ * (`train@1a2b3c4d.ipynb`).
+ */
+export function snapshotFileName(
+  originalPath: string,
+  runId: string,
+  runName?: string | null
+): string {
   const base = PathExt.basename(originalPath || 'notebook.ipynb');
   const stem = base.replace(/\.ipynb$/i, '') || 'notebook';
-  return `${stem}@${runId.slice(0, 8)}.ipynb`;
+  const name = (runName ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f/\\:?#%*"<>|]+/g, ' ')
+    .trim();
+  const label =
+    name.length > NAME_MAX ? `${name.slice(0, NAME_MAX - 1)}…` : name;
+  return `${stem}@${label || runId.slice(0, 8)}.ipynb`;
 }
 
 /** Snapshots kept in memory (reopening a tab, restoring the layout). */
@@ -45,7 +62,11 @@ export class SnapshotDrive extends ReadOnlyDrive {
   remember(view: ISnapshotView): string {
     const ref = { backend: view.backend, run_id: view.run_id };
     this._keep(ref, view);
-    const file = snapshotFileName(view.snapshot.path, view.run_id);
+    const file = snapshotFileName(
+      view.snapshot.path,
+      view.run_id,
+      view.run_name
+    );
     return `${SNAPSHOT_DRIVE}:${encodeURIComponent(ref.backend)}/${encodeURIComponent(ref.run_id)}/${file}`;
   }
 

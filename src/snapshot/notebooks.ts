@@ -2,7 +2,6 @@
  * JupyterLab side of the protocol: notebook panels as snapshot targets, the
  * comm target on every notebook kernel, notifications, backend lookup.
  */
-import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage, ServerConnection } from '@jupyterlab/services';
 
@@ -14,6 +13,7 @@ import {
   SNAPSHOT_TARGET
 } from './protocol';
 import { INotifier } from './take';
+import { toast } from '../common/notify';
 
 /** A notebook panel as the protocol sees it. */
 export function asSnapshotNotebook(panel: NotebookPanel): ISnapshotNotebook {
@@ -94,10 +94,9 @@ export function watchNotebookKernels(
 
 /** JupyterLab notifications behind {@link INotifier}. */
 export const labNotifier: INotifier = {
-  progress: message =>
-    Notification.emit(message, 'in-progress', { autoClose: false }),
+  progress: message => toast.emit(message, 'in-progress', { autoClose: false }),
   update: (id, type, message) =>
-    void Notification.update({
+    void toast.update({
       id,
       message,
       type,

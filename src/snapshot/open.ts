@@ -9,6 +9,7 @@ import type { ISnapshotRunRef } from '../api/snapshot';
 import { keepUntrusted } from '../common/drives/notebookTrust';
 import { SnapshotDrive } from './drive';
 import { createInfoWidget, IInfoActions } from './InfoPanel';
+import { NOTEBOOK_FACTORY } from './viewerFactory';
 
 /** Class of the info bar in a snapshot's notebook panel. */
 const INFO_CLASS = 'jp-mlops-SnapshotInfoWidget';
@@ -44,7 +45,8 @@ export function makeReadOnly(panel: NotebookPanel): void {
 /**
  * Open (or reveal) the snapshot of a run. It comes from the read-only
  * {@link SnapshotDrive}: nothing is written to the user's files, and the
- * notebook opens without a kernel (the kernel selector cannot start one).
+ * notebook opens without a kernel (the kernel selector cannot start one), with
+ * `factory` (the snapshot viewer: see viewerFactory.ts).
  *
  * @throws the server's error (no snapshot, invalid notebook...)
  */
@@ -52,29 +54,24 @@ export async function openSnapshot(
   docManager: IDocumentManager,
   drive: SnapshotDrive,
   ref: ISnapshotRunRef,
-  actions: (ref: ISnapshotRunRef) => IInfoActions
+  actions: (ref: ISnapshotRunRef) => IInfoActions,
+  factory: string = NOTEBOOK_FACTORY
 ): Promise<NotebookPanel> {
   const view = await drive.view(ref);
   const path = drive.remember(view);
-  const widget = docManager.openOrReveal(
-    path,
-    'Notebook',
-    undefined,
-    undefined,
-    {
-      shouldStart: false,
-      canStart: false,
-      autoStartDefault: false,
-      shutdownOnDispose: true
-    }
-  );
+  const widget = docManager.openOrReveal(path, factory, undefined, undefined, {
+    shouldStart: false,
+    canStart: false,
+    autoStartDefault: false,
+    shutdownOnDispose: true
+  });
   if (!(widget instanceof NotebookPanel)) {
     widget?.dispose();
     throw new Error(
       `The snapshot of run ${ref.run_id} did not open as a notebook.`
     );
   }
-  widget.title.caption = `Snapshot of run ${ref.run_id} (${view.snapshot.path}), read-only`;
+  widget.title.caption = `Snapshot of run "${view.run_name || ref.run_id.slice(0, 8)}" (${ref.run_id}) from ${view.snapshot.path}, read-only`;
   if (!widget.contentHeader.widgets.some(w => w.hasClass(INFO_CLASS))) {
     widget.contentHeader.addWidget(createInfoWidget(view, actions(ref)));
   }

@@ -7,9 +7,9 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, INotebookWidgetFactory } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { takeSnapshot } from '../api/snapshot';
@@ -26,6 +26,8 @@ import {
 } from './notebooks';
 import { CELL_END_TIMEOUT_MS, SnapshotRequestHandler } from './protocol';
 import { snapshotNotebook } from './take';
+import { addSnapshotViewer } from './viewerFactory';
+import { toast } from '../common/notify';
 
 /** Settings of the main plugin (they hold `autoSnapshot`). */
 const MAIN_SETTINGS = 'jupyterlab_mlops:plugin';
@@ -37,7 +39,8 @@ function activate(
   notebooks: INotebookTracker,
   docManager: IDocumentManager,
   settingRegistry: ISettingRegistry | null,
-  palette: ICommandPalette | null
+  palette: ICommandPalette | null,
+  notebookFactory: unknown
 ): void {
   const settings = app.serviceManager.serverSettings;
   const drive = new SnapshotDrive(settings);
@@ -77,7 +80,7 @@ function activate(
         post: (r, body) => takeSnapshot(r, body, settings),
         notifier: labNotifier
       }),
-    warn: message => Notification.warning(message, { autoClose: false })
+    warn: message => toast.warning(message, { autoClose: false })
   });
   watchNotebookKernels(notebooks, (comm, msg, kernel) => {
     void handler.handleOpen(comm, msg, kernel.id, parent =>
@@ -92,7 +95,8 @@ function activate(
     drive,
     settings,
     palette,
-    resolveBackend
+    resolveBackend,
+    viewerFactory: addSnapshotViewer(app.docRegistry, notebookFactory)
   });
 }
 
@@ -103,6 +107,6 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
     'Notebook snapshots of runs: taken at the end of a run, opened read-only, diffed, restored.',
   autoStart: true,
   requires: [INotebookTracker, IDocumentManager],
-  optional: [ISettingRegistry, ICommandPalette],
+  optional: [ISettingRegistry, ICommandPalette, INotebookWidgetFactory],
   activate
 };

@@ -1,31 +1,32 @@
 /** Choosing the other run of a diff: pure helpers of the run picker. */
-import type { ISnapshotRunRef } from '../api/snapshot';
+import { hasSnapshot, type ISnapshotRunRef } from '../api/snapshot';
 import type { IRunRow } from '../api/types';
 
-/** A run offered in the dialog. */
+/** A run offered in the picker: its name first, start time and short id beside it. */
 export interface IRunChoice {
-  label: string;
+  /** The run name ('(unnamed)' when it has none). */
+  name: string;
+  /** "12/6/2026, 11:02:00 PM · 1a2b3c4d": when it started, and the short id. */
+  secondary: string;
   ref: ISnapshotRunRef;
   start_time: number | null;
 }
 
-/** Labels "name · 1a2b3c4d · date" for the runs, the current one left out. */
+/** The runs of `rows` that have a snapshot, the current one (`exclude`) left out. */
 export function runChoices(
   backend: string,
   rows: IRunRow[],
   exclude: string
 ): IRunChoice[] {
   return rows
-    .filter(row => row.run_id !== exclude)
+    .filter(row => row.run_id !== exclude && hasSnapshot(row.tags ?? {}))
     .map(row => {
       const when = row.start_time
         ? new Date(row.start_time).toLocaleString()
         : '';
-      const label = [row.run_name || '(unnamed)', row.run_id.slice(0, 8), when]
-        .filter(Boolean)
-        .join(' · ');
       return {
-        label,
+        name: row.run_name || '(unnamed)',
+        secondary: [when, row.run_id.slice(0, 8)].filter(Boolean).join(' · '),
         ref: { backend, run_id: row.run_id },
         start_time: row.start_time
       };
@@ -33,21 +34,16 @@ export function runChoices(
 }
 
 /**
- * The run for the dialog's answer: one of the choices, else a typed
- * `<backend>:<run_id>` or `<run_id>` (of `defaultBackend`); null when empty.
+ * A run typed by hand: `<backend>:<run_id>` or `<run_id>` (of
+ * `defaultBackend`); null when empty.
  */
-export function parseRunChoice(
+export function parseRunText(
   text: string,
-  choices: IRunChoice[],
   defaultBackend: string
 ): ISnapshotRunRef | null {
   const value = text.trim();
   if (!value) {
     return null;
-  }
-  const chosen = choices.find(c => c.label === value);
-  if (chosen) {
-    return chosen.ref;
   }
   const cut = value.lastIndexOf(':');
   return cut > 0

@@ -60,22 +60,63 @@ export function describeResult(result: ISnapshotResult): string {
   return `uploaded (${formatBytes(result.size)}${notes.length ? `; ${notes.join(', ')}` : ''})`;
 }
 
+/** The last take of each notebook path: takes of one notebook run one after another. */
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Run `job` after the earlier jobs of `key` have settled. JupyterLab's saves
+ * of one document must not overlap: a second save finds the file the first
+ * one just wrote, raises "File Changed" and waits on that dialog, so the run
+ * it was for never got its snapshot (five `%%mlops run` cells ending within a
+ * second under Run All).
+ */
+export function oneAtATime<T>(key: string, job: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const next = previous.then(job, job);
+  const settled = next.then(
+    () => undefined,
+    () => undefined
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) {
+      queues.delete(key);
+    }
+  });
+  return next;
+}
+
 /** Route errors when the kernel's session does not lead to the notebook. */
 const SESSION_ERRORS = ['no_session', 'notebook_not_found', 'not_a_notebook'];
 
 /**
  * Save the notebook, then POST the snapshot (the server reads the saved file
  * through the kernel's session). When saving fails (read-only file...), the
- * live model is sent instead. Rejects with a readable error.
+ * live model is sent instead. Takes of one notebook run one at a time (each
+ * run gets the notebook as saved after it). `runName`, when known, names the
+ * run in the notification (else its short id). Rejects with a readable error.
  */
 export async function snapshotNotebook(
   nb: ISnapshotNotebook,
   ref: ISnapshotRunRef,
   env: IKernelEnv,
-  deps: ITakeDeps
+  deps: ITakeDeps,
+  runName?: string
 ): Promise<ISnapshotResult> {
-  const what = `Snapshot of ${nb.name} for run ${ref.run_id.slice(0, 8)}`;
+  const run = runName ? `"${runName}"` : ref.run_id.slice(0, 8);
+  const what = `Snapshot of ${nb.name} for run ${run}`;
   const id = deps.notifier.progress(`${what}…`);
+  return oneAtATime(nb.path, () => saveAndPost(nb, ref, env, deps, what, id));
+}
+
+async function saveAndPost(
+  nb: ISnapshotNotebook,
+  ref: ISnapshotRunRef,
+  env: IKernelEnv,
+  deps: ITakeDeps,
+  what: string,
+  id: string
+): Promise<ISnapshotResult> {
   try {
     const body: ITakeSnapshotRequest = {
       packages: env.packages,

@@ -1,5 +1,6 @@
 /**
- * Experiments, candidates table and candidate detail against the real
+ * Experiments (sidebar), the candidates table of an experiment page (main
+ * area) and candidate detail against the real
  * embedded MLflow backend, seeded through the server's proxy route.
  * Screenshots of every view (light and dark) go to test-results/.
  */
@@ -158,6 +159,10 @@ async function openSidebar(page: galata.IJupyterLabPageFixture): Promise<void> {
   });
 }
 
+/** The experiment page last opened by {@link openExperiment} (main area). */
+let PAGE = '.jp-mlops-ExperimentPage';
+
+/** Click an experiment in the sidebar: its page opens in the main area. */
 async function openExperiment(
   page: galata.IJupyterLabPageFixture,
   name: string
@@ -167,13 +172,18 @@ async function openExperiment(
     .locator(`${SIDEBAR} .jp-mlops-ExperimentItem-button`, { hasText: name })
     .first();
   await item.click();
+  const opened = page.locator('.jp-mlops-ExperimentPage', {
+    has: page.locator('.jp-mlops-ExperimentPage-title', { hasText: name })
+  });
+  const id = await opened.getAttribute('data-experiment');
+  PAGE = `.jp-mlops-ExperimentPage[data-experiment="${id}"]`;
   await expect(
-    page.locator(`${SIDEBAR} .jp-mlops-Table-row`).first()
+    page.locator(`${PAGE} .jp-mlops-Table-row`).first()
   ).toBeVisible();
 }
 
 function rowNames(page: Page) {
-  return page.locator(`${SIDEBAR} .jp-mlops-Table-row .jp-mlops-Table-name`);
+  return page.locator(`${PAGE} .jp-mlops-Table-row .jp-mlops-Table-name`);
 }
 
 /** Screenshot the whole page in the light then the dark theme. */
@@ -282,14 +292,14 @@ test.describe('Experiments and candidates', () => {
     await expect(rowNames(page).first()).toHaveText('foxtrot');
     await expect(
       page
-        .locator(`${SIDEBAR} .jp-mlops-Table-row`)
+        .locator(`${PAGE} .jp-mlops-Table-row`)
         .first()
         .locator('.jp-mlops-StatusBadge')
     ).toHaveAttribute('data-status', 'RUNNING');
 
     // Sort by loss: descending first, then ascending; the server sorts.
     const header = page.locator(
-      `${SIDEBAR} .jp-mlops-Table-head[data-column="metrics.loss"] button`
+      `${PAGE} .jp-mlops-Table-head[data-column="metrics.loss"] button`
     );
     let sorted = page.waitForRequest(r =>
       /order_by=metrics\.loss(%20|\+)DESC/.test(r.url())
@@ -304,13 +314,11 @@ test.describe('Experiments and candidates', () => {
     await sorted;
     await expect(rowNames(page)).toHaveText(NAMES);
     await expect(
-      page.locator(
-        `${SIDEBAR} .jp-mlops-Table-head[data-column="metrics.loss"]`
-      )
+      page.locator(`${PAGE} .jp-mlops-Table-head[data-column="metrics.loss"]`)
     ).toHaveAttribute('aria-sort', 'ascending');
 
     // A good filter.
-    const filter = page.locator(`${SIDEBAR} .jp-mlops-FilterBox input`);
+    const filter = page.locator(`${PAGE} .jp-mlops-FilterBox input`);
     await filter.fill('metrics.loss < 0.35');
     await filter.press('Enter');
     await expect(rowNames(page)).toHaveText(['alpha', 'bravo', 'charlie']);
@@ -318,59 +326,57 @@ test.describe('Experiments and candidates', () => {
     // A bad one: MLflow's message under the box, the rows stay.
     await filter.fill('metrics.loss >> 1');
     await filter.press('Enter');
-    const error = page.locator(`${SIDEBAR} .jp-mlops-FilterBox-error`);
+    const error = page.locator(`${PAGE} .jp-mlops-FilterBox-error`);
     await expect(error).toContainText('Invalid filter');
     await expect(error).toContainText("'>>'");
     await expect(rowNames(page)).toHaveCount(3);
     await page.screenshot({ path: 'test-results/filter-error.png' });
     await page
-      .locator(SIDEBAR)
-      .screenshot({ path: 'test-results/filter-error-sidebar.png' });
+      .locator(PAGE)
+      .screenshot({ path: 'test-results/filter-error-page.png' });
     await page.theme.setDarkTheme();
     await page
-      .locator(SIDEBAR)
-      .screenshot({ path: 'test-results/filter-error-sidebar-dark.png' });
+      .locator(PAGE)
+      .screenshot({ path: 'test-results/filter-error-page-dark.png' });
     await page.theme.setLightTheme();
 
-    await page.locator(`${SIDEBAR} .jp-mlops-FilterBox-clear`).click();
+    await page.locator(`${PAGE} .jp-mlops-FilterBox-clear`).click();
     await expect(rowNames(page)).toHaveCount(6);
     await expect(error).toHaveCount(0);
 
     // Select two runs: Compare needs another plugin's command.
-    const rows = page.locator(`${SIDEBAR} .jp-mlops-Table-row`);
+    const rows = page.locator(`${PAGE} .jp-mlops-Table-row`);
     await rows.nth(0).locator('input[type=checkbox]').check();
     await rows.nth(1).locator('input[type=checkbox]').check();
     await expect(
-      page.locator(`${SIDEBAR} .jp-mlops-SelectionBar-count`)
+      page.locator(`${PAGE} .jp-mlops-SelectionBar-count`)
     ).toContainText('2 selected');
     const hasCompare = await page.evaluate(() =>
       (window as any).jupyterapp.commands.hasCommand('mlops:compare')
     );
-    const compare = page.locator(`${SIDEBAR} .jp-mlops-CompareButton`);
+    const compare = page.locator(`${PAGE} .jp-mlops-CompareButton`);
     await (hasCompare
       ? expect(compare).toBeEnabled()
       : expect(compare).toBeDisabled());
-    await page.locator(`${SIDEBAR} .jp-mlops-ColumnsButton`).click();
-    await expect(
-      page.locator(`${SIDEBAR} .jp-mlops-ColumnChooser`)
-    ).toBeVisible();
+    await page.locator(`${PAGE} .jp-mlops-ColumnsButton`).click();
+    await expect(page.locator(`${PAGE} .jp-mlops-ColumnChooser`)).toBeVisible();
     await page
-      .locator(`${SIDEBAR} .jp-mlops-ColumnChooser-item`, {
+      .locator(`${PAGE} .jp-mlops-ColumnChooser-item`, {
         hasText: 'optimizer'
       })
       .locator('input')
       .check();
     await page
-      .locator(`${SIDEBAR} .jp-mlops-ColumnChooser`)
+      .locator(`${PAGE} .jp-mlops-ColumnChooser`)
       .screenshot({ path: 'test-results/column-chooser.png' });
     await page
-      .locator(`${SIDEBAR} .jp-mlops-ColumnChooser button`, {
+      .locator(`${PAGE} .jp-mlops-ColumnChooser button`, {
         hasText: 'Apply'
       })
       .click();
     await expect(
       page.locator(
-        `${SIDEBAR} .jp-mlops-Table-head[data-column="params.optimizer"]`
+        `${PAGE} .jp-mlops-Table-head[data-column="params.optimizer"]`
       )
     ).toBeVisible();
     await bothThemes(page, 'candidates');
@@ -383,10 +389,9 @@ test.describe('Experiments and candidates', () => {
     await page.setViewportSize({ width: 1440, height: 1100 });
     await page.sidebar.setWidth(420);
     await openExperiment(page, EXP);
-    // Click the name: the row is wider than the sidebar (a click in its
-    // middle would make Playwright scroll the table sideways first).
+    // Click the name (the first data column, always in view).
     await page
-      .locator(`${SIDEBAR} .jp-mlops-Table-row .jp-mlops-Table-name`, {
+      .locator(`${PAGE} .jp-mlops-Table-row .jp-mlops-Table-name`, {
         hasText: 'alpha'
       })
       .click();
@@ -507,9 +512,9 @@ test.describe('Experiments and candidates', () => {
   }) => {
     await page.sidebar.setWidth(520);
     await openExperiment(page, BIG);
-    const table = page.locator(`${SIDEBAR} .jp-mlops-Table`);
+    const table = page.locator(`${PAGE} .jp-mlops-Table`);
     await expect(
-      page.locator(`${SIDEBAR} .jp-mlops-ViewHeader-count`)
+      page.locator(`${PAGE} .jp-mlops-CandidatesView-count`)
     ).toContainText(`${BIG_RUNS.toLocaleString('en-US')} runs`);
     // Scroll to the end page after page: each page comes when the end is near.
     for (let i = 0; i < 120; i++) {
@@ -522,12 +527,12 @@ test.describe('Experiments and candidates', () => {
       }
       await page.waitForTimeout(250);
     }
-    await expect(page.locator(`${SIDEBAR} .jp-mlops-Table-end`)).toContainText(
+    await expect(page.locator(`${PAGE} .jp-mlops-Table-end`)).toContainText(
       `${BIG_RUNS.toLocaleString('en-US')} runs`
     );
     // Only the rows in view are in the DOM.
     expect(
-      await page.locator(`${SIDEBAR} .jp-mlops-Table-row`).count()
+      await page.locator(`${PAGE} .jp-mlops-Table-row`).count()
     ).toBeLessThan(80);
     // Scroll through the table frame by frame (a fast wheel, then a fling)
     // and time the frames. Only rows in view are rendered, so a frame costs
@@ -584,10 +589,10 @@ test.describe('Experiments and candidates', () => {
       status.backends[0].message = 'Connection refused';
       await route.fulfill({ response, json: status });
     });
-    const table = page.locator(`${SIDEBAR} .jp-mlops-Table`);
+    const table = page.locator(`${PAGE} .jp-mlops-Table`);
     await table.evaluate(el => (el.scrollTop = el.scrollHeight));
     await expect(
-      page.locator(`${SIDEBAR} .jp-mlops-Table-footer .jp-mlops-ErrorBox`)
+      page.locator(`${PAGE} .jp-mlops-Table-footer .jp-mlops-ErrorBox`)
     ).toContainText('unreachable');
     await expect(
       page.locator(
@@ -595,7 +600,7 @@ test.describe('Experiments and candidates', () => {
       )
     ).toBeVisible();
     expect(
-      await page.locator(`${SIDEBAR} .jp-mlops-Table-row`).count()
+      await page.locator(`${PAGE} .jp-mlops-Table-row`).count()
     ).toBeGreaterThan(10);
     // Show the error under the last row.
     await table.evaluate(el => (el.scrollTop = el.scrollHeight));
@@ -611,9 +616,14 @@ test.describe('Experiments and candidates', () => {
         }),
       EXP
     );
-    await expect(
-      page.locator(`${SIDEBAR} .jp-mlops-ViewHeader-title`)
-    ).toHaveText(EXP);
+    // Its page opens in the main area.
+    const opened = page.locator('.jp-mlops-ExperimentPage', {
+      has: page.locator('.jp-mlops-ExperimentPage-title', { hasText: EXP })
+    });
+    await expect(opened.locator('.jp-mlops-ExperimentPage-title')).toHaveText(
+      EXP
+    );
+    await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(6);
     const commands = await page.evaluate(() =>
       (window as any).jupyterapp.commands.listCommands()
     );

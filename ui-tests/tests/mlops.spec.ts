@@ -176,4 +176,38 @@ test.describe('MLOps sidebar', () => {
     );
     expect(await page.sidebar.isTabOpen(SIDEBAR_ID)).toBe(true);
   });
+
+  test('the View menu has an MLOps section; nothing to act on, disabled', async ({
+    page
+  }) => {
+    await page.locator('.lm-MenuBar-item', { hasText: 'View' }).click();
+    const mlops = page.locator('.lm-Menu-item[data-type="submenu"]', {
+      hasText: 'MLOps'
+    });
+    await mlops.hover();
+    const submenu = page.locator('.lm-Menu').last();
+    for (const label of [
+      'Open MLOps Sidebar',
+      'Open Model Registry',
+      'Compare Selected Candidates',
+      'Promote Selected Candidate…',
+      'Restart the embedded backend'
+    ]) {
+      await expect(submenu).toContainText(label);
+    }
+    // No experiment page, no selection: compare and promote are disabled.
+    for (const label of [
+      'Compare Selected Candidates',
+      'Promote Selected Candidate…'
+    ]) {
+      await expect(
+        submenu.locator('.lm-Menu-item', { hasText: label })
+      ).toHaveAttribute('aria-disabled', 'true');
+    }
+    await page.screenshot({
+      path: 'screenshots/issue13/view-menu-mlops-light.png'
+    });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+  });
 });

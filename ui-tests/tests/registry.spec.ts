@@ -113,7 +113,10 @@ test.describe('compare, promote and the model registry', () => {
     await expect(dialog.locator('.jp-mod-accept')).toBeEnabled();
     await shot(page, 'registry-promote-light');
     await dialog.locator('.jp-mod-accept').click();
-    const done = toast(page, `is now ${MODEL} version 1.0.0`);
+    const done = toast(
+      page,
+      `Created model ${MODEL} with version 1.0.0 from run ${best.name}`
+    );
     await expect(done).toBeVisible({ timeout: 30000 });
     await done.getByRole('button', { name: 'Open version' }).click();
 
@@ -122,7 +125,11 @@ test.describe('compare, promote and the model registry', () => {
     const versionPage = registry.getByTestId('version-page');
     await expect(versionPage).toContainText('Version 1.0.0');
     const lineage = registry.getByTestId('lineage');
-    await expect(lineage).toContainText(best.run_id.slice(0, 8));
+    // The candidate by its run name; its id one click away (copy button).
+    await expect(lineage).toContainText(best.name);
+    await expect(
+      lineage.locator(`[data-copy-id="${best.run_id}"]`)
+    ).toBeVisible();
     await expect(lineage).toContainText(`sha256 ${SNAPSHOT.slice(0, 12)}`);
     await expect(
       lineage.getByRole('link', { name: COMMIT.slice(0, 10) })
@@ -149,7 +156,7 @@ test.describe('compare, promote and the model registry', () => {
     await row.getByRole('button', { name: MODEL }).click();
     const versions = registry.getByTestId('versions-table');
     await expect(versions).toContainText('Version 1.0.0');
-    await expect(versions).toContainText(best.run_id.slice(0, 8));
+    await expect(versions).toContainText(best.name);
     await expect(versions).toContainText('Best loss of the e2e sweep.');
     await shot(page, 'registry-model-light');
     await versions.getByRole('button', { name: 'Version 1.0.0' }).click();
@@ -176,7 +183,7 @@ test.describe('compare, promote and the model registry', () => {
       });
     await expect(registry.getByTestId('artifacts')).toContainText('notes.txt');
     await shot(page, 'registry-version-light');
-    // Files open in JupyterLab's viewers (saved under mlops-artifacts/ first).
+    // Files open in JupyterLab's viewers from the read-only drive (nothing saved).
     await registry
       .getByRole('button', { name: 'notes.txt', exact: true })
       .click();

@@ -152,17 +152,17 @@ test('snapshots of two runs: diff, read-only view, restore', async ({
     backend: 'default',
     run_id: second
   });
-  const dialog = page.locator('.jp-Dialog');
-  // An editable list (recent runs of the experiment, or a typed run id), the newest other run first.
-  await expect(dialog.locator('input')).toHaveValue(
-    new RegExp(`^first · ${first.slice(0, 8)}`)
-  );
-  await expect(dialog.locator('datalist option')).toHaveCount(1);
-  await dialog.getByRole('button', { name: /ok|select/i }).click();
+  const dialog = page.locator('.jp-mlops-RunPickerDialog');
+  // The runs of the experiment that have a snapshot, by name (the current one left out).
+  const items = dialog.locator('.jp-mlops-RunPicker-item');
+  await expect(items).toHaveCount(1);
+  await expect(items.locator('.jp-mlops-RunPicker-name')).toHaveText('first');
+  await expect(items.first()).toHaveAttribute('aria-selected', 'true');
+  await dialog.getByRole('button', { name: 'Diff' }).click();
   await asked;
   await expect(
     page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')
-  ).toContainText(`Diff ${first.slice(0, 8)}`);
+  ).toContainText('Diff first ↔ second');
 
   // Read-only snapshot with its environment / git bar.
   await execute(page, 'mlops:snapshot-open', {

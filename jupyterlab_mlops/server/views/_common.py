@@ -62,6 +62,10 @@ class ViewHandler(MlopsHandler):
             raise InvalidInput(f"{name} must be between {lo} and {hi}, got {value}.", reason=f"invalid_{name}")
         return value
 
+    def since_arg(self, name: str = "since") -> Optional[int]:
+        """``since`` (ms since the epoch) of an incremental poll, or None."""
+        return None if self.arg(name) in (None, "") else self.int_arg(name, 0, 0, 2**53)
+
     def bool_arg(self, name: str) -> bool:
         return (self.arg(name) or "").lower() in ("1", "true", "yes")
 

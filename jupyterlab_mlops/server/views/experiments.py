@@ -8,6 +8,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...views.experiment_pages import MAX_SINCE_IDS
 from ...views.runs_table import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from ._common import ViewHandler, experiment_id_arg
 
@@ -15,13 +16,30 @@ SUMMARY_BUDGET = 1.5  # seconds a summary request waits for the count
 
 
 class ExperimentsHandler(ViewHandler):
-    """GET: experiments of a backend, with name search and page tokens."""
+    """GET: experiments of a backend, with name search and page tokens. With ``since`` (ms) and ``ids``: only the
+    experiments changed since then, and which of ``ids`` to recount (the list's incremental poll)."""
 
     @web.authenticated
     @authorized
     async def get(self, backend: str) -> None:
         api = self.registry.client(backend).api
         max_results = self.int_arg("max_results", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        since = self.since_arg()
+        if since is not None:
+            ids = [experiment_id_arg(i) for i in (self.arg("ids") or "").split(",") if i.strip()]
+            self.write_json(
+                await self.caches.experiments.changed(
+                    self.drive,
+                    api,
+                    backend,
+                    since=since,
+                    search=self.arg("search") or "",
+                    ids=ids[:MAX_SINCE_IDS],
+                    max_results=max_results,
+                    runs_since=self.since_arg("runs_since"),
+                )
+            )
+            return
         self.write_json(
             await self.caches.experiments.page(
                 self.drive,

@@ -19,7 +19,8 @@ from ._common import ViewHandler, experiment_id_arg
 
 
 class RunsHandler(ViewHandler):
-    """GET: one page of runs with only the requested columns; filter/order emulated on GitLab."""
+    """GET: one page of runs with only the requested columns; filter/order emulated on GitLab. With ``since``
+    (ms): only the runs started or ended since then, or still live (the lists' incremental poll)."""
 
     @web.authenticated
     @authorized
@@ -31,6 +32,7 @@ class RunsHandler(ViewHandler):
             orders=rt.parse_order_by([o for o in self.get_query_arguments("order_by") if o.strip()]),
             max_results=self.int_arg("max_results", rt.DEFAULT_PAGE_SIZE, 1, rt.MAX_PAGE_SIZE),
             page_token=self.arg("page_token") or None,
+            since=self.since_arg(),
         )
         api = self.registry.client(backend).api
         direct = functools.partial(self.registry.embedded_read, backend)

@@ -92,8 +92,10 @@ class SnapshotHandler(SnapshotBase):
     @authorized
     async def get(self, backend: str, run_id: str) -> None:
         client = self.registry.client(backend)
-        record, notebook, _run = await client.drive(fetch_flow(client.api, run_id_arg(run_id)))
-        self.write_json({"backend": backend, "run_id": run_id, "snapshot": record, "notebook": notebook})
+        record, notebook, run = await client.drive(fetch_flow(client.api, run_id_arg(run_id)))
+        self.write_json(
+            {"backend": backend, "run_id": run_id, "run_name": run.run_name, "snapshot": record, "notebook": notebook}
+        )
 
     @web.authenticated
     @authorized

@@ -53,6 +53,8 @@ class ModelsList(TypedDict):
 class CandidateRef(TypedDict):
     backend: str
     run_id: str
+    #: the run's name (None: it has none, or it could not be read)
+    run_name: Optional[str]
 
 
 class VersionSummary(TypedDict):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Optional, Union
 
+from typing_extensions import NotRequired
+
 from ._typed import TypedDict
 
 #: a metric value: non-finite ones travel as the strings MLflow uses
@@ -52,6 +54,8 @@ class ExperimentsPage(TypedDict):
     experiments: list[ExperimentRow]
     next_page_token: Optional[str]
     emulated: ExperimentsEmulation
+    #: only in an incremental poll (``since``): experiments of ``ids`` whose runs changed (ask their summary again)
+    recount: NotRequired[list[str]]
 
 
 # -- the candidates table --------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class SnapshotView(TypedDict):
 
     backend: str
     run_id: str
+    run_name: Optional[str]
     snapshot: SnapshotRecord
     notebook: dict[str, Any]
 
@@ -101,6 +102,7 @@ class RestoreResult(TypedDict):
 class DiffSide(TypedDict):
     backend: str
     run_id: str
+    run_name: Optional[str]
     path: Optional[str]
     sha256: Optional[str]
 

@@ -16,6 +16,9 @@ export interface ILineSeries {
 /** What the x values are. */
 export type XKind = 'step' | 'time' | 'number';
 
+/** How a series is drawn: a line, dots only (scatter) or both. */
+export type SeriesMode = 'lines' | 'points' | 'both';
+
 /** Props of {@link LineChart}. */
 export interface ILineChartProps {
   series: readonly ILineSeries[];
@@ -31,6 +34,12 @@ export interface ILineChartProps {
   legend?: boolean;
   /** Logarithmic y axis (non-positive values are left out by uPlot). */
   logY?: boolean;
+  /** Lines (default), points only (a scatter) or both. */
+  mode?: SeriesMode;
+  /** Diameter of the points (CSS px) in `points` and `both` modes. Default 6. */
+  pointSize?: number;
+  /** The x value under the cursor as the legend shows it (e.g. a run name). */
+  xFormat?: (x: number) => string;
   className?: string;
 }
 
@@ -45,6 +54,19 @@ function alignedData(series: readonly ILineSeries[]): uPlot.AlignedData {
       s => [s.x as number[], s.y as (number | null)[]] as uPlot.AlignedData
     )
   );
+}
+
+/** The data's x range with a 3% margin (a lone point gets ±1). */
+function paddedRange(
+  _u: uPlot,
+  min: number | null,
+  max: number | null
+): uPlot.Range.MinMax {
+  if (min === null || max === null) {
+    return [min, max];
+  }
+  const pad = max > min ? (max - min) * 0.03 : 1;
+  return [min - pad, max + pad];
 }
 
 function formatAxis(value: number | null): string {
@@ -70,6 +92,8 @@ function buildOptions(
   });
   // The legend names the x values; an x label is only worth it without one.
   const showLegend = props.legend ?? true;
+  const mode = props.mode ?? 'lines';
+  const xFormat = props.xFormat;
   return {
     width,
     height: props.height ?? 180,
@@ -77,7 +101,11 @@ function buildOptions(
     legend: { show: showLegend, live: true },
     cursor: { points: { size: 6 }, drag: { x: true, y: false } },
     scales: {
-      x: { time: xKind === 'time' },
+      // Points are drawn whole: a margin around the first and last x.
+      x:
+        mode === 'lines'
+          ? { time: xKind === 'time' }
+          : { time: xKind === 'time', range: paddedRange },
       y: props.logY ? { distr: 3 } : {}
     },
     axes: [
@@ -92,15 +120,36 @@ function buildOptions(
       }
     ],
     series: [
-      { label: props.xLabel ?? (xKind === 'time' ? 'Time' : 'Step') },
-      ...props.series.map((s, i) => ({
-        label: s.label,
-        stroke: s.color ?? theme.series[i % theme.series.length],
-        width: 1.5,
-        spanGaps: true,
-        points: { show: false },
-        value: (_u: uPlot, v: number | null) => formatAxis(v)
-      }))
+      {
+        label: props.xLabel ?? (xKind === 'time' ? 'Time' : 'Step'),
+        ...(xFormat
+          ? {
+              value: (_u: uPlot, v: number | null) =>
+                v === null ? '' : xFormat(v)
+            }
+          : {})
+      },
+      ...props.series.map((s, i) => {
+        const color = s.color ?? theme.series[i % theme.series.length];
+        return {
+          label: s.label,
+          stroke: color,
+          width: 1.5,
+          spanGaps: true,
+          // Points only: no path between them (a scatter).
+          ...(mode === 'points' ? { paths: () => null } : {}),
+          points:
+            mode === 'lines'
+              ? { show: false }
+              : {
+                  show: true,
+                  size: props.pointSize ?? 6,
+                  stroke: color,
+                  fill: color
+                },
+          value: (_u: uPlot, v: number | null) => formatAxis(v)
+        };
+      })
     ]
   };
 }
@@ -114,7 +163,18 @@ export function LineChart(props: ILineChartProps): JSX.Element {
   const host = React.useRef<HTMLDivElement>(null);
   const plot = React.useRef<uPlot | null>(null);
   const themeVersion = useThemeVersion();
-  const { series, xKind, xLabel, yLabel, height, legend, logY } = props;
+  const {
+    series,
+    xKind,
+    xLabel,
+    yLabel,
+    height,
+    legend,
+    logY,
+    mode,
+    pointSize,
+    xFormat
+  } = props;
   const empty = series.length === 0 || series.every(s => s.x.length === 0);
 
   // (Re)create the chart when its shape or the theme changes.
@@ -154,6 +214,9 @@ export function LineChart(props: ILineChartProps): JSX.Element {
     height,
     legend,
     logY,
+    mode,
+    pointSize,
+    xFormat,
     themeVersion,
     empty
   ]);
@@ -164,6 +227,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       role="img"
       aria-label={props.title}
       data-series={series.length}
+      data-mode={mode ?? 'lines'}
     >
       {empty ? (
         <div className="jp-mlops-LineChart-empty">No data points</div>

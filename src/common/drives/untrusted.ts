@@ -20,8 +20,8 @@ export const INERT_FACTORIES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Folder of the Jupyter root where version files were saved to be opened
- * (registry/format.ts `artifactLocalPath`): its files came from a backend.
+ * Folder of the Jupyter root where earlier releases saved version files to
+ * open them (they open from a read-only drive now): its files came from a backend.
  */
 export const SAVED_ARTIFACTS_FOLDER = 'mlops-artifacts/';
 

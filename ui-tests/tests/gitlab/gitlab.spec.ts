@@ -15,6 +15,8 @@ const SIDEBAR = '#jupyterlab-mlops-sidebar';
 const REGISTRY = '#jupyterlab-mlops-registry';
 const EXPERIMENT = `gitlab-e2e-${Date.now()}`;
 const MODEL = `churn-gitlab-${Date.now()}`;
+/** The experiment's page in the main area. */
+const PAGE = '.jp-mlops-ExperimentPage';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -26,7 +28,7 @@ async function openExperiment(page: galata.IJupyterLabPageFixture) {
     })
     .first()
     .click();
-  await expect(page.locator(`${SIDEBAR} .jp-mlops-Table-row`)).toHaveCount(3);
+  await expect(page.locator(`${PAGE} .jp-mlops-Table-row`)).toHaveCount(3);
 }
 
 test.describe('GitLab: experiments, chart, compare, promote, 302 download', () => {
@@ -52,7 +54,7 @@ test.describe('GitLab: experiments, chart, compare, promote, 302 download', () =
 
       // -- candidate detail: the whole series, not runs/get's latest value ---------------------
       await page
-        .locator(`${SIDEBAR} .jp-mlops-Table-row .jp-mlops-Table-name`, {
+        .locator(`${PAGE} .jp-mlops-Table-row .jp-mlops-Table-name`, {
           hasText: best.name
         })
         .click();

@@ -72,6 +72,15 @@ async function experimentsListed(page: Page): Promise<void> {
   }
 }
 
+/** The main-area page of an experiment, by its exact name. */
+function experimentPage(page: Page, name: string) {
+  return page.locator('.jp-mlops-ExperimentPage', {
+    has: page.locator('.jp-mlops-ExperimentPage-title', {
+      hasText: new RegExp(`^${name}$`)
+    })
+  });
+}
+
 async function openExperiment(page: Page, name: keyof typeof SEEDED) {
   await page
     .locator(`${SIDEBAR} .jp-mlops-ExperimentItem-button`, {
@@ -80,7 +89,8 @@ async function openExperiment(page: Page, name: keyof typeof SEEDED) {
       })
     })
     .click();
-  const rows = page.locator(`${SIDEBAR} .jp-mlops-Table-row`);
+  // The experiment's page opens in the main area.
+  const rows = experimentPage(page, name).locator('.jp-mlops-Table-row');
   const runs = SEEDED[name].runs;
   await expect(rows).toHaveCount(runs.length);
   for (const [run, user] of runs) {
@@ -123,16 +133,16 @@ test('alice, logged in through the hub, sees both users’ experiments', async (
   // alice's experiment holds a run bob logged: each user sees the other's runs, by name.
   await openExperiment(page, 'churn-model');
   await shot(page, 'runs-light');
-  // Who logged each run is in the trailing "User" column, past the default width: scroll to it.
-  await page
-    .locator(`${SIDEBAR} .jp-mlops-Table-row [data-column="user_id"]`)
+  // Who logged each run is in the trailing "User" column: bring it into view.
+  await experimentPage(page, 'churn-model')
+    .locator('.jp-mlops-Table-row [data-column="user_id"]')
     .first()
     .scrollIntoViewIfNeeded();
   await shot(page, 'runs-users-light');
 
   await setTheme(page, 'JupyterLab Dark');
   await shot(page, 'runs-dark');
-  await page.locator(`${SIDEBAR} .jp-mlops-BackButton`).click();
+  // The sidebar keeps the experiments list while a page is open.
   await experimentsListed(page);
   await shot(page, 'experiments-dark');
   // bob's own experiment, opened by alice.

@@ -31,7 +31,7 @@ export interface ITableColumn {
 /** Width of the checkbox column (CSS px). */
 export const SELECT_WIDTH = 30;
 
-/** Name and status lead; the data columns follow (what a narrow sidebar shows). */
+/** Name and status lead; the data columns follow. */
 const LEADING: ITableColumn[] = [
   {
     id: 'run_name',
@@ -64,7 +64,7 @@ const TRAILING: ITableColumn[] = [
     id: 'start_time',
     label: 'Created',
     title: 'Start time',
-    width: 132,
+    width: 150,
     sortKey: 'attributes.start_time',
     firstDesc: true,
     numeric: false,
@@ -75,7 +75,7 @@ const TRAILING: ITableColumn[] = [
     id: 'duration',
     label: 'Duration',
     title: 'End time − start time',
-    width: 78,
+    width: 96,
     sortKey: null,
     firstDesc: true,
     numeric: true,

@@ -1,4 +1,8 @@
-import { caretDownIcon, caretUpIcon } from '@jupyterlab/ui-components';
+import {
+  caretDownIcon,
+  caretRightIcon,
+  caretUpIcon
+} from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRunRow } from '../api/types';
@@ -6,9 +10,9 @@ import { ISort } from '../models/rows';
 import { RunsSelection } from '../models/selection';
 import { observeSize, useSignals } from '../common/hooks';
 import { ITableColumn, nextSort, SELECT_WIDTH } from './tableColumns';
+import { ROW_HEIGHT, useRowKeys, useSidewaysOverflow } from './tableHooks';
 
-/** Height of a row (CSS px); fixed, which is what makes virtualization cheap. */
-export const ROW_HEIGHT = 28;
+export { ROW_HEIGHT } from './tableHooks';
 /** Rows rendered above and below the viewport. */
 const OVERSCAN = 8;
 
@@ -19,7 +23,8 @@ export interface ICandidatesTableProps {
   sort: ISort;
   selection: RunsSelection;
   onSort: (sort: ISort | null) => void;
-  onOpen: (row: IRunRow) => void;
+  /** Open a run's detail; `preview`: in the reused preview tab (a single click). */
+  onOpen: (row: IRunRow, preview: boolean) => void;
   /** Called when the viewport gets near the last loaded row. */
   onNearEnd: () => void;
   /** Rendered after the last row (loading more, errors, end of list). */
@@ -78,10 +83,11 @@ const Row = React.memo(function Row(props: {
   columns: readonly ITableColumn[];
   selected: boolean;
   selection: RunsSelection;
-  onOpen: (row: IRunRow) => void;
+  onOpen: (row: IRunRow, preview: boolean) => void;
+  onMove: (index: number, key: string) => boolean;
 }): JSX.Element {
   const { row, columns } = props;
-  const open = (): void => props.onOpen(row);
+  const open = (preview: boolean): void => props.onOpen(row, preview);
   return (
     <div
       role="row"
@@ -94,13 +100,16 @@ const Row = React.memo(function Row(props: {
       tabIndex={0}
       // A click must not scroll the wide row into view sideways (focus does).
       onMouseDown={event => event.preventDefault()}
-      onClick={open}
+      onClick={() => open(true)}
+      onDoubleClick={() => open(false)}
       onKeyDown={event => {
         if (event.key === 'Enter') {
-          open();
+          open(false);
         } else if (event.key === ' ') {
           event.preventDefault();
           props.selection.toggle(row.run_id);
+        } else if (props.onMove(props.index, event.key)) {
+          event.preventDefault();
         }
       }}
     >
@@ -161,6 +170,7 @@ export function CandidatesTable(props: ICandidatesTableProps): JSX.Element {
 
   const frame = React.useRef(0);
   const onScroll = (): void => {
+    measureOverflow();
     cancelAnimationFrame(frame.current);
     frame.current = requestAnimationFrame(() => {
       const node = scroller.current;
@@ -170,6 +180,12 @@ export function CandidatesTable(props: ICandidatesTableProps): JSX.Element {
     });
   };
   React.useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  const { overflow, measureOverflow, scrollRight } = useSidewaysOverflow(
+    scroller,
+    columns
+  );
+  const moveFocus = useRowKeys(scroller, rows.length, setViewport);
 
   const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
   const visible = Math.ceil(viewport.height / ROW_HEIGHT);
@@ -190,61 +206,79 @@ export function CandidatesTable(props: ICandidatesTableProps): JSX.Element {
 
   return (
     <div
-      className="jp-mlops-Table"
-      role="grid"
-      aria-rowcount={rows.length + 1}
-      aria-colcount={columns.length + 1}
-      ref={scroller}
-      onScroll={onScroll}
+      className="jp-mlops-TableFrame"
+      data-overflow-left={overflow.left}
+      data-overflow-right={overflow.right}
     >
-      <div className="jp-mlops-Table-header" role="row" style={{ width }}>
-        <div
-          role="columnheader"
-          className="jp-mlops-Table-cell jp-mlops-Table-head jp-mlops-Table-select jp-mod-sticky"
-          style={{ width: SELECT_WIDTH, left: 0 }}
-        >
-          <input
-            type="checkbox"
-            checked={checked}
-            ref={el => {
-              if (el) {
-                el.indeterminate = some;
-              }
-            }}
-            aria-label="Select all loaded runs"
-            title="Select all loaded runs"
-            onChange={() => selection.toggleAll(ids)}
-          />
-        </div>
-        {columns.map(column => (
-          <HeaderCell
-            key={column.id}
-            column={column}
-            sort={props.sort}
-            left={column.sticky ? SELECT_WIDTH : undefined}
-            onSort={props.onSort}
-          />
-        ))}
-      </div>
       <div
-        className="jp-mlops-Table-body"
-        role="rowgroup"
-        style={{ height: rows.length * ROW_HEIGHT, width }}
+        className="jp-mlops-Table"
+        role="grid"
+        aria-rowcount={rows.length + 1}
+        aria-colcount={columns.length + 1}
+        ref={scroller}
+        onScroll={onScroll}
       >
-        {rows.slice(first, last).map((row, i) => (
-          <Row
-            key={row.run_id}
-            row={row}
-            index={first + i}
-            columns={columns}
-            selected={selection.has(row.run_id)}
-            selection={selection}
-            onOpen={props.onOpen}
-          />
-        ))}
+        <div className="jp-mlops-Table-header" role="row" style={{ width }}>
+          <div
+            role="columnheader"
+            className="jp-mlops-Table-cell jp-mlops-Table-head jp-mlops-Table-select jp-mod-sticky"
+            style={{ width: SELECT_WIDTH, left: 0 }}
+          >
+            <input
+              type="checkbox"
+              checked={checked}
+              ref={el => {
+                if (el) {
+                  el.indeterminate = some;
+                }
+              }}
+              aria-label="Select all loaded runs"
+              title="Select all loaded runs"
+              onChange={() => selection.toggleAll(ids)}
+            />
+          </div>
+          {columns.map(column => (
+            <HeaderCell
+              key={column.id}
+              column={column}
+              sort={props.sort}
+              left={column.sticky ? SELECT_WIDTH : undefined}
+              onSort={props.onSort}
+            />
+          ))}
+        </div>
+        <div
+          className="jp-mlops-Table-body"
+          role="rowgroup"
+          style={{ height: rows.length * ROW_HEIGHT, width }}
+        >
+          {rows.slice(first, last).map((row, i) => (
+            <Row
+              key={row.run_id}
+              row={row}
+              index={first + i}
+              columns={columns}
+              selected={selection.has(row.run_id)}
+              selection={selection}
+              onOpen={props.onOpen}
+              onMove={moveFocus}
+            />
+          ))}
+        </div>
+        {props.footer && (
+          <div className="jp-mlops-Table-footer">{props.footer}</div>
+        )}
       </div>
-      {props.footer && (
-        <div className="jp-mlops-Table-footer">{props.footer}</div>
+      {overflow.right && (
+        <button
+          className="jp-mlops-Table-cue"
+          style={{ right: overflow.scrollbar }}
+          title="More columns: scroll right (Shift+wheel or this button)"
+          aria-label="Scroll right to more columns"
+          onClick={scrollRight}
+        >
+          <caretRightIcon.react tag="span" elementSize="normal" />
+        </button>
       )}
     </div>
   );

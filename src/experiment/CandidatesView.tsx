@@ -1,4 +1,4 @@
-import { Button, caretLeftIcon, closeIcon } from '@jupyterlab/ui-components';
+import { Button, closeIcon, downloadIcon } from '@jupyterlab/ui-components';
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import * as React from 'react';
 
@@ -8,6 +8,8 @@ import { DEFAULT_SORT } from '../models/rows';
 import { RunsModel } from '../models/runs';
 import { CandidatesTable } from './CandidatesTable';
 import { ColumnChooser } from './ColumnChooser';
+import { candidatesCsv, candidatesCsvName } from './csv';
+import { downloadBlob } from '../common/download';
 import { ErrorBox, Loading, Note, ProgressBar } from '../common/Feedback';
 import { FilterBox } from './FilterBox';
 import { formatCount, plural } from '../common/format';
@@ -21,7 +23,7 @@ export const SELECTION_COMMANDS = {
 } as const;
 
 /** Most runs the compare view takes. */
-const MAX_COMPARE = 50;
+export const MAX_COMPARE = 50;
 
 /** Props of {@link CandidatesView}. */
 export interface ICandidatesViewProps {
@@ -29,8 +31,8 @@ export interface ICandidatesViewProps {
   commands: JupyterFrontEnd['commands'];
   /** "1,234 runs" when the experiments list knows, else ''. */
   countText: string;
-  onBack: () => void;
-  onOpenRun: (backend: string, runId: string) => void;
+  /** Open a run's detail (`preview`: in the reused preview tab). */
+  onOpenRun: (backend: string, runId: string, preview: boolean) => void;
   onSaveDefaultColumns?: (columns: string[]) => void;
   /** Why the backend's credentials cannot write (promote is then off), or null. */
   writeBlocked?: string | null;
@@ -115,6 +117,15 @@ function SelectionBar(props: {
   );
 }
 
+/** Download the rows shown (loaded, filtered, in their order) as CSV. */
+function exportCsv(model: RunsModel): void {
+  const text = candidatesCsv(model.backend, model.rows, model.columns);
+  downloadBlob(
+    new Blob([text], { type: 'text/csv;charset=utf-8' }),
+    candidatesCsvName(model.experimentName)
+  );
+}
+
 /** The candidates (runs) of one experiment, in a virtualized table. */
 export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
   const { model } = props;
@@ -127,7 +138,8 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
   const rows = model.rows;
   const { onOpenRun } = props;
   const open = React.useCallback(
-    (row: IRunRow): void => onOpenRun(model.backend, row.run_id),
+    (row: IRunRow, preview: boolean): void =>
+      onOpenRun(model.backend, row.run_id, preview),
     [onOpenRun, model]
   );
 
@@ -180,7 +192,7 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
       >
         {model.filter
           ? 'No run matches this filter.'
-          : 'No runs in this experiment yet.'}
+          : 'No runs in this experiment yet: runs logged from a notebook (%%mlops run, mlflow.start_run) appear here.'}
       </div>
     );
   } else {
@@ -207,23 +219,6 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
       className="jp-mlops-CandidatesView"
       data-experiment={model.experimentId}
     >
-      <div className="jp-mlops-ViewHeader">
-        <button
-          className="jp-mlops-BackButton"
-          onClick={props.onBack}
-          title="Back to the experiments"
-          aria-label="Back to the experiments"
-        >
-          <caretLeftIcon.react tag="span" elementSize="normal" />
-        </button>
-        <span
-          className="jp-mlops-ViewHeader-title"
-          title={model.experimentName}
-        >
-          {model.experimentName}
-        </span>
-        <span className="jp-mlops-ViewHeader-count">{count}</span>
-      </div>
       <FilterBox
         applied={model.filter}
         error={model.filterError}
@@ -241,6 +236,20 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
         >
           Columns ({model.columns.length})
         </Button>
+        <Button
+          small
+          minimal
+          className="jp-mlops-CsvButton"
+          disabled={rows.length === 0}
+          onClick={() => exportCsv(model)}
+          title={`Download the ${formatCount(rows.length)} ${plural(rows.length, 'row')} shown as CSV${
+            model.hasMore ? ' (scroll down to load more rows first)' : ''
+          }`}
+        >
+          <downloadIcon.react tag="span" elementSize="small" />
+          CSV
+        </Button>
+        <span className="jp-mlops-CandidatesView-count">{count}</span>
         <SelectionBar
           model={model}
           commands={props.commands}
