@@ -154,7 +154,10 @@ function activate(
     describedBy: describedBy({
       ...RUN_ARGS,
       label: textArg('How the run is called in messages'),
-      run_name: textArg('The run name (when there is no label)')
+      run_name: textArg('The run name (when there is no label)'),
+      source: textArg(
+        'MLflow: the logged model (m-...) or "artifacts" to register'
+      )
     }),
     label: 'Promote Run to a Model Version…',
     caption: 'Register a candidate as a semver version of a model',
@@ -175,7 +178,9 @@ function activate(
         // Without one, the dialog reads the run's name.
         label: str(args, 'label') || str(args, 'run_name')
       };
-      return promoteWithDialog({ settings, openVersion }, candidate);
+      return promoteWithDialog({ settings, openVersion }, candidate, {
+        source: str(args, 'source') || undefined
+      });
     }
   });
 

@@ -50,6 +50,8 @@ CONTRACT: dict[str, tuple[str, str, Any]] = {
     "champion": ("GET", MODEL + r"/champion", registry.ChampionCheck),
     "models": ("GET", r"models", registry.ModelsList),
     "model": ("GET", MODEL, registry.ModelPage),
+    "set_alias": ("POST", MODEL + r"/aliases", registry.ModelAliases),
+    "remove_alias": ("DELETE", MODEL + r"/aliases/(?P<alias>[^/]+)", registry.ModelAliases),
     "version": ("GET", VERSION, registry.VersionPage),
     "add_link": ("POST", VERSION + r"/links", registry.VersionLinks),
     "remove_link": ("DELETE", VERSION + r"/links/(?P<n>[^/]+)", registry.VersionLinks),
@@ -69,9 +71,14 @@ NOT_JSON = {
 }
 #: routes of the embedded backend only (recorded by TestEmbedded)
 EMBEDDED = ["restart", "backend_log"]
+#: MLflow only: GitLab has no aliases (refused with a 400, tests/test_aliases.py)
+NO_GITLAB = ["set_alias", "remove_alias"]
 #: answers recorded in more than one setting (``<name>.<variant>.json``): the GitLab stand-in's own shapes
 #: (emulation notes, candidate links, promotion by copy), the embedded backend's supervisor fields in status
-VARIANTS = {"gitlab": [n for n in CONTRACT if n not in ("status", "models", *EMBEDDED)], "embedded": ["status"]}
+VARIANTS = {
+    "gitlab": [n for n in CONTRACT if n not in ("status", "models", *EMBEDDED, *NO_GITLAB)],
+    "embedded": ["status"],
+}
 
 
 def _closed(*modules: Any) -> None:
@@ -184,6 +191,11 @@ async def exercise(api: Any, seed: Seeder, root: Path, gitlab: bool) -> None:
     await call("champion", model_path(b, name, "champion"), query={"run_id": run_b.run_id})
     if not gitlab:
         await call("models", "models", query={"search": "wire-model"})
+    if not gitlab:
+        aliases = model_path(b, name, "aliases")
+        await call("set_alias", aliases, body={"alias": "champion", "version": version})
+        await call("remove_alias", aliases + "/champion")
+        await call("set_alias", aliases, body={"alias": "champion", "version": version})
     await call("model", model_path(b, name))
     await call(
         "add_link",

@@ -96,6 +96,7 @@ class RegisteredModel(Record):
     user_id: Optional[str] = None
     tags: dict[str, str] = field(default_factory=dict)
     latest_versions: list[ModelVersion] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> version id (MLflow only)
 
 
 @dataclass

@@ -125,6 +125,11 @@ def registered_model(d: dict[str, Any], dialect: Dialect) -> RegisteredModel:
         user_id=d.get("user_id"),
         tags=tags,
         latest_versions=versions,
+        aliases={
+            str(a.get("alias")): str(a.get("version"))
+            for a in d.get("aliases") or []
+            if isinstance(a, dict) and a.get("alias")
+        },
     )
 
 

@@ -164,6 +164,21 @@ class RegistryCalls:
     def delete_model_version_tag(self, name: str, version: str, key: str) -> Call[dict[str, Any]]:
         return Call("DELETE", REST + "model-versions/delete-tag", json={"name": name, "version": version, "key": key})
 
+    def set_registered_model_alias(self, name: str, alias: str, version: str) -> Call[dict[str, Any]]:
+        """Point ``alias`` at ``version`` (the backend's integer id); moves it when it points elsewhere."""
+        return Call("POST", REST + "registered-models/alias", json={"name": name, "alias": alias, "version": version})
+
+    def delete_registered_model_alias(self, name: str, alias: str) -> Call[dict[str, Any]]:
+        return Call("DELETE", REST + "registered-models/alias", json={"name": name, "alias": alias})
+
+    def get_model_version_by_alias(self, name: str, alias: str) -> Call[ModelVersion]:
+        return Call(
+            "GET",
+            REST + "registered-models/alias",
+            params={"name": name, "alias": alias},
+            parse=lambda d: parse.model_version(d.get("model_version", {}), self.dialect),
+        )
+
     def get_download_uri(self, name: str, version_id: str) -> Call[str]:
         return Call(
             "GET",

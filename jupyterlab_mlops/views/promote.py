@@ -126,9 +126,17 @@ def lineage_tags(run: Run, backend: Backend) -> dict[str, str]:
     return {k: v[:5000] for k, v in tags.items() if v}
 
 
-def mlflow_source(api: Api, run: Run, raw: dict[str, Any]) -> Any:
-    """``(source, model_id)``: the run's logged model, else an ``MLmodel`` folder, else all its artifacts."""
-    outputs = (raw.get("outputs") or {}).get("model_outputs") or []
+def mlflow_source(api: Api, run: Run, raw: dict[str, Any], choice: Optional[str] = None) -> Any:
+    """``(source, model_id)``: the run's logged model, else an ``MLmodel`` folder, else all its artifacts.
+    ``choice``: ``m-<id>`` registers that logged model of the run, ``artifacts`` the run's own files."""
+    if choice and choice != "artifacts":
+        from ..client.logged_models import get_logged_model
+
+        chosen: dict[str, Any] = yield get_logged_model(api, choice)
+        if chosen["source_run_id"] != run.run_id:
+            raise InvalidInput(f"Logged model {choice} was not logged by run {run.run_id}.", reason="invalid_source")
+        return f"models:/{choice}", choice
+    outputs = [] if choice else (raw.get("outputs") or {}).get("model_outputs") or []
     if outputs:
         model_id = max(outputs, key=lambda o: int(o.get("step") or 0)).get("model_id")
         if model_id:
@@ -200,9 +208,16 @@ def promote(
     version: Optional[str] = None,
     description: str = "",
     create_model: bool = False,
+    source: Optional[str] = None,
 ) -> Flow[PromoteResult]:
     """Create the version; returns the answer of ``POST .../versions`` (``IPromoteResult``):
-    ``{version, model, backend, path, notes, lineage}``."""
+    ``{version, model, backend, path, notes, lineage}``. ``source`` (MLflow): a logged model's id or
+    ``artifacts`` (default: the run's latest logged model, else its files)."""
+    if source and source != "artifacts" and (api.dialect.is_gitlab or not source.startswith("m-")):
+        raise InvalidInput(
+            "source must be 'artifacts' or a logged model id (m-...); GitLab registers the candidate itself.",
+            reason="invalid_source",
+        )
     if version:
         check_semver(version)
     if len(description or "") > 10000:
@@ -251,14 +266,14 @@ def promote(
     if api.dialect.is_gitlab:
         mv, path = yield from _gitlab_create(api, name, run, version, description, tags, notes)
     else:
-        source, model_id = yield from mlflow_source(api, run, raw)
+        registered, model_id = yield from mlflow_source(api, run, raw, source)
         call = api.create_model_version(
-            name, source=source, run_id=run_id, semver=version, description=description, tags=tags
+            name, source=registered, run_id=run_id, semver=version, description=description, tags=tags
         )
         if model_id:
             call.json["model_id"] = model_id
         mv, path = (yield call), "registered"
-        notes.append(f"Registered {source} as version {mv.version} (semver {version} in tag gitlab.version).")
+        notes.append(f"Registered {registered} as version {mv.version} (semver {version} in tag gitlab.version).")
     return {
         "version": version_summary(backend, mv, run_names={run.run_id: run.run_name or None}),
         "model": name,
@@ -302,12 +317,14 @@ def _gitlab_create(
 
 
 def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None) -> Flow[ChampionCheck]:
-    """The candidate's metrics beside the latest version's (the champion check)."""
+    """The candidate's metrics beside the champion's: the version the ``champion`` alias points at, else the
+    latest (the champion check)."""
+    from .aliases import champion_of
     from .compare import direction, num
 
     cand: Run = yield api.get_run(run_id)
     _model, versions = yield from load_model(api, name)
-    latest = yield from latest_version(api, name, versions)
+    latest, by = yield from champion_of(api, name, versions)
     champ: Optional[Run] = None
     for rid in [latest.run_id, source_run(latest)] if latest else []:
         if rid and (champ is None or not champ.metrics):
@@ -344,6 +361,7 @@ def champion(api: Api, name: str, run_id: str, keys: Optional[list[str]] = None)
         "champion": {
             "version": latest.version,
             "semver": latest.semver,
+            "by": by,
             "run_id": champ.run_id if champ else None,
             "metrics": {k: num(m.value) for k, m in champ.metrics.items()} if champ else {},
         }

@@ -18,6 +18,7 @@ from ..client.errors import MlopsError, NotFound
 from ..client.flows import all_pages, model_versions
 from ..client.models import ModelVersion, Page, RegisteredModel, Run
 from . import links, users
+from .aliases import NO_ALIASES, model_aliases, version_aliases
 from .driver import Fanout, Job, Plan
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def version_summary(
         else None,
         "route": version_route(backend.name, mv.name, mv.version),
         "web_url": version_web_url(backend, mv),
+        "aliases": version_aliases(mv, gitlab=backend.kind == "gitlab"),
     }
 
 
@@ -144,7 +146,10 @@ def load_model(api: Api, name: str) -> Any:
         return None, []
     if api.dialect.is_gitlab:
         return model, model.latest_versions  # GitLab: all versions
-    return model, (yield from model_versions(api, name))
+    versions: list[ModelVersion] = yield from model_versions(api, name)
+    for v in versions:  # MLflow's version search leaves aliases out: the model holds them
+        v.aliases = sorted(a for a, vid in model.aliases.items() if vid == v.version_id)
+    return model, versions
 
 
 def find_version(versions: list[ModelVersion], version: str) -> Optional[ModelVersion]:
@@ -314,4 +319,6 @@ def model_page(api: Api, backend: Backend, name: str) -> Flow[ModelPage]:
             version_summary(backend, v, creator=creators.get(v.run_id or ""), names=names, run_names=run_names)
             for v in ordered
         ],
+        "aliases": model_aliases(ordered, gitlab=api.dialect.is_gitlab),
+        "aliases_note": NO_ALIASES if api.dialect.is_gitlab else None,
     }

@@ -21,7 +21,7 @@ from ..client.backend import Backend
 from ..client.errors import InvalidInput, MlopsError, NotFound, Unauthorized
 from ..client.flows import metric_history, one, series_history
 from ..client.models import Run
-from . import links, run_changes, users
+from . import links, logged_models, run_changes, users
 from . import runs_table as rt
 from .cache import TtlLru
 from .charts import chart_points
@@ -203,10 +203,13 @@ class RunViews:
 
     # -- one run ------------------------------------------------------------------------------------
     async def artifact_uri(self, drive: AsyncDrive, api: Api, backend: str, run_id: str) -> Optional[str]:
-        """The run's artifact URI (cached 10 minutes; an unknown or deleted run is a 404)."""
+        """The run's artifact URI (cached 10 minutes; an unknown or deleted run is a 404). ``m-<id>``: a logged
+        model's (:mod:`.logged_models`)."""
         key = (backend, run_id)
         uri = self.artifact_uris.get(key)
-        if uri is None:
+        if uri is None and logged_models.is_model_id(run_id):
+            uri = self.artifact_uris.put(key, await drive(backend, logged_models.model_artifact_uri(api, run_id)))
+        elif uri is None:
             uri = self.artifact_uris.put(key, (await drive(backend, live_run(api, run_id))).artifact_uri)
         return uri
 
@@ -247,15 +250,17 @@ def run_detail(api: Api, backend: Backend, run_id: str, *, root_dir: Optional[st
     CI-job lookups (best effort, cached by :mod:`.links`) are waited for at most ``GITLAB_LOOKUP_TIMEOUT``."""
     b = backend.name
     run: Run = yield from single(b, live_run(api, run_id))
-    artifacts, project, job = yield Fanout(
+    artifacts, project, job, models = yield Fanout(
         [
             Job(b, artifacts_of(api, run)),
             Job(b, links.project_web(api), GITLAB_LOOKUP_TIMEOUT),
             Job(b, links.job_info(api, run.tags.get(links.JOB_TAG)), GITLAB_LOOKUP_TIMEOUT),
+            Job(b, logged_models.run_logged_models(api, run)),
         ]
     )
-    if isinstance(artifacts, MlopsError):
-        raise artifacts
+    for res in (artifacts, models):
+        if isinstance(res, MlopsError):
+            raise res
     run_links = links.run_links(
         kind=backend.kind,
         tracking_uri=backend.url,
@@ -280,6 +285,7 @@ def run_detail(api: Api, backend: Backend, run_id: str, *, root_dir: Optional[st
         "system_tags": system_tags(run.tags),
         "links": run_links,
         "artifacts": artifacts,
+        "logged_models": models,
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from ..client.backend import Backend
 from ..client.models import FileInfo, ModelVersion
@@ -40,30 +40,50 @@ def kernel_points_at(backend: Backend) -> bool:
     return os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/") == backend.url
 
 
-def use_snippet(
-    backend: Backend, name: str, mv: ModelVersion, files: list[FileInfo], params: dict[str, str], *, kernel_ready: bool
-) -> UseSnippet:
-    """Code that loads the version: ``pyfunc.load_model`` when it is an MLflow model (``MLmodel`` at its
-    root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id. Names,
-    versions, URIs and tags are written as literals (``repr``), never as code or comment text."""
-    uri = f"models:/{name}/{mv.version_id}"
-    kind = "pyfunc" if any(f.path == "MLmodel" for f in files) else "files"
+def _load_code(backend: Backend, name: str, shown: str, uri: str, kind: str, *, kernel_ready: bool) -> str:
     lines = ["import mlflow"]
     if not kernel_ready:
         hint = "  # needs MLFLOW_TRACKING_TOKEN for this backend" if backend.kind == "gitlab" else ""
         lines.append(f"mlflow.set_tracking_uri({backend.url!r}){hint}")
-    shown = mv.semver or mv.version
-    lines.append(_comment(f"model {name!r}, version {shown!r}, backend {backend.name!r}"))
+    lines.append(_comment(f"model {name!r}, {shown}, backend {backend.name!r}"))
     if kind == "pyfunc":
         lines.append(f"model = mlflow.pyfunc.load_model({uri!r})")
     else:
         lines += [f"model_dir = mlflow.artifacts.download_artifacts(artifact_uri={uri!r})", "print(model_dir)"]
+    return "\n".join(lines) + "\n"
+
+
+def use_snippet(
+    backend: Backend,
+    name: str,
+    mv: ModelVersion,
+    files: list[FileInfo],
+    params: dict[str, str],
+    *,
+    kernel_ready: bool,
+    aliases: Sequence[str] = (),
+) -> UseSnippet:
+    """Code that loads the version: ``pyfunc.load_model`` when it is an MLflow model (``MLmodel`` at its
+    root), else ``download_artifacts``. ``models:/<name>/<id>``: the client needs the integer id; each of
+    ``aliases`` also as ``models:/<name>@<alias>``. Names, versions, URIs and tags are written as literals
+    (``repr``), never as code or comment text."""
+    uri = f"models:/{name}/{mv.version_id}"
+    kind = "pyfunc" if any(f.path == "MLmodel" for f in files) else "files"
+    shown = mv.semver or mv.version
     params_code = "params = {\n" + "".join(f"    {k!r}: {_literal(v)},\n" for k, v in sorted(params.items())) + "}\n"
+    by_alias = []
+    for alias in aliases:
+        alias_uri = f"models:/{name}@{alias}"
+        code = _load_code(
+            backend, name, f"alias {alias!r} (now version {shown!r})", alias_uri, kind, kernel_ready=kernel_ready
+        )
+        by_alias.append({"alias": alias, "uri": alias_uri, "code": code})
     return {
         "kind": kind,
         "uri": uri,
-        "code": "\n".join(lines) + "\n",
+        "code": _load_code(backend, name, f"version {shown!r}", uri, kind, kernel_ready=kernel_ready),
         "params_code": params_code,
         "tracking_uri": backend.url,
         "kernel_ready": kernel_ready,
+        "by_alias": by_alias,
     }

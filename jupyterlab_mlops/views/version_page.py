@@ -14,6 +14,7 @@ from ..client.errors import MlopsError
 from ..client.models import ModelVersion, Run
 from ..client.paths import artifact_root
 from . import links, users
+from .aliases import NO_ALIASES
 from .compare import num
 from .registry import GITLAB_MAX_UPLOAD, HIDDEN_TAG, lineage_tag, resolve_version, version_summary
 from .snippets import use_snippet
@@ -94,17 +95,14 @@ def version_page(
     names = yield from users.user_names(api, [mv.user_id or creator])
     job_tag = {links.JOB_TAG: mv.tags[links.JOB_TAG]} if mv.tags.get(links.JOB_TAG) else {}
     ci = yield from links.ci_links(api, {**run_tags, **job_tag}, project)
+    summary = version_summary(
+        backend, mv, creator=creator, names=names, run_names={rid: r.run_name or None for rid, r in runs.items() if r}
+    )
     return {
         "backend": backend.name,
         "backend_kind": backend.kind,
         "model": name,
-        **version_summary(
-            backend,
-            mv,
-            creator=creator,
-            names=names,
-            run_names={rid: r.run_name or None for rid, r in runs.items() if r},
-        ),
+        **summary,
         "tags": {k: v for k, v in mv.tags.items() if not HIDDEN_TAG.match(k)},
         "lineage": {
             "source_run": src_id or mv.run_id,
@@ -124,15 +122,19 @@ def version_page(
         "links": links_of(run.tags if api.dialect.is_gitlab and run else mv.tags),
         "repository": repository(backend, run_tags, project),
         "ci": ci,
-        "use_snippet": use_snippet(backend, name, mv, files, params, kernel_ready=kernel_ready),
+        "use_snippet": use_snippet(
+            backend, name, mv, files, params, kernel_ready=kernel_ready, aliases=summary["aliases"]
+        ),
         "upload": upload_info(backend, max_upload),
+        "aliases_note": NO_ALIASES if api.dialect.is_gitlab else None,
     }
 
 
 def version_snippet(api: Api, backend: Backend, mv: ModelVersion, *, kernel_ready: bool) -> Any:
     """:func:`use_snippet` without the version page (widgets): lists the version's files first."""
     files, _error = yield from version_files(api, mv.name, mv)
-    return use_snippet(backend, mv.name, mv, files, {}, kernel_ready=kernel_ready)
+    aliases = version_summary(backend, mv)["aliases"]
+    return use_snippet(backend, mv.name, mv, files, {}, kernel_ready=kernel_ready, aliases=aliases)
 
 
 def upload_info(backend: Backend, max_bytes: Optional[int]) -> UploadInfo:

@@ -31,7 +31,8 @@ function detail(status: RunStatus, loss = 0.5): IRunDetail {
     artifacts: {
       files: [{ path: 'plots', is_dir: true, file_size: null }],
       note: null
-    }
+    },
+    logged_models: { supported: true, models: [], truncated: false, note: null }
   };
 }
 

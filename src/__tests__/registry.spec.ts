@@ -190,7 +190,8 @@ describe('use in notebook', () => {
     code: "import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn/3')\n",
     params_code: "params = {\n    'lr': 0.01,\n}\n",
     tracking_uri: 'http://127.0.0.1:5000',
-    kernel_ready: true
+    kernel_ready: true,
+    by_alias: []
   };
   it('puts the params dict first when asked', () => {
     expect(snippetCode(snippet, false)).toBe(

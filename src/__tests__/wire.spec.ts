@@ -30,6 +30,8 @@ const CONTRACT: Record<string, [string, string]> = {
   champion: ['registryTypes', 'IChampionCheck'],
   models: ['registryTypes', 'IModelsList'],
   model: ['registryTypes', 'IModelPage'],
+  set_alias: ['registryTypes', 'IModelAliases'],
+  remove_alias: ['registryTypes', 'IModelAliases'],
   version: ['registryTypes', 'IVersionPage'],
   add_link: ['registryTypes', 'IVersionLinks'],
   remove_link: ['registryTypes', 'IVersionLinks'],

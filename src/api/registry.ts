@@ -7,7 +7,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import { MlopsApiError } from '../common/errors';
 import { requestAPI, requestBlob } from './request';
 import {
+  IAliasRef,
   IChampionCheck,
+  IModelAliases,
   IModelPage,
   IModelsList,
   INextVersion,
@@ -155,6 +157,37 @@ export async function removeVersionLink(
     settings
   );
   return answer.links;
+}
+
+/** `POST .../aliases`: point `alias` at `version` (moved from another version); the model's aliases after. */
+export async function setModelAlias(
+  backend: string,
+  name: string,
+  alias: string,
+  version: string,
+  settings?: ServerConnection.ISettings
+): Promise<IAliasRef[]> {
+  const answer = await requestAPI<IModelAliases>(
+    `${modelPath(backend, name)}/aliases`,
+    { method: 'POST', body: JSON.stringify({ alias, version }) },
+    settings
+  );
+  return answer.aliases;
+}
+
+/** `DELETE .../aliases/{alias}`: remove the alias; the model's aliases after. */
+export async function removeModelAlias(
+  backend: string,
+  name: string,
+  alias: string,
+  settings?: ServerConnection.ISettings
+): Promise<IAliasRef[]> {
+  const answer = await requestAPI<IModelAliases>(
+    `${modelPath(backend, name)}/aliases/${encodeURIComponent(alias)}`,
+    { method: 'DELETE' },
+    settings
+  );
+  return answer.aliases;
 }
 
 /** Endpoint of one file of a version (also a drive's download URL). */

@@ -37,6 +37,8 @@ export interface IPromoteRequest {
   version?: string;
   description?: string;
   create_model?: boolean;
+  /** MLflow: a logged model's id (`m-...`) or `artifacts` (default: the run's newest logged model). */
+  source?: string;
 }
 
 /** One row of a model's version list. */
@@ -60,6 +62,19 @@ export interface IVersionSummary {
   } | null;
   route: string;
   web_url: string | null;
+  /** MLflow aliases pointing at this version (always empty on GitLab). */
+  aliases: string[];
+}
+
+/** An alias of a model and the version (as shown) it points at. */
+export interface IAliasRef {
+  alias: string;
+  version: string;
+}
+
+/** Answer of `POST .../aliases` and `DELETE .../aliases/{alias}`: the model's aliases after. */
+export interface IModelAliases {
+  aliases: IAliasRef[];
 }
 
 /** Answer 201 of `POST .../versions`. */
@@ -94,6 +109,8 @@ export interface IChampionCheck {
   champion: {
     version: string;
     semver: string | null;
+    /** 'alias': the version the `champion` alias points at; 'latest': no such alias (or GitLab). */
+    by: 'alias' | 'latest';
     run_id: string | null;
     metrics: Record<string, number | string | null>;
   } | null;
@@ -154,6 +171,9 @@ export interface IModelPage {
   } | null;
   /** Highest semver first. */
   versions: IVersionSummary[];
+  aliases: IAliasRef[];
+  /** Why there are none (GitLab has no aliases), else null. */
+  aliases_note: string | null;
 }
 
 /** A linked issue, merge request or other URL. */
@@ -192,6 +212,8 @@ export interface IUseSnippet {
   tracking_uri: string;
   /** False: the kernel needs MLFLOW_TRACKING_URI/TOKEN for this backend. */
   kernel_ready: boolean;
+  /** The same code loading `models:/<name>@<alias>`, one per alias of the version. */
+  by_alias: { alias: string; uri: string; code: string }[];
 }
 
 /** What the server accepts as an upload. */
@@ -245,4 +267,6 @@ export interface IVersionPage extends IVersionSummary {
     pipeline: { id: string | null; url: string | null } | null;
     merge_request: { iid: string; url: string | null } | null;
   };
+  /** Why the version has no aliases (GitLab has none), else null. */
+  aliases_note: string | null;
 }

@@ -260,6 +260,35 @@ export interface IRunDetail {
   links: IRunLinks;
   /** Top level of the artifacts; `note` says why it is empty. */
   artifacts: { files: IFileInfo[]; note: string | null };
+  /** MLflow 3 logged models of the run (`supported` false on GitLab). */
+  logged_models: ILoggedModelList;
+}
+
+/** One MLflow 3 logged model; its files are the artifacts of "run" `model_id`. */
+export interface ILoggedModel {
+  model_id: string;
+  name: string;
+  experiment_id: string;
+  source_run_id: string | null;
+  status: string | null;
+  model_type: string | null;
+  creation_timestamp: number | null;
+  tags: Record<string, string>;
+  params: Record<string, string>;
+  metrics: Record<string, ILatestMetric>;
+  /** Flavors of its `MLmodel`, `python_function` last. */
+  flavors: string[];
+  /** What promote registers: `models:/m-<id>`. */
+  source: string;
+  artifacts: { files: IFileInfo[]; note: string | null };
+}
+
+/** The run's logged models; `supported` is false where the backend has none. */
+export interface ILoggedModelList {
+  supported: boolean;
+  models: ILoggedModel[];
+  truncated: boolean;
+  note: string | null;
 }
 
 /** X axis of a metric history. */

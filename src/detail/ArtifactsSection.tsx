@@ -16,9 +16,12 @@ import { Section } from './Section';
 
 /** What the artifacts list asks of the panel. */
 export interface IArtifactActions {
-  /** Open a file in JupyterLab's viewer; rejects with a readable error. */
-  open: (file: IFileInfo) => Promise<void>;
-  download: (file: IFileInfo) => Promise<void>;
+  /**
+   * Open a file in JupyterLab's viewer; rejects with a readable error.
+   * `owner`: a logged model's id (`m-...`) when the file is that model's, not the run's.
+   */
+  open: (file: IFileInfo, owner?: string) => Promise<void>;
+  download: (file: IFileInfo, owner?: string) => Promise<void>;
   /** The icon of a file type (JupyterLab's registry). */
   icon?: (path: string) => LabIcon | undefined;
 }

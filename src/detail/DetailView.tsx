@@ -9,6 +9,7 @@ import { useSignals } from '../common/hooks';
 import { StatusBadge } from '../common/StatusBadge';
 import { ArtifactsSection, IArtifactActions } from './ArtifactsSection';
 import { CopyId } from '../common/CopyId';
+import { LoggedModelsSection } from './LoggedModelsSection';
 import { CiSection, DetailsSection, ExperimentName } from './MetadataSection';
 import { MetricsSection } from './MetricsSection';
 import { ParamsSection } from './ParamsSection';
@@ -17,6 +18,8 @@ import { SnapshotSection } from './SnapshotSection';
 
 /** The command that opens an experiment's page (`{backend, experiment_id, name}`). */
 const OPEN_EXPERIMENT_COMMAND = 'mlops:open-experiment';
+/** The command that opens the promote dialog (`{backend, run_id, label, source}`). */
+const PROMOTE_COMMAND = 'mlops:promote';
 
 /** Props of {@link DetailView}. */
 export interface IDetailViewProps {
@@ -164,6 +167,19 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
         files={detail.artifacts.files}
         note={detail.artifacts.note}
         actions={props.artifacts}
+      />
+      <LoggedModelsSection
+        list={detail.logged_models}
+        files={props.artifacts}
+        actions={{
+          promote: m =>
+            void props.commands.execute(PROMOTE_COMMAND, {
+              backend: model.backend,
+              run_id: info.run_id,
+              label: info.run_name || info.run_id.slice(0, 8),
+              source: m.model_id
+            })
+        }}
       />
       <SnapshotSection
         commands={props.commands}

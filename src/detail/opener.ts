@@ -100,11 +100,13 @@ export class RunDetailOpener {
       runName: args.run_name || undefined,
       serverSettings: this._model.serverSettings,
       artifacts: {
-        open: file => this._openArtifact(args, file),
-        download: file =>
+        // A logged model's files are served as those of "run" m-<id> (the same read-only drive).
+        open: (file, owner) =>
+          this._openArtifact({ ...args, run_id: owner ?? args.run_id }, file),
+        download: (file, owner) =>
           downloadArtifactFile(this._drive, {
             backend: args.backend,
-            runId: args.run_id,
+            runId: owner ?? args.run_id,
             path: file.path
           }),
         icon: path =>

@@ -25,6 +25,7 @@ import { modelNameProblem } from '../common/registryRules';
 import { checkVersion, VersionCheck } from './promoteVersions';
 
 export * from './promoteVersions';
+export * from './promoteSource';
 
 /** Where the server check of a name is. */
 export type NameCheck =

@@ -1,7 +1,7 @@
 /**
  * The model registry tab's model: the models list (with a debounced name
  * search), the model or version page shown, the backends' write access, and
- * the version page's edits (links, uploads) and downloads. Views render it;
+ * the version page's edits (links, aliases, uploads) and downloads. Views render it;
  * every call goes through `src/api/`.
  */
 import { ServerConnection } from '@jupyterlab/services';
@@ -18,8 +18,11 @@ import {
   IModelsList,
   IVersionLink,
   IVersionPage,
+  IAliasRef,
   listModels,
-  removeVersionLink
+  removeModelAlias,
+  removeVersionLink,
+  setModelAlias
 } from '../api/registry';
 import { IStatus } from '../api/types';
 import {
@@ -174,6 +177,35 @@ export class RegistryModel implements IDisposable {
     );
   }
 
+  /** Point `alias` at a version (moved from another); the page shown reloads. */
+  async setAlias(ref: IVersionRefArgs, alias: string): Promise<IAliasRef[]> {
+    const aliases = await setModelAlias(
+      ref.backend,
+      ref.model,
+      alias,
+      ref.version,
+      this.serverSettings
+    );
+    await this._reloadPages();
+    return aliases;
+  }
+
+  /** Remove an alias of a model; the page shown reloads. */
+  async removeAlias(
+    backend: string,
+    model: string,
+    alias: string
+  ): Promise<IAliasRef[]> {
+    const aliases = await removeModelAlias(
+      backend,
+      model,
+      alias,
+      this.serverSettings
+    );
+    await this._reloadPages();
+    return aliases;
+  }
+
   /** One file of a version. */
   download(ref: IVersionRefArgs, path: string): Promise<Blob> {
     return downloadVersionArtifact(
@@ -218,6 +250,13 @@ export class RegistryModel implements IDisposable {
       void this.status.load();
     }
     return { key, resource };
+  }
+
+  private async _reloadPages(): Promise<void> {
+    await Promise.all([
+      this._model?.resource.load(),
+      this._version?.resource.load()
+    ]);
   }
 
   private _closePages(): void {

@@ -1,4 +1,7 @@
-/** The champion check: the candidate against the model's latest version. */
+/**
+ * The champion check: the candidate against the version the model's
+ * `champion` alias points at, else its latest version.
+ */
 import * as React from 'react';
 
 import { IChampionCheck, IChampionRow } from '../api/registry';
@@ -36,7 +39,7 @@ function Verdict(props: { row: IChampionRow }): JSX.Element {
 /** Props of {@link ChampionCheck}. */
 export interface IChampionCheckProps {
   check: IChampionCheck;
-  /** How users know the champion (its semver); the check's version otherwise. */
+  /** How users know the latest version (its semver), used when no alias names the champion. */
   championLabel?: string | null;
   /** Metric keys to show; all when `null`. */
   chosen: string[] | null;
@@ -61,6 +64,10 @@ export function ChampionCheck(props: IChampionCheckProps): JSX.Element {
     );
   }
   const rows = check.rows.filter(r => chosen.includes(r.key));
+  const byAlias = check.champion.by === 'alias';
+  const label = byAlias
+    ? (check.champion.semver ?? check.champion.version)
+    : (props.championLabel ?? check.champion.version);
   const toggle = (key: string) =>
     props.onChoose(
       chosen.includes(key)
@@ -74,8 +81,8 @@ export function ChampionCheck(props: IChampionCheckProps): JSX.Element {
           <tr>
             <th scope="col">Metric</th>
             <th scope="col">Candidate</th>
-            <th scope="col">
-              Champion {props.championLabel ?? check.champion.version}
+            <th scope="col" data-champion-by={check.champion.by}>
+              {byAlias ? `Champion @champion (${label})` : `Latest ${label}`}
             </th>
             <th scope="col">Δ</th>
             <th scope="col" />
@@ -99,6 +106,12 @@ export function ChampionCheck(props: IChampionCheckProps): JSX.Element {
           ))}
         </tbody>
       </table>
+      {!byAlias && (
+        <p className="jp-mlops-Hint" data-testid="champion-by-latest">
+          No version carries the alias @champion (GitLab has no aliases): the
+          candidate is compared with the latest version.
+        </p>
+      )}
       <details className="jp-mlops-MetricChooser">
         <summary>
           Metrics ({rows.length} of {all.length})

@@ -7,7 +7,9 @@ import { Button, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Bump } from '../api/registry';
+import { ILoggedModel } from '../api/types';
 import { ChampionCheck } from './ChampionCheck';
+import { SourceChoice } from './SourceChoice';
 import { CopyId } from '../common/CopyId';
 import { useSignals } from '../common/hooks';
 import { PromoteChecksModel } from '../models/promote';
@@ -30,6 +32,8 @@ export interface IPromoteDraft {
   description: string;
   /** Metrics of the champion check; all when `null`. */
   metrics: string[] | null;
+  /** MLflow: the logged model (`m-...`) or `artifacts` to register; the server's default when unset. */
+  source?: string;
 }
 
 /** The run being promoted. */
@@ -37,6 +41,8 @@ export interface IPromoteCandidate {
   backend: string;
   run_id: string;
   label: string;
+  /** The run's MLflow 3 logged models (newest first); the form offers them when there are any. */
+  models?: ILoggedModel[];
 }
 
 /** Props of {@link PromoteForm}. */
@@ -101,6 +107,13 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
         <strong title={`Run ID ${candidate.run_id}`}>{candidate.label}</strong>{' '}
         ({candidate.backend}) <CopyId id={candidate.run_id} what="run ID" />
       </p>
+      {!!candidate.models?.length && (
+        <SourceChoice
+          models={candidate.models}
+          value={draft.source}
+          onChange={source => update({ source })}
+        />
+      )}
       <label className="jp-mlops-Field">
         <span className="jp-mlops-FieldLabel">Model</span>
         <InputGroup

@@ -12,7 +12,11 @@ import * as React from 'react';
 
 import { getRun } from '../api/endpoints';
 import { existingVersion, promoteRun } from '../api/registry';
-import { PromoteChecksModel, versionTakenNow } from '../models/promote';
+import {
+  initialSource,
+  PromoteChecksModel,
+  versionTakenNow
+} from '../models/promote';
 import { IPromoteCandidate, IPromoteDraft, PromoteForm } from './PromoteForm';
 import { modelNameProblem, semverProblem } from '../common/registryRules';
 import { describeError } from '../common/errors';
@@ -105,19 +109,24 @@ export function draftProblem(draft: IPromoteDraft): string | null {
 }
 
 /**
- * Show the promote dialog for `candidate` and promote on "Promote".
+ * Show the promote dialog for `candidate` and promote on "Promote" (`initial`:
+ * the values it starts with, e.g. the logged model to register as `source`).
  *
  * @returns the notification id of the promotion, or `null` when cancelled
  */
 export async function promoteWithDialog(
   ctx: IPromoteContext,
   candidate: IPromoteCandidate,
-  initial: IPromoteDraft = EMPTY
+  initial: Partial<IPromoteDraft> = EMPTY
 ): Promise<string | null> {
-  if (!candidate.label) {
-    candidate = { ...candidate, label: await runName(ctx, candidate) };
+  if (!candidate.label || !candidate.models) {
+    candidate = { ...candidate, ...(await runFacts(ctx, candidate)) };
   }
-  let draft = initial;
+  let draft: IPromoteDraft = {
+    ...EMPTY,
+    ...initial,
+    source: initialSource(candidate.models ?? [], initial.source)
+  };
   for (;;) {
     const body = new PromoteBody(candidate, draft, ctx.settings);
     const dialog = new Dialog<IPromoteDraft>({
@@ -148,16 +157,23 @@ export async function promoteWithDialog(
   }
 }
 
-/** The run's name (its id's start when it has none or cannot be read). */
-async function runName(
+/**
+ * The run's label (its name, else its id's start) when none is given, and its
+ * MLflow 3 logged models (none when the run cannot be read).
+ */
+async function runFacts(
   ctx: IPromoteContext,
   candidate: IPromoteCandidate
-): Promise<string> {
+): Promise<Pick<IPromoteCandidate, 'label' | 'models'>> {
+  const short = candidate.run_id.slice(0, 8);
   try {
     const run = await getRun(candidate.backend, candidate.run_id, ctx.settings);
-    return run.info.run_name || candidate.run_id.slice(0, 8);
+    return {
+      label: candidate.label || run.info.run_name || short,
+      models: run.logged_models?.models ?? []
+    };
   } catch {
-    return candidate.run_id.slice(0, 8);
+    return { label: candidate.label || short, models: [] };
   }
 }
 
@@ -187,7 +203,8 @@ async function submit(
         run_id: candidate.run_id,
         version,
         description: draft.description.trim() || undefined,
-        create_model: createModel
+        create_model: createModel,
+        source: draft.source
       },
       ctx.settings
     );

@@ -6,7 +6,9 @@ import { CopyId } from '../common/CopyId';
 import { safeHref, timeCell, versionLabel } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { sortVersions } from '../common/registryRules';
+import { RegistryModel } from '../models/registry';
 import { Resource } from '../models/resource';
+import { AliasEditor } from './Aliases';
 import { PageState } from './PageState';
 import { IRegistryActions } from './route';
 
@@ -63,14 +65,15 @@ export interface IModelPageProps {
   backend: string;
   name: string;
   actions: IRegistryActions;
+  registry: RegistryModel;
   /** The page, from the registry model. */
   page: Resource<IModelPage>;
 }
 
 /** Model header and the versions table. */
 export function ModelPageView(props: IModelPageProps): JSX.Element {
-  const { backend, name, actions } = props;
-  useSignals(props.page.changed);
+  const { backend, name, actions, registry } = props;
+  useSignals(props.page.changed, registry.status.changed);
   const page = props.page.value;
   const error = props.page.error?.message ?? null;
   if (error || !page) {
@@ -105,6 +108,13 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
             </dd>
           </>
         )}
+        <dt>Aliases</dt>
+        <dd data-testid="model-aliases">
+          {page.aliases_note ??
+            (page.aliases.length === 0
+              ? 'none (the champion check uses the latest version)'
+              : page.aliases.map(a => `@${a.alias} → ${a.version}`).join(', '))}
+        </dd>
         {web && (
           <>
             <dt>On the backend</dt>
@@ -132,6 +142,7 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
                 <th scope="col">Version</th>
                 <th scope="col">Created</th>
                 <th scope="col">Candidate</th>
+                {!page.aliases_note && <th scope="col">Aliases</th>}
                 <th scope="col">Status</th>
                 <th scope="col">Description</th>
               </tr>
@@ -168,6 +179,21 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
                         candidate={v.candidate}
                       />
                     </td>
+                    {!page.aliases_note && (
+                      <td>
+                        <AliasEditor
+                          backend={backend}
+                          model={name}
+                          version={v.version}
+                          label={versionLabel(v)}
+                          aliases={v.aliases}
+                          modelAliases={page.aliases}
+                          registry={registry}
+                          note={null}
+                          writeBlocked={registry.writeBlocked(backend)}
+                        />
+                      </td>
+                    )}
                     <td>
                       <span
                         className={`jp-mlops-Status jp-mlops-mod-${(v.status ?? 'unknown').toLowerCase()}`}

@@ -142,6 +142,7 @@ export class RegistryBody extends ReactWidget {
             backend={route.backend}
             name={route.name}
             actions={actions}
+            registry={registry}
             page={registry.modelPage}
           />
         )}

@@ -1,5 +1,8 @@
-/** "Use in notebook": the loading code, with or without the candidate's params. */
-import { Button } from '@jupyterlab/ui-components';
+/**
+ * "Use in notebook": the loading code, with or without the candidate's params,
+ * by version or by one of the version's aliases (`models:/name@alias`).
+ */
+import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IUseSnippet } from '../api/registry';
@@ -17,7 +20,12 @@ export interface IUseInNotebookProps {
 export function UseInNotebook(props: IUseInNotebookProps): JSX.Element {
   const { snippet } = props;
   const [withParams, setWithParams] = React.useState(false);
-  const code = snippetCode(snippet, withParams);
+  const [alias, setAlias] = React.useState('');
+  const byAlias = snippet.by_alias.find(a => a.alias === alias);
+  const code = snippetCode(
+    byAlias ? { ...snippet, code: byAlias.code } : snippet,
+    withParams
+  );
   const use = () => {
     try {
       const path = props.insert(code);
@@ -52,6 +60,23 @@ export function UseInNotebook(props: IUseInNotebookProps): JSX.Element {
           />
           Include the candidate's params as a dict
         </label>
+        {snippet.by_alias.length > 0 && (
+          <label className="jp-mlops-Check">
+            Load
+            <HTMLSelect
+              aria-label="Load the model by version or by alias"
+              value={byAlias ? byAlias.alias : ''}
+              onChange={e => setAlias(e.currentTarget.value)}
+            >
+              <option value="">this version ({snippet.uri})</option>
+              {snippet.by_alias.map(a => (
+                <option key={a.alias} value={a.alias}>
+                  by alias ({a.uri})
+                </option>
+              ))}
+            </HTMLSelect>
+          </label>
+        )}
       </div>
       {!snippet.kernel_ready && (
         <p className="jp-mlops-Hint">

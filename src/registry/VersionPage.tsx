@@ -5,6 +5,7 @@ import { IVersionPage } from '../api/registry';
 import { useSignals } from '../common/hooks';
 import { RegistryModel } from '../models/registry';
 import { Resource } from '../models/resource';
+import { AliasEditor } from './Aliases';
 import { LinkedItems } from './LinkedItems';
 import { PageState } from './PageState';
 import { IRegistryActions } from './route';
@@ -80,6 +81,19 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
       {page.description && (
         <p className="jp-mlops-Description">{page.description}</p>
       )}
+      <div className="jp-mlops-VersionAliases">
+        <span className="jp-mlops-Subtle">Aliases</span>
+        <AliasEditor
+          backend={backend}
+          model={name}
+          version={page.version}
+          label={versionLabel(page)}
+          aliases={page.aliases}
+          registry={registry}
+          note={page.aliases_note}
+          writeBlocked={writeBlocked(backend)}
+        />
+      </div>
       <UseInNotebook
         snippet={page.use_snippet}
         hasParams={params.length > 0}

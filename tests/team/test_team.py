@@ -149,7 +149,7 @@ def test_promotion_by_one_user_shows_in_the_others_registry(hub, logged):
     assert [m["name"] for m in ok(bob.get("models", params={"search": model}))["models"]] == [model]
     page = ok(bob.get(f"backends/team/models/{model}"))
     assert [v["version"] for v in page["versions"]] == [version]
-    assert page["versions"][0]["candidate"] == {"backend": "team", "run_id": run}
+    assert page["versions"][0]["candidate"] == {"backend": "team", "run_id": run, "run_name": "alice-api"}
     vpath = f"backends/team/models/{model}/versions/{version}"
     ok(bob.post(vpath + "/links", {"url": "https://example.org/review"}), 201)
     assert [link["url"] for link in ok(alice.get(vpath))["links"]] == ["https://example.org/review"]

@@ -18,11 +18,12 @@ import { deleteExperiment } from './cleanup';
 const PLAIN = 'galata-live-plain';
 const MAGIC = 'galata-live-magic';
 const PLAIN_DEFAULT = 'galata-live-default';
+const PAGE_EXP = 'galata-live-page';
 const SHOTS = 'screenshots/issue13';
 const SIDEBAR = '#jupyterlab-mlops-sidebar';
 
 test.afterAll(async ({ playwright }) => {
-  for (const name of [PLAIN, MAGIC, PLAIN_DEFAULT]) {
+  for (const name of [PLAIN, MAGIC, PLAIN_DEFAULT, PAGE_EXP]) {
     await deleteExperiment(playwright, name);
   }
 });
@@ -162,5 +163,69 @@ test('magics: the experiment shows within 2 s and its count follows', async ({
     '1 run',
     { timeout: 12000 }
   );
+  await page.notebook.close(true);
+});
+
+test('the open experiment page shows new runs without a click', async ({
+  page
+}) => {
+  test.setTimeout(300000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openSidebar(page);
+  await page.notebook.createNew('live-page.ipynb');
+  await runCell(page, 0, '%load_ext jupyterlab_mlops');
+  await runCell(page, 1, `%mlops experiment ${PAGE_EXP}`);
+  await runCell(page, 2, '%mlops start --name page-1');
+  await runCell(page, 3, '%mlops end');
+  const row = item(page, PAGE_EXP);
+  await expect(row).toBeVisible({ timeout: 2000 });
+  await row.locator('.jp-mlops-ExperimentItem-button').click();
+  const opened = page.locator('.jp-mlops-ExperimentPage', {
+    has: page.locator('.jp-mlops-ExperimentPage-title', { hasText: PAGE_EXP })
+  });
+  await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(1);
+  // The page beside the notebook, both visible (a hidden page stands by).
+  await page.evaluate(name => {
+    const app = (window as any).jupyterapp;
+    for (const widget of Array.from(app.shell.widgets('main')) as any[]) {
+      if (widget.title.label === name) {
+        app.shell.add(widget, 'main', { mode: 'split-right' });
+      }
+    }
+  }, PAGE_EXP);
+  await page.locator('.lm-TabBar-tab', { hasText: 'live-page.ipynb' }).click();
+  await expect(opened).toBeVisible();
+
+  const names = opened.locator('.jp-mlops-Table-row .jp-mlops-Table-name');
+  // Through the extension (the magics): within 2 s, at the default 10 s interval.
+  await runCell(page, 4, '%mlops start --name page-2');
+  await expect(names.filter({ hasText: 'page-2' })).toHaveCount(1, {
+    timeout: 2000
+  });
+  await runCell(page, 5, '%mlops end');
+  await expect(row.locator('.jp-mlops-ExperimentItem-count')).toHaveText(
+    '2 runs',
+    { timeout: 2000 }
+  );
+  // Plain mlflow code: the incremental poll finds it within the interval.
+  await runCell(
+    page,
+    6,
+    [
+      'import mlflow',
+      `mlflow.set_experiment("${PAGE_EXP}")`,
+      'with mlflow.start_run(run_name="page-plain"):',
+      '    mlflow.log_metric("acc", 0.7)'
+    ].join('\n')
+  );
+  await expect(names.filter({ hasText: 'page-plain' })).toHaveCount(1, {
+    timeout: 12000
+  });
+  await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(3);
+  await expect(row.locator('.jp-mlops-ExperimentItem-count')).toHaveText(
+    '3 runs',
+    { timeout: 12000 }
+  );
+  await page.screenshot({ path: `${SHOTS}/live-experiment-page-light.png` });
   await page.notebook.close(true);
 });

@@ -28,7 +28,13 @@ class PromoteHandler(MlopsHandler):
     @authorized
     async def post(self, backend: str, name: str) -> None:
         body = self.json_body()
-        for key, kind in (("run_id", str), ("version", str), ("description", str), ("create_model", bool)):
+        for key, kind in (
+            ("run_id", str),
+            ("version", str),
+            ("description", str),
+            ("create_model", bool),
+            ("source", str),
+        ):
             if body.get(key) is not None and not isinstance(body[key], kind):
                 raise InvalidInput(
                     f"{key} must be a {'boolean' if kind is bool else 'string'}.", reason=f"invalid_{key}"
@@ -43,6 +49,7 @@ class PromoteHandler(MlopsHandler):
                 version=(body.get("version") or "").strip() or None,
                 description=body.get("description") or "",
                 create_model=bool(body.get("create_model")),
+                source=(body.get("source") or "").strip() or None,
             )
         )
         self.write_json(result, status=201)

@@ -8,6 +8,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...client.errors import NotFound
+from ...views import aliases as av
 from ...views import registry as rv
 from ...views import version_page as vp
 from ...views import version_links as vl
@@ -80,9 +81,30 @@ class LinkHandler(MlopsHandler):
         self.write_json({"links": await client.drive(vl.remove_link(client.api, name, version, int(n)))})
 
 
+class AliasesHandler(MlopsHandler):
+    """``POST .../aliases {alias, version}``: point an alias at a version (moved when it is elsewhere)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, backend: str, name: str) -> None:
+        body = self.json_body()
+        client = self.registry.client(backend)
+        self.write_json(await client.drive(av.set_alias(client.api, name, body.get("alias"), body.get("version"))))
+
+
+class AliasHandler(MlopsHandler):
+    @web.authenticated
+    @authorized
+    async def delete(self, backend: str, name: str, alias: str) -> None:
+        client = self.registry.client(backend)
+        self.write_json(await client.drive(av.remove_alias(client.api, name, alias)))
+
+
 ROUTES = [
     (r"models", ModelsHandler),
     (MODEL, ModelHandler),
+    (MODEL + r"/aliases", AliasesHandler),
+    (MODEL + r"/aliases/(?P<alias>[^/]+)", AliasHandler),
     (VERSION, VersionHandler),
     (VERSION + r"/links", LinksHandler),
     (VERSION + r"/links/(?P<n>[^/]+)", LinkHandler),

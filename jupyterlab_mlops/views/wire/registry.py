@@ -74,6 +74,20 @@ class VersionSummary(TypedDict):
     candidate: Optional[CandidateRef]
     route: str
     web_url: Optional[str]
+    #: MLflow aliases pointing at this version (always empty on GitLab)
+    aliases: list[str]
+
+
+class AliasRef(TypedDict):
+    alias: str
+    #: the version as shown (``VersionSummary.version``)
+    version: str
+
+
+class ModelAliases(TypedDict):
+    """``POST .../models/{name}/aliases`` and ``DELETE .../aliases/{alias}``: the model's aliases after."""
+
+    aliases: list[AliasRef]
 
 
 class ModelPage(TypedDict):
@@ -90,6 +104,9 @@ class ModelPage(TypedDict):
     web_url: Optional[str]
     latest_version: Optional[VersionRef]
     versions: list[VersionSummary]
+    aliases: list[AliasRef]
+    #: why there are none (GitLab has no aliases), else None
+    aliases_note: Optional[str]
 
 
 class VersionLink(TypedDict):
@@ -105,6 +122,12 @@ class VersionLinks(TypedDict):
     links: list[VersionLink]
 
 
+class AliasSnippet(TypedDict):
+    alias: str
+    uri: str
+    code: str
+
+
 class UseSnippet(TypedDict):
     """Code that loads the version in a kernel."""
 
@@ -115,6 +138,8 @@ class UseSnippet(TypedDict):
     tracking_uri: str
     #: False: the kernel needs MLFLOW_TRACKING_URI (and a token) for this backend
     kernel_ready: bool
+    #: the same code loading ``models:/<name>@<alias>``, one per alias of the version (none on GitLab)
+    by_alias: list[AliasSnippet]
 
 
 class UploadInfo(TypedDict):
@@ -157,6 +182,8 @@ class VersionPage(VersionSummary):
     ci: CiLinks
     use_snippet: UseSnippet
     upload: UploadInfo
+    #: why the version has no aliases (GitLab has none), else None
+    aliases_note: Optional[str]
 
 
 class UploadResult(TypedDict):
@@ -221,12 +248,15 @@ class ChampionCandidate(TypedDict):
 class ChampionVersion(TypedDict):
     version: str
     semver: Optional[str]
+    #: "alias": the version the ``champion`` alias points at; "latest": no such alias (or GitLab)
+    by: Literal["alias", "latest"]
     run_id: Optional[str]
     metrics: dict[str, MetricValue]
 
 
 class ChampionCheck(TypedDict):
-    """``GET .../models/{name}/champion?run_id=``: the candidate's metrics beside the latest version's."""
+    """``GET .../models/{name}/champion?run_id=``: the candidate's metrics beside the champion's (the version
+    the ``champion`` alias points at, else the latest)."""
 
     candidate: ChampionCandidate
     champion: Optional[ChampionVersion]

@@ -186,6 +186,34 @@ class RunLinks(CiLinks):
     backend_ui_url: Optional[str]
 
 
+class LoggedModel(TypedDict):
+    """One MLflow 3 logged model of a run; its files are read as run ``model_id``'s artifacts."""
+
+    model_id: str
+    name: str
+    experiment_id: str
+    source_run_id: Optional[str]
+    status: Optional[str]
+    model_type: Optional[str]
+    creation_timestamp: Optional[int]
+    tags: dict[str, str]
+    params: dict[str, str]
+    metrics: dict[str, LatestMetric]
+    flavors: list[str]
+    #: what promote registers: ``models:/m-<id>``
+    source: str
+    artifacts: ArtifactFiles
+
+
+class LoggedModelList(TypedDict):
+    """The run's logged models; ``supported`` is false where the backend has none (GitLab, MLflow 2)."""
+
+    supported: bool
+    models: list[LoggedModel]
+    truncated: bool
+    note: Optional[str]
+
+
 class RunDetail(TypedDict):
     """``GET backends/{b}/runs/{run_id}``."""
 
@@ -196,6 +224,7 @@ class RunDetail(TypedDict):
     system_tags: dict[str, str]
     links: RunLinks
     artifacts: ArtifactFiles
+    logged_models: LoggedModelList
 
 
 class MetricHistory(TypedDict):

@@ -134,7 +134,7 @@ test.describe('GitLab: experiments, chart, compare, promote, 302 download', () =
       );
       await shot(page, 'gitlab-promote-light');
       await dialog.locator('.jp-mod-accept').click();
-      const done = toast(page, `is now ${MODEL} version 1.0.0`);
+      const done = toast(page, `Created model ${MODEL} with version 1.0.0`);
       await expect(done).toBeVisible({ timeout: 30000 });
       await done.getByRole('button', { name: 'Open version' }).click();
 
