@@ -115,7 +115,7 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
             <button
               key={t.id}
               role="tab"
-              className={`jp-mlops-Tab${t.id === tab ? ' jp-mod-current' : ''}`}
+              className={`jp-mlops-Tab${t.id === tab ? ' jp-mlops-mod-current' : ''}`}
               data-tab={t.id}
               aria-selected={t.id === tab}
               tabIndex={t.id === tab ? 0 : -1}
