@@ -119,6 +119,9 @@ def _requests(h: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("GET", "models", None),
         ("GET", model, None),
         ("GET", ver, None),
+        ("POST", f"{model}/aliases", {"alias": "champion", "version": "1"}),
+        ("POST", f"{model}/aliases", {"alias": SECRET, "version": "1"}),  # a refused alias echoes it
+        ("DELETE", f"{model}/aliases/champion", None),
         ("POST", f"{ver}/links", {"url": f"https://gitlab.example/g/p/-/issues/1#{SECRET}"}),
         ("DELETE", f"{ver}/links/0", None),
         ("PUT", f"{ver}/artifacts/notes.txt", b"uploaded"),

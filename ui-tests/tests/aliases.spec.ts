@@ -72,7 +72,7 @@ async function bothThemes(page: Page, name: string): Promise<void> {
 }
 
 test.describe('model aliases', () => {
-  const model = `aliases-e2e-${Date.now()}`;
+  const model = `alias-model-${Date.now()}`;
 
   test.beforeAll(async ({ request }) => {
     test.setTimeout(150000);
