@@ -7,6 +7,7 @@
  */
 import { APIRequestContext, expect, test } from '@jupyterlab/galata';
 
+import { deleteExperiment } from './cleanup';
 import { command, Page } from './registryPage';
 import { waitHealthy } from './registrySeed';
 
@@ -73,6 +74,10 @@ async function bothThemes(page: Page, name: string): Promise<void> {
 
 test.describe('model aliases', () => {
   const model = `alias-model-${Date.now()}`;
+
+  test.afterAll(async ({ playwright }) => {
+    await deleteExperiment(playwright, `${model}-runs`);
+  });
 
   test.beforeAll(async ({ request }) => {
     test.setTimeout(150000);

@@ -8,6 +8,7 @@
  */
 import { APIRequestContext, expect, test } from '@jupyterlab/galata';
 
+import { deleteExperiment } from './cleanup';
 import { command, Page } from './registryPage';
 import { waitHealthy } from './registrySeed';
 
@@ -116,6 +117,10 @@ test.describe('MLflow 3 logged models', () => {
   test.beforeAll(async ({ request }) => {
     await waitHealthy(request);
     seeded = await seedRun(request, runName);
+  });
+
+  test.afterAll(async ({ playwright }) => {
+    await deleteExperiment(playwright, `${runName}-exp`);
   });
 
   test('the run page lists the logged model; a file opens read-only', async ({
