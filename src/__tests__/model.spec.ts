@@ -123,6 +123,20 @@ describe('MlopsModel', () => {
     await changed;
     expect(model.defaultBackend?.health).toBe('healthy');
   });
+
+  it('polls the status for an always-shown view while the sidebar is hidden', async () => {
+    server.json(200, status('healthy'));
+    const changed = new Promise<void>(resolve =>
+      model.statusChanged.connect(() => resolve())
+    );
+    const hold = model.holdStatusVisible();
+    await changed;
+    expect(model.defaultBackend?.health).toBe('healthy');
+    // The hold keeps the status fresh; the sidebar stays hidden.
+    expect(server.requestsTo('/status').length).toBeGreaterThan(0);
+    expect(model.isVisible).toBe(false);
+    hold.dispose();
+  });
 });
 
 describe('MlopsModel navigation', () => {

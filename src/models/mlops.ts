@@ -201,6 +201,11 @@ export class MlopsModel implements IDisposable {
     ]);
   }
 
+  /** Keep the status polled while an always-shown view lives (see {@link StatusModel.holdVisible}). */
+  holdStatusVisible(): IDisposable {
+    return this._status.holdVisible();
+  }
+
   /** Refresh the status only (e.g. after a failed call). Never throws. */
   refreshStatus(): Promise<void> {
     return this._status.refresh();

@@ -1,6 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { JSONExt } from '@lumino/coreutils';
-import { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -129,7 +129,7 @@ export class StatusModel implements IDisposable {
       factory: () => this._update(),
       frequency: this._frequency(),
       name: 'jupyterlab_mlops:status',
-      standby: () => !this._isVisible || 'when-hidden'
+      standby: () => !this._isShown() || 'when-hidden'
     });
   }
 
@@ -183,6 +183,21 @@ export class StatusModel implements IDisposable {
     if (value && !this.isDisposed) {
       void this._poll.refresh();
     }
+  }
+
+  /**
+   * Keep the status fresh for a view that is always on screen (the status
+   * bar item) while the sidebar is hidden: one poll serves both, at the
+   * refresh interval. Disposing the result lets the poll stand by again.
+   */
+  holdVisible(): IDisposable {
+    this._holds++;
+    if (this._holds === 1 && !this._isVisible && !this.isDisposed) {
+      void this._poll.refresh();
+    }
+    return new DisposableDelegate(() => {
+      this._holds--;
+    });
   }
 
   /** User preferences; setting them applies `refreshInterval` to the poll. */
@@ -259,6 +274,11 @@ export class StatusModel implements IDisposable {
     this._statusChanged.emit(next);
   }
 
+  /** Whether any view shows the status (the poll stands by otherwise). */
+  private _isShown(): boolean {
+    return this._isVisible || this._holds > 0;
+  }
+
   private _frequency(): IPoll.Frequency {
     const interval = this.isStarting
       ? this._startingInterval
@@ -272,6 +292,7 @@ export class StatusModel implements IDisposable {
     }
   }
 
+  private _holds = 0;
   private _isDisposed = false;
   private _isVisible = false;
   private _poll: Poll;
