@@ -29,7 +29,12 @@ from common import MlflowServer, Row  # noqa: E402
 RUNS, METRICS, STEPS = 10, ("loss", "val_loss", "accuracy"), 100_000
 
 
+_SEEDED: dict[str, list[str]] = {}  # per server URL: P4's rows share one seeded experiment
+
+
 def seed(server: MlflowServer) -> list[str]:
+    if server.url in _SEEDED:
+        return _SEEDED[server.url]
     api = f"{server.url}/api/2.0/mlflow"
     exp = requests.post(f"{api}/experiments/create", json={"name": f"p4-{int(time.time())}"}, timeout=30).json()
     t0 = int(time.time() * 1000) - STEPS * 10
@@ -71,6 +76,7 @@ def seed(server: MlflowServer) -> list[str]:
                     ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
                     [(key, value(STEPS - 1), t0 + (STEPS - 1) * 10, STEPS - 1, False, rid)],
                 )
+    _SEEDED[server.url] = run_ids
     return run_ids
 
 

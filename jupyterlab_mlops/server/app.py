@@ -86,6 +86,11 @@ class MlopsApp(ExtensionApp):
     snapshot_git_diff_max_bytes = Int(
         200_000, config=True, help="Cap (bytes) of the uncommitted git diff stored in snapshot.json."
     )
+    series_cache_max_bytes = Int(
+        256 * 1024 * 1024,
+        config=True,
+        help="Disk cache of finished runs' compare series (<jupyter data dir>/mlops/series-cache), bytes; 0: off.",
+    )
 
     def _resolve_backends(self) -> tuple[list[Backend], Any]:
         if self.backends:
@@ -130,6 +135,7 @@ class MlopsApp(ExtensionApp):
         spool = self.spool_dir or os.environ.get("MLOPS_SPOOL_DIR") or str(Path(jupyter_data_dir()) / "mlops" / "spool")
         os.environ["MLOPS_SPOOL_DIR"] = spool  # kernels spool where status looks
         self.settings.update({"mlops_registry": registry, "mlops_spool_dir": spool, "mlops_version": __version__})
+        self.settings["mlops_series_cache_max_bytes"] = self.series_cache_max_bytes
         self._embedded = embedded
         self._changes = change_events.start(self.serverapp, self.settings, self.log)  # kernels tell, lists follow
         self._lab_backends = [(b.name, b.url) for b in backends]  # kernels link to this JupyterLab (kernel/links.py)

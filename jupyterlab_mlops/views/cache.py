@@ -1,11 +1,14 @@
 """The one cache of the views: a small LRU whose entries expire (pure, no I/O), and the compare
-view's series cache built on it."""
+view's series cache built on it (with, optionally, finished runs' series on disk: :mod:`.series_store`)."""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Generic, Hashable, Optional, TypeVar
+from typing import Any, Callable, Generic, Hashable, Optional, Sequence, TypeVar
+
+from .series_store import SeriesStore, encode, row_key
+from .series_tail import SeriesBase
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -13,6 +16,8 @@ V = TypeVar("V")
 #: Compare series of a RUNNING run expire after seconds, others after an hour; finished runs are kept 30 s.
 RUNNING_TTL, FINISHED_TTL, RUN_TTL = 5.0, 3600.0, 30.0
 ACTIVE = ("RUNNING", "SCHEDULED")
+DONE = ("FINISHED", "FAILED", "KILLED")  # the only runs whose series go to disk
+LIVE_TTL = 3600.0  # a RUNNING run's fetched points, kept to fetch only its new steps
 
 
 class TtlLru(Generic[K, V]):
@@ -53,11 +58,21 @@ class TtlLru(Generic[K, V]):
 
 class SeriesCache:
     """Compare's downsampled series per (backend, run, key, max_points, x), valid while the run's latest
-    point of the key (its ``signature``) is unchanged; and finished runs as ``runs/get`` gave them."""
+    point of the key (its ``signature``) is unchanged; finished runs as ``runs/get`` gave them; the fetched
+    points of RUNNING runs' series (``live``, for tail fetches); and, with a ``store``, finished runs' fetched
+    points on disk."""
 
-    def __init__(self, max_entries: int = 4000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_entries: int = 4000,
+        clock: Callable[[], float] = time.monotonic,
+        store: Optional[SeriesStore] = None,
+        live_entries: int = 256,
+    ) -> None:
         self._series: TtlLru[Hashable, tuple[Any, dict[str, Any]]] = TtlLru(max_entries, FINISHED_TTL, clock)
         self._runs: TtlLru[Hashable, Any] = TtlLru(max_entries, RUN_TTL, clock)
+        self._live: TtlLru[Hashable, SeriesBase] = TtlLru(live_entries, LIVE_TTL, clock)
+        self.store = store
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, signature: Any) -> Optional[dict[str, Any]]:
@@ -79,3 +94,37 @@ class SeriesCache:
         """Only finished runs (a running one changes)."""
         if status not in ACTIVE:
             self._runs.put(ref, fetched)
+
+    def live(self, key: Hashable) -> Optional[SeriesBase]:
+        """The points fetched for a series while its run was RUNNING, or None."""
+        return self._live.get(key)
+
+    def keep_live(self, key: Hashable, base: Optional[SeriesBase]) -> None:
+        """Keep (or, with None, forget) a RUNNING run's fetched points."""
+        if base is None:
+            self._live.pop(key)
+        else:
+            self._live.put(key, base)
+
+    def stored(self, where: tuple[str, str, str, str], validator: Any) -> Optional[SeriesBase]:
+        """A finished run's series from disk: ``where`` is (scope, run_id, key, variant); None on a miss."""
+        if self.store is None:
+            return None
+        got = self.store.get(row_key(*where), validator, where[2])
+        if got is None:
+            return None
+        points, head = got
+        return SeriesBase(points, head["source"], head["kind"], head["budget"], head["total"])
+
+    def store_many(self, rows: Sequence[tuple[tuple[str, str, str, str], Any, SeriesBase]]) -> None:
+        """Write finished runs' series (``(where, validator, base)``) to disk, points only."""
+        if self.store is None or not rows:
+            return
+        self.store.put_many(
+            (
+                row_key(*where),
+                validator,
+                encode(b.points, {"source": b.source, "kind": b.kind, "budget": b.budget, "total": b.total}),
+            )
+            for where, validator, b in rows
+        )

@@ -9,7 +9,9 @@ LTTB, else sampled in SQL: on the embedded backend from its own SQLite file (the
 step bucket, :mod:`..client.embedded_store`), elsewhere by MLflow (``metrics/get-history-bulk-interval``:
 ``max_points`` rows per run, first and last kept, a few runs per request so one request stays well under the
 backend timeout).
-Finished runs are also kept ``RUN_TTL`` seconds, so a warm compare makes no backend call.
+Finished runs are also kept ``RUN_TTL`` seconds, so a warm compare makes no backend call. A RUNNING run's
+known series: only the new steps (:mod:`.series_tail`); a finished run's series: from disk when the server
+has a store (:mod:`.series_store`), so a restarted server is warm.
 """
 
 from __future__ import annotations
@@ -21,19 +23,21 @@ from ..client import parse
 from ..client.api import Api
 from ..client.calls import REST, Call
 from ..client.errors import MlopsError
-from ..client.flows import one, series_history
+from ..client.flows import one
 from ..client.models import Metric, Run
-from .cache import ACTIVE, SeriesCache
+from .cache import ACTIVE, DONE, SeriesCache
 from .charts import chart_points
 from .compare import DEFAULT_POINTS, Fetched, RunRef, check_options, header, labels_for, metric_rows, param_rows
 from .driver import Fanout, Job, Plan
+from .series_tail import SAMPLE_PER_RUN, SeriesBase, sampled, sampled_call, tail, whole
+
+__all__ = ["SAMPLE_PER_RUN", "compare", "series_for", "fetch_runs", "sampled_call"]
 
 if TYPE_CHECKING:
     from .wire.compare import CompareError, CompareResult, CompareSeriesRun
 
 DEFAULT_SERIES_KEYS = 12
 FULL_HISTORY_LIMIT = 20_000
-SAMPLE_PER_RUN = 2500  # MLflow's cap for get-history-bulk-interval
 SAMPLE_RUNS_PER_CALL = 4  # ~1 s of MLflow/SQLite work per 100k-point series
 SeriesMap = dict[tuple[str, RunRef], dict[str, Any]]
 
@@ -45,23 +49,6 @@ def get_run_call(api: Api, ref: RunRef) -> Call[Fetched]:
         REST + "runs/get",
         params={"run_id": ref.run_id},
         parse=lambda d: Fetched(ref, parse.run(d.get("run", {}))),
-    )
-
-
-def sampled_call(run_ids: Sequence[str], key: str, per_run: int = SAMPLE_PER_RUN) -> Call[dict[str, list[Metric]]]:
-    """MLflow's SQL-side sampling of one key for several runs (first and last point always kept)."""
-
-    def _parse(d: dict[str, Any]) -> dict[str, list[Metric]]:
-        out: dict[str, list[Metric]] = {rid: [] for rid in run_ids}
-        for m in d.get("metrics", []) or []:
-            out.setdefault(m.get("run_id", ""), []).append(parse.metric(m))
-        return out
-
-    return Call(
-        "GET",
-        REST + "metrics/get-history-bulk-interval",
-        params={"run_ids": list(run_ids), "metric_key": key, "max_results": per_run},
-        parse=_parse,
     )
 
 
@@ -87,6 +74,12 @@ def build_series(
 def _signature(run: Run, key: str) -> Any:
     m = run.metrics.get(key)
     return None if m is None else (m.step, m.timestamp, repr(m.value))
+
+
+def _shown(run: Run, key: str) -> Any:
+    """What a shipped series is valid for: the latest point, and whether the run is still going (a run that
+    finishes gets one final full fetch)."""
+    return (_signature(run, key), run.status in ACTIVE)
 
 
 def _error(ref: Optional[RunRef], exc: MlopsError) -> CompareError:
@@ -130,25 +123,42 @@ def series_for(
     max_points: int,
     x: str,
 ) -> Plan[tuple[SeriesMap, list[dict[str, Any]]]]:
-    """The series of ``keys`` for every run that has them, from the cache or fetched at once;
-    ``(series by (key, ref), errors)``."""
+    """The series of ``keys`` for every run that has them, from the caches or fetched at once (a RUNNING
+    run's known series: only its new steps, :func:`.series_tail.tail`); ``(series by (key, ref), errors)``."""
     series: SeriesMap = {}
+    bases: dict[tuple[str, RunRef], SeriesBase] = {}
+    from_disk: set[tuple[str, RunRef]] = set()
     full: list[tuple[str, Fetched]] = []
-    sampled: dict[tuple[str, str], list[Fetched]] = {}
+    tails: list[tuple[str, Fetched, SeriesBase]] = []
+    sampled_runs: dict[tuple[str, str], list[Fetched]] = {}
     for key in keys:
         for f in fetched:
             if key not in f.run.metrics:
                 continue
-            hit = cache.get((f.ref.backend, f.ref.run_id, key, max_points, x), _signature(f.run, key))
+            hit = cache.get((f.ref.backend, f.ref.run_id, key, max_points, x), _shown(f.run, key))
             if hit is not None:
                 series[(key, f.ref)] = hit
-            elif apis[f.ref.backend].dialect.is_gitlab or f.run.metrics[key].step < FULL_HISTORY_LIMIT:
+                continue
+            api = apis[f.ref.backend]
+            whole_series = api.dialect.is_gitlab or f.run.metrics[key].step < FULL_HISTORY_LIMIT
+            live = cache.live((f.ref, key)) if f.run.status in ACTIVE else None
+            stored = (
+                cache.stored(_where(api, f, key, whole_series, max_points), _validator(f.run, key))
+                if f.run.status in DONE
+                else None
+            )
+            if stored is not None:
+                bases[(key, f.ref)] = stored
+                from_disk.add((key, f.ref))
+            elif live is not None and (live.kind == "full" or (live.kind == "sampled" and live.budget == max_points)):
+                tails.append((key, f, live))
+            elif whole_series:
                 full.append((key, f))
             else:
-                sampled.setdefault((key, f.ref.backend), []).append(f)
+                sampled_runs.setdefault((key, f.ref.backend), []).append(f)
     groups = [
         (k, b, g[i : i + SAMPLE_RUNS_PER_CALL])
-        for (k, b), g in sampled.items()
+        for (k, b), g in sampled_runs.items()
         for i in range(0, len(g), SAMPLE_RUNS_PER_CALL)
     ]
     if groups:  # the embedded backend samples in SQL, from its own file; elsewhere (None) MLflow's REST does
@@ -157,47 +167,77 @@ def series_for(
         )
         for (key, _b, part), res in zip(groups, direct):
             if isinstance(res, dict):
-                series.update(_sampled_series(key, part, res, x=x, max_points=max_points))
+                bases.update(_sampled_bases(key, part, res, max_points, "sql"))
         groups = [g for g, res in zip(groups, direct) if not isinstance(res, dict)]
     results = yield Fanout(
-        [Job(f.ref.backend, series_history(apis[f.ref.backend], f.run, k)) for k, f in full]
+        [Job(f.ref.backend, whole(apis[f.ref.backend], f.run, k)) for k, f in full]
+        + [
+            Job(f.ref.backend, tail(apis[f.ref.backend], f.run, k, b, full_limit=FULL_HISTORY_LIMIT, budget=max_points))
+            for k, f, b in tails
+        ]
         + [Job(b, one(sampled_call([f.run.run_id for f in part], k, max_points))) for k, b, part in groups]
     )
     errors = [_error(None, r) for r in results if isinstance(r, MlopsError)]
-    for (key, f), res in zip(full, results):
+    for (key, f), res in zip([(k, f) for k, f in full] + [(k, f) for k, f, _ in tails], results):
         if not isinstance(res, MlopsError):
-            hist, source = res
-            series[(key, f.ref)] = build_series(f.ref, hist, x=x, max_points=max_points, source=source)
-    for (key, _b, part), res in zip(groups, results[len(full) :]):
+            bases[(key, f.ref)] = res
+    for (key, _b, part), res in zip(groups, results[len(full) + len(tails) :]):
         if not isinstance(res, MlopsError):
-            series.update(_sampled_series(key, part, res, x=x, max_points=max_points))
+            bases.update(_sampled_bases(key, part, res, max_points, "sampled"))
+    _keep(fetched, bases, from_disk, apis, cache, max_points)
     runs = {f.ref: f.run for f in fetched}
-    for (key, ref), s in series.items():
-        if not s.get("cached"):
-            cache.put(
-                (ref.backend, ref.run_id, key, max_points, x),
-                _signature(runs[ref], key),
-                s,
-                running=runs[ref].status in ACTIVE,
-            )
+    for (key, ref), base in bases.items():
+        built = build_series(ref, base.points, x=x, max_points=max_points, source=base.source, total=base.total)
+        cache.put(
+            (ref.backend, ref.run_id, key, max_points, x),
+            _shown(runs[ref], key),
+            built,
+            running=runs[ref].status in ACTIVE,
+        )
+        series[(key, ref)] = {**built, "cached": True} if (key, ref) in from_disk else built
     return series, errors
 
 
-def _sampled_series(
-    key: str, part: Sequence[Fetched], got: dict[str, list[Metric]], *, x: str, max_points: int
-) -> SeriesMap:
-    """The series of ``key`` for the runs of one sampled read (SQL or MLflow's), ``total`` from the last step."""
-    return {
-        (key, f.ref): build_series(
-            f.ref,
-            got.get(f.run.run_id, []),
-            x=x,
-            max_points=max_points,
-            source="sampled",
-            total=f.run.metrics[key].step + 1,
-        )
-        for f in part
-    }
+def _where(api: Api, f: Fetched, key: str, whole_series: bool, max_points: int) -> tuple[str, str, str, str]:
+    """A finished series' place on disk: the backend (by its URL), run, key and what was fetched."""
+    return (api.tracking_uri, f.run.run_id, key, "full" if whole_series else f"sampled:{max_points}")
+
+
+def _validator(run: Run, key: str) -> Any:
+    """What a stored series must match: the run's latest point of ``key``, its status and end time."""
+    return [_signature(run, key), run.status, run.end_time]
+
+
+def _keep(
+    fetched: Sequence[Fetched],
+    bases: dict[tuple[str, RunRef], SeriesBase],
+    from_disk: set[tuple[str, RunRef]],
+    apis: dict[str, Api],
+    cache: SeriesCache,
+    max_points: int,
+) -> None:
+    """RUNNING runs' fetched points stay in memory (for tail fetches), finished runs' go to disk."""
+    runs = {f.ref: f for f in fetched}
+    rows = []
+    for (key, ref), base in bases.items():
+        f = runs[ref]
+        if (key, ref) in from_disk:
+            continue
+        if f.run.status in ACTIVE:
+            cache.keep_live((ref, key), base if base.kind in ("full", "sampled") else None)
+            continue
+        cache.keep_live((ref, key), None)
+        if f.run.status in DONE and base.source != "latest":
+            whole_series = base.kind == "full"
+            rows.append((_where(apis[ref.backend], f, key, whole_series, max_points), _validator(f.run, key), base))
+    cache.store_many(rows)
+
+
+def _sampled_bases(
+    key: str, part: Sequence[Fetched], got: dict[str, list[Metric]], budget: int, kind: str
+) -> dict[tuple[str, RunRef], SeriesBase]:
+    """The sampled series of ``key`` for the runs of one read (SQL or MLflow's), ``total`` from the last step."""
+    return {(key, f.ref): sampled(got.get(f.run.run_id, []), budget, f.run.metrics[key].step, kind) for f in part}
 
 
 def _sampler(run_ids: list[str], key: str, max_points: int) -> Callable[[Any], dict[str, list[Metric]]]:

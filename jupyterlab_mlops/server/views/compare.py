@@ -15,6 +15,7 @@ from ...client.errors import InvalidInput
 from ...views import compare as cmp
 from ...views import compare_series as cs
 from ...views.cache import SeriesCache
+from ...views.series_store import DEFAULT_MAX_BYTES, SeriesStore, default_path
 from ...views.driver import run_async
 from ._common import ViewHandler
 
@@ -22,13 +23,15 @@ CACHE_KEY = "mlops_compare_cache"
 
 
 class CompareBase(ViewHandler):
-    """Shared query parsing and the per-server series cache."""
+    """Shared query parsing and the per-server series cache (finished runs' series also on disk)."""
 
     @property
     def cache(self) -> SeriesCache:
         cache: Optional[SeriesCache] = self.settings.get(CACHE_KEY)
         if cache is None:
-            cache = self.settings[CACHE_KEY] = SeriesCache()
+            max_bytes = self.settings.get("mlops_series_cache_max_bytes", DEFAULT_MAX_BYTES)
+            store = SeriesStore(default_path(), max_bytes, self.log) if max_bytes > 0 else None
+            cache = self.settings[CACHE_KEY] = SeriesCache(store=store)
         return cache
 
     def refs(self) -> list[cmp.RunRef]:
