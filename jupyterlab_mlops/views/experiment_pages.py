@@ -5,7 +5,10 @@ Rows, order and the counting flow are :mod:`.experiments`'s. GitLab ignores filt
 once (a background task, kept a minute), matched by name and paged here with our own tokens.
 Counting runs is lazy (MLflow has no count API): the first summary request waits at most ``budget``
 seconds for the counting flow, then answers a lower bound while the flow finishes in the background;
-later requests answer at once with the progress so far. A finished count is used for at most
+later requests answer at once with the progress so far. On GitLab the count comes from its GraphQL API in one
+request and the runs seen are kept and brought up to date (:mod:`.gitlab_counts`); where GraphQL fails (404,
+401/403, an error body), the experiment is counted by paging, with one log line, and GraphQL is tried again
+after ``GRAPHQL_RETRY`` seconds. A finished count is used for at most
 ``COUNT_MAX_AGE`` seconds (the sidebar's default refresh interval), and dropped at once when a kernel's
 event or a poll (:meth:`ExperimentViews.changed`) says the experiment's runs changed.
 """
@@ -13,6 +16,7 @@ event or a poll (:meth:`ExperimentViews.changed`) says the experiment's runs cha
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -20,8 +24,11 @@ from ..client import filters
 from ..client.api import Api
 from ..client.errors import NotFound, Unauthorized
 from ..client.flows import one
+from ..client.gitlab_graphql import GraphqlError
+from ..client.redact import redactor
 from ..client.models import Experiment
 from . import experiments as ev
+from . import gitlab_counts as gc
 from .cache import TtlLru
 from .driver import AsyncDrive, background, failed
 from .runs_table import TOKEN_PREFIX, backend_token, decode_token, encode_token, fingerprint
@@ -32,6 +39,8 @@ if TYPE_CHECKING:
 COUNTING_PER_BACKEND = 2  # concurrent counting flows per backend
 COUNT_MAX_AGE = 10.0  # seconds a finished run count is used (a count in progress is shared until done)
 MAX_SINCE_IDS = 100  # experiments whose run activity one poll checks
+GRAPHQL_RETRY = 600.0  # seconds a GitLab whose GraphQL failed is counted by paging before GraphQL is tried again
+LOG = logging.getLogger(__name__)
 SEARCH_EMULATED = "GitLab's experiments/search ignores filters; all experiments were read and matched by name here"
 
 
@@ -45,6 +54,10 @@ class ExperimentViews:
         self.lists: TtlLru[tuple[str, str], Any] = TtlLru(8, 60.0)
         #: backend -> semaphore limiting concurrent counting flows
         self.counting: dict[str, asyncio.Semaphore] = {}
+        #: (backend, experiment) -> its runs as last read (GitLab: brought up to date instead of read again)
+        self.seen_runs: TtlLru[tuple[str, str], gc.SeenRuns] = TtlLru(128, 3600.0)
+        #: GitLab backends whose GraphQL API failed: counted by paging for a while
+        self.graphql_off: TtlLru[str, str] = TtlLru(64, GRAPHQL_RETRY)
 
     def cached_summary(self, backend: str, experiment_id: str) -> Optional[ExperimentSummary]:
         entry = self.summaries.get((backend, experiment_id))
@@ -212,6 +225,20 @@ class ExperimentViews:
     async def _count(self, drive: AsyncDrive, api: Api, backend: str, exp: Experiment, progress: ev.Progress) -> Any:
         sem = self.counting.setdefault(backend, asyncio.Semaphore(COUNTING_PER_BACKEND))
         async with sem:
+            if api.dialect.is_gitlab and not self.graphql_off.get(backend):
+                seen = self.seen_runs.get((backend, exp.experiment_id)) or gc.SeenRuns()
+                try:
+                    result = await drive(backend, gc.graphql_summary(api, exp, progress, seen))
+                    self.seen_runs.put((backend, exp.experiment_id), seen)
+                    return result
+                except GraphqlError as exc:
+                    if exc.reason != "not_listed":
+                        self.graphql_off.put(backend, exc.reason or "graphql_error")
+                    why = redactor(()).text(str(exc))  # GitLab's words, token shapes scrubbed (never the token)
+                    LOG.warning(
+                        "Backend %r: run counts of experiment %s by paging runs (%s)", backend, exp.experiment_id, why
+                    )
+                    progress.restart()
             try:
                 return await drive(backend, ev.summary(api, exp, progress))
             except Unauthorized as exc:

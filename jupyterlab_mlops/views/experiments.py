@@ -21,6 +21,7 @@ from ..client.dialect import Dialect
 from ..client.errors import InvalidInput, Unauthorized
 from ..client.flows import all_pages
 from ..client.models import Experiment, Page, Run
+from . import gitlab_counts
 
 if TYPE_CHECKING:
     from .wire.runs import ExperimentRow, ExperimentSummary
@@ -132,6 +133,11 @@ class Progress:
     started: float = field(default_factory=time.time)
     last_start: Optional[int] = None  # start time of ``last_run_id`` (GitLab: folded over every page)
 
+    def restart(self) -> None:
+        """Back to nothing known (another way of counting starts), keeping when counting began."""
+        self.run_count, self.exact, self.last_activity, self.last_run_id = 0, False, None, None
+        self.creator, self.last_start = None, None
+
     def to_json(self) -> ExperimentSummary:
         return {
             "run_count": self.run_count,
@@ -189,27 +195,13 @@ def count_by_offsets(api: Api, experiment_id: str, progress: Progress) -> Any:
     return lo + 1
 
 
-def _fold(progress: Progress, runs: list[Run], oldest: list[Optional[int]]) -> None:
-    """Newest run, last activity and creator over ``runs`` (GitLab: its order is the upload order, C10)."""
-    for r in runs:
-        start = r.start_time or 0
-        newest_start = progress.last_start or 0
-        if progress.last_run_id is None or start > newest_start:
-            progress.last_run_id, progress.last_start = r.run_id, start
-        times = [t for t in (r.start_time, r.end_time, progress.last_activity) if t]
-        progress.last_activity = max(times) if times else progress.last_activity
-        if r.start_time and (oldest[0] is None or r.start_time < oldest[0]):
-            oldest[0] = r.start_time
-            progress.creator = r.user_id or r.tags.get("mlflow.user") or progress.creator
-
-
 def summary(api: Api, exp: Experiment, progress: Progress) -> Any:
     """Flow: last activity and creator (two one-run searches), then the run count: offset probes on
     MLflow servers that use offset page tokens, else page by page (1000 runs per page).
 
-    GitLab orders runs by upload time, not start time (C10: a run replayed from a spool is uploaded late), and
-    is counted by reading every run anyway: the newest run, last activity and creator are taken from all of
-    them as the pages come (exact once the count is)."""
+    GitLab orders runs by upload time, not start time (C10: a run replayed from a spool is uploaded late): the
+    newest run, last activity and creator are folded over every run as the pages come (exact once the count
+    is), by :func:`.gitlab_counts.fold`, which the GraphQL path (:mod:`.gitlab_counts`, tried first) uses too."""
     first: Page[Run] = yield from _newest(api, exp.experiment_id, ascending=False)
     newest = first.items[0] if first.items else None
     if newest is None:
@@ -244,7 +236,7 @@ def summary(api: Api, exp: Experiment, progress: Progress) -> Any:
             order_by=["created_at DESC"] if api.dialect.is_gitlab else None,
         )
         if api.dialect.is_gitlab:
-            _fold(progress, page.items, first_start)
+            gitlab_counts.fold(progress, [gitlab_counts.RunFacts.of(r) for r in page.items], first_start)
         count += len(page.items)
         progress.run_count = max(progress.run_count, count)
         token = page.next_page_token

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import tornado.web
 
-from . import artifacts, platform, registry, tracking
+from . import artifacts, graphql_api, platform, registry, tracking
 from .core import DEVELOPER, ApiError, Ctx, Knobs, State, User, not_found
 from .object_store import ObjectStore
 
@@ -145,6 +145,9 @@ class GitLabHandler(tornado.web.RequestHandler):
         svc, method = self.service, self.request.method or "GET"
         lookup = "GET" if method == "HEAD" else method
         write = method not in ("GET", "HEAD")
+        if self.request.path == "/api/graphql":
+            await self.graphql(args)
+            return
         u = USER_RE.match(self.request.path)
         if u:  # C11: GET /users/:id
             if lookup != "GET":
@@ -213,6 +216,19 @@ class GitLabHandler(tornado.web.RequestHandler):
                 self.send_file(artifacts.get_package_file(ctx, unquote(ref), file_rest))
         else:
             raise not_found()
+
+    async def graphql(self, args: dict[str, Any]) -> None:
+        """``GraphqlController``: a token matching no user is 401 ``Invalid token``; query errors are 200."""
+        if not self.service.knobs.graphql_enabled or self.request.method != "POST":
+            raise not_found()
+        auth = self.request.headers.get("Authorization", "") or self.request.headers.get("PRIVATE-TOKEN", "")
+        user = None
+        if auth:
+            try:
+                user = self.user()
+            except ApiError:
+                raise ApiError(401, {"errors": [{"message": "Invalid token"}]}) from None
+        self.answer(200, await graphql_api.execute(self.service, user, args))
 
     @property
     def host_url(self) -> str:

@@ -111,6 +111,7 @@ class Knobs:
         self.signed_url_ttl = 60  # seconds a signed object-storage URL stays valid (C2)
         self.model_registry_enabled = True  # C9: False -> registry, mlflow-artifacts and packages 404
         self.packages_enabled = True  # C9: False -> package file endpoints 403
+        self.graphql_enabled = True  # False -> /api/graphql answers 404 (an instance without it, a proxy)
 
 
 @dataclass
@@ -315,6 +316,7 @@ class State:
         self.synthetic_run_name: set[str] = set()
         # C10: the row's ``created_at`` (creation through the stand-in, or first sight of a seeded run)
         self.created_at: dict[str, float] = {}
+        self.experiment_user: dict[str, int] = {}  # experiment id -> its creator (GraphQL ``creator``)
         # C1/C6: metric rows logged through the stand-in (MLflow itself de-duplicates identical points)
         self.metric_rows: dict[str, list[MetricRow]] = {}
         # C4: CI jobs (instance-wide, like ``Ci::Build.find_by_id``) and the job a candidate is linked to

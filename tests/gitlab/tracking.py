@@ -115,7 +115,9 @@ async def experiments_create(ctx: Ctx) -> Any:
     body: dict[str, Any] = {"name": to_mlflow_name(name)}
     if ctx.opt("tags"):
         body["tags"] = kv(ctx.opt("tags"))
-    return {"experiment_id": (await ctx.upstream.post("experiments/create", body))["experiment_id"]}
+    experiment_id = (await ctx.upstream.post("experiments/create", body))["experiment_id"]
+    ctx.state.experiment_user[experiment_id] = ctx.user.id
+    return {"experiment_id": experiment_id}
 
 
 async def experiments_set_tag(ctx: Ctx) -> Any:
