@@ -12,8 +12,8 @@ import {
   experiment,
   makePng,
   mlflow,
-  pool,
   putArtifact,
+  seedSweep,
   waitForHealthy
 } from './seed';
 
@@ -112,42 +112,16 @@ async function seedSmall(request: APIRequestContext): Promise<void> {
 
 async function seedBig(request: APIRequestContext): Promise<void> {
   ids.big = await experiment(request, BIG);
-  const start = Date.now() - BIG_RUNS * 60000;
-  await pool(BIG_RUNS, 8, async i => {
-    const created = await mlflow(request, 'runs/create', {
-      experiment_id: ids.big,
-      run_name: `sweep-${String(i).padStart(5, '0')}`,
-      start_time: start + i * 60000,
-      tags: [{ key: 'mlflow.user', value: ['ada', 'grace', 'linus'][i % 3] }]
-    });
-    const runId = created.run.info.run_id;
-    await mlflow(request, 'runs/log-batch', {
-      run_id: runId,
-      params: [
-        { key: 'lr', value: String(((i % 10) + 1) / 1000) },
-        { key: 'batch', value: String(2 ** (4 + (i % 4))) }
-      ],
-      metrics: [
-        {
-          key: 'loss',
-          value: 1 / (1 + (i % 97)),
-          timestamp: start + i * 60000,
-          step: 0
-        },
-        {
-          key: 'acc',
-          value: (i % 89) / 89,
-          timestamp: start + i * 60000,
-          step: 0
-        }
-      ]
-    });
-    await mlflow(request, 'runs/update', {
-      run_id: runId,
-      status: i % 53 === 0 ? 'FAILED' : 'FINISHED',
-      end_time: start + i * 60000 + 30000 + (i % 7) * 1000
-    });
-  });
+  await seedSweep(request, ids.big, BIG_RUNS, i => ({
+    user: ['ada', 'grace', 'linus'][i % 3],
+    params: {
+      lr: String(((i % 10) + 1) / 1000),
+      batch: String(2 ** (4 + (i % 4)))
+    },
+    metrics: { loss: 1 / (1 + (i % 97)), acc: (i % 89) / 89 },
+    status: i % 53 === 0 ? 'FAILED' : 'FINISHED',
+    durationMs: 30000 + (i % 7) * 1000
+  }));
 }
 
 async function openSidebar(page: galata.IJupyterLabPageFixture): Promise<void> {

@@ -6,7 +6,7 @@
 import { galata, expect } from '@jupyterlab/galata';
 import { APIRequestContext, Locator } from '@playwright/test';
 
-import { createRun, experiment, mlflow, pool } from './seed';
+import { createRun, experiment, mlflow, seedSweep } from './seed';
 
 export const SIDEBAR_ID = 'jupyterlab-mlops-sidebar';
 export const SIDEBAR = `#${SIDEBAR_ID}`;
@@ -58,32 +58,13 @@ export async function seed(request: APIRequestContext): Promise<void> {
 
 export async function seedBig(request: APIRequestContext): Promise<void> {
   ids.big = await experiment(request, BIG);
-  const start = Date.now() - BIG_RUNS * 60000;
-  await pool(BIG_RUNS, 8, async i => {
-    const created = await mlflow(request, 'runs/create', {
-      experiment_id: ids.big,
-      run_name: `sweep-${String(i).padStart(5, '0')}`,
-      start_time: start + i * 60000,
-      tags: [{ key: 'mlflow.user', value: 'ada' }]
-    });
-    await mlflow(request, 'runs/log-batch', {
-      run_id: created.run.info.run_id,
-      params: [{ key: 'lr', value: String(((i % 10) + 1) / 1000) }],
-      metrics: [
-        {
-          key: 'auc',
-          value: 0.6 + 0.3 * Math.sin(i / 150) ** 2 + (i % 7) / 100,
-          timestamp: start + i * 60000,
-          step: 0
-        }
-      ]
-    });
-    await mlflow(request, 'runs/update', {
-      run_id: created.run.info.run_id,
-      status: 'FINISHED',
-      end_time: start + i * 60000 + 45000
-    });
-  });
+  await seedSweep(request, ids.big, BIG_RUNS, i => ({
+    user: 'ada',
+    params: { lr: String(((i % 10) + 1) / 1000) },
+    metrics: { auc: 0.6 + 0.3 * Math.sin(i / 150) ** 2 + (i % 7) / 100 },
+    status: 'FINISHED',
+    durationMs: 45000
+  }));
 }
 
 export async function openSidebar(
