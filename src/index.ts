@@ -10,6 +10,7 @@ import { ARTIFACTS_DRIVE, ArtifactsDrive } from './detail/artifacts/drive';
 import { showReadOnlyBanners } from './common/drives/readOnlyBanner';
 import { guardViewers } from './common/drives/untrustedGuard';
 import { addCommands } from './commands';
+import { addEditCommands } from './editCommands';
 import { RunDetailOpener } from './detail/opener';
 import { ExperimentPageOpener } from './experiment/opener';
 import { MlopsModel } from './models/mlops';
@@ -99,6 +100,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments,
       openRun: args => opener.open(args)
     });
+    addEditCommands(app, model, { runs: opener, experiments, palette });
 
     if (settingRegistry) {
       settingRegistry

@@ -27,12 +27,14 @@ import { createRegistryWidget, RegistryBody } from './registry/RegistryWidget';
 import { RegistryRoute } from './registry/route';
 import { mlopsIcon } from './common/icons';
 import { describedBy, RUN_ARGS, textArg } from './common/commandArgs';
+import { LiveChanges } from './models/live';
 
 /** Command ids of this plugin. */
 export const RegistryCommandIDs = {
   compare: 'mlops:compare',
   promote: 'mlops:promote',
   openRegistry: 'mlops:open-registry',
+  createModel: 'mlops:create-model',
   openModel: 'mlops:open-model',
   openVersion: 'mlops:open-version',
   useInNotebook: 'mlops:use-in-notebook'
@@ -63,6 +65,10 @@ function activate(
   restorer: ILayoutRestorer | null
 ): void {
   const settings = app.serviceManager.serverSettings;
+  // The server's change events (null where the front end has no event bus).
+  const live = app.serviceManager.events
+    ? new LiveChanges(app.serviceManager.events)
+    : null;
   // Version files open read-only from a drive (nothing saved in the workspace).
   addVersionFilesDrive(app);
   const tracker = new WidgetTracker<MainAreaWidget<RegistryBody>>({
@@ -97,6 +103,17 @@ function activate(
         },
         settings
       );
+      // the registry's list and pages follow changes made elsewhere (other views, windows, users)
+      const registryModel = registry.content.registry;
+      live?.modelChanged.connect((_, change) =>
+        registryModel.modelChangedElsewhere(change.backend, change.name)
+      );
+      // the sidebar's Models tab follows the registry's edits
+      registry.content.registry.edited.connect(() => {
+        if (app.commands.hasCommand('mlops:refresh')) {
+          void app.commands.execute('mlops:refresh');
+        }
+      });
       void tracker.add(registry);
       app.shell.add(registry, 'main');
     }
@@ -192,6 +209,15 @@ function activate(
     execute: args =>
       showRegistry({ page: 'list', search: str(args, 'search') || undefined })
   });
+  app.commands.addCommand(RegistryCommandIDs.createModel, {
+    describedBy: describedBy({}),
+    label: 'Create Model…',
+    caption: 'Create a model (without versions) in the model registry',
+    execute: async () => {
+      showRegistry({ page: 'list' });
+      await registry?.content.createModel();
+    }
+  });
   app.commands.addCommand(RegistryCommandIDs.openModel, {
     describedBy: describedBy({
       backend: RUN_ARGS.backend,
@@ -255,7 +281,10 @@ function activate(
   });
 
   if (palette) {
-    for (const command of [RegistryCommandIDs.openRegistry]) {
+    for (const command of [
+      RegistryCommandIDs.openRegistry,
+      RegistryCommandIDs.createModel
+    ]) {
       palette.addItem({ command, category: PALETTE_CATEGORY });
     }
   }

@@ -20,14 +20,16 @@ from pydantic import ConfigDict, TypeAdapter
 from typing_extensions import is_typeddict
 
 from jupyterlab_mlops.server.routes import handlers
-from jupyterlab_mlops.views.wire import compare, registry, runs, snapshots, status
+from jupyterlab_mlops.views.wire import compare, edits, registry, runs, snapshots, status
 
+from .edit_wire import EDITS_NO_GITLAB, exercise_edits
 from .issue4_support import Seeder, api, model_path, seed, uniq  # noqa: F401
 from .test_views_snapshots import write_nb
 
 RECORDED = Path(__file__).resolve().parent.parent / "src" / "__tests__" / "recorded"
 RECORD = os.environ.get("MLOPS_RECORD_WIRE") == "1"
 RUN = r"backends/(?P<backend>[^/]+)/runs/(?P<run_id>[^/]+)"
+EXPERIMENT = r"backends/(?P<backend>[^/]+)/experiments/(?P<experiment_id>[^/]+)"
 MODEL = r"backends/(?P<backend>[^/]+)/models/(?P<name>[^/]+)"
 VERSION = MODEL + r"/versions/(?P<version>[^/]+)"
 
@@ -62,6 +64,14 @@ CONTRACT: dict[str, tuple[str, str, Any]] = {
     "snapshot_diff": ("GET", r"snapshots/diff", snapshots.SnapshotDiff),
     "restart": ("POST", r"backends/(?P<backend>[^/]+)/restart", status.RestartAnswer),
     "backend_log": ("GET", r"backends/(?P<backend>[^/]+)/log", status.BackendLog),
+    "edit_run": ("PATCH", RUN + r"/edit", edits.RunEdit),
+    "delete_runs": ("POST", EXPERIMENT + r"/runs/delete", edits.RunsChanged),
+    "restore_runs": ("POST", EXPERIMENT + r"/runs/restore", edits.RunsChanged),
+    "deleted_runs": ("GET", EXPERIMENT + r"/runs/deleted", edits.DeletedRuns),
+    "edit_experiment": ("PATCH", EXPERIMENT + r"/edit", runs.ExperimentRow),
+    "delete_experiment": ("POST", EXPERIMENT + r"/delete", edits.ExperimentChanged),
+    "restore_experiment": ("POST", EXPERIMENT + r"/restore", edits.ExperimentChanged),
+    "deleted_experiments": ("GET", r"backends/(?P<backend>[^/]+)/experiments/deleted", edits.DeletedExperiments),
 }
 #: routes whose answer is no JSON document of ours: MLflow's own API, file downloads, CSV
 NOT_JSON = {
@@ -72,7 +82,7 @@ NOT_JSON = {
 #: routes of the embedded backend only (recorded by TestEmbedded)
 EMBEDDED = ["restart", "backend_log"]
 #: MLflow only: GitLab has no aliases (refused with a 400, tests/test_aliases.py)
-NO_GITLAB = ["set_alias", "remove_alias"]
+NO_GITLAB = ["set_alias", "remove_alias", *EDITS_NO_GITLAB]
 #: answers recorded in more than one setting (``<name>.<variant>.json``): the GitLab stand-in's own shapes
 #: (emulation notes, candidate links, promotion by copy), the embedded backend's supervisor fields in status
 VARIANTS = {
@@ -89,7 +99,7 @@ def _closed(*modules: Any) -> None:
                 value.__pydantic_config__ = ConfigDict(extra="forbid", strict=True)
 
 
-_closed(status, runs, compare, registry, snapshots)
+_closed(status, runs, compare, registry, snapshots, edits)
 ADAPTERS = {name: TypeAdapter(kind) for name, (_m, _p, kind) in CONTRACT.items()}
 
 
@@ -216,6 +226,7 @@ async def exercise(api: Any, seed: Seeder, root: Path, gitlab: bool) -> None:
     await call("snapshot", f"backends/{b}/runs/{run_a.run_id}/snapshot")
     await call("restore", f"backends/{b}/runs/{run_a.run_id}/snapshot/restore", body={})
     await call("snapshot_diff", "snapshots/diff", query={"a": f"{b}:{run_a.run_id}", "b": f"{b}:{run_b.run_id}"})
+    await exercise_edits(call, seed, gitlab)
     wanted = VARIANTS["gitlab"] if gitlab else [n for n in CONTRACT if n not in EMBEDDED]
     assert set(call.answers) == set(wanted), "a route was not called"
     if RECORD:

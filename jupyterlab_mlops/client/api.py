@@ -58,9 +58,13 @@ class Api(RegistryCalls):
         filter: Optional[str] = None,
         order_by: Optional[Sequence[str]] = None,
         name_contains: Optional[str] = None,
+        view_type: Optional[str] = None,
     ) -> Call[Page[Experiment]]:
-        """One page; ``name_contains`` (case-insensitive) is matched exactly here, whatever the server did."""
+        """One page; ``name_contains`` (case-insensitive) is matched exactly here, whatever the server did.
+        ``view_type``: MLflow's ``ACTIVE_ONLY`` (default), ``DELETED_ONLY`` or ``ALL`` (GitLab has no deleted ones)."""
         body: dict[str, Any] = {"max_results": min(max_results, self.dialect.max_page)}
+        if view_type and not self.dialect.is_gitlab:
+            body["view_type"] = view_type
         if page_token:
             body["page_token"] = page_token
         clauses = [c for c in (filter, name_contains and filters.name_contains(name_contains, self.dialect)) if c]
@@ -113,6 +117,29 @@ class Api(RegistryCalls):
             body["tags"] = tags_list(tags)
         return Call("POST", REST + "experiments/create", json=body, parse=lambda d: str(d.get("experiment_id", "")))
 
+    def update_experiment(self, experiment_id: str, new_name: str) -> Call[dict[str, Any]]:
+        """Rename (MLflow only: GitLab mounts no ``experiments/update``)."""
+        return Call("POST", REST + "experiments/update", json={"experiment_id": experiment_id, "new_name": new_name})
+
+    def delete_experiment(self, experiment_id: str) -> Call[dict[str, Any]]:
+        """Soft on MLflow (restorable); a hard delete on GitLab."""
+        return Call("POST", REST + "experiments/delete", json={"experiment_id": experiment_id})
+
+    def restore_experiment(self, experiment_id: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "experiments/restore", json={"experiment_id": experiment_id})
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> Call[dict[str, Any]]:
+        return Call(
+            "POST",
+            REST + "experiments/set-experiment-tag",
+            json={"experiment_id": experiment_id, "key": key, "value": str(value)},
+        )
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> Call[dict[str, Any]]:
+        return Call(
+            "POST", REST + "experiments/delete-experiment-tag", json={"experiment_id": experiment_id, "key": key}
+        )
+
     # -- runs --------------------------------------------------------------------------------
     def create_run(
         self,
@@ -152,8 +179,14 @@ class Api(RegistryCalls):
     def delete_run(self, run_id: str) -> Call[dict[str, Any]]:
         return Call("POST", REST + "runs/delete", json={"run_id": run_id})
 
+    def restore_run(self, run_id: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "runs/restore", json={"run_id": run_id})
+
     def set_tag(self, run_id: str, key: str, value: str) -> Call[dict[str, Any]]:
         return Call("POST", REST + "runs/set-tag", json={"run_id": run_id, "key": key, "value": str(value)})
+
+    def delete_tag(self, run_id: str, key: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "runs/delete-tag", json={"run_id": run_id, "key": key})
 
     def log_batch(
         self,
@@ -181,9 +214,11 @@ class Api(RegistryCalls):
         order_by: Optional[Sequence[str]] = None,
         max_results: int = 1000,
         page_token: Optional[str] = None,
+        run_view_type: Optional[str] = None,
     ) -> Call[Page[Run]]:
         """One page of runs. On GitLab only the first experiment is searched and ``filter`` is dropped:
-        callers that need filtering there use :mod:`.flows`."""
+        callers that need filtering there use :mod:`.flows`. ``run_view_type``: ``DELETED_ONLY`` lists the
+        deleted runs (MLflow only)."""
         gl = self.dialect.is_gitlab
         body: dict[str, Any] = {
             "experiment_ids": list(experiment_ids[:1] if gl else experiment_ids),
@@ -195,6 +230,8 @@ class Api(RegistryCalls):
             body["order_by"] = order_by[0] if gl else list(order_by)
         if page_token:
             body["page_token"] = page_token
+        if run_view_type and not gl:
+            body["run_view_type"] = run_view_type
         return Call(
             "POST",
             REST + "runs/search",

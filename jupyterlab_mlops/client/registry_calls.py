@@ -81,6 +81,21 @@ class RegistryCalls:
     def delete_registered_model(self, name: str) -> Call[dict[str, Any]]:
         return Call("DELETE", REST + "registered-models/delete", json={"name": name})
 
+    def rename_registered_model(self, name: str, new_name: str) -> Call[RegisteredModel]:
+        """MLflow only (GitLab has no rename): versions, aliases and tags move with the model."""
+        return Call(
+            "POST",
+            REST + "registered-models/rename",
+            json={"name": name, "new_name": new_name},
+            parse=lambda d: parse.registered_model(d.get("registered_model", {}), self.dialect),
+        )
+
+    def set_registered_model_tag(self, name: str, key: str, value: str) -> Call[dict[str, Any]]:
+        return Call("POST", REST + "registered-models/set-tag", json={"name": name, "key": key, "value": value})
+
+    def delete_registered_model_tag(self, name: str, key: str) -> Call[dict[str, Any]]:
+        return Call("DELETE", REST + "registered-models/delete-tag", json={"name": name, "key": key})
+
     def get_latest_versions(self, name: str) -> Call[list[ModelVersion]]:
         return Call(
             "POST",
@@ -134,6 +149,10 @@ class RegistryCalls:
         return Call(
             "PATCH", REST + "model-versions/update", json={"name": name, "version": version, "description": description}
         )
+
+    def delete_model_version(self, name: str, version: str) -> Call[dict[str, Any]]:
+        """MLflow only (GitLab deletes versions through GraphQL alone); the version's run stays."""
+        return Call("DELETE", REST + "model-versions/delete", json={"name": name, "version": version})
 
     def search_model_versions(
         self, name: str, *, max_results: int = 1000, page_token: Optional[str] = None

@@ -30,6 +30,9 @@ NAME_MAX = 200
 RATE, BURST = 50.0, 100.0
 KINDS = ("experiment", "run")
 CHANGES = ("created", "updated", "finished")
+# "edited", "deleted", "restored" (the schema's other changes) come only from the edit routes, through announce()
+#: where :func:`start` keeps the :class:`ChangeEvents` of the server (``settings[SETTINGS_EVENTS]``)
+SETTINGS_EVENTS = "mlops_change_events"
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNIX_PATH_MAX = 100  # sun_path is 108 bytes on Linux, 104 on macOS
@@ -194,6 +197,13 @@ class ChangeEvents:
         return True
 
 
+def announce(settings: dict[str, Any], change: Change) -> None:
+    """Emit a change a route of the extension made (an edit), when events are on; never raises."""
+    events = settings.get(SETTINGS_EVENTS)
+    if events is not None:
+        events.emit(change)
+
+
 def start(serverapp: Any, settings: dict[str, Any], log: logging.Logger) -> Optional[ChangeEvents]:
     """Register the schema, bind the kernels' socket and export its path to kernels started from now on
     (next to ``MLFLOW_TRACKING_URI``). A failure (no unix sockets, a read-only runtime dir) leaves the
@@ -206,7 +216,7 @@ def start(serverapp: Any, settings: dict[str, Any], log: logging.Logger) -> Opti
 
     def forget_count(change: Change) -> None:  # the next summary of this experiment recounts
         caches = settings.get(SETTINGS_KEY)
-        if caches is not None:
+        if caches is not None and change.kind != "model":
             caches.experiments.forget(change.backend, change.experiment_id)
 
     try:
@@ -214,6 +224,7 @@ def start(serverapp: Any, settings: dict[str, Any], log: logging.Logger) -> Opti
     except Exception:  # noqa: BLE001 - e.g. an event logger without schema registration
         log.warning("jupyterlab_mlops: change events are off (schema not registered)", exc_info=True)
         return None
+    settings[SETTINGS_EVENTS] = events
     try:
         os.makedirs(serverapp.runtime_dir, exist_ok=True)
         os.environ[SOCKET_ENV] = events.listen(serverapp.runtime_dir, serverapp.io_loop.asyncio_loop)

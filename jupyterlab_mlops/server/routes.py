@@ -10,8 +10,9 @@ from typing import Any
 from .proxy import ProxyHandler
 from .status import StatusHandler
 from .views import artifacts, compare, embedded, experiments, promote, registry, runs, snapshots, version_files
+from .views import edits
 
-AREAS = (experiments, runs, artifacts, compare, promote, registry, version_files, snapshots, embedded)
+AREAS = (experiments, runs, artifacts, compare, promote, registry, version_files, snapshots, embedded, edits)
 
 
 def handlers() -> list[tuple[str, Any]]:

@@ -321,4 +321,5 @@ def model_page(api: Api, backend: Backend, name: str) -> Flow[ModelPage]:
         ],
         "aliases": model_aliases(ordered, gitlab=api.dialect.is_gitlab),
         "aliases_note": NO_ALIASES if api.dialect.is_gitlab else None,
+        "tags": {k: v for k, v in sorted(model.tags.items()) if not HIDDEN_TAG.match(k)},
     }

@@ -81,8 +81,8 @@ describe('parseChange', () => {
     const ok = { schema_id: CHANGES_SCHEMA_ID, ...RUN_CHANGE };
     expect(parseChange(ok)).toEqual(RUN_CHANGE);
     expect(parseChange({ ...ok, schema_id: 'other' })).toBeNull();
-    expect(parseChange({ ...ok, kind: 'model' })).toBeNull();
-    expect(parseChange({ ...ok, change: 'deleted' })).toBeNull();
+    expect(parseChange({ ...ok, kind: 'dataset' })).toBeNull();
+    expect(parseChange({ ...ok, change: 'archived' })).toBeNull();
     expect(parseChange({ ...ok, run_id: null })).toBeNull();
     expect(parseChange({ ...ok, experiment_id: 7 })).toBeNull();
     expect(parseChange({ ...ok, name: { html: '<b>' } })?.name).toBeNull();
@@ -95,16 +95,27 @@ describe('LiveChanges', () => {
     const live = new LiveChanges(bus);
     const runs: IChange[] = [];
     const experiments: IChange[] = [];
+    const models: IChange[] = [];
     live.runChanged.connect((_, c) => runs.push(c));
     live.experimentChanged.connect((_, c) => experiments.push(c));
+    live.modelChanged.connect((_, c) => models.push(c));
     bus.emit(RUN_CHANGE);
     bus.emit({ ...RUN_CHANGE, kind: 'experiment', run_id: null });
+    bus.emit({
+      ...RUN_CHANGE,
+      kind: 'model',
+      experiment_id: '',
+      run_id: null,
+      change: 'deleted',
+      name: 'churn'
+    });
     bus.emit(
       RUN_CHANGE,
       'https://events.jupyter.org/jupyter_server/kernel_actions/v1'
     );
     expect(runs.map(c => c.run_id)).toEqual(['r9']);
     expect(experiments.map(c => c.kind)).toEqual(['experiment']);
+    expect(models.map(c => [c.change, c.name])).toEqual([['deleted', 'churn']]);
     live.dispose();
     bus.emit(RUN_CHANGE);
     expect(runs).toHaveLength(1);

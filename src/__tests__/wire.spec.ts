@@ -41,7 +41,15 @@ const CONTRACT: Record<string, [string, string]> = {
   restore: ['snapshotTypes', 'IRestoreResult'],
   snapshot_diff: ['snapshotTypes', 'ISnapshotDiff'],
   restart: ['embedded', 'IRestartAnswer'],
-  backend_log: ['embedded', 'IBackendLog']
+  backend_log: ['embedded', 'IBackendLog'],
+  edit_run: ['editTypes', 'IRunEdit'],
+  delete_runs: ['editTypes', 'IRunsChanged'],
+  restore_runs: ['editTypes', 'IRunsChanged'],
+  deleted_runs: ['editTypes', 'IDeletedRuns'],
+  edit_experiment: ['types', 'IExperimentRow'],
+  delete_experiment: ['editTypes', 'IExperimentChanged'],
+  restore_experiment: ['editTypes', 'IExperimentChanged'],
+  deleted_experiments: ['editTypes', 'IDeletedExperiments']
 };
 
 /** `compare.gitlab.json` -> `compare` (a variant: recorded from the GitLab stand-in, or the embedded backend). */

@@ -9,13 +9,19 @@ import { requestAPI, requestBlob } from './request';
 import {
   IAliasRef,
   IChampionCheck,
+  ICreateModelRequest,
+  IDeletedModel,
+  IDeletedVersion,
   IModelAliases,
+  IModelEdit,
   IModelPage,
   IModelsList,
   INextVersion,
   IPromoteRequest,
   IPromoteResult,
   IVersionLink,
+  IVersionEdit,
+  IVersionEditRequest,
   IVersionLinks,
   IVersionPage,
   IVersionRef
@@ -123,6 +129,75 @@ export function getVersion(
   return requestAPI<IVersionPage>(
     versionPath(backend, name, version),
     {},
+    settings
+  );
+}
+
+/** `POST models`: create a model (without versions) on a backend; its page. */
+export function createModel(
+  body: ICreateModelRequest,
+  settings?: ServerConnection.ISettings
+): Promise<IModelPage> {
+  return requestAPI<IModelPage>(
+    'models',
+    { method: 'POST', body: JSON.stringify(body) },
+    settings
+  );
+}
+
+/** `PATCH backends/{b}/models/{name}`: rename, describe, tag; the page after (under the new name). */
+export function editModel(
+  backend: string,
+  name: string,
+  edit: IModelEdit,
+  settings?: ServerConnection.ISettings
+): Promise<IModelPage> {
+  return requestAPI<IModelPage>(
+    modelPath(backend, name),
+    { method: 'PATCH', body: JSON.stringify(edit) },
+    settings
+  );
+}
+
+/** `DELETE backends/{b}/models/{name}`: `confirm` repeats the name (required when it has versions). */
+export function deleteModel(
+  backend: string,
+  name: string,
+  confirm: string,
+  settings?: ServerConnection.ISettings
+): Promise<IDeletedModel> {
+  return requestAPI<IDeletedModel>(
+    `${modelPath(backend, name)}?confirm=${encodeURIComponent(confirm)}`,
+    { method: 'DELETE' },
+    settings
+  );
+}
+
+/** `PATCH .../versions/{version}`: describe or tag a version. */
+export function editVersion(
+  backend: string,
+  name: string,
+  version: string,
+  edit: IVersionEditRequest,
+  settings?: ServerConnection.ISettings
+): Promise<IVersionEdit> {
+  return requestAPI<IVersionEdit>(
+    versionPath(backend, name, version),
+    { method: 'PATCH', body: JSON.stringify(edit) },
+    settings
+  );
+}
+
+/** `DELETE .../versions/{version}` (MLflow only); the run it came from stays. */
+export function deleteVersion(
+  backend: string,
+  name: string,
+  version: string,
+  settings?: ServerConnection.ISettings
+): Promise<IDeletedVersion> {
+  return requestAPI<IDeletedVersion>(
+    versionPath(backend, name, version),
+    { method: 'DELETE' },
     settings
   );
 }

@@ -174,6 +174,52 @@ export interface IModelPage {
   aliases: IAliasRef[];
   /** Why there are none (GitLab has no aliases), else null. */
   aliases_note: string | null;
+  /** The model's tags, without those MLflow, GitLab and this extension manage. */
+  tags: Record<string, string>;
+}
+
+/** Body of `POST models`: a new model (without versions). */
+export interface ICreateModelRequest {
+  backend: string;
+  name: string;
+  description?: string;
+}
+
+/** Body of `PATCH backends/{b}/models/{name}` (any of them; checked before the first write). */
+export interface IModelEdit {
+  /** A new name (MLflow only: GitLab cannot rename). */
+  name?: string;
+  description?: string;
+  set_tags?: Record<string, string>;
+  remove_tags?: string[];
+}
+
+/** Body of `PATCH .../versions/{version}`. */
+export interface IVersionEditRequest {
+  description?: string;
+  set_tags?: Record<string, string>;
+  remove_tags?: string[];
+}
+
+/** Answer of `PATCH .../versions/{version}`. */
+export interface IVersionEdit {
+  version: string;
+  description: string | null;
+  tags: Record<string, string>;
+}
+
+/** Answer of `DELETE backends/{b}/models/{name}`. */
+export interface IDeletedModel {
+  name: string;
+  versions_deleted: number;
+}
+
+/** Answer of `DELETE .../versions/{version}` (the run it came from stays). */
+export interface IDeletedVersion {
+  name: string;
+  version: string;
+  aliases_removed: string[];
+  run_id: string | null;
 }
 
 /** A linked issue, merge request or other URL. */

@@ -3,6 +3,7 @@ import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { RunDetailModel } from '../models/detail';
+import { editSupport, IEditSupport } from '../models/edits';
 import { ErrorBox, Loading, ProgressBar } from '../common/Feedback';
 import { formatRelative } from '../common/format';
 import { useSignals } from '../common/hooks';
@@ -10,9 +11,11 @@ import { StatusBadge } from '../common/StatusBadge';
 import { ArtifactsSection, IArtifactActions } from './ArtifactsSection';
 import { CopyId } from '../common/CopyId';
 import { LoggedModelsSection } from './LoggedModelsSection';
+import { DescriptionSection, TagsSection } from './EditSections';
 import { CiSection, DetailsSection, ExperimentName } from './MetadataSection';
 import { MetricsSection } from './MetricsSection';
 import { ParamsSection } from './ParamsSection';
+import { DeletedRunBanner, DeleteRunButton, RunTitle } from './RunActions';
 import { ExternalLink } from './Section';
 import { SnapshotSection } from './SnapshotSection';
 
@@ -28,6 +31,8 @@ export interface IDetailViewProps {
   experimentName?: string;
   artifacts: IArtifactActions;
   onOpenSource?: (path: string) => void;
+  /** What the backend lets the user edit (all, when unknown: the server decides). */
+  support?: IEditSupport;
 }
 
 function NotFound(props: { model: RunDetailModel }): JSX.Element {
@@ -51,6 +56,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
   const { model } = props;
   useSignals(model.changed);
   const detail = model.detail;
+  const support = props.support ?? editSupport(null);
   const refresh = (
     <ToolbarButtonComponent
       icon={refreshIcon}
@@ -60,6 +66,13 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
     />
   );
 
+  if (model.deleted) {
+    return (
+      <div className="jp-mlops-Detail" data-state="deleted">
+        <DeletedRunBanner model={model} detail={detail} />
+      </div>
+    );
+  }
   if (model.notFound) {
     return (
       <div className="jp-mlops-Detail" data-state="not-found">
@@ -101,12 +114,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
       <ProgressBar active={model.phase === 'loading'} />
       <header className="jp-mlops-Detail-header">
         <div className="jp-mlops-Detail-titleRow">
-          <h1
-            className="jp-mlops-Detail-title"
-            title={`${info.run_name ?? 'Run'} (ID ${info.run_id})`}
-          >
-            {info.run_name || info.run_id}
-          </h1>
+          <RunTitle model={model} detail={detail} support={support} />
           <StatusBadge status={info.status} />
           <span className="jp-mlops-Spacer" />
           {links.candidate?.url && (
@@ -120,6 +128,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
             </ExternalLink>
           )}
           {refresh}
+          <DeleteRunButton model={model} detail={detail} support={support} />
         </div>
         <div className="jp-mlops-Detail-subtitle">
           <span className="jp-mlops-Detail-experiment">
@@ -149,6 +158,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
           onRetry={() => void model.load()}
         />
       )}
+      <DescriptionSection model={model} detail={detail} support={support} />
       <div className="jp-mlops-DetailGrid">
         <DetailsSection
           detail={detail}
@@ -159,6 +169,7 @@ export function DetailView(props: IDetailViewProps): JSX.Element {
         <div className="jp-mlops-DetailColumn">
           <CiSection detail={detail} />
           <ParamsSection params={detail.params} />
+          <TagsSection model={model} detail={detail} support={support} />
         </div>
       </div>
       <MetricsSection model={model} metrics={detail.metrics} />

@@ -30,7 +30,7 @@ export function ExperimentName(props: {
   );
 }
 
-/** Status, times, user, ids, source notebook, tags. */
+/** Status, times, user, ids, source notebook (tags: the Tags section). */
 export function DetailsSection(props: {
   detail: IRunDetail;
   experimentName?: string;
@@ -38,11 +38,8 @@ export function DetailsSection(props: {
   /** Open the experiment's page (by name; its id is one click away). */
   onOpenExperiment?: () => void;
 }): JSX.Element {
-  const { info, links, tags } = props.detail;
+  const { info, links } = props.detail;
   const source = links.source;
-  const tagEntries = Object.entries(tags).sort(([a], [b]) =>
-    a.localeCompare(b)
-  );
   return (
     <Section id="details" title="Details and metadata">
       <dl className="jp-mlops-Fields">
@@ -110,18 +107,6 @@ export function DetailsSection(props: {
             </span>
           )}
         </Field>
-        {tagEntries.length > 0 && (
-          <Field label="Tags" name="tags">
-            <span className="jp-mlops-Chips">
-              {tagEntries.map(([k, v]) => (
-                <span className="jp-mlops-Chip" key={k} title={`${k}=${v}`}>
-                  {k}
-                  {v ? `: ${v}` : ''}
-                </span>
-              ))}
-            </span>
-          </Field>
-        )}
       </dl>
     </Section>
   );

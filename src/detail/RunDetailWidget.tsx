@@ -3,10 +3,12 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { ServerConnection } from '@jupyterlab/services';
 import { Message } from '@lumino/messaging';
+import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { getExperimentSummary } from '../api/endpoints';
 import { RunDetailModel } from '../models/detail';
+import { IEditSupport } from '../models/edits';
 import { mlopsIcon } from '../common/icons';
 import { IArtifactActions } from './ArtifactsSection';
 import { DetailView } from './DetailView';
@@ -22,6 +24,10 @@ export interface IRunDetailBodyOptions {
   onOpenSource?: (path: string) => void;
   /** Server settings of the experiment name lookup (the page's by default). */
   serverSettings?: ServerConnection.ISettings;
+  /** What the run's backend lets the user edit, asked at each render. */
+  support?: () => IEditSupport;
+  /** The server status changed (what can be edited may have). */
+  statusChanged?: ISignal<unknown, unknown>;
 }
 
 /** The name of an experiment, or undefined when it cannot be read. */
@@ -51,6 +57,7 @@ export class RunDetailBody extends ReactWidget {
     this.runName = options.runName;
     this.addClass('jp-mlops-DetailPanel');
     this.model.changed.connect(this._onChanged, this);
+    options.statusChanged?.connect(this._onStatus, this);
   }
 
   readonly model: RunDetailModel;
@@ -70,6 +77,7 @@ export class RunDetailBody extends ReactWidget {
         experimentName={this._experimentName}
         artifacts={this._options.artifacts}
         onOpenSource={this._options.onOpenSource}
+        support={this._options.support?.()}
       />
     );
   }
@@ -98,8 +106,13 @@ export class RunDetailBody extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
+    this._options.statusChanged?.disconnect(this._onStatus, this);
     this.model.dispose();
     super.dispose();
+  }
+
+  private _onStatus(): void {
+    this.update();
   }
 
   private _onChanged(): void {

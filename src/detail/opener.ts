@@ -5,6 +5,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { IFileInfo } from '../api/types';
 import { ArtifactsDrive } from './artifacts/drive';
 import { downloadArtifactFile, openArtifact } from './artifacts/open';
+import { editSupport } from '../models/edits';
 import { MlopsModel } from '../models/mlops';
 import { PreviewTab } from '../common/previewTab';
 import { createRunDetailWidget, RunDetailBody } from './RunDetailWidget';
@@ -99,6 +100,11 @@ export class RunDetailOpener {
       experimentName: args.experiment_name || undefined,
       runName: args.run_name || undefined,
       serverSettings: this._model.serverSettings,
+      support: () =>
+        editSupport(
+          this._model.status?.backends.find(b => b.name === args.backend)
+        ),
+      statusChanged: this._model.statusChanged,
       artifacts: {
         // A logged model's files are served as those of "run" m-<id> (the same read-only drive).
         open: (file, owner) =>

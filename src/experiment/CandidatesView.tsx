@@ -4,6 +4,7 @@ import * as React from 'react';
 
 import { IRunRow } from '../api/types';
 import { writeTitle } from '../models/capabilities';
+import { editSupport, IEditSupport } from '../models/edits';
 import { DEFAULT_SORT } from '../models/rows';
 import { RunsModel } from '../models/runs';
 import { CandidatesTable } from './CandidatesTable';
@@ -12,6 +13,11 @@ import { candidatesCsv, candidatesCsvName } from './csv';
 import { downloadBlob } from '../common/download';
 import { ErrorBox, Loading, Note, ProgressBar } from '../common/Feedback';
 import { FilterBox } from './FilterBox';
+import {
+  DeletedRunsPanel,
+  DeleteSelectedButton,
+  ShowDeletedButton
+} from './RunsBinView';
 import { formatCount, plural } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { tableColumns } from './tableColumns';
@@ -36,12 +42,15 @@ export interface ICandidatesViewProps {
   onSaveDefaultColumns?: (columns: string[]) => void;
   /** Why the backend's credentials cannot write (promote is then off), or null. */
   writeBlocked?: string | null;
+  /** What the backend lets the user edit (delete, restore). */
+  support?: IEditSupport;
 }
 
 function SelectionBar(props: {
   model: RunsModel;
   commands: JupyterFrontEnd['commands'];
   writeBlocked?: string | null;
+  support: IEditSupport;
 }): JSX.Element {
   const { model, commands } = props;
   const writeBlocked = props.writeBlocked ?? null;
@@ -113,6 +122,7 @@ function SelectionBar(props: {
       >
         Promote
       </Button>
+      <DeleteSelectedButton model={model} support={props.support} />
     </div>
   );
 }
@@ -130,6 +140,7 @@ function exportCsv(model: RunsModel): void {
 export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
   const { model } = props;
   useSignals(model.changed);
+  const support = props.support ?? editSupport(null);
   const [choosing, setChoosing] = React.useState(false);
   const columns = React.useMemo(
     () => tableColumns(model.columns),
@@ -249,11 +260,13 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
           <downloadIcon.react tag="span" elementSize="small" />
           CSV
         </Button>
+        <ShowDeletedButton model={model} support={support} />
         <span className="jp-mlops-CandidatesView-count">{count}</span>
         <SelectionBar
           model={model}
           commands={props.commands}
           writeBlocked={props.writeBlocked}
+          support={support}
         />
       </div>
       {choosing && (
@@ -300,6 +313,7 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
           by the extension: the backend cannot.
         </Note>
       )}
+      <DeletedRunsPanel model={model} support={support} />
       <div className="jp-mlops-CandidatesView-body">{body}</div>
     </div>
   );

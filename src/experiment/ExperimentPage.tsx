@@ -5,7 +5,10 @@ import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { IExperimentChanged } from '../api/edits';
 import { writeBlockedReason } from '../models/capabilities';
+import { editSupport } from '../models/edits';
+import { IChange, LiveChanges } from '../models/live';
 import { IExperimentRef, MlopsModel } from '../models/mlops';
 import { PerformanceModel } from '../models/performance';
 import { RunsModel } from '../models/runs';
@@ -13,12 +16,18 @@ import { CandidatesView } from './CandidatesView';
 import { formatCount, plural } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { mlopsIcon } from '../common/icons';
+import {
+  DeletedExperimentBanner,
+  ExperimentHeaderActions,
+  IExperimentTarget
+} from './ExperimentActions';
 import { PerformanceView } from './PerformanceView';
+import { ITab, TabStrip } from '../common/TabStrip';
 
 /** The tabs of an experiment page. */
 export type ExperimentTab = 'candidates' | 'performance';
 
-const TABS: { id: ExperimentTab; label: string }[] = [
+const TABS: ITab<ExperimentTab>[] = [
   { id: 'candidates', label: 'Candidates' },
   { id: 'performance', label: 'Performance' }
 ];
@@ -59,6 +68,7 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
   const { experiment, mlops, runs, performance } = body;
   useSignals(
     body.tabChanged,
+    body.stateChanged,
     mlops.statusChanged,
     mlops.viewChanged,
     mlops.experiments?.changed
@@ -67,25 +77,12 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
   const backend = mlops.status?.backends.find(
     b => b.name === experiment.backend
   );
+  const support = editSupport(backend);
   const onOpenRun = React.useCallback(
     (backendName: string, runId: string, preview: boolean) =>
       body.options.openRun(backendName, runId, experiment.name, preview),
     [body, experiment]
   );
-  const onTabKey = (event: React.KeyboardEvent): void => {
-    const step =
-      event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-    if (!step) {
-      return;
-    }
-    event.preventDefault();
-    const index = TABS.findIndex(t => t.id === tab);
-    const next = TABS[(index + step + TABS.length) % TABS.length].id;
-    body.tab = next;
-    event.currentTarget
-      .querySelector<HTMLElement>(`[data-tab="${next}"]`)
-      ?.focus();
-  };
   return (
     <div
       className="jp-mlops-ExperimentPage"
@@ -97,6 +94,9 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
         <h1 className="jp-mlops-ExperimentPage-title" title={experiment.name}>
           {experiment.name}
         </h1>
+        {!body.deleted && (
+          <ExperimentHeaderActions target={body} support={support} />
+        )}
         <span
           className="jp-mlops-ExperimentPage-meta"
           title={`Experiment id ${experiment.experiment_id}`}
@@ -105,32 +105,22 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
             .filter(Boolean)
             .join(' · ')}
         </span>
-        <div
-          className="jp-mlops-Tabs"
-          role="tablist"
-          aria-label="Experiment views"
-          onKeyDown={onTabKey}
-        >
-          {TABS.map(t => (
-            <button
-              key={t.id}
-              role="tab"
-              className={`jp-mlops-Tab${t.id === tab ? ' jp-mlops-mod-current' : ''}`}
-              data-tab={t.id}
-              aria-selected={t.id === tab}
-              tabIndex={t.id === tab ? 0 : -1}
-              onClick={() => (body.tab = t.id)}
-            >
-              {t.label}
-            </button>
-          ))}
-        </div>
+        <TabStrip<ExperimentTab>
+          className="jp-mlops-ExperimentPage-tabs"
+          label="Experiment views"
+          tabs={TABS}
+          current={tab}
+          onSelect={id => (body.tab = id)}
+        />
       </header>
+      {body.deleted && (
+        <DeletedExperimentBanner target={body} done={body.deleted} />
+      )}
       <div
         className="jp-mlops-ExperimentPage-panel"
         role="tabpanel"
         data-panel="candidates"
-        hidden={tab !== 'candidates'}
+        hidden={tab !== 'candidates' || !!body.deleted}
       >
         <CandidatesView
           model={runs}
@@ -139,6 +129,7 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
           onOpenRun={onOpenRun}
           onSaveDefaultColumns={body.options.saveDefaultColumns}
           writeBlocked={writeBlockedReason(backend ?? null)}
+          support={support}
         />
       </div>
       {body.visited.has('performance') && (
@@ -146,7 +137,7 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
           className="jp-mlops-ExperimentPage-panel"
           role="tabpanel"
           data-panel="performance"
-          hidden={tab !== 'performance'}
+          hidden={tab !== 'performance' || !!body.deleted}
         >
           <PerformanceView model={performance} />
         </div>
@@ -160,20 +151,52 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
  * (owned: disposed with the page) and the chosen tab. Only the shown tab's
  * model refreshes, and none while the page is hidden.
  */
-export class ExperimentBody extends ReactWidget {
+export class ExperimentBody extends ReactWidget implements IExperimentTarget {
   constructor(options: IExperimentPageOptions) {
     super();
     this.options = options;
-    this.experiment = options.experiment;
+    this._experiment = options.experiment;
     this.mlops = options.mlops;
+    this._live = options.mlops.live;
+    this._live?.experimentChanged.connect(this._onChange, this);
     this.runs = options.mlops.createRuns(options.experiment);
     this.performance = options.mlops.createPerformance(options.experiment);
     this.addClass('jp-mlops-ExperimentBody');
   }
 
   readonly options: IExperimentPageOptions;
-  readonly experiment: IExperimentRef;
   readonly mlops: MlopsModel;
+
+  /** The experiment shown (its name follows renames). */
+  get experiment(): IExperimentRef {
+    return this._experiment;
+  }
+  /** Emitted when the experiment is renamed, deleted or restored. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+  /** Set once the experiment is deleted (null while it exists). */
+  get deleted(): IExperimentChanged | null {
+    return this._deleted;
+  }
+
+  renamed(name: string): void {
+    this._experiment = { ...this._experiment, name };
+    const widget = this.parent;
+    if (widget instanceof MainAreaWidget) {
+      widget.title.label = name;
+      widget.title.caption = experimentCaption(this._experiment);
+    }
+    this._stateChanged.emit();
+  }
+
+  setDeleted(done: IExperimentChanged | null): void {
+    this._deleted = done;
+    if (!done) {
+      void this.runs.reload();
+    }
+    this._stateChanged.emit();
+  }
   readonly runs: RunsModel;
   readonly performance: PerformanceModel;
   /** Tabs shown at least once (a tab renders from its first visit on). */
@@ -200,6 +223,7 @@ export class ExperimentBody extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
+    this._live?.experimentChanged.disconnect(this._onChange, this);
     this.runs.dispose();
     this.performance.dispose();
     super.dispose();
@@ -237,8 +261,41 @@ export class ExperimentBody extends ReactWidget {
     this.performance.isVisible = visible && this._tab === 'performance';
   }
 
+  /** Renamed, deleted or restored elsewhere (the sidebar, another page). */
+  private _onChange(_: LiveChanges, change: IChange): void {
+    const e = this._experiment;
+    if (
+      change.backend !== e.backend ||
+      change.experiment_id !== e.experiment_id
+    ) {
+      return;
+    }
+    if (change.change === 'edited' && change.name && change.name !== e.name) {
+      this.renamed(change.name);
+    } else if (change.change === 'deleted' && !this._deleted) {
+      const permanent = editSupport(
+        this.mlops.status?.backends.find(b => b.name === e.backend)
+      ).permanentDelete;
+      this.setDeleted({
+        experiment_id: e.experiment_id,
+        name: e.name,
+        permanent
+      });
+    } else if (change.change === 'restored' && this._deleted) {
+      this.setDeleted(null);
+    }
+  }
+
+  private _deleted: IExperimentChanged | null = null;
+  private _experiment: IExperimentRef;
+  private _live: LiveChanges | null;
+  private _stateChanged = new Signal<this, void>(this);
   private _tab: ExperimentTab = 'candidates';
   private _tabChanged = new Signal<this, ExperimentTab>(this);
+}
+
+function experimentCaption(experiment: IExperimentRef): string {
+  return `Experiment ${experiment.name} (id ${experiment.experiment_id}, backend ${experiment.backend})`;
 }
 
 /** A main-area id for an experiment (one tab per experiment). */
@@ -260,7 +317,7 @@ export function createExperimentWidget(
   widget.id = experimentWidgetId(experiment);
   widget.addClass('jp-mlops-ExperimentWidget');
   widget.title.label = experiment.name;
-  widget.title.caption = `Experiment ${experiment.name} (id ${experiment.experiment_id}, backend ${experiment.backend})`;
+  widget.title.caption = experimentCaption(experiment);
   widget.title.icon = mlopsIcon;
   widget.title.closable = true;
   return widget;

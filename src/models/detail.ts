@@ -3,6 +3,14 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import {
+  deleteRuns,
+  editRun,
+  IRunEdit,
+  IRunEditRequest,
+  IRunsChanged,
+  restoreRuns
+} from '../api/edits';
 import { getMetricHistory, getRun, listArtifacts } from '../api/endpoints';
 import {
   IArtifactList,
@@ -100,6 +108,66 @@ export class RunDetailModel implements IDisposable {
   }
   get isDisposed(): boolean {
     return this._isDisposed;
+  }
+
+  /** Deleted from this page (restorable unless {@link IRunsChanged.permanent}). */
+  get deleted(): IRunsChanged | null {
+    return this._deleted;
+  }
+
+  /** Rename, describe or tag the run; the page shows the answer. Throws the server's error. */
+  async edit(request: IRunEditRequest): Promise<IRunEdit> {
+    const edited = await editRun(
+      this.backend,
+      this.runId,
+      request,
+      this._serverSettings
+    );
+    const detail = this._detail;
+    if (detail && !this._isDisposed) {
+      this._detail = {
+        ...detail,
+        info: { ...detail.info, run_name: edited.run_name },
+        tags: edited.tags,
+        system_tags: edited.system_tags
+      };
+      this._emit();
+    }
+    return edited;
+  }
+
+  /** Delete the run (soft on MLflow). Throws the server's error. */
+  async remove(): Promise<IRunsChanged> {
+    const experimentId = this._detail?.info.experiment_id;
+    if (!experimentId) {
+      throw new Error('The run is not loaded yet.');
+    }
+    const done = await deleteRuns(
+      this.backend,
+      experimentId,
+      [this.runId],
+      this._serverSettings
+    );
+    this._deleted = done;
+    this._emit();
+    return done;
+  }
+
+  /** Bring a deleted run back, then reload it. Throws the server's error. */
+  async restore(): Promise<void> {
+    const experimentId =
+      this._deleted?.experiment_id ?? this._detail?.info.experiment_id;
+    if (!experimentId) {
+      throw new Error('The run is not loaded yet.');
+    }
+    await restoreRuns(
+      this.backend,
+      experimentId,
+      [this.runId],
+      this._serverSettings
+    );
+    this._deleted = null;
+    await this.load();
   }
 
   /** The last series of a metric, or null. */
@@ -255,6 +323,7 @@ export class RunDetailModel implements IDisposable {
   }
 
   private _changed = new Signal<this, void>(this);
+  private _deleted: IRunsChanged | null = null;
   private _detail: IRunDetail | null = null;
   private _dirs = new Map<string, IArtifactDir>();
   private _error: MlopsApiError | null = null;

@@ -1,6 +1,15 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { Poll } from '@lumino/polling';
 
+import {
+  deleteExperiment,
+  editExperiment,
+  IDeletedExperiments,
+  IExperimentChanged,
+  IExperimentEditRequest,
+  listDeletedExperiments,
+  restoreExperiment
+} from '../api/edits';
 import { listExperiments } from '../api/endpoints';
 import {
   IExperimentRow,
@@ -8,6 +17,7 @@ import {
   IExperimentsPage
 } from '../api/types';
 import { MlopsApiError } from '../common/errors';
+import { Bin } from './bin';
 import { IChange, LiveChanges } from './live';
 import { PagedListModel } from './paging';
 import { newestTime } from './rows';
@@ -62,10 +72,54 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
     });
     this._live = options.live ?? null;
     this._live?.changed.connect(this._onChange, this);
+    this.bin = new Bin(() =>
+      listDeletedExperiments(this.backend, this._serverSettings)
+    );
   }
 
   /** Backend name. */
   readonly backend: string;
+  /** The deleted experiments. */
+  readonly bin: Bin<IDeletedExperiments>;
+
+  /** Rename, describe or tag an experiment; its row follows. Throws the server's error. */
+  async edit(
+    experimentId: string,
+    request: IExperimentEditRequest
+  ): Promise<IExperimentRow> {
+    const row = await editExperiment(
+      this.backend,
+      experimentId,
+      request,
+      this._serverSettings
+    );
+    this._patch(row.experiment_id, row);
+    return row;
+  }
+
+  /** Delete an experiment (soft on MLflow); its row goes. Throws the server's error. */
+  async remove(experimentId: string): Promise<IExperimentChanged> {
+    const done = await deleteExperiment(
+      this.backend,
+      experimentId,
+      this._serverSettings
+    );
+    this._drop(experimentId);
+    this.bin.refresh();
+    return done;
+  }
+
+  /** Restore a deleted experiment; the list reloads. Throws the server's error. */
+  async restore(experimentId: string): Promise<IExperimentChanged> {
+    const done = await restoreExperiment(
+      this.backend,
+      experimentId,
+      this._serverSettings
+    );
+    this.bin.refresh();
+    void this.load();
+    return done;
+  }
 
   get experiments(): readonly IExperimentRow[] {
     return this._experiments;
@@ -175,6 +229,7 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
 
   dispose(): void {
     this._counts.dispose();
+    this.bin.dispose();
     this._live?.changed.disconnect(this._onChange, this);
     this._poll.dispose();
     super.dispose();
@@ -274,6 +329,12 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
       this._pending = true;
       return;
     }
+    if (change.kind === 'experiment' && this._followEdit(change)) {
+      return;
+    }
+    if (change.kind === 'run' && change.change === 'edited') {
+      return; // a renamed or tagged run: no new run, no new count
+    }
     if (
       change.kind === 'run' &&
       this._experiments.some(e => e.experiment_id === change.experiment_id)
@@ -281,6 +342,41 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
       this._counts.countAgain(change.experiment_id);
     }
     void this._poll.refresh();
+  }
+
+  /** An experiment edited, deleted or restored elsewhere: follow it (true when handled). */
+  private _followEdit(change: IChange): boolean {
+    const id = change.experiment_id;
+    if (change.change === 'deleted') {
+      this._drop(id);
+    } else if (change.change === 'edited' && change.name) {
+      this._patch(id, { name: change.name });
+    } else if (change.change === 'restored') {
+      void this.load();
+    } else {
+      return false;
+    }
+    this.bin.refresh();
+    return true;
+  }
+
+  private _patch(experimentId: string, fields: Partial<IExperimentRow>): void {
+    this._experiments = this._experiments.map(e =>
+      e.experiment_id === experimentId
+        ? { ...e, ...fields, summary: e.summary }
+        : e
+    );
+    this.emit();
+  }
+
+  private _drop(experimentId: string): void {
+    const rows = this._experiments.filter(
+      e => e.experiment_id !== experimentId
+    );
+    if (rows.length !== this._experiments.length) {
+      this._experiments = rows;
+      this.emit();
+    }
   }
 
   private _counts: SummaryCounts;

@@ -9,10 +9,13 @@ export const CHANGES_SCHEMA_ID =
 export interface IChange {
   /** Backend name, as the server configures it. */
   backend: string;
-  kind: 'experiment' | 'run';
+  /** model: a registered model, its versions or aliases (experiment_id is empty). */
+  kind: 'experiment' | 'run' | 'model';
   experiment_id: string;
   run_id: string | null;
-  change: 'created' | 'updated' | 'finished';
+  /** `edited`, `deleted`, `restored`: made through the extension's edit routes. */
+  change:
+    'created' | 'updated' | 'finished' | 'edited' | 'deleted' | 'restored';
   /** The name the kernel knew: untrusted text. */
   name: string | null;
 }
@@ -28,8 +31,15 @@ export interface IEventSource {
   readonly stream: ISignal<unknown, IEmission>;
 }
 
-const KINDS = new Set(['experiment', 'run']);
-const CHANGES = new Set(['created', 'updated', 'finished']);
+const KINDS = new Set(['experiment', 'run', 'model']);
+const CHANGES = new Set([
+  'created',
+  'updated',
+  'finished',
+  'edited',
+  'deleted',
+  'restored'
+]);
 
 /** The change an emission carries, or null when it is not one of ours or malformed. */
 export function parseChange(emission: IEmission): IChange | null {
@@ -79,9 +89,13 @@ export class LiveChanges implements IDisposable {
   get experimentChanged(): ISignal<this, IChange> {
     return this._experimentChanged;
   }
-  /** A run was created, logged to or finished. */
+  /** A run was created, logged to, finished, edited, deleted or restored. */
   get runChanged(): ISignal<this, IChange> {
     return this._runChanged;
+  }
+  /** A registered model was created, edited (versions, aliases, tags) or deleted. */
+  get modelChanged(): ISignal<this, IChange> {
+    return this._modelChanged;
   }
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -102,14 +116,18 @@ export class LiveChanges implements IDisposable {
       return;
     }
     this._changed.emit(change);
-    (change.kind === 'run' ? this._runChanged : this._experimentChanged).emit(
-      change
-    );
+    const signal = {
+      run: this._runChanged,
+      experiment: this._experimentChanged,
+      model: this._modelChanged
+    }[change.kind];
+    signal.emit(change);
   }
 
   private _changed = new Signal<this, IChange>(this);
   private _events: IEventSource;
   private _experimentChanged = new Signal<this, IChange>(this);
   private _isDisposed = false;
+  private _modelChanged = new Signal<this, IChange>(this);
   private _runChanged = new Signal<this, IChange>(this);
 }

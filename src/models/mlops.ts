@@ -52,6 +52,12 @@ export class MlopsModel implements IDisposable {
     });
     this._status.statusChanged.connect(this._onStatus, this);
     this.live = options.events ? new LiveChanges(options.events) : null;
+    // The sidebar's models list follows the registry's changes once it was shown.
+    this.live?.modelChanged.connect(() => {
+      if (this._models.phase !== 'idle') {
+        void this._models.load();
+      }
+    });
   }
 
   readonly serverSettings: ServerConnection.ISettings;

@@ -1,17 +1,24 @@
 /**
  * The model registry tab's model: the models list (with a debounced name
  * search), the model or version page shown, the backends' write access, and
- * the version page's edits (links, aliases, uploads) and downloads. Views render it;
+ * the registry's edits (create, describe, rename, tag, delete models and
+ * versions; links, aliases, uploads) and downloads. Views render it;
  * every call goes through `src/api/`.
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { Debouncer } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import { getStatus } from '../api/endpoints';
 import {
   addVersionLink,
+  createModel,
+  deleteModel,
+  deleteVersion,
   downloadVersionArtifact,
+  editModel,
+  editVersion,
   getModel,
   getVersion,
   IModelPage,
@@ -19,6 +26,12 @@ import {
   IVersionLink,
   IVersionPage,
   IAliasRef,
+  ICreateModelRequest,
+  IDeletedModel,
+  IDeletedVersion,
+  IModelEdit,
+  IVersionEdit,
+  IVersionEditRequest,
   listModels,
   removeModelAlias,
   removeVersionLink,
@@ -104,6 +117,10 @@ export class RegistryModel implements IDisposable {
   get isDisposed(): boolean {
     return this._isDisposed;
   }
+  /** A model or version was created, edited or deleted through this model (other views follow it). */
+  get edited(): ISignal<this, void> {
+    return this._edited;
+  }
 
   /** Show the list: loaded the first time, then kept. */
   showList(): void {
@@ -131,6 +148,27 @@ export class RegistryModel implements IDisposable {
   /** Ask for the list again. */
   refreshList(): Promise<void> {
     return this.list.load();
+  }
+
+  /**
+   * A model, its versions or aliases changed elsewhere (a change event from
+   * another view, window or user of this server): the list reloads when it
+   * was shown, and so do the pages of that model.
+   */
+  modelChangedElsewhere(backend: string, name: string | null): void {
+    if (this.list.phase !== 'idle') {
+      void this.list.load();
+    }
+    for (const page of [this._model, this._version]) {
+      const [pageBackend, pageName] = page ? JSON.parse(page.key) : [];
+      if (
+        page &&
+        pageBackend === backend &&
+        (name === null || pageName === name)
+      ) {
+        void page.resource.load();
+      }
+    }
   }
 
   /** Show a model's page (the same page again keeps what it loaded). */
@@ -206,6 +244,71 @@ export class RegistryModel implements IDisposable {
     return aliases;
   }
 
+  /** Create a model (without versions); its page. The list reloads. */
+  async createModel(request: ICreateModelRequest): Promise<IModelPage> {
+    const page = await createModel(request, this.serverSettings);
+    this._afterEdit();
+    return page;
+  }
+
+  /**
+   * Rename, describe or tag a model; its page after (under its new name).
+   * The model page shown takes the answer; the list reloads.
+   */
+  async editModel(
+    backend: string,
+    name: string,
+    edit: IModelEdit
+  ): Promise<IModelPage> {
+    const page = await editModel(backend, name, edit, this.serverSettings);
+    if (this._model?.key === JSON.stringify([backend, page.name])) {
+      this._model.resource.set(page);
+    }
+    this._afterEdit();
+    return page;
+  }
+
+  /** Delete a model (`confirm` repeats its name); the list reloads. */
+  async deleteModel(
+    backend: string,
+    name: string,
+    confirm: string
+  ): Promise<IDeletedModel> {
+    const gone = await deleteModel(backend, name, confirm, this.serverSettings);
+    this._afterEdit();
+    return gone;
+  }
+
+  /** Describe or tag a version; the page shown reloads. */
+  async editVersion(
+    ref: IVersionRefArgs,
+    edit: IVersionEditRequest
+  ): Promise<IVersionEdit> {
+    const answer = await editVersion(
+      ref.backend,
+      ref.model,
+      ref.version,
+      edit,
+      this.serverSettings
+    );
+    await this._reloadPages();
+    this._afterEdit();
+    return answer;
+  }
+
+  /** Delete a version (its run stays); the page shown reloads. */
+  async deleteVersion(ref: IVersionRefArgs): Promise<IDeletedVersion> {
+    const gone = await deleteVersion(
+      ref.backend,
+      ref.model,
+      ref.version,
+      this.serverSettings
+    );
+    await this._model?.resource.load();
+    this._afterEdit();
+    return gone;
+  }
+
   /** One file of a version. */
   download(ref: IVersionRefArgs, path: string): Promise<Blob> {
     return downloadVersionArtifact(
@@ -227,6 +330,7 @@ export class RegistryModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    Signal.clearData(this);
     this._searchDebouncer.dispose();
     this._closePages();
     this.list.dispose();
@@ -252,6 +356,14 @@ export class RegistryModel implements IDisposable {
     return { key, resource };
   }
 
+  /** After a write: the list (when shown once) reloads, and listeners hear of it. */
+  private _afterEdit(): void {
+    if (this.list.phase !== 'idle') {
+      void this.list.load();
+    }
+    this._edited.emit();
+  }
+
   private async _reloadPages(): Promise<void> {
     await Promise.all([
       this._model?.resource.load(),
@@ -274,6 +386,7 @@ export class RegistryModel implements IDisposable {
     this._version = null;
   }
 
+  private _edited = new Signal<this, void>(this);
   private _isDisposed = false;
   private _listedSearch = '';
   private _model: IKeyed<IModelPage> | null = null;

@@ -1,6 +1,13 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { Poll } from '@lumino/polling';
 
+import {
+  deleteRuns,
+  IDeletedRuns,
+  IRunsChanged,
+  listDeletedRuns,
+  restoreRuns
+} from '../api/edits';
 import { IListRunsOptions, listRuns } from '../api/endpoints';
 import {
   IAvailableColumns,
@@ -21,6 +28,7 @@ import {
   orderBy,
   settleColumns
 } from './rows';
+import { Bin } from './bin';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
 import { DEFAULT_PAGE_SIZE } from './settings';
@@ -58,6 +66,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._columns = [...(options.defaultColumns ?? [])];
     this._columnsFromSettings = this._columns.length > 0;
     this.selection = new RunsSelection(this.backend);
+    this.bin = new Bin(() =>
+      listDeletedRuns(this.backend, this.experimentId, this._serverSettings)
+    );
     const interval = options.pollInterval ?? 10000;
     this._poll = new Poll({
       auto: false,
@@ -75,6 +86,34 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   readonly experimentName: string;
   /** Checked runs (kept across reloads). */
   readonly selection: RunsSelection;
+  /** Delete and restore, the deleted runs. */
+  readonly bin: Bin<IDeletedRuns>;
+
+  /** Delete runs: their rows go at once. Throws the server's error. */
+  async deleteRuns(runIds: readonly string[]): Promise<IRunsChanged> {
+    const done = await deleteRuns(
+      this.backend,
+      this.experimentId,
+      runIds,
+      this._serverSettings
+    );
+    this.bin.refresh();
+    this._dropRows(done.runs.map(r => r.run_id));
+    return done;
+  }
+
+  /** Restore deleted runs, then reload the rows. Throws the server's error. */
+  async restoreRuns(runIds: readonly string[]): Promise<IRunsChanged> {
+    const done = await restoreRuns(
+      this.backend,
+      this.experimentId,
+      runIds,
+      this._serverSettings
+    );
+    this.bin.refresh();
+    void this.reload();
+    return done;
+  }
 
   get rows(): readonly IRunRow[] {
     return this._rows;
@@ -163,6 +202,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._live?.runChanged.disconnect(this._onChange, this);
     this._poll.dispose();
     this.selection.dispose();
+    this.bin.dispose();
     super.dispose();
   }
 
@@ -310,7 +350,33 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       this._pending = true; // after the first load
       return;
     }
-    void this._poll.refresh();
+    if (change.change === 'deleted' && change.run_id) {
+      this._dropRows([change.run_id]);
+    } else if (change.change === 'edited' && change.run_id) {
+      const id = change.run_id;
+      this._rows = this._rows.map(r =>
+        r.run_id === id ? { ...r, run_name: change.name ?? r.run_name } : r
+      );
+      this.emit();
+    } else if (change.change === 'restored') {
+      void this.reload();
+    } else {
+      void this._poll.refresh();
+    }
+    if (change.change !== 'edited') {
+      this.bin.refresh();
+    }
+  }
+
+  /** Rows of deleted runs go (and leave the selection). */
+  private _dropRows(runIds: readonly string[]): void {
+    const gone = new Set(runIds);
+    if (!this._rows.some(r => gone.has(r.run_id))) {
+      return;
+    }
+    this._rows = this._rows.filter(r => !gone.has(r.run_id));
+    runIds.forEach(id => this.selection.toggle(id, false));
+    this.emit();
   }
 
   private _available: IAvailableColumns = NO_COLUMNS;

@@ -3,12 +3,21 @@ import * as React from 'react';
 
 import { IModelPage } from '../api/registry';
 import { CopyId } from '../common/CopyId';
+import { DescriptionEditor } from '../common/DescriptionEditor';
 import { safeHref, timeCell, versionLabel } from '../common/format';
 import { useSignals } from '../common/hooks';
 import { sortVersions } from '../common/registryRules';
+import { TagsEditor } from '../common/TagsEditor';
 import { RegistryModel } from '../models/registry';
 import { Resource } from '../models/resource';
 import { AliasEditor } from './Aliases';
+import { DeleteVersionButton, ModelActions } from './EditActions';
+import {
+  DESCRIPTION_MAX,
+  GITLAB_NO_TAGS,
+  registryEditing,
+  tagKeyProblem
+} from './editRules';
 import { PageState } from './PageState';
 import { IRegistryActions } from './route';
 
@@ -82,11 +91,17 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
   const created = timeCell(page.creation_timestamp);
   const updated = timeCell(page.last_updated_timestamp);
   const web = safeHref(page.web_url);
+  const blocked = registry.writeBlocked(backend);
+  const editing = registryEditing(page.backend_kind);
+  const what = `model ${page.name}`;
   return (
     <div className="jp-mlops-ModelPage" data-testid="model-page">
-      <h2 className="jp-mlops-PageTitle">
-        Model <span className="jp-mlops-Name">{page.name}</span>
-      </h2>
+      <div className="jp-mlops-PageHeader">
+        <h2 className="jp-mlops-PageTitle">
+          Model <span className="jp-mlops-Name">{page.name}</span>
+        </h2>
+        <ModelActions page={page} registry={registry} actions={actions} />
+      </div>
       <dl className="jp-mlops-Meta">
         <dt>Backend</dt>
         <dd>
@@ -126,9 +141,29 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
           </>
         )}
       </dl>
-      {page.description && (
-        <p className="jp-mlops-Description">{page.description}</p>
-      )}
+      <DescriptionEditor
+        what={what}
+        text={page.description}
+        blocked={blocked}
+        maxLength={DESCRIPTION_MAX}
+        save={description =>
+          registry.editModel(backend, page.name, { description })
+        }
+      />
+      <h3 className="jp-mlops-SectionTitle">Tags</h3>
+      <TagsEditor
+        what={what}
+        tags={page.tags ?? {}}
+        addBlocked={editing.tags ? blocked : GITLAB_NO_TAGS}
+        changeBlocked={editing.tags ? blocked : GITLAB_NO_TAGS}
+        keyProblem={tagKeyProblem}
+        setTag={(key, value) =>
+          registry.editModel(backend, page.name, { set_tags: { [key]: value } })
+        }
+        removeTag={key =>
+          registry.editModel(backend, page.name, { remove_tags: [key] })
+        }
+      />
       <h3 className="jp-mlops-SectionTitle">
         Versions ({page.versions.length})
       </h3>
@@ -145,6 +180,9 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
                 {!page.aliases_note && <th scope="col">Aliases</th>}
                 <th scope="col">Status</th>
                 <th scope="col">Description</th>
+                <th scope="col">
+                  <span className="jp-mlops-VisuallyHidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -203,6 +241,18 @@ export function ModelPageView(props: IModelPageProps): JSX.Element {
                     </td>
                     <td className="jp-mlops-Description">
                       {v.description || ''}
+                    </td>
+                    <td>
+                      <DeleteVersionButton
+                        backend={backend}
+                        backendKind={page.backend_kind}
+                        model={name}
+                        version={v.version}
+                        label={versionLabel(v)}
+                        aliases={v.aliases}
+                        webUrl={v.web_url}
+                        registry={registry}
+                      />
                     </td>
                   </tr>
                 );

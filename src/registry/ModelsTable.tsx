@@ -1,5 +1,7 @@
 /** The registry's first page: models of every configured backend, searchable. */
 import {
+  addIcon,
+  Button,
   InputGroup,
   refreshIcon,
   searchIcon,
@@ -19,6 +21,8 @@ export interface IModelsTableProps {
   /** The text in the search box (the list follows it, debounced). */
   search: string;
   onSearch: (search: string) => void;
+  /** Open the "Create model" dialog. */
+  onCreate: () => void;
 }
 
 /** Search box and the table. */
@@ -47,6 +51,14 @@ export function ModelsTable(props: IModelsTableProps): JSX.Element {
           tooltip="Reload"
           onClick={() => void registry.refreshList()}
         />
+        <Button
+          className="jp-mlops-CreateModelButton"
+          title="Create a model (without versions) on a backend"
+          onClick={props.onCreate}
+        >
+          <addIcon.react tag="span" elementSize="small" />
+          Create model
+        </Button>
       </div>
       {error && (
         <div className="jp-mlops-Notice jp-mlops-mod-error" role="alert">
@@ -67,7 +79,7 @@ export function ModelsTable(props: IModelsTableProps): JSX.Element {
         <p className="jp-mlops-Compare-empty">
           {search
             ? `No model matches "${search}".`
-            : 'No models yet. Promote a candidate from a compare tab or the sidebar to create one.'}
+            : 'No models yet. Create one, or promote a candidate from an experiment page.'}
         </p>
       )}
       {list && list.models.length > 0 && (

@@ -7,6 +7,7 @@ import * as React from 'react';
 import { versionLabel } from '../common/format';
 import { mlopsIcon } from '../common/icons';
 import { RegistryModel } from '../models/registry';
+import { createModelWithDialog } from './CreateModel';
 import { ModelPageView } from './ModelPage';
 import { ModelsTable } from './ModelsTable';
 import { IRegistryActions, RegistryRoute, routeTitle } from './route';
@@ -111,6 +112,14 @@ export class RegistryBody extends ReactWidget {
     super.dispose();
   }
 
+  /** "Create model": the dialog, then the new model's page. */
+  async createModel(): Promise<void> {
+    const page = await createModelWithDialog(this.registry);
+    if (page && !this.isDisposed) {
+      this.navigate({ page: 'model', backend: page.backend, name: page.name });
+    }
+  }
+
   /** Called after each navigation (the tab title follows). */
   onRouteChanged: ((route: RegistryRoute) => void) | null = null;
 
@@ -133,6 +142,7 @@ export class RegistryBody extends ReactWidget {
                 registry.setSearch(s);
                 this.update();
               }}
+              onCreate={() => void this.createModel()}
             />
           </>
         )}

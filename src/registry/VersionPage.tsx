@@ -2,10 +2,19 @@
 import * as React from 'react';
 
 import { IVersionPage } from '../api/registry';
+import { DescriptionEditor } from '../common/DescriptionEditor';
 import { useSignals } from '../common/hooks';
+import { TagsEditor } from '../common/TagsEditor';
 import { RegistryModel } from '../models/registry';
 import { Resource } from '../models/resource';
 import { AliasEditor } from './Aliases';
+import { DeleteVersionButton } from './EditActions';
+import {
+  DESCRIPTION_MAX,
+  GITLAB_NO_TAGS,
+  registryEditing,
+  tagKeyProblem
+} from './editRules';
 import { LinkedItems } from './LinkedItems';
 import { PageState } from './PageState';
 import { IRegistryActions } from './route';
@@ -51,18 +60,38 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
       `${formatNumber(m.value)}  (step ${m.step})`
     ]
   );
+  const label = versionLabel(page);
+  const editing = registryEditing(page.backend_kind);
+  const what = `version ${label} of ${name}`;
+  const ref = { backend, model: name, version: page.version };
   return (
     <div className="jp-mlops-VersionPage" data-testid="version-page">
-      <h2 className="jp-mlops-PageTitle">
-        Version {versionLabel(page)} <span className="jp-mlops-Subtle">of</span>{' '}
-        <button
-          type="button"
-          className="jp-mlops-LinkButton jp-mlops-Name"
-          onClick={() => actions.navigate({ page: 'model', backend, name })}
-        >
-          {name}
-        </button>
-      </h2>
+      <div className="jp-mlops-PageHeader">
+        <h2 className="jp-mlops-PageTitle">
+          Version {label} <span className="jp-mlops-Subtle">of</span>{' '}
+          <button
+            type="button"
+            className="jp-mlops-LinkButton jp-mlops-Name"
+            onClick={() => actions.navigate({ page: 'model', backend, name })}
+          >
+            {name}
+          </button>
+        </h2>
+        <div className="jp-mlops-PageActions">
+          <DeleteVersionButton
+            backend={backend}
+            backendKind={page.backend_kind}
+            model={name}
+            version={page.version}
+            label={label}
+            aliases={page.aliases}
+            webUrl={page.web_url}
+            registry={registry}
+            text
+            onDeleted={() => actions.navigate({ page: 'model', backend, name })}
+          />
+        </div>
+      </div>
       <p className="jp-mlops-Subtle">
         {page.backend} ({page.backend_kind}) · created{' '}
         <span title={created.title}>{created.text}</span>
@@ -78,9 +107,13 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
           </>
         )}
       </p>
-      {page.description && (
-        <p className="jp-mlops-Description">{page.description}</p>
-      )}
+      <DescriptionEditor
+        what={what}
+        text={page.description}
+        blocked={writeBlocked(backend)}
+        maxLength={DESCRIPTION_MAX}
+        save={description => registry.editVersion(ref, { description })}
+      />
       <div className="jp-mlops-VersionAliases">
         <span className="jp-mlops-Subtle">Aliases</span>
         <AliasEditor
@@ -103,6 +136,20 @@ export function VersionPageView(props: IVersionPageProps): JSX.Element {
         <section>
           <h3 className="jp-mlops-SectionTitle">Lineage</h3>
           <Lineage page={page} actions={actions} />
+          <h3 className="jp-mlops-SectionTitle">Tags</h3>
+          <TagsEditor
+            what={what}
+            tags={page.tags}
+            addBlocked={editing.tags ? writeBlocked(backend) : GITLAB_NO_TAGS}
+            changeBlocked={
+              editing.tags ? writeBlocked(backend) : GITLAB_NO_TAGS
+            }
+            keyProblem={tagKeyProblem}
+            setTag={(key, value) =>
+              registry.editVersion(ref, { set_tags: { [key]: value } })
+            }
+            removeTag={key => registry.editVersion(ref, { remove_tags: [key] })}
+          />
           <h3 className="jp-mlops-SectionTitle">Linked items</h3>
           <LinkedItems
             backend={backend}

@@ -2,7 +2,12 @@ import { InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IExperimentRow } from '../api/types';
+import { IEditSupport } from '../models/edits';
 import { ExperimentsModel } from '../models/experiments';
+import {
+  DeletedExperimentsPanel,
+  ShowDeletedToggle
+} from './DeletedExperiments';
 import { EmptyState } from './EmptyState';
 import { ErrorBox, Loading, Note, ProgressBar } from '../common/Feedback';
 import { formatCount, formatRelative, plural } from '../common/format';
@@ -130,6 +135,8 @@ export function ExperimentsView(props: {
   /** Id of the experiment whose page is current (highlighted), or null. */
   selected?: string | null;
   onOpen: (row: IExperimentRow) => void;
+  /** What the backend lets the user edit (the deleted list, restore). */
+  support?: IEditSupport;
 }): JSX.Element {
   const { model } = props;
   useSignals(model.changed);
@@ -214,7 +221,13 @@ export function ExperimentsView(props: {
           rightIcon="ui-components:search"
           onChange={event => setSearch(event.currentTarget.value)}
         />
+        {props.support && (
+          <ShowDeletedToggle model={model} support={props.support} />
+        )}
       </div>
+      {props.support && (
+        <DeletedExperimentsPanel model={model} support={props.support} />
+      )}
       <ProgressBar active={model.phase === 'loading' && rows.length > 0} />
       {model.error && rows.length > 0 && (
         <ErrorBox

@@ -15,6 +15,8 @@ export interface IModelsViewProps {
   showBackend: boolean;
   onOpenRegistry: () => void;
   onOpenModel: (model: IModelRow) => void;
+  /** "Create model" (the registry's dialog). */
+  onCreateModel?: () => void;
 }
 
 function ModelItem(props: {
@@ -79,8 +81,8 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
   } else if (rows.length === 0) {
     body = (
       <div className="jp-mlops-NoMatch" data-empty="models">
-        No registered models yet. Promote a candidate from an experiment page to
-        create one.
+        No registered models yet. Create one, or promote a candidate from an
+        experiment page.
       </div>
     );
   } else {
@@ -110,6 +112,17 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
       >
         Open model registry
       </Button>
+      {props.onCreateModel && (
+        <Button
+          minimal
+          small
+          className="jp-mlops-CreateModelLink"
+          onClick={props.onCreateModel}
+          title="Create a model (without versions) in the registry"
+        >
+          Create model…
+        </Button>
+      )}
       <ProgressBar active={models.phase === 'loading' && !!list} />
       {list?.errors.map(e => (
         <Note key={e.backend} kind="error" title={e.message}>

@@ -10,6 +10,7 @@ import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IModelRow } from '../api/registry';
+import { editSupport } from '../models/edits';
 import { IExperimentRef, MlopsModel } from '../models/mlops';
 import { BackendPicker } from './BackendPicker';
 import { ExperimentsView } from './ExperimentsView';
@@ -17,6 +18,7 @@ import { useSignals } from '../common/hooks';
 import { mlopsIcon } from '../common/icons';
 import { ModelsView } from './ModelsView';
 import { StatusBanner } from './StatusBanner';
+import { ITab, TabStrip } from '../common/TabStrip';
 
 /** DOM id of the sidebar (also its layout-restorer and Galata key). */
 export const SIDEBAR_ID = 'jupyterlab-mlops-sidebar';
@@ -24,13 +26,14 @@ export const SIDEBAR_ID = 'jupyterlab-mlops-sidebar';
 /** Commands of other plugins the sidebar runs. */
 export const SIDEBAR_COMMANDS = {
   openRegistry: 'mlops:open-registry',
-  openModel: 'mlops:open-model'
+  openModel: 'mlops:open-model',
+  createModel: 'mlops:create-model'
 } as const;
 
 /** The sidebar's sections. */
 export type SidebarSection = 'experiments' | 'models';
 
-const SECTIONS: { id: SidebarSection; label: string }[] = [
+const SECTIONS: ITab<SidebarSection>[] = [
   { id: 'experiments', label: 'Experiments' },
   { id: 'models', label: 'Models' }
 ];
@@ -70,17 +73,6 @@ function Views(props: {
     });
   const openRegistry = (): void =>
     void options.commands.execute(SIDEBAR_COMMANDS.openRegistry, {});
-  const onSectionKey = (event: React.KeyboardEvent): void => {
-    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') {
-      return;
-    }
-    event.preventDefault();
-    const next = section === 'experiments' ? 'models' : 'experiments';
-    setSection(next);
-    event.currentTarget
-      .querySelector<HTMLElement>(`[data-section="${next}"]`)
-      ?.focus();
-  };
 
   let view: React.ReactNode = null;
   if (section === 'models') {
@@ -90,6 +82,9 @@ function Views(props: {
         showBackend={(model.status?.backends.length ?? 0) > 1}
         onOpenRegistry={openRegistry}
         onOpenModel={openModel}
+        onCreateModel={() =>
+          void options.commands.execute(SIDEBAR_COMMANDS.createModel, {})
+        }
       />
     );
   } else if (experiments) {
@@ -98,6 +93,9 @@ function Views(props: {
         key={experiments.backend}
         model={experiments}
         selected={selected}
+        support={editSupport(
+          model.status?.backends.find(b => b.name === experiments.backend)
+        )}
         onOpen={row =>
           options.openExperiment({
             backend: experiments.backend,
@@ -118,26 +116,13 @@ function Views(props: {
           onChange={name => model.selectBackend(name)}
         />
       )}
-      <div
+      <TabStrip<SidebarSection>
         className="jp-mlops-Sections"
-        role="tablist"
-        aria-label="MLOps sections"
-        onKeyDown={onSectionKey}
-      >
-        {SECTIONS.map(s => (
-          <button
-            key={s.id}
-            role="tab"
-            className={`jp-mlops-Section${s.id === section ? ' jp-mod-current' : ''}`}
-            data-section={s.id}
-            aria-selected={s.id === section}
-            tabIndex={s.id === section ? 0 : -1}
-            onClick={() => setSection(s.id)}
-          >
-            {s.label}
-          </button>
-        ))}
-      </div>
+        label="MLOps sections"
+        tabs={SECTIONS}
+        current={section}
+        onSelect={setSection}
+      />
       <div className="jp-mlops-ViewArea" data-view={section} role="tabpanel">
         {view}
       </div>

@@ -80,9 +80,7 @@ test.describe('Experiment page', () => {
     await expect(page.locator(REGISTRY)).toBeVisible();
 
     // The Models section lists the models; a click opens one.
-    await page
-      .locator(`${SIDEBAR} .jp-mlops-Section[data-section="models"]`)
-      .click();
+    await page.locator(`${SIDEBAR} .jp-mlops-Tab[data-tab="models"]`).click();
     const model = page.locator(
       `${SIDEBAR} .jp-mlops-ModelItem[data-model="${MODEL}"]`
     );
@@ -280,9 +278,7 @@ test.describe('Experiment page', () => {
     ).toHaveText(name!);
 
     // Models list: arrows and Enter too.
-    await page
-      .locator(`${SIDEBAR} .jp-mlops-Section[data-section="models"]`)
-      .click();
+    await page.locator(`${SIDEBAR} .jp-mlops-Tab[data-tab="models"]`).click();
     const model = page.locator(
       `${SIDEBAR} .jp-mlops-ModelItem[data-model="${MODEL}"] button`
     );

@@ -11,6 +11,7 @@ from tornado import web
 from ...client.errors import InvalidInput
 from ...views import promote as pr
 from ..base import MlopsHandler
+from .registry import model_changed
 
 MODEL = r"backends/(?P<backend>[^/]+)/models/(?P<name>[^/]+)"
 
@@ -52,6 +53,7 @@ class PromoteHandler(MlopsHandler):
                 source=(body.get("source") or "").strip() or None,
             )
         )
+        model_changed(self, backend, "edited", name)  # a new version (and maybe the model)
         self.write_json(result, status=201)
 
 

@@ -107,6 +107,32 @@ class ModelPage(TypedDict):
     aliases: list[AliasRef]
     #: why there are none (GitLab has no aliases), else None
     aliases_note: Optional[str]
+    #: the model's tags, without those MLflow, GitLab and this extension manage
+    tags: dict[str, str]
+
+
+class DeletedModel(TypedDict):
+    """``DELETE backends/{b}/models/{name}``: what went."""
+
+    name: str
+    versions_deleted: int
+
+
+class DeletedVersion(TypedDict):
+    """``DELETE .../versions/{version}``: what went (the run it came from stays)."""
+
+    name: str
+    version: str
+    aliases_removed: list[str]
+    run_id: Optional[str]
+
+
+class VersionEdit(TypedDict):
+    """``PATCH .../versions/{version}``: the version's description and visible tags after the edit."""
+
+    version: str
+    description: Optional[str]
+    tags: dict[str, str]
 
 
 class VersionLink(TypedDict):
