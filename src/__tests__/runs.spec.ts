@@ -238,6 +238,34 @@ describe('RunsModel', () => {
     expect(model.rows.map(r => r.run_id)).toEqual(['r0', 'r1']);
   });
 
+  it('picks columns when an experiment opened empty gets its first params and metrics live', async () => {
+    model = create([], 20);
+    let runs: IRunRow[] = [];
+    server.handler = request => {
+      const empty = !runs.length;
+      return jsonReply(200, {
+        ...page(runs),
+        available_columns: empty
+          ? { params: [], metrics: [], tags: [] }
+          : AVAILABLE,
+        columns: (query(request).get('columns') ?? '').split(',')
+      });
+    };
+    model.isVisible = true;
+    await model.reload();
+    expect(model.columns).toEqual([]);
+    runs = [run(0, 'RUNNING')];
+    await waitFor(() => model.columns.length > 0);
+    expect(model.columns).toEqual(expect.arrayContaining(['metrics.loss']));
+    // the rows are fetched again with the chosen columns
+    await waitFor(() =>
+      server.requests.some(r =>
+        query(r).get('columns')?.includes('metrics.loss')
+      )
+    );
+    await waitFor(() => model.rows.length === 1);
+  });
+
   it('puts runs started meanwhile on top when polling', async () => {
     model = create(['metrics.loss'], 20);
     let fresh = [run(1, 'RUNNING'), run(2)];

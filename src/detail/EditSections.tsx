@@ -12,6 +12,7 @@ import {
   tagKeyProblem
 } from '../models/edits';
 import { Section } from './Section';
+import { KeyValueTable } from '../common/KeyValueTable';
 
 /** "run <name>" for messages. */
 export function runLabel(detail: IRunDetail): string {
@@ -68,20 +69,7 @@ export function TagsSection(props: {
             {support.permanentDelete ? 'GitLab and MLflow' : 'MLflow'};
             read-only)
           </summary>
-          <table className="jp-mlops-KeyValues">
-            <tbody>
-              {system.map(([k, v]) => (
-                <tr key={k}>
-                  <th scope="row" title={k}>
-                    {k}
-                  </th>
-                  <td className="jp-mlops-Mono jp-mlops-Wrap" title={v}>
-                    {v}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeyValueTable rows={system} mono wrap />
         </details>
       )}
     </Section>

@@ -5,6 +5,7 @@ import { IFileInfo, ILoggedModel, ILoggedModelList } from '../api/types';
 import { formatBytes, formatNumber } from '../common/format';
 import { IArtifactActions } from './ArtifactsSection';
 import { Section } from './Section';
+import { KeyValueTable } from '../common/KeyValueTable';
 
 /** What the section asks of the panel beyond opening files. */
 export interface ILoggedModelActions {
@@ -73,20 +74,7 @@ function KeyValues(props: {
   return (
     <div className="jp-mlops-LoggedModel-part">
       <h4 className="jp-mlops-LoggedModel-partTitle">{props.title}</h4>
-      <table className="jp-mlops-KeyValues">
-        <tbody>
-          {props.entries.map(([key, value]) => (
-            <tr key={key}>
-              <th scope="row" title={key}>
-                {key}
-              </th>
-              <td className="jp-mlops-Mono" title={value}>
-                {value}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyValueTable rows={props.entries} mono />
     </div>
   );
 }

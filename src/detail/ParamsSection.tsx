@@ -2,6 +2,7 @@ import { InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Section } from './Section';
+import { KeyValueTable } from '../common/KeyValueTable';
 
 /** Params with more than this many get a search box. */
 const SEARCH_FROM = 12;
@@ -41,20 +42,7 @@ export function ParamsSection(props: {
       {entries.length === 0 ? (
         <p className="jp-mlops-Muted">No parameters logged.</p>
       ) : (
-        <table className="jp-mlops-KeyValues">
-          <tbody>
-            {shown.map(([key, value]) => (
-              <tr key={key}>
-                <th scope="row" title={key}>
-                  {key}
-                </th>
-                <td className="jp-mlops-Mono" title={value}>
-                  {value}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <KeyValueTable rows={shown} mono />
       )}
     </Section>
   );

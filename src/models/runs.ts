@@ -247,9 +247,16 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     return taken;
   }
 
-  /** Settle the columns on the first answer (see {@link settleColumns}). */
+  /**
+   * Settle the columns on the first answer that has any to choose from (see
+   * {@link settleColumns}): an experiment opened empty gets its columns when
+   * its first params and metrics arrive.
+   */
   private _pickColumns(available: IAvailableColumns): boolean {
     if (this._columnsPicked) {
+      return false;
+    }
+    if (!available.params.length && !available.metrics.length) {
       return false;
     }
     this._columnsPicked = true;
@@ -324,6 +331,10 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         : mergeChanged(this._rows, page.runs);
     this._available = mergeAvailable(this._available, page.available_columns);
     this.emit();
+    if (this._pickColumns(this._available)) {
+      // The first params and metrics arrived live: show the chosen columns' values.
+      await this._loadFirst(this._filter);
+    }
   }
 
   private _wakePoll(): void {

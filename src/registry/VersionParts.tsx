@@ -5,6 +5,7 @@ import { IVersionPage } from '../api/registry';
 import { CandidateLink } from './ModelPage';
 import { IRegistryActions } from './route';
 import { safeHref } from '../common/format';
+import { KeyValueTable } from '../common/KeyValueTable';
 
 /** An http(s) link opened in a new tab; plain text otherwise. */
 export function ExternalLink(props: {
@@ -34,19 +35,11 @@ export function KeyValues(props: {
     return <p className="jp-mlops-Hint">{props.empty}</p>;
   }
   return (
-    <table
-      className="jp-mlops-DataTable jp-mlops-KeyValues"
-      data-testid={props.testId}
-    >
-      <tbody>
-        {props.rows.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>{v}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <KeyValueTable
+      rows={props.rows}
+      className="jp-mlops-DataTable"
+      testId={props.testId}
+    />
   );
 }
 
