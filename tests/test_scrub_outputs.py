@@ -95,6 +95,7 @@ def _requests(h: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """(method, path?query, JSON body): together they reach every route of ``routes.handlers()``."""
     r0, r1, m = h["runs"][0], h["runs"][1], h["model"]
     run, model = f"backends/default/runs/{r0}", f"backends/default/models/{m}"
+    exp = f"backends/default/experiments/{h['exp']}"
     ver = f"{model}/versions/1"
     mlflow = "backends/default/mlflow/api/2.0/mlflow"
     both = urlencode({"run": [f"default:{r0}", f"default:{r1}"], "metric": "loss"}, doseq=True)
@@ -133,6 +134,24 @@ def _requests(h: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("GET", f"snapshots/diff?{urlencode({'a': f'default:{r0}', 'b': f'default:{r1}'})}", None),
         ("POST", "backends/default/restart", {}),  # not embedded here: 400
         ("GET", "backends/default/log?lines=10", None),
+        # edits: values carrying the token come back in the answers (scrubbed)
+        (
+            "PATCH",
+            f"backends/default/runs/{r1}/edit",
+            {"description": f"about {SECRET}", "tags": {"set": {"k": SECRET}}},
+        ),
+        ("POST", f"{exp}/runs/delete", {"run_ids": [r1]}),
+        ("GET", f"{exp}/runs/deleted", None),
+        ("POST", f"{exp}/runs/restore", {"run_ids": [r1]}),
+        ("PATCH", f"{exp}/edit", {"description": f"exp {SECRET}", "tags": {"set": {"k": SECRET}}}),
+        ("PATCH", model, {"description": f"model {SECRET}", "set_tags": {"k": SECRET}}),
+        ("PATCH", ver, {"description": f"version {SECRET}"}),
+        ("POST", "models", {"backend": "default", "name": f"bad name {SECRET}"}),  # the refusal may echo it
+        ("DELETE", ver, None),
+        ("DELETE", f"{model}?confirm={m}", None),
+        ("POST", f"{exp}/delete", None),
+        ("GET", "backends/default/experiments/deleted", None),
+        ("POST", f"{exp}/restore", None),
     ]
 
 
