@@ -22,21 +22,35 @@ import requests
 from common import MLFLOW_ENV, free_port
 
 REPO = Path(__file__).resolve().parent.parent
+# JupyterLab driven by a benchmark's browser (as Galata's configure_jupyter_server has it)
+LAB_FOR_BROWSER = {
+    "expose_app_in_browser": True,
+    "news_url": None,
+    "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+}
 
 
 class JupyterServer:
-    def __init__(self, backends: list[dict[str, Any]], embedded_dir: Optional[Path] = None) -> None:
+    def __init__(
+        self, backends: list[dict[str, Any]], embedded_dir: Optional[Path] = None, browser: bool = False
+    ) -> None:
         """``backends`` as ``c.MlopsApp.backends``; or none and ``embedded_dir``: the embedded backend on that
-        data dir (its ``mlflow.db``), as a user with nothing configured has it."""
+        data dir (its ``mlflow.db``), as a user with nothing configured has it. ``browser``: JupyterLab for a
+        driven browser (``window.jupyterapp`` exposed, no news or update checks)."""
         self.dir = Path(tempfile.mkdtemp(prefix="mlops-bench-jupyter-"))
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
         self.backends = backends
         self.embedded_dir = embedded_dir
+        self.browser = browser
         self.proc: Optional[subprocess.Popen[bytes]] = None
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"token {self.token}"
+
+    def lab_url(self) -> str:
+        """JupyterLab's page, logged in by the token."""
+        return self.url(f"lab?token={self.token}")
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
@@ -61,6 +75,7 @@ class JupyterServer:
                         "embedded": self.embedded_dir is not None,
                         **({"embedded_data_dir": str(self.embedded_dir)} if self.embedded_dir else {}),
                     },
+                    **({"LabApp": LAB_FOR_BROWSER} if self.browser else {}),
                 }
             )
         )

@@ -14,8 +14,10 @@ from tornado import web
 
 from ...views import runs_table as rt
 from ...views.driver import run_async
+from ...views.run_series import sampled_chart
 from ...views.runs import RunsQuery, metric_chart
 from ._common import ViewHandler, experiment_id_arg
+from .compare import CompareBase
 
 
 class RunsHandler(ViewHandler):
@@ -65,27 +67,21 @@ class RunHandler(ViewHandler):
             return False
 
 
-class MetricHistoryHandler(ViewHandler):
-    """GET: one metric's history as ``[[x, y], ...]``, downsampled to at most ``max_points``."""
+class MetricHistoryHandler(CompareBase):
+    """GET: one metric's history as ``[[x, y], ...]``, downsampled to at most ``max_points``. MLflow, LTTB: read
+    as compare reads a series (sampled where it lives, compare's series cache); else the full history."""
 
     @web.authenticated
     @authorized
     async def get(self, backend: str, run_id: str, key: str) -> None:
         api = self.registry.client(backend).api
-        self.write_json(
-            await run_async(
-                metric_chart(
-                    api,
-                    backend,
-                    run_id,
-                    key,
-                    x=self.arg("x") or "step",
-                    max_points=self.int_arg("max_points", 500, 2, 10000),
-                    method=self.arg("method") or "lttb",
-                ),
-                self.drive,
-            )
-        )
+        x, method = self.arg("x") or "step", self.arg("method") or "lttb"
+        max_points = self.int_arg("max_points", 500, 2, 10000)
+        if method == "lttb" and not api.dialect.is_gitlab:
+            plan = sampled_chart(api, backend, run_id, key, self.cache, x=x, max_points=max_points)
+        else:
+            plan = metric_chart(api, backend, run_id, key, x=x, max_points=max_points, method=method)
+        self.write_json(await run_async(plan, self.drive, direct=self.registry.embedded_read))
 
 
 ROUTES = [

@@ -1,0 +1,65 @@
+"""One metric of one run for the run page's chart, read the way compare reads its series (:mod:`.compare_series`):
+a long MLflow series sampled where it lives (the embedded store's SQL, else ``get-history-bulk-interval``),
+never its full history; the series cache shared with compare (memory, and disk for finished runs).
+(:func:`.runs.metric_chart` is the path for GitLab and for a method other than LTTB.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..client.api import Api
+from ..client.errors import InvalidInput
+from .cache import SeriesCache
+from .compare import Fetched, RunRef
+from .compare_series import series_for
+from .driver import Plan, single
+from .runs import HISTORY_X, live_run, metric_chart
+
+if TYPE_CHECKING:
+    from .wire.runs import MetricHistory
+
+
+def sampled_chart(
+    api: Api, backend: str, run_id: str, key: str, cache: SeriesCache, *, x: str = "step", max_points: int = 500
+) -> Plan[MetricHistory]:
+    """``GET .../runs/{run_id}/metrics/{key}`` (LTTB to ``max_points``) through the compare series path."""
+    if x not in HISTORY_X:
+        raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
+    run = yield from single(backend, live_run(api, run_id))  # a deleted run: 404
+    ref = RunRef(backend, run_id)
+    got = None
+    if key in run.metrics:
+        series, errors = yield from series_for(
+            [Fetched(ref, run)], [key], {backend: api}, cache, max_points=max_points, x=x
+        )
+        got = series.get((key, ref))
+        if got is None and errors:  # the history route raises the backend's error as it is
+            return (yield from metric_chart(api, backend, run_id, key, x=x, max_points=max_points))
+    if got is None:  # never logged: an empty chart, as the history route answers
+        return {
+            "run_id": run_id,
+            "key": key,
+            "x": "time" if x == "time" else "step",
+            "points": [],
+            "total": 0,
+            "skipped": 0,
+            "downsampled": False,
+            "method": "none",
+            "source": "history",
+        }
+    total = got["total"] - got["skipped"]  # the finite points, as the history route counts
+    downsampled = len(got["points"]) < total
+    # sampled where it lives (the embedded store's bucket extremes, MLflow's intervals), then LTTB when needed
+    method = got["method"] if got["downsampled"] else ("minmax" if got["source"] == "sql" else "lttb")
+    return {
+        "run_id": run_id,
+        "key": key,
+        "x": "time" if x == "time" else "step",
+        "points": [[int(a) if float(a).is_integer() else a, b] for a, b in got["points"]],
+        "total": total,
+        "skipped": got["skipped"],
+        "downsampled": downsampled,
+        "method": method if downsampled else "none",
+        "source": "history",
+    }
