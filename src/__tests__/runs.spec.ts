@@ -1,4 +1,5 @@
 import { IRunRow, IRunsPage, RunStatus } from '../api/types';
+import { MAX_NEXT_PAGE, nextPageSize } from '../models/paging';
 import { RunsModel } from '../models/runs';
 import { FakeServer, jsonReply, waitFor } from './fakeServer';
 
@@ -112,6 +113,12 @@ describe('RunsModel', () => {
     expect(query(server.requests[1]).get('page_token')).toBe('tok1');
     await model.loadMore();
     expect(query(server.requests[2]).get('page_token')).toBe('tok2');
+    // the next pages grow with what is loaded (3, then 3, then the 5 rows held)
+    expect(server.requests.map(r => query(r).get('max_results'))).toEqual([
+      '3',
+      '3',
+      '5'
+    ]);
     // r2 came twice (a run started meanwhile): it is listed once.
     expect(model.rows.map(r => r.run_id)).toEqual([
       'r0',
@@ -301,5 +308,23 @@ describe('RunsModel', () => {
     expect(selection.size).toBe(3);
     selection.toggleAll(model.rows.map(r => r.run_id));
     expect(selection.size).toBe(0);
+  });
+});
+
+describe('nextPageSize', () => {
+  it('asks for as many rows again as are loaded, within the page size and the cap', () => {
+    expect(nextPageSize(50, 50)).toBe(50);
+    expect(nextPageSize(50, 100)).toBe(100);
+    expect(nextPageSize(50, 400)).toBe(400);
+    expect(nextPageSize(50, 4000)).toBe(MAX_NEXT_PAGE);
+    expect(nextPageSize(50, 0)).toBe(50);
+    // from 50 rows to 5,000: a dozen requests, not a hundred
+    let loaded = 50;
+    let requests = 0;
+    while (loaded < 5000) {
+      loaded += nextPageSize(50, loaded);
+      requests++;
+    }
+    expect(requests).toBeLessThanOrEqual(13);
   });
 });

@@ -19,6 +19,18 @@ export interface IFirstLoad<TPage> {
   fail?: (error: MlopsApiError) => void;
 }
 
+/** The largest page asked for while scrolling far (one request stays well under the backend timeout). */
+export const MAX_NEXT_PAGE = 500;
+
+/**
+ * Size of the next page of a list that has `loaded` rows: as many again as
+ * are loaded (at least the page size, at most {@link MAX_NEXT_PAGE}), so
+ * scrolling to row 5,000 takes a dozen requests instead of a hundred.
+ */
+export function nextPageSize(pageSize: number, loaded: number): number {
+  return Math.max(pageSize, Math.min(loaded, MAX_NEXT_PAGE));
+}
+
 /**
  * The paging lifecycle shared by the experiments list and the candidates
  * table: a first page that replaces the rows, "load more" that appends the

@@ -18,7 +18,7 @@ import {
 import { mergeAvailable, NO_COLUMNS } from './columns';
 import { LIVE_STATUSES } from './common';
 import { IChange, LiveChanges } from './live';
-import { PagedListModel } from './paging';
+import { nextPageSize, PagedListModel } from './paging';
 import {
   appendRows,
   ISort,
@@ -207,7 +207,8 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   }
 
   protected fetchPage(pageToken: string): Promise<IRunsPage> {
-    return this._fetch(this._filter, pageToken);
+    const size = nextPageSize(this._pageSize, this._rows.length);
+    return this._fetch(this._filter, pageToken, undefined, size);
   }
 
   protected appendPage(page: IRunsPage): void {
@@ -272,13 +273,14 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _fetch(
     filter: string,
     pageToken: string | null,
-    since?: number
+    since?: number,
+    maxResults = this._pageSize
   ): Promise<IRunsPage> {
     const options: IListRunsOptions = {
       columns: this._columns,
       filter,
       orderBy: orderBy(this._sort),
-      maxResults: this._pageSize,
+      maxResults,
       pageToken,
       since
     };
