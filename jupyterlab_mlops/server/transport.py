@@ -27,6 +27,12 @@ Body = Union[bytes, AsyncIterator[bytes], None]
 MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 TRANSFER_TIMEOUT = 300.0  # s without a byte moving, for artifact transfers (not the whole transfer)
+#: Idle kept-alive connections are dropped before the backend drops them (uvicorn, MLflow 3's server: 5 s).
+KEEPALIVE_EXPIRY = 4.0
+#: Failures of a request sent on a kept-alive connection the backend closed meanwhile (nothing was answered).
+STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+#: Methods sent again once after such a failure, when they carry no body (nothing can be applied twice).
+RETRIED_METHODS = ("GET", "HEAD")
 
 
 def query(params: Optional[dict[str, Any]]) -> Optional[list[tuple[str, Any]]]:
@@ -51,7 +57,9 @@ class AsyncClient:
         # No default headers: credentials are added per request, for the backend's own origin only.
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=16, keepalive_expiry=30),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=16, keepalive_expiry=KEEPALIVE_EXPIRY
+            ),
             follow_redirects=False,
         )
 
@@ -112,7 +120,12 @@ class AsyncClient:
                 timeout=self._timeout(transfer),
             )
             try:
-                response = await self.http.send(request, stream=True)
+                try:
+                    response = await self.http.send(request, stream=True)
+                except STALE_CONNECTION:
+                    if method not in RETRIED_METHODS or content is not None:
+                        raise
+                    response = await self.http.send(request, stream=True)  # once, on a fresh connection
             except (httpx.TransportError, OSError) as exc:
                 raise self._network_error(exc) from None
             if follow and response.status_code in REDIRECTS and "location" in response.headers:
