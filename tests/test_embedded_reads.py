@@ -86,7 +86,13 @@ async def test_pages_come_from_the_sqlite_file_once_it_is_ready(jp_serverapp: An
     try:
         exp = await asyncio.get_running_loop().run_in_executor(None, _seed, url)
         reads = jp_serverapp.web_app.settings["mlops_registry"]._embedded_reads
-        queries = [{}, {"order_by": "metrics.auc DESC"}, {"filter": "params.lr = '1'", "order_by": "tags.team ASC"}]
+        auto = [{"columns": "", "auto_columns": "1"}, {"columns": "params.nope", "auto_columns": "1"}]
+        queries = [
+            {},
+            {"order_by": "metrics.auc DESC"},
+            {"filter": "params.lr = '1'", "order_by": "tags.team ASC"},
+            *auto,  # the server chooses the columns: the file is read again for them
+        ]
         over_rest = [await _page(jp_fetch, exp, **q) for q in queries]  # the first call starts the warm-up
         deadline = time.monotonic() + 120
         while not reads.ready:
@@ -96,9 +102,11 @@ async def test_pages_come_from_the_sqlite_file_once_it_is_ready(jp_serverapp: An
         search = reads.store.search_runs
         reads.store.search_runs = lambda *a, **k: calls.append(a) or search(*a, **k)  # a spy: the real read runs
         direct = [await _page(jp_fetch, exp, **q) for q in queries]
-        assert len(calls) == len(queries)
+        assert len(calls) == len(queries) + len(auto)
         for a, b in zip(over_rest, direct):
             assert a == b
+        assert direct[-1]["columns"] == direct[-2]["columns"] == ["metrics.auc", "params.lr", "params.seed"]
+        assert any(r["metrics"] and r["params"] for r in direct[-1]["runs"])
         second = await _page(jp_fetch, exp, page_token=direct[0]["next_page_token"])
         assert [r["run_name"] for r in second["runs"]] == ["r6", "r5", "r4", "r3", "r2"]
         with pytest.raises(Exception) as bad:

@@ -3,6 +3,8 @@ metric history and artifacts, against the real MLflow server and the GitLab stan
 
 from __future__ import annotations
 
+import functools
+
 import json
 import math
 import uuid
@@ -131,6 +133,23 @@ async def test_default_page_has_only_requested_columns(jp_fetch, mlops_backends,
     assert "team" in avail["tags"]
     assert page["emulated"] == {"filter": False, "order": False, "reason": None}
     assert {r["status"] for r in page["runs"]} == {"FINISHED", "FAILED"}
+
+
+@BOTH
+async def test_auto_columns_are_chosen_in_the_same_request(jp_fetch, mlops_backends, exp):
+    """``auto_columns``: a table without columns (or with none the experiment has) gets the first metrics and
+    params with their values in one answer; asked columns the experiment has are kept as asked."""
+    b = mlops_backends[0]["name"]
+    fetch = functools.partial(get, jp_fetch, "backends", b, "experiments", exp["id"], "runs")
+    chosen = ["metrics.acc", "metrics.loss", "metrics.train/loss", "params.depth", "params.lr"]
+    for asked in ("", "params.nope,tags.none"):
+        page = await fetch(columns=asked, auto_columns="1")
+        assert page["columns"] == chosen
+        row = page["runs"][8]  # run-03
+        assert row["params"]["lr"] == "0.1" and row["metrics"]["acc"] == 0.25
+    kept = await fetch(columns="params.lr,params.nope", auto_columns="1")
+    assert kept["columns"] == ["params.lr", "params.nope"]
+    assert (await fetch())["columns"] == []  # not asked to choose: nothing chosen
 
 
 @BOTH

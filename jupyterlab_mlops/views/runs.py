@@ -10,10 +10,11 @@ sorts them here and pages the list with our own tokens (``total`` is then known)
 
 from __future__ import annotations
 
+
 import asyncio
 import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 from ..client.api import Api
@@ -74,6 +75,9 @@ class RunsQuery:
     page_token: Optional[str] = None
     #: the incremental poll: only runs started or ended at or after this time (ms), or still live
     since: Optional[int] = None
+    #: choose the columns when the experiment has none of the asked ones (:func:`.runs_table.settle_columns`);
+    #: the answer's ``columns`` says which, so a table opened without columns needs one request, not two
+    auto_columns: bool = False
 
     def native_order(self, api: Api) -> Optional[list[str]]:
         """The backend's own ``order_by`` when it can serve this query, else None (emulated here)."""
@@ -118,6 +122,12 @@ class RunViews:
         for kind, keys in (page_keys or rt.keys_seen(runs)).items():
             seen[kind] |= keys
         self.columns.put((backend, q.experiment_id), seen)
+        if q.auto_columns and (chosen := rt.settle_columns(q.columns, seen)) != q.columns:
+            if page_keys is not None and native is not None:  # the embedded store read only the asked columns
+                runs, nxt, total, _ = await self._native(
+                    drive, api, backend, replace(q, columns=chosen), native, direct
+                )
+            q = replace(q, columns=chosen)
         emulated = native is None
         rows = [rt.project(r, q.columns) for r in runs]  # + user_name: GitLab's user ids by name (C11)
         users.annotate(rows, await drive(backend, users.user_names(api, (r.user_id for r in runs))))

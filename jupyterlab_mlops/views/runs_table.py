@@ -110,6 +110,20 @@ def parse_columns(spec: Optional[str]) -> list[tuple[str, str]]:
     return cols
 
 
+#: columns chosen for a table nobody chose columns for: the first metrics, then the first params (sorted keys)
+AUTO_METRICS, AUTO_PARAMS = 3, 2
+
+
+def settle_columns(asked: Sequence[tuple[str, str]], seen: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The columns of a table that asked for ``auto_columns``: the asked ones when the experiment has any of
+    them, else its first metrics and params (none while it has neither)."""
+    if any(key in seen.get(kind, ()) for kind, key in asked):
+        return list(asked)
+    return [("metrics", k) for k in sorted(seen.get("metrics", ()))[:AUTO_METRICS]] + [
+        ("params", k) for k in sorted(seen.get("params", ()))[:AUTO_PARAMS]
+    ]
+
+
 def project(run: Run, columns: Sequence[tuple[str, str]]) -> RunRow:
     """One table row: the standard attributes plus only the requested columns the run has."""
     row: dict[str, Any] = {a: getattr(run, a) for a in ATTRIBUTES}

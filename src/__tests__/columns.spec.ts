@@ -1,5 +1,4 @@
 import {
-  autoColumns,
   formatMetric,
   mergeAvailable,
   orderIdentifier,
@@ -30,12 +29,6 @@ describe('columns', () => {
     expect(orderIdentifier('metrics.train/loss')).toBe('metrics.train/loss');
     expect(orderIdentifier('metrics.val loss')).toBe('metrics.`val loss`');
     expect(orderIdentifier('attributes.run_name')).toBe('attributes.run_name');
-  });
-
-  it('picks metrics first, then params', () => {
-    expect(
-      autoColumns({ params: ['a', 'b', 'c'], metrics: ['m'], tags: ['t'] })
-    ).toEqual(['metrics.m', 'params.a', 'params.b']);
   });
 
   it('merges available columns', () => {

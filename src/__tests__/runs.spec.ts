@@ -72,7 +72,11 @@ describe('RunsModel', () => {
 
   it('asks for the experiment runs with the default columns and page size', async () => {
     model = create(['metrics.loss', 'params.lr', 'metrics.gone']);
-    server.json(200, page([run(0), run(1), run(2)], 'tok1'));
+    // the server answers with the columns it shows (here the asked ones)
+    server.json(200, {
+      ...page([run(0), run(1), run(2)], 'tok1'),
+      columns: ['metrics.loss', 'params.lr', 'metrics.gone']
+    });
     await model.reload();
     expect(server.requests).toHaveLength(1);
     const url = new URL(server.requests[0].url);
@@ -83,6 +87,7 @@ describe('RunsModel', () => {
       'metrics.loss,params.lr,metrics.gone'
     );
     expect(url.searchParams.get('max_results')).toBe('3');
+    expect(url.searchParams.get('auto_columns')).toBe('1');
     expect(model.rows.map(r => r.run_id)).toEqual(['r0', 'r1', 'r2']);
     // A default column the experiment does not have is dropped.
     expect(model.columns).toEqual(['metrics.loss', 'params.lr']);
@@ -90,16 +95,20 @@ describe('RunsModel', () => {
     expect(model.phase).toBe('ready');
   });
 
-  it('picks a few columns when none are configured', async () => {
+  it('takes the columns the server chose when none are configured: one request', async () => {
     model = create([]);
-    server.json(200, page([run(0)]));
+    const chosen = ['metrics.acc', 'metrics.loss', 'params.lr'];
+    server.json(200, { ...page([run(0)]), columns: chosen });
     await model.reload();
-    expect(server.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(1);
     expect(query(server.requests[0]).get('columns')).toBeNull();
-    expect(query(server.requests[1]).get('columns')).toBe(
-      'metrics.acc,metrics.loss,metrics.val loss,params.depth,params.lr'
-    );
-    expect(model.columns).toHaveLength(5);
+    expect(query(server.requests[0]).get('auto_columns')).toBe('1');
+    expect(model.columns).toEqual(chosen);
+    // once settled, the server is not asked to choose again
+    server.json(200, { ...page([run(0)]), columns: chosen });
+    await model.reload();
+    expect(query(server.requests[1]).get('auto_columns')).toBeNull();
+    expect(query(server.requests[1]).get('columns')).toBe(chosen.join(','));
   });
 
   it('pages with the token and keeps the rows in order', async () => {
@@ -250,12 +259,18 @@ describe('RunsModel', () => {
     let runs: IRunRow[] = [];
     server.handler = request => {
       const empty = !runs.length;
+      const asked = query(request).get('columns');
       return jsonReply(200, {
         ...page(runs),
         available_columns: empty
           ? { params: [], metrics: [], tags: [] }
           : AVAILABLE,
-        columns: (query(request).get('columns') ?? '').split(',')
+        // as the server does: the asked columns, or its choice for auto_columns once there are keys
+        columns: asked
+          ? asked.split(',')
+          : query(request).get('auto_columns') && !empty
+            ? ['metrics.loss', 'params.lr']
+            : []
       });
     };
     model.isVisible = true;
@@ -263,7 +278,7 @@ describe('RunsModel', () => {
     expect(model.columns).toEqual([]);
     runs = [run(0, 'RUNNING')];
     await waitFor(() => model.columns.length > 0);
-    expect(model.columns).toEqual(expect.arrayContaining(['metrics.loss']));
+    expect(model.columns).toEqual(['metrics.loss', 'params.lr']);
     // the rows are fetched again with the chosen columns
     await waitFor(() =>
       server.requests.some(r =>

@@ -115,6 +115,11 @@ export interface IListRunsOptions {
   pageToken?: string | null;
   /** Incremental poll: only runs started or ended at or after this time (ms), or live. */
   since?: number;
+  /**
+   * Let the server choose the columns when the experiment has none of
+   * `columns` (its first metrics and params); the page's `columns` says which.
+   */
+  autoColumns?: boolean;
 }
 
 /** `GET backends/{b}/experiments/{id}/runs`: one page of the candidates table. */
@@ -130,7 +135,8 @@ export function listRuns(
     order_by: options.orderBy,
     max_results: options.maxResults,
     page_token: options.pageToken,
-    since: options.since
+    since: options.since,
+    auto_columns: options.autoColumns ? 1 : undefined
   });
   return requestAPI<IRunsPage>(
     backendPath(backend, 'experiments', experimentId, 'runs') + query,

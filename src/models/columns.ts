@@ -66,18 +66,6 @@ export function isAvailable(
   return !!ref && available[ref.kind].includes(ref.key);
 }
 
-/** Columns shown when the user chose none: a few metrics, then params. */
-export function autoColumns(
-  available: IAvailableColumns,
-  metrics = 3,
-  params = 2
-): string[] {
-  return [
-    ...available.metrics.slice(0, metrics).map(k => columnId('metrics', k)),
-    ...available.params.slice(0, params).map(k => columnId('params', k))
-  ];
-}
-
 /** Union of two `available_columns` (sorted keys). */
 export function mergeAvailable(
   a: IAvailableColumns,

@@ -1,5 +1,5 @@
 import { IAvailableColumns, IRunRow } from '../api/types';
-import { autoColumns, isAvailable, orderIdentifier } from './columns';
+import { isAvailable, orderIdentifier } from './columns';
 
 /** Sort order of the table: a column id (`attributes.start_time`, `metrics.loss`). */
 export interface ISort {
@@ -21,24 +21,19 @@ export function orderBy(sort: ISort | null): string[] | undefined {
 }
 
 /**
- * Settle the columns once the experiment's keys are known: default columns
- * (from the settings) it does not have are dropped; with none left, a few
- * are picked. `refetch`: the rows must be fetched again for new columns.
+ * The columns of a table once the experiment's keys are known: the server's
+ * answer to `auto_columns` (the asked ones, or its choice when the experiment
+ * had none of them), without default columns (from the settings) the
+ * experiment does not have.
  */
 export function settleColumns(
-  columns: readonly string[],
+  answered: readonly string[],
   fromSettings: boolean,
   available: IAvailableColumns
-): { columns: string[]; refetch: boolean } {
-  let kept = [...columns];
-  if (fromSettings) {
-    kept = kept.filter(c => isAvailable(c, available));
-  }
-  if (kept.length > 0) {
-    return { columns: kept, refetch: false };
-  }
-  const picked = autoColumns(available);
-  return { columns: picked, refetch: picked.length > 0 };
+): string[] {
+  return fromSettings
+    ? answered.filter(c => isAvailable(c, available))
+    : [...answered];
 }
 
 /** `rows` then the runs of `more` not already among them. */

@@ -223,8 +223,11 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         if (!current()) {
           return null;
         }
-        const available = mergeAvailable(NO_COLUMNS, page.available_columns);
-        return this._pickColumns(available) ? this._fetch(filter, null) : page;
+        this._pickColumns(
+          mergeAvailable(NO_COLUMNS, page.available_columns),
+          page.columns
+        );
+        return page;
       },
       take: page => {
         this._rows = page.runs;
@@ -249,11 +252,15 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   }
 
   /**
-   * Settle the columns on the first answer that has any to choose from (see
+   * Take the columns of the first answer that has any to choose from (the
+   * server chose them when asked for `auto_columns`; see
    * {@link settleColumns}): an experiment opened empty gets its columns when
-   * its first params and metrics arrive.
+   * its first params and metrics arrive. Whether the columns changed.
    */
-  private _pickColumns(available: IAvailableColumns): boolean {
+  private _pickColumns(
+    available: IAvailableColumns,
+    answered: readonly string[]
+  ): boolean {
     if (this._columnsPicked) {
       return false;
     }
@@ -262,12 +269,13 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     }
     this._columnsPicked = true;
     const settled = settleColumns(
-      this._columns,
+      answered,
       this._columnsFromSettings,
       available
     );
-    this._columns = settled.columns;
-    return settled.refetch;
+    const changed = settled.join('\n') !== this._columns.join('\n');
+    this._columns = settled;
+    return changed;
   }
 
   private _fetch(
@@ -282,7 +290,8 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       orderBy: orderBy(this._sort),
       maxResults,
       pageToken,
-      since
+      since,
+      autoColumns: !this._columnsPicked && !pageToken
     };
     return listRuns(
       this.backend,
@@ -333,8 +342,8 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         : mergeChanged(this._rows, page.runs);
     this._available = mergeAvailable(this._available, page.available_columns);
     this.emit();
-    if (this._pickColumns(this._available)) {
-      // The first params and metrics arrived live: show the chosen columns' values.
+    if (this._pickColumns(this._available, page.columns)) {
+      // The first params and metrics arrived live: the rows loaded before need the chosen columns' values.
       await this._loadFirst(this._filter);
     }
   }

@@ -35,6 +35,7 @@ class RunsHandler(ViewHandler):
             max_results=self.int_arg("max_results", rt.DEFAULT_PAGE_SIZE, 1, rt.MAX_PAGE_SIZE),
             page_token=self.arg("page_token") or None,
             since=self.since_arg(),
+            auto_columns=self.arg("auto_columns") in ("1", "true"),
         )
         api = self.registry.client(backend).api
         direct = functools.partial(self.registry.embedded_read, backend)
