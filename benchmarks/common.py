@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 import requests
 
@@ -174,6 +174,20 @@ class Store:
             from psycopg2.extras import execute_values
 
             execute_values(cur, head + "%s", rows, page_size=10_000)
+
+    def insert_series(self, run_id: str, key: str, value: Callable[[int], float], t0: int, steps: int) -> None:
+        """A metric of ``steps`` points (step s at ``t0 + 10 s`` ms) and its latest value, written directly."""
+        self.insert(
+            "metrics",
+            ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
+            ((key, value(s), t0 + s * 10, run_id, s, False) for s in range(steps)),
+        )
+        last = steps - 1
+        self.insert(
+            "latest_metrics",
+            ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
+            [(key, value(last), t0 + last * 10, last, False, run_id)],
+        )
 
     def __enter__(self) -> "Store":
         return self

@@ -66,16 +66,7 @@ def seed(server: MlflowServer) -> list[str]:
                     base = math.exp(-s / (20_000 + 3_000 * i))
                     return (1 - base if key == "accuracy" else base) + 0.02 * math.sin(s / 50 + i + k)
 
-                db.insert(
-                    "metrics",
-                    ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
-                    ((key, value(s), t0 + s * 10, rid, s, False) for s in range(STEPS)),
-                )
-                db.insert(
-                    "latest_metrics",
-                    ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
-                    [(key, value(STEPS - 1), t0 + (STEPS - 1) * 10, STEPS - 1, False, rid)],
-                )
+                db.insert_series(rid, key, value, t0, STEPS)
     _SEEDED[server.url] = run_ids
     return run_ids
 

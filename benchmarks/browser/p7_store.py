@@ -50,16 +50,7 @@ def _seed_long_run(server: MlflowServer) -> tuple[str, str]:
             def value(s: int) -> float:
                 return math.exp(-s / (10_000 + 2_000 * m)) + 0.03 * math.sin(s / (40 + m))
 
-            db.insert(
-                "metrics",
-                ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
-                ((key, value(s), t0 + s * 10, rid, s, False) for s in range(RUN_STEPS)),
-            )
-            db.insert(
-                "latest_metrics",
-                ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
-                [(key, value(RUN_STEPS - 1), t0 + (RUN_STEPS - 1) * 10, RUN_STEPS - 1, False, rid)],
-            )
+            db.insert_series(rid, key, value, t0, RUN_STEPS)
     return exp, rid
 
 
