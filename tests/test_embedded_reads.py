@@ -57,6 +57,12 @@ def _seed(url: str) -> str:
                 "tags": [{"key": "team", "value": "ab"[i % 2]}],
             },
         ).raise_for_status()
+        if i % 2 == 0:  # half of them ended (the incremental poll's "ended since"), the others still running
+            requests.post(
+                f"{api}/runs/update",
+                json={"run_id": rid, "status": "FINISHED", "end_time": 1_700_000_000_100 + i},
+                timeout=30,
+            ).raise_for_status()
     return exp
 
 
@@ -87,11 +93,14 @@ async def test_pages_come_from_the_sqlite_file_once_it_is_ready(jp_serverapp: An
         exp = await asyncio.get_running_loop().run_in_executor(None, _seed, url)
         reads = jp_serverapp.web_app.settings["mlops_registry"]._embedded_reads
         auto = [{"columns": "", "auto_columns": "1"}, {"columns": "params.nope", "auto_columns": "1"}]
+        since = str(1_700_000_000_009)
+        polls = [{"since": since}, {"since": since, "filter": "params.lr = '1'", "max_results": "3"}]
         queries = [
             {},
             {"order_by": "metrics.auc DESC"},
             {"filter": "params.lr = '1'", "order_by": "tags.team ASC"},
             *auto,  # the server chooses the columns: the file is read again for them
+            *polls,  # the incremental poll: three searches (started since, ended since, running)
         ]
         over_rest = [await _page(jp_fetch, exp, **q) for q in queries]  # the first call starts the warm-up
         deadline = time.monotonic() + 120
@@ -102,11 +111,14 @@ async def test_pages_come_from_the_sqlite_file_once_it_is_ready(jp_serverapp: An
         search = reads.store.search_runs
         reads.store.search_runs = lambda *a, **k: calls.append(a) or search(*a, **k)  # a spy: the real read runs
         direct = [await _page(jp_fetch, exp, **q) for q in queries]
-        assert len(calls) == len(queries) + len(auto)
+        assert len(calls) == len(queries) + len(auto) + 2 * len(polls)
         for a, b in zip(over_rest, direct):
             assert a == b
-        assert direct[-1]["columns"] == direct[-2]["columns"] == ["metrics.auc", "params.lr", "params.seed"]
-        assert any(r["metrics"] and r["params"] for r in direct[-1]["runs"])
+        assert [r["run_name"] for r in direct[-2]["runs"]] == ["r11", "r10", "r9", "r8", "r7"]
+        assert [r["run_name"] for r in direct[-1]["runs"]] == ["r10", "r7", "r4"]
+        chosen = direct[len(queries) - len(polls) - 1]
+        assert chosen["columns"] == direct[3]["columns"] == ["metrics.auc", "params.lr", "params.seed"]
+        assert any(r["metrics"] and r["params"] for r in chosen["runs"])
         second = await _page(jp_fetch, exp, page_token=direct[0]["next_page_token"])
         assert [r["run_name"] for r in second["runs"]] == ["r6", "r5", "r4", "r3", "r2"]
         with pytest.raises(Exception) as bad:

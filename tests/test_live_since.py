@@ -102,6 +102,14 @@ async def test_experiments_since_new_and_recount(jp_fetch, mlflow_rest):
     # the count cache was dropped: the summary counts again at once (no 5-minute-old count)
     summary = await get(jp_fetch, "backends", "default", "experiments", busy, "summary")
     assert summary["summary"]["run_count"] == 2
+    # polled again from the newest activity it shows, nothing new: the ">=" finds "after" again, no recount
+    newest = summary["summary"]["last_activity"]
+    again = await get(jp_fetch, "backends", "default", "experiments", since=str(since), ids=busy, runs_since=newest)
+    assert again["recount"] == []
+    # a run started meanwhile is counted again
+    mlflow_rest.create_run(busy, run_name="later")
+    again = await get(jp_fetch, "backends", "default", "experiments", since=str(since), ids=busy, runs_since=newest)
+    assert again["recount"] == [busy]
 
     named = await get(jp_fetch, "backends", "default", "experiments", since=str(since), search=name)
     assert ids(named["experiments"], "experiment_id") == {new}

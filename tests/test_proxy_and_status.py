@@ -193,3 +193,21 @@ async def test_status_does_not_wait_for_a_hanging_backend(jp_fetch, gitlab_serve
     assert by_name["gitlab"]["health"] == "starting"  # still being checked, not blocking
     assert by_name["default"]["health"] == "healthy"
     assert elapsed < 3.0, f"status waited {elapsed:.1f} s for a hanging backend"
+
+
+def test_a_healthy_backend_is_probed_only_when_no_view_heard_from_it_lately():
+    """The status poll costs the backend nothing while the views' own requests say it answers; an unhealthy one
+    is probed every HEALTH_TTL; a full probe (the artifact store too) comes at least every PROBE_MAX_AGE."""
+    from jupyterlab_mlops.server.backends import HEALTH_TTL, HEALTHY_TTL, PROBE_MAX_AGE, Entry, Health
+
+    entry = Entry(backend=None, client=None)  # type: ignore[arg-type]
+    entry.health = Health("healthy", "connected", checked_at=1000.0)
+    assert not entry.stale(1000.0 + HEALTHY_TTL - 1)
+    assert entry.stale(1000.0 + HEALTHY_TTL)
+    entry.answered_at = 1000.0 + HEALTHY_TTL - 1  # a view's request was answered
+    assert not entry.stale(1000.0 + HEALTHY_TTL + 5)
+    entry.answered_at = 1000.0 + PROBE_MAX_AGE - 1
+    assert entry.stale(1000.0 + PROBE_MAX_AGE)
+    entry.health = Health("unreachable", "no answer", checked_at=1000.0)
+    entry.answered_at = 0.0
+    assert not entry.stale(1000.0 + HEALTH_TTL - 1) and entry.stale(1000.0 + HEALTH_TTL)

@@ -16,7 +16,10 @@ from .embedded_reads import EmbeddedReads
 from .transport import AsyncClient
 
 T = TypeVar("T")
-HEALTH_TTL = 10.0  # seconds a remote health check is reused
+HEALTH_TTL = 10.0  # seconds a remote health check is reused while the backend is not healthy
+#: while healthy: seconds a check, or a view's answer from the backend, is reused (the views' polls say as much)
+HEALTHY_TTL = 30.0
+PROBE_MAX_AGE = 120.0  # seconds at most between two full probes (the artifact store too) of a healthy backend
 
 
 @dataclass
@@ -39,6 +42,15 @@ class Entry:
     client: AsyncClient
     health: Health = field(default_factory=lambda: Health("starting", "checking the connection"))
     probe: Optional["asyncio.Future[None]"] = None
+    answered_at: float = 0.0  # the last answer a view had from the backend
+
+    def stale(self, now: float) -> bool:
+        """Whether the health should be probed again: an unhealthy backend every ``HEALTH_TTL``; a healthy one
+        once neither a probe nor a view's answer came in ``HEALTHY_TTL``, and at least every ``PROBE_MAX_AGE``."""
+        checked = self.health.checked_at
+        if self.health.state != "healthy":
+            return now - checked >= HEALTH_TTL
+        return now - max(checked, self.answered_at) >= HEALTHY_TTL or now - checked >= PROBE_MAX_AGE
 
 
 def read_only_reason(backend: str) -> str:
@@ -137,7 +149,7 @@ class BackendRegistry:
         if entry.backend.embedded and self.embedded is not None:
             snap = self.embedded.snapshot()
             return Health(snap["health"], snap["message"], time.time())
-        stale = time.time() - entry.health.checked_at >= HEALTH_TTL
+        stale = entry.stale(time.time())
         if stale and (entry.probe is None or entry.probe.done()):
             entry.probe = asyncio.ensure_future(self._probe(entry))
         if entry.probe is not None and not entry.probe.done() and wait > 0:
@@ -162,6 +174,7 @@ class BackendRegistry:
         if entry is None or entry.backend.embedded:
             return
         if error is None:  # an answer ends an outage; a failure the probe found (e.g. the artifact store) stays
+            entry.answered_at = time.time()
             h = entry.health
             if h.state == "unreachable":
                 entry.health = Health("healthy", "connected", time.time(), h.write, h.write_reason)

@@ -26,7 +26,7 @@ from ..client.errors import NotFound, Unauthorized
 from ..client.flows import one
 from ..client.gitlab_graphql import GraphqlError
 from ..client.redact import redactor
-from ..client.models import Experiment
+from ..client.models import Experiment, Run
 from . import experiments as ev
 from . import gitlab_counts as gc
 from .cache import TtlLru
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 COUNTING_PER_BACKEND = 2  # concurrent counting flows per backend
 COUNT_MAX_AGE = 10.0  # seconds a finished run count is used (a count in progress is shared until done)
 MAX_SINCE_IDS = 100  # experiments whose run activity one poll checks
+CLOCK_SKEW_MS = 60_000  # how far behind the server's clock a writer's may be (run activity vs. a count's time)
 GRAPHQL_RETRY = 600.0  # seconds a GitLab whose GraphQL failed is counted by paging before GraphQL is tried again
 LOG = logging.getLogger(__name__)
 SEARCH_EMULATED = "GitLab's experiments/search ignores filters; all experiments were read and matched by name here"
@@ -119,7 +120,9 @@ class ExperimentViews:
         }
 
     async def _run_activity(self, drive: AsyncDrive, api: Api, backend: str, ids: list[str], since: int) -> list[str]:
-        """Which of ``ids`` have a run that started or ended at or after ``since`` (two small searches)."""
+        """Which of ``ids`` have a run that started or ended at or after ``since`` (two small searches) that their
+        cached summary has not counted yet: the ``>=`` finds the newest counted run again on every poll, and
+        recounting for it would cost a count per poll of an idle list."""
         if not ids:
             return []
         changed: set[str] = set()
@@ -128,8 +131,24 @@ class ExperimentViews:
                 backend,
                 one(api.search_runs(ids, filter=f"attributes.{column} >= {int(since)}", max_results=1000)),
             )
-            changed.update(r.experiment_id for r in page.items if r.experiment_id)
+            changed.update(r.experiment_id for r in page.items if r.experiment_id and self._news(backend, r))
         return [i for i in ids if i in changed]
+
+    def _news(self, backend: str, run: Run) -> bool:
+        """Whether ``run`` is activity its experiment's cached summary has not seen (no summary: it is): newer
+        than the summary's last activity (or as new, another run), and not before the summary was computed (an
+        older run that ended late stays older than the newest run's activity; ``CLOCK_SKEW_MS`` for writers'
+        clocks behind the server's)."""
+        entry = self.summaries.get((backend, run.experiment_id or ""))  # a count older than COUNT_MAX_AGE too
+        if entry is None or not entry[1].done() or failed(entry[1]):
+            return True
+        known = entry[0].to_json()
+        last = known["last_activity"]
+        if last is None:
+            return True
+        activity = max(t for t in (run.start_time, run.end_time, 0) if t is not None)
+        newer = activity > last or (activity == last and run.run_id != known["last_run_id"])
+        return newer and activity > known["computed_at"] - CLOCK_SKEW_MS
 
     async def page(
         self,

@@ -7,16 +7,14 @@ matched here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional
 
 from ..client.api import Api
-from ..client.flows import one
 from ..client.models import Run
 from .cache import ACTIVE
-from .driver import AsyncDrive
 
 if TYPE_CHECKING:
-    from .runs import RunsQuery
+    from .runs import RunsQuery, Seen
 
 
 def changed_since(run: Run, since: int) -> bool:
@@ -25,16 +23,18 @@ def changed_since(run: Run, since: int) -> bool:
 
 
 async def changed_runs(
-    drive: AsyncDrive,
     api: Api,
-    backend: str,
     q: RunsQuery,
     since: int,
     run_list: Callable[[], Awaitable[list[Run]]],
-) -> list[Run]:
+    search: Callable[[str], Awaitable[tuple[list[Run], Optional[str], Optional[Seen]]]],
+) -> tuple[list[Run], Optional[Seen]]:
     """Runs of ``q`` (its filter kept) that started or ended at or after ``since``, or are live: ``>=``, so a
     run of the same millisecond as the caller's newest is never lost (the caller merges by id). Newest first,
-    at most ``q.max_results``. ``run_list``: every run of ``q``, filtered here (GitLab)."""
+    at most ``q.max_results``; with the keys those runs have when the searches read only ``q``'s columns.
+    ``run_list``: every run of ``q``, filtered here (GitLab); ``search(filter)``: MLflow's newest runs matching a
+    filter (the embedded store's file or REST)."""
+    keys: Optional[Seen] = None
     if api.dialect.is_gitlab:
         everything = await run_list()
         found = [r for r in everything if changed_since(r, since)]
@@ -45,12 +45,12 @@ async def changed_runs(
             f"attributes.end_time >= {int(since)}",
             "attributes.status = 'RUNNING'",
         ):
-            text = f"{q.filter} and {clause}" if q.filter else clause
-            search = api.search_runs(
-                [q.experiment_id], filter=text, order_by=["attributes.start_time DESC"], max_results=q.max_results
-            )
-            page = await drive(backend, one(search))
-            found += [r for r in page.items if r.run_id not in seen]
-            seen.update(r.run_id for r in page.items)
+            items, _, page_keys = await search(f"{q.filter} and {clause}" if q.filter else clause)
+            found += [r for r in items if r.run_id not in seen]
+            seen.update(r.run_id for r in items)
+            if page_keys is not None:
+                keys = keys or {"params": set(), "metrics": set(), "tags": set()}
+                for kind, names in page_keys.items():
+                    keys[kind] |= names
     found.sort(key=lambda r: r.start_time or 0, reverse=True)
-    return found[: q.max_results]
+    return found[: q.max_results], keys

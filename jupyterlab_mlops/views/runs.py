@@ -106,16 +106,8 @@ class RunViews:
 
         ``direct``: the embedded store's read path (the page from its SQLite file), when there is one."""
         native = q.native_order(api)
-        page_keys: Optional[Seen] = None
         try:
-            if q.since is not None:
-                listed = functools.partial(self.run_list, drive, api, backend, q, max_age=FIRST_PAGE_MAX_AGE)
-                runs = await run_changes.changed_runs(drive, api, backend, q, q.since, listed)
-                nxt, total = None, None
-            elif native is not None:
-                runs, nxt, total, page_keys = await self._native(drive, api, backend, q, native, direct)
-            else:
-                runs, nxt, total = await self._emulated(drive, api, backend, q)
+            runs, nxt, total, page_keys = await self._select(drive, api, backend, q, native, direct)
         except Unauthorized as exc:
             raise runs_refused(exc, api.dialect) from None
         seen = self.columns.get((backend, q.experiment_id)) or {"params": set(), "metrics": set(), "tags": set()}
@@ -123,11 +115,9 @@ class RunViews:
             seen[kind] |= keys
         self.columns.put((backend, q.experiment_id), seen)
         if q.auto_columns and (chosen := rt.settle_columns(q.columns, seen)) != q.columns:
-            if page_keys is not None and native is not None:  # the embedded store read only the asked columns
-                runs, nxt, total, _ = await self._native(
-                    drive, api, backend, replace(q, columns=chosen), native, direct
-                )
             q = replace(q, columns=chosen)
+            if page_keys is not None:  # the embedded store read only the asked columns: read the chosen ones
+                runs, nxt, total, _ = await self._select(drive, api, backend, q, native, direct)
         emulated = native is None
         rows = [rt.project(r, q.columns) for r in runs]  # + user_name: GitLab's user ids by name (C11)
         users.annotate(rows, await drive(backend, users.user_names(api, (r.user_id for r in runs))))
@@ -146,39 +136,80 @@ class RunViews:
             "order_note": rt.GITLAB_UPLOAD_ORDER if native and native[0].startswith("created_at") else None,
         }
 
+    async def _select(
+        self,
+        drive: AsyncDrive,
+        api: Api,
+        backend: str,
+        q: RunsQuery,
+        native: Optional[list[str]],
+        direct: Optional[DirectRead],
+    ) -> tuple[list[Run], Optional[str], Optional[int], Optional[Seen]]:
+        """The runs of ``q``: changed ones (``since``), a page of the backend's own search, or an emulated page;
+        with the next token, the total when known, and the page's keys when only ``q``'s columns were read."""
+        if q.since is not None:
+            listed = functools.partial(self.run_list, drive, api, backend, q, max_age=FIRST_PAGE_MAX_AGE)
+
+            async def newest(text: str) -> tuple[list[Run], Optional[str], Optional[Seen]]:
+                order = ["attributes.start_time DESC"]
+                return await self._search(drive, api, backend, q, text, order, q.max_results, None, direct)
+
+            runs, keys = await run_changes.changed_runs(api, q, q.since, listed, newest)
+            return runs, None, None, keys
+        if native is not None:
+            return await self._native(drive, api, backend, q, native, direct)
+        runs, nxt, total = await self._emulated(drive, api, backend, q)
+        return runs, nxt, total, None
+
     async def _native(
         self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery, order: list[str], direct: Optional[DirectRead]
     ) -> tuple[list[Run], Optional[str], Optional[int], Optional[Seen]]:
-        token = rt.backend_token(q.page_token)
+        items, nxt, keys = await self._search(
+            drive, api, backend, q, q.filter, order, q.max_results, rt.backend_token(q.page_token), direct
+        )
+        if not items and not q.page_token:
+            await drive(backend, one(api.get_experiment(q.experiment_id)))  # MLflow answers {} for an unknown id
+        return items, nxt, None, keys
+
+    @staticmethod
+    async def _search(
+        drive: AsyncDrive,
+        api: Api,
+        backend: str,
+        q: RunsQuery,
+        filter_string: str,
+        order: list[str],
+        max_results: int,
+        token: Optional[str],
+        direct: Optional[DirectRead],
+    ) -> tuple[list[Run], Optional[str], Optional[Seen]]:
+        """One page of MLflow's ``runs/search`` of ``q``'s experiment: from the embedded store's file when it can
+        answer (only ``q``'s columns read; the page's keys with it), else REST (keys: None, the runs have all)."""
         got = direct and await direct(
             lambda store: store.search_runs(
                 q.experiment_id,
-                filter_string=q.filter,
+                filter_string=filter_string,
                 order_by=order,
-                max_results=q.max_results,
+                max_results=max_results,
                 page_token=token,
                 columns=q.columns,
             )
         )
         if got:  # the same runs, order and tokens as runs/search, with only the shown columns read
-            items, nxt, keys = got.items, got.next_page_token, got.keys
-        else:
-            page = await drive(
-                backend,
-                one(
-                    api.search_runs(
-                        [q.experiment_id],
-                        filter=q.filter or None,
-                        order_by=order or None,
-                        max_results=q.max_results,
-                        page_token=token,
-                    )
-                ),
-            )
-            items, nxt, keys = page.items, page.next_page_token, None
-        if not items and not q.page_token:
-            await drive(backend, one(api.get_experiment(q.experiment_id)))  # MLflow answers {} for an unknown id
-        return items, nxt, None, keys
+            return got.items, got.next_page_token, got.keys
+        page = await drive(
+            backend,
+            one(
+                api.search_runs(
+                    [q.experiment_id],
+                    filter=filter_string or None,
+                    order_by=order or None,
+                    max_results=max_results,
+                    page_token=token,
+                )
+            ),
+        )
+        return page.items, page.next_page_token, None
 
     async def _emulated(
         self, drive: AsyncDrive, api: Api, backend: str, q: RunsQuery

@@ -1,5 +1,4 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { Poll } from '@lumino/polling';
 
 import {
   deleteExperiment,
@@ -18,9 +17,10 @@ import {
 } from '../api/types';
 import { MlopsApiError } from '../common/errors';
 import { Bin } from './bin';
+import { ChangePoll } from './changePoll';
 import { IChange, LiveChanges } from './live';
 import { PagedListModel } from './paging';
-import { newestTime } from './rows';
+import { anyNews, newestTime } from './rows';
 import { DEFAULT_PAGE_SIZE } from './settings';
 import { SummaryCounts } from './summaries';
 
@@ -62,11 +62,9 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
       record: error => this.record(error),
       changed: () => this.emit()
     });
-    const interval = options.pollInterval ?? 10000;
-    this._poll = new Poll({
-      auto: false,
+    this._poll = new ChangePoll({
+      interval: options.pollInterval ?? 10000,
       factory: () => this._pollChanged(),
-      frequency: { interval, backoff: true, max: Math.max(interval, 60000) },
       name: 'jupyterlab_mlops:experiments',
       standby: () => !this._isVisible || 'when-hidden'
     });
@@ -155,11 +153,7 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
   /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
   set pollInterval(interval: number) {
     if (!this.isDisposed) {
-      this._poll.frequency = {
-        interval,
-        backoff: true,
-        max: Math.max(interval, 60000)
-      };
+      this._poll.interval = interval;
     }
   }
 
@@ -255,9 +249,9 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
    * shows are merged in (new ones on top); those whose runs changed are
    * counted again.
    */
-  private async _pollChanged(): Promise<void> {
+  private async _pollChanged(): Promise<boolean> {
     if (this.phase !== 'ready') {
-      return; // a first load is on its way (or failed: the status poll retries)
+      return true; // a first load is on its way (or failed: the status poll retries)
     }
     const generation = this.generation;
     const rows = this._experiments;
@@ -286,9 +280,14 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
       throw error;
     }
     if (generation !== this.generation || this.isDisposed) {
-      return;
+      return true;
     }
-    this._mergeChanged(page.experiments, page.recount ?? []);
+    const recount = page.recount ?? [];
+    const news =
+      recount.length > 0 ||
+      anyNews(this._experiments, page.experiments, e => e.experiment_id);
+    this._mergeChanged(page.experiments, recount);
+    return news;
   }
 
   /** Merge a poll's answer: known rows updated, new ones on top, counts asked again. */
@@ -386,7 +385,7 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
   private _live: LiveChanges | null;
   private _pageSize: number;
   private _pending = false;
-  private _poll: Poll;
+  private _poll: ChangePoll;
   private _search = '';
   private _serverSettings: ServerConnection.ISettings;
 }

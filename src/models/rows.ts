@@ -79,6 +79,20 @@ export function mergeChanged(
 }
 
 /**
+ * Whether a poll's answer tells anything new: a row not loaded yet, or one
+ * that differs from the loaded one (the poll answers `>=` its cursor, so the
+ * newest row comes back unchanged every time).
+ */
+export function anyNews<T>(
+  rows: readonly T[],
+  answer: readonly T[],
+  id: (row: T) => string
+): boolean {
+  const loaded = new Map(rows.map(r => [id(r), JSON.stringify(r)]));
+  return answer.some(r => loaded.get(id(r)) !== JSON.stringify(r));
+}
+
+/**
  * The cursor of the next incremental poll: the newest of these times (ms),
  * or null when there is none. The server answers what changed at or after
  * it (`>=`), so a change of the same millisecond is never lost; what comes

@@ -1,5 +1,4 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { Poll } from '@lumino/polling';
 
 import {
   deleteRuns,
@@ -20,6 +19,7 @@ import { LIVE_STATUSES } from './common';
 import { IChange, LiveChanges } from './live';
 import { nextPageSize, PagedListModel } from './paging';
 import {
+  anyNews,
   appendRows,
   ISort,
   mergeChanged,
@@ -29,6 +29,7 @@ import {
   settleColumns
 } from './rows';
 import { Bin } from './bin';
+import { ChangePoll } from './changePoll';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
 import { DEFAULT_PAGE_SIZE } from './settings';
@@ -69,11 +70,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this.bin = new Bin(() =>
       listDeletedRuns(this.backend, this.experimentId, this._serverSettings)
     );
-    const interval = options.pollInterval ?? 10000;
-    this._poll = new Poll({
-      auto: false,
+    this._poll = new ChangePoll({
+      interval: options.pollInterval ?? 10000,
       factory: () => this._pollChanged(),
-      frequency: { interval, backoff: true, max: Math.max(interval, 60000) },
       name: 'jupyterlab_mlops:runs',
       standby: () => !this._isVisible || 'when-hidden'
     });
@@ -164,11 +163,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
   set pollInterval(interval: number) {
     if (!this.isDisposed) {
-      this._poll.frequency = {
-        interval,
-        backoff: true,
-        max: Math.max(interval, 60000)
-      };
+      this._poll.interval = interval;
     }
   }
 
@@ -315,9 +310,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
    * Poll: only the runs that started or ended since the newest time loaded
    * (or are live), merged into the rows; with no rows, the first page.
    */
-  private async _pollChanged(): Promise<void> {
+  private async _pollChanged(): Promise<boolean> {
     if (this.phase !== 'ready') {
-      return; // a first load is on its way (or failed: the user reloads)
+      return true; // a first load is on its way (or failed: the user reloads)
     }
     const generation = this.generation;
     const since = newestTime([
@@ -333,8 +328,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       throw error;
     }
     if (generation !== this.generation || this.isDisposed) {
-      return;
+      return true;
     }
+    const news = anyNews(this._rows, page.runs, r => r.run_id);
     this._error = null;
     this._rows =
       since === null
@@ -346,6 +342,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       // The first params and metrics arrived live: the rows loaded before need the chosen columns' values.
       await this._loadFirst(this._filter);
     }
+    return news;
   }
 
   private _wakePoll(): void {
@@ -413,7 +410,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _live: LiveChanges | null;
   private _pageSize: number;
   private _pending = false;
-  private _poll: Poll;
+  private _poll: ChangePoll;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;
   private _sort: ISort | null = null;

@@ -1,0 +1,62 @@
+import { ChangePoll, QUIET_MAX_FACTOR } from '../models/changePoll';
+import { anyNews } from '../models/rows';
+import { waitFor } from './fakeServer';
+
+describe('ChangePoll', () => {
+  let poll: ChangePoll | undefined;
+  afterEach(() => poll?.dispose());
+
+  function create(answer: () => boolean, seen: number[]): ChangePoll {
+    return new ChangePoll({
+      name: 'test',
+      interval: 20,
+      factory: async () => {
+        seen.push(Date.now());
+        return answer();
+      },
+      standby: () => false
+    });
+  }
+
+  it('waits longer while nothing changes, up to 4x, and polls at full rate after a change', async () => {
+    let changed = false;
+    const seen: number[] = [];
+    poll = create(() => changed, seen);
+    void poll.start();
+    await waitFor(() => seen.length >= 2);
+    expect(poll.frequency.interval).toBeGreaterThan(20);
+    await waitFor(() => seen.length >= 6);
+    expect(poll.frequency.interval).toBe(20 * QUIET_MAX_FACTOR);
+    changed = true;
+    await waitFor(() => poll!.frequency.interval === 20);
+    expect(seen.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('polls at once and at full rate on refresh (a change event) and on a new interval', async () => {
+    const seen: number[] = [];
+    poll = create(() => false, seen);
+    void poll.start();
+    await waitFor(() => seen.length >= 6);
+    expect(poll.frequency.interval).toBe(80);
+    const before = seen.length;
+    void poll.refresh();
+    expect(poll.frequency.interval).toBe(20);
+    await waitFor(() => seen.length > before);
+    poll.interval = 30;
+    expect(poll.frequency.interval).toBe(30);
+  });
+});
+
+describe('anyNews', () => {
+  const id = (r: { id: string }) => r.id;
+  it('is false when the answer repeats what is loaded, true on a new or changed row', () => {
+    const rows = [
+      { id: 'a', v: 1 },
+      { id: 'b', v: 2 }
+    ];
+    expect(anyNews(rows, [{ id: 'a', v: 1 }], id)).toBe(false);
+    expect(anyNews(rows, [], id)).toBe(false);
+    expect(anyNews(rows, [{ id: 'a', v: 3 }], id)).toBe(true);
+    expect(anyNews(rows, [{ id: 'c', v: 1 }], id)).toBe(true);
+  });
+});
