@@ -10,13 +10,16 @@ rows painted; scroll to row 5,000; sort by a metric; apply a filter; compare the
 the 20-metric run -> charts painted. Cold: every server just started, a fresh browser context, the first time
 of each action; warm: the same actions again in the same page (median of the repeats after a first one).
 Env: ``P7_REPEATS`` (default 5), ``P7_PATHS`` (``remote,embedded``), ``P7_SCROLL_LIMIT_S`` (default 120: a scroll
-still short of row 5,000 then counts as "more than" that), ``P7_VERBOSE`` (each step on stderr).
+still short of row 5,000 then counts as "more than" that), ``P7_VERBOSE`` (each step on stderr),
+``P7_IDLE_SETTLE_S``/``P7_IDLE_WINDOW_S`` (the idle row: 100 s to reach the idle pace, then 180 s counted),
+``P7_IDLE_ONLY`` (only the idle row).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +63,10 @@ TARGETS = {
     ("run_charts", "cold"): 1000,
 }
 RATIO = 0.25
+# the live updates when nothing changes: backend requests per 10 s per open view (the sidebar's list, a page)
+IDLE_TARGET, IDLE_VIEWS = 1.0, 2
+EMBEDDED_LOG = "mlflow-server.log"  # the embedded server's log in its data dir (server/embedded.py)
+ACCESS_LINE = re.compile(r'^(?P<at>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) .*"[A-Z]+ (?P<path>\S+) HTTP/')
 PATH_NOTE = {
     "remote": "ours via REST to the same mlflow server",
     "embedded": "ours, embedded backend on the same SQLite file (direct SQL reads)",
@@ -116,10 +124,11 @@ def _data(seeded: dict[str, Any], db: Path) -> dict[str, Any]:
     }
 
 
-def _browse(uis: list[dict[str, str]], data: dict[str, Any], repeats: int) -> dict[str, dict[str, Any]]:
+def _browse(uis: list[dict[str, str]], data: dict[str, Any], repeats: int, **extra: Any) -> dict[str, dict[str, Any]]:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    config = {"uis": uis, "data": data, "repeats": repeats, "shots": str(SHOTS), "stepLimit": STEP_LIMIT_MS}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump({"uis": uis, "data": data, "repeats": repeats, "shots": str(SHOTS), "stepLimit": STEP_LIMIT_MS}, f)
+        json.dump({**config, **extra}, f)
     try:
         done = subprocess.run(
             ["node", str(SCRIPT), f.name], stdout=subprocess.PIPE, text=True, timeout=3600, cwd=HERE.parent
@@ -186,6 +195,8 @@ def measure(server: AnyServer) -> list[Row]:
     paths = [p for p in os.environ.get("P7_PATHS", "remote,embedded").split(",") if p]
     d, seeded = p7_store()
     data = _data(seeded, d / "mlflow.db")
+    if os.environ.get("P7_IDLE_ONLY"):
+        return _idle(d, data, paths)
     cold: dict[str, dict[str, list[float]]] = {}
     warm: dict[str, dict[str, list[float]]] = {}
     loads = []
@@ -202,7 +213,46 @@ def measure(server: AnyServer) -> list[Row]:
         _collect(warm, _browse(_uis(mlflow, jups, 0), data, repeats + 1), skip=1)
         loads.append(_load())
         print(f"p7: warm x{repeats} in {time.time() - t:.0f} s ({loads[-1]})", file=sys.stderr)
-    return _rows(cold, warm, paths, loads)
+    return _rows(cold, warm, paths, loads) + _idle(d, data, paths)
+
+
+def _requests(log: Path, t0_ms: int, t1_ms: int) -> int:
+    """Requests a ``mlflow server`` logged (uvicorn's access lines) in [t0, t1), its supervisor's /health left out."""
+    lo, hi = datetime.fromtimestamp(t0_ms / 1000), datetime.fromtimestamp(t1_ms / 1000)
+    n = 0
+    for line in log.read_text(errors="replace").splitlines():
+        m = ACCESS_LINE.match(line)
+        if m and not m["path"].startswith("/health") and lo <= datetime.strptime(m["at"], "%Y/%m/%d %H:%M:%S") < hi:
+            n += 1
+    return n
+
+
+def _idle(d: Path, data: dict[str, Any], paths: list[str]) -> list[Row]:
+    """The live updates' cost when nothing changes: the sidebar's list and an experiment page open in our UI,
+    the backend's requests counted over a window once the polls reached their idle pace."""
+    settle, window = (float(os.environ.get(f"P7_IDLE_{k}_S", v)) for k, v in (("SETTLE", "100"), ("WINDOW", "180")))
+    with ExitStack() as stack:
+        mlflow, jups = _servers(stack, d, paths)
+        uis = [{"label": p, "kind": "ours", "url": j.lab_url()} for p, j in jups.items()]
+        got = _browse(uis, data, 0, idle={"settle": int(settle * 1000), "window": int(window * 1000)})
+    logs = {"remote": mlflow.dir / "mlflow.log", "embedded": d / EMBEDDED_LOG}
+    rows = []
+    for path in paths:
+        t0, t1 = got[path]["idle"]
+        per = _requests(logs[path], t0, t1) / ((t1 - t0) / 10_000) / IDLE_VIEWS
+        rows.append(
+            Row(
+                "P7",
+                f"idle: sidebar list + an experiment page open, nothing changing, {window:.0f} s after {settle:.0f} s "
+                f"[{PATH_NOTE[path]}]",
+                f"{per:.2f} req / 10 s / view",
+                "-",
+                "-",
+                f"<= {IDLE_TARGET:g} req / 10 s / view",
+                per <= IDLE_TARGET,
+            )
+        )
+    return rows
 
 
 def _rows(

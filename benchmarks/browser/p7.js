@@ -143,12 +143,48 @@ function timing(page, stepLimit) {
   };
 }
 
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Idle mode (CONFIG.idle = {settle, window} in ms): every UI (ours) opens its views at once and stays still;
+ * after `settle` (the polls reach their idle pace) the window [t0, t1] (ms since the epoch) is reported, in
+ * which the caller counts the requests its backend got.
+ */
+async function idle(browser, config) {
+  const pages = [];
+  for (const ui of config.uis) {
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 }
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(config.timeout || 600000);
+    await oursActions.idle(page, ui, config.data);
+    pages.push(page);
+  }
+  await sleep(config.idle.settle);
+  const t0 = Date.now();
+  await sleep(config.idle.window);
+  const out = {};
+  for (const ui of config.uis) {
+    out[ui.label] = { idle: [t0, Date.now()] };
+  }
+  return out;
+}
+
 async function main() {
   const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const browser = await chromium.launch({
     executablePath: config.chromium || '/usr/bin/chromium',
     args: ARGS
   });
+  if (config.idle) {
+    try {
+      process.stdout.write(JSON.stringify(await idle(browser, config)) + '\n');
+    } finally {
+      await browser.close();
+    }
+    return;
+  }
   const out = {};
   try {
     for (const ui of config.uis) {

@@ -128,4 +128,10 @@ async function run(page, t, ui, d) {
   return r;
 }
 
-module.exports = { load, run };
+/** Idle: the sidebar's experiments list and one experiment page open (and the status bar), nothing changing. */
+async function idle(page, ui, d) {
+  await load(page, ui, d);
+  await openPage(page, d.compare, d.compare.first);
+}
+
+module.exports = { load, run, idle };

