@@ -92,6 +92,7 @@ def _store_pages(store: EmbeddedStore, exp: str, filt: str, order: list[str], si
         ("", []),
         ("", ["metrics.acc DESC"]),
         ("", ["metrics.acc ASC", "params.lr DESC"]),
+        ("", ["metrics.acc DESC", "metrics.loss ASC", "tags.team ASC"]),  # one join per key, each aliased
         ("", ["attributes.run_name ASC"]),
         ("", ["tags.team DESC", "attributes.start_time ASC"]),
         ("metrics.loss < 0.2", ["metrics.loss ASC"]),
@@ -126,6 +127,9 @@ def test_bad_filter_is_mlflows_own_error(seeded: Any) -> None:
     exp, store, _ = seeded
     with pytest.raises(MlflowException):
         store.search_runs(exp, filter_string="metrics.loss <<< 1", columns=COLUMNS)
+    for order in (["metrics.loss ASC", "metrics.loss DESC"], ["nope.x ASC"], ["metrics.loss SIDEWAYS"]):
+        with pytest.raises(MlflowException):  # the order's errors are MLflow's too (a 400 on the runs route)
+            store.search_runs(exp, order_by=order, columns=COLUMNS)
 
 
 def test_an_untested_schema_revision_steps_aside(tmp_path: Any) -> None:
