@@ -155,6 +155,9 @@ class MlopsApp(ExtensionApp):
         self._export_kernel_env()  # the port is final only now (port 0, port retries)
         if self._embedded is not None:
             self._embedded.start()
+            registry = self.settings.get("mlops_registry")
+            if registry is not None:
+                registry.warm_embedded_reads()
 
     async def stop_extension(self) -> None:
         if getattr(self, "_changes", None) is not None:

@@ -131,6 +131,11 @@ class BackendRegistry:
         if self._embedded_reads is not None:
             self._embedded_reads.close()
 
+    def warm_embedded_reads(self) -> None:
+        """Start preparing the embedded store's direct reads (call on the event loop at server start)."""
+        if self._embedded_reads is not None:
+            self._embedded_reads.warm()
+
     async def embedded_read(self, name: str, fn: Callable[[EmbeddedStore], T]) -> Optional[T]:
         """``fn`` on the embedded backend's SQLite file when ``name`` is that backend and the direct path can
         answer; ``None``: the caller takes the REST path (see :mod:`.embedded_reads`)."""

@@ -1,7 +1,7 @@
 """Reads of the embedded backend's SQLite file (:mod:`..client.embedded_store`) from the event loop.
 
 A read runs in a worker thread. ``None`` means "use the REST path": while MLflow's modules are still being
-imported (the first call starts that import in the background, so no request waits for it), after the store
+imported (the server starts that import in the background at start-up, so no request waits for it), after the store
 stepped aside (an untested schema revision: said once, then REST for good), and after any other error (said
 once per kind of error). A bad filter or order is the user's mistake, a 400 as MLflow's REST answer gives.
 """
@@ -33,14 +33,19 @@ class EmbeddedReads:
     def ready(self) -> bool:
         return self._off is None and self._warm is not None and self._warm.done() and not self._warm.exception()
 
+    def warm(self) -> None:
+        """Start importing what the reads need (a few seconds, in a worker thread): at server start, so that the
+        first pages a user asks for are already read directly."""
+        if self._warm is None:
+            self._warm = asyncio.get_running_loop().run_in_executor(None, warm_up, self.store)
+            self._warm.add_done_callback(self._warmed)
+
     async def read(self, fn: Callable[[EmbeddedStore], T]) -> Optional[T]:
         """``fn(store)`` in a worker thread, or ``None`` when the REST path should answer."""
         if self._off is not None:
             return None
         loop = asyncio.get_running_loop()
-        if self._warm is None:
-            self._warm = loop.run_in_executor(None, warm_up)
-            self._warm.add_done_callback(self._warmed)
+        self.warm()
         if not self.ready:
             return None
         try:
