@@ -27,7 +27,9 @@ async function openRuns(page, ui, exp) {
 
 async function run(page, t, ui, d) {
   const r = {};
-  // a reload: MLflow's page keeps the thousands of rows the last scroll loaded (warm = server and HTTP cache)
+  // a new load (a goto that changes only the hash is not one): MLflow's page keeps the thousands of rows the
+  // last scroll loaded, scrolled away from row 0 (warm = the server's and the HTTP cache)
+  await page.goto('about:blank');
   await page.goto(`${ui.url}/#/experiments`);
   const link = page
     .getByRole('link', { name: d.exp.name, exact: true })

@@ -122,18 +122,20 @@ export class RunDetailOpener {
       onOpenSource: path =>
         void this._app.commands.execute('docmanager:open', { path })
     });
-    await this.tracker.add(widget);
-    this.preview.add(widget, !!args.preview);
-    this._app.shell.activateById(widget.id);
     // The restorer keeps the run's name once it is known (tabs restore titled by it).
     const saveName = (): void => {
-      if (model.detail) {
+      if (model.detail && this.tracker.has(widget)) {
         model.changed.disconnect(saveName);
         void this.tracker.save(widget);
       }
     };
     model.changed.connect(saveName);
+    // The run's request leaves before the tab is tracked and laid out.
     void model.load();
+    await this.tracker.add(widget);
+    saveName(); // the run may have come meanwhile
+    this.preview.add(widget, !!args.preview);
+    this._app.shell.activateById(widget.id);
     return widget;
   }
 
