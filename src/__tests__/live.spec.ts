@@ -10,6 +10,7 @@ import {
   parseChange
 } from '../models/live';
 import { mergeChanged, newestTime } from '../models/rows';
+import { RunDetailModel } from '../models/detail';
 import { RunsModel } from '../models/runs';
 import { FakeServer, jsonReply, waitFor } from './fakeServer';
 
@@ -294,5 +295,70 @@ describe('ExperimentsModel with change events', () => {
     const since = server.requests.filter(r => params(r).get('since') !== null);
     expect(since).toHaveLength(1);
     expect(params(since[0]).get('since')).toBe('0'); // nothing loaded: everything since the start
+  });
+});
+
+describe('The run page follows changes made elsewhere', () => {
+  function runDetail(status: 'RUNNING' | 'FINISHED') {
+    return {
+      info: {
+        run_id: 'r1',
+        run_name: 'bold-fox',
+        experiment_id: '7',
+        status,
+        start_time: 1,
+        end_time: null,
+        user_id: null,
+        artifact_uri: null,
+        lifecycle_stage: 'active'
+      },
+      params: {},
+      metrics: {},
+      tags: {},
+      system_tags: {},
+      links: {},
+      artifacts: { files: [], note: null },
+      logged_models: { supported: true, models: [], truncated: false }
+    };
+  }
+
+  it('shows a run deleted in another view as deleted (restorable), and back when restored there', async () => {
+    const server = new FakeServer();
+    const bus = new EventBus();
+    const live = new LiveChanges(bus);
+    const model = new RunDetailModel({
+      backend: 'default',
+      runId: 'r1',
+      serverSettings: server.settings,
+      live
+    });
+    let deleted = false;
+    server.handler = () =>
+      deleted
+        ? jsonReply(404, {
+            message: 'Run r1 was deleted.',
+            reason: 'deleted',
+            error: 'not_found'
+          })
+        : jsonReply(200, runDetail('FINISHED'));
+    await model.load();
+    expect(model.deleted).toBeNull();
+    const change = { ...RUN_CHANGE, run_id: 'r1', name: null };
+    bus.emit({ ...change, run_id: 'r2', change: 'deleted' }); // another run
+    deleted = true;
+    bus.emit({ ...change, change: 'deleted' });
+    await waitFor(() => model.deleted !== null);
+    expect(model.deleted).toMatchObject({
+      experiment_id: '7',
+      permanent: false,
+      runs: [{ run_id: 'r1', run_name: 'bold-fox' }]
+    });
+    expect(server.requests).toHaveLength(2);
+    deleted = false;
+    bus.emit({ ...change, change: 'restored' });
+    await waitFor(() => model.deleted === null);
+    expect(model.detail?.info.run_name).toBe('bold-fox');
+    model.dispose();
+    live.dispose();
   });
 });

@@ -19,6 +19,7 @@ import {
   MetricAxis
 } from '../api/types';
 import { LIVE_STATUSES, LoadPhase } from './common';
+import { IChange, LiveChanges } from './live';
 import {
   MlopsApiError,
   asApiError,
@@ -34,6 +35,8 @@ export interface IRunDetailModelOptions {
   /** Poll interval (ms) while the run is RUNNING. */
   pollInterval?: number;
   onOutage?: () => void;
+  /** Changes made elsewhere (kernels, other views): the page follows them at once. */
+  live?: LiveChanges | null;
 }
 
 /** A listed artifact directory. */
@@ -70,6 +73,8 @@ export class RunDetailModel implements IDisposable {
       name: 'jupyterlab_mlops:run',
       standby: () => !this._isVisible || !this.isLive || 'when-hidden'
     });
+    this._live = options.live ?? null;
+    this._live?.runChanged.connect(this._onChange, this);
   }
 
   readonly backend: string;
@@ -242,6 +247,7 @@ export class RunDetailModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._live?.runChanged.disconnect(this._onChange, this);
     this._poll.dispose();
     Signal.clearData(this);
   }
@@ -260,6 +266,7 @@ export class RunDetailModel implements IDisposable {
         return;
       }
       this._detail = detail;
+      this._deleted = null; // answered: not deleted (any more)
       this._error = null;
       this._phase = 'ready';
       this._emit();
@@ -271,6 +278,7 @@ export class RunDetailModel implements IDisposable {
       if (isOutage(this._error)) {
         this._onOutage?.();
       }
+      this._takeDeleted(this._error);
       this._phase = this._detail && !this.notFound ? 'ready' : 'error';
       this._emit();
       throw this._error;
@@ -316,6 +324,39 @@ export class RunDetailModel implements IDisposable {
     this._emit();
   }
 
+  /** A run deleted elsewhere (soft, MLflow's 404 `deleted`) shows the banner with Restore, as after its own delete. */
+  private _takeDeleted(error: MlopsApiError): void {
+    const experimentId = this._detail?.info.experiment_id ?? this._deletedIn;
+    if (!this._deleted && error.reason === 'deleted' && experimentId) {
+      const name = this._detail?.info.run_name ?? null;
+      const runs = [{ run_id: this.runId, run_name: name }];
+      this._deleted = {
+        experiment_id: experimentId,
+        runs,
+        failed: [],
+        permanent: false
+      };
+    }
+  }
+
+  /** A change of this run made elsewhere: loaded again at once (histories too when it logged). */
+  private _onChange(_: LiveChanges, change: IChange): void {
+    if (
+      change.kind !== 'run' ||
+      change.backend !== this.backend ||
+      change.run_id !== this.runId ||
+      this._isDisposed ||
+      this._phase === 'idle'
+    ) {
+      return;
+    }
+    if (change.change === 'deleted') {
+      this._deletedIn = change.experiment_id;
+    }
+    const logged = change.change === 'updated' || change.change === 'finished';
+    void this._refresh(logged).catch(() => undefined); // recorded in the state
+  }
+
   private _emit(): void {
     if (!this._isDisposed) {
       this._changed.emit();
@@ -324,12 +365,14 @@ export class RunDetailModel implements IDisposable {
 
   private _changed = new Signal<this, void>(this);
   private _deleted: IRunsChanged | null = null;
+  private _deletedIn = '';
   private _detail: IRunDetail | null = null;
   private _dirs = new Map<string, IArtifactDir>();
   private _error: MlopsApiError | null = null;
   private _histories = new Map<string, IHistoryState>();
   private _isDisposed = false;
   private _isVisible = false;
+  private _live: LiveChanges | null;
   private _onOutage?: () => void;
   private _phase: LoadPhase = 'idle';
   private _poll: Poll;

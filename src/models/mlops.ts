@@ -192,7 +192,8 @@ export class MlopsModel implements IDisposable {
       runId,
       serverSettings: this.serverSettings,
       pollInterval: this.settings.refreshInterval * 1000,
-      onOutage: this._onOutage
+      onOutage: this._onOutage,
+      live: this.live
     });
   }
 

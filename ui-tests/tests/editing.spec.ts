@@ -2,7 +2,8 @@
  * Editing runs and experiments (issue 14, item 7) on the embedded backend:
  * rename a run on its page and see the open experiment page follow, edit its
  * description (text, never HTML) and tags, delete it and Undo; delete
- * candidates from the table and restore them from "Show deleted"; delete an
+ * candidates from the table and restore them from "Show deleted"; a run page
+ * follows its run deleted and restored elsewhere; delete an
  * experiment from its page and restore it from the sidebar's deleted list.
  * Screenshots: ui-tests/screenshots/issue14/.
  */
@@ -70,7 +71,8 @@ test.describe('Editing runs and experiments', () => {
   });
 
   test('a run: rename, description, tags, delete and Undo', async ({
-    page
+    page,
+    request
   }) => {
     const opened = await openExperiment(page, EXP, ids.exp);
     await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(3);
@@ -146,6 +148,18 @@ test.describe('Editing runs and experiments', () => {
     await expect(
       opened.locator(`.jp-mlops-Table-row[data-run="${ids.alpha}"]`)
     ).toHaveCount(1);
+
+    // Deleted and restored elsewhere (the routes the candidates table calls): the open page follows at once.
+    const runsRoute = `/jupyterlab-mlops/backends/default/experiments/${ids.exp}/runs`;
+    const body = { data: { run_ids: [ids.alpha] } };
+    expect((await request.post(`${runsRoute}/delete`, body)).ok()).toBe(true);
+    const banner = page.locator('[data-deleted="run"]');
+    await expect(banner.getByRole('button', { name: 'Restore' })).toBeVisible();
+    expect((await request.post(`${runsRoute}/restore`, body)).ok()).toBe(true);
+    await expect(banner).toHaveCount(0);
+    await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText(
+      'alpha renamed'
+    );
   });
 
   test('candidates and an experiment: delete, show deleted, restore, rename', async ({
