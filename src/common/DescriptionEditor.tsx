@@ -3,13 +3,10 @@
  * "Edit" opening a text area (Save, Cancel; Ctrl+Enter saves, Escape
  * cancels). Off with the reason as its tooltip where the backend cannot.
  */
-import {
-  Button,
-  editIcon,
-  ToolbarButtonComponent
-} from '@jupyterlab/ui-components';
+import { editIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { FormButtons } from './FormButtons';
 import { notifyError } from './notify';
 
 /** Props of {@link DescriptionEditor}. */
@@ -79,20 +76,11 @@ export function DescriptionEditor(props: IDescriptionEditorProps): JSX.Element {
               ? `At most ${max.toLocaleString()} characters.`
               : 'Plain text. Ctrl+Enter saves, Escape cancels.'}
           </span>
-          <Button
-            type="button"
-            className="jp-mod-styled jp-mod-reject"
-            onClick={() => setDraft(null)}
-          >
-            Cancel
-          </Button>
-          <Button
-            type="submit"
-            className="jp-mod-styled jp-mod-accept"
+          <FormButtons
+            label="Save"
             disabled={busy || tooLong}
-          >
-            Save
-          </Button>
+            onCancel={() => setDraft(null)}
+          />
         </div>
       </form>
     );

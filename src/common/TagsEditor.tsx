@@ -13,6 +13,7 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { FormButtons } from './FormButtons';
 import { notifyError } from './notify';
 
 /** Props of {@link TagsEditor}. */
@@ -138,21 +139,12 @@ export function TagsEditor(props: ITagsEditorProps): JSX.Element {
             autoFocus={draft.existing}
             onChange={e => setDraft({ ...draft, value: e.currentTarget.value })}
           />
-          <Button
-            type="submit"
-            className="jp-mod-styled jp-mod-accept"
+          <FormButtons
+            label={draft.existing ? 'Save' : 'Add'}
             disabled={!!problem || busy}
             title={problem ?? 'Save the tag'}
-          >
-            {draft.existing ? 'Save' : 'Add'}
-          </Button>
-          <Button
-            type="button"
-            className="jp-mod-styled jp-mod-reject"
-            onClick={() => setDraft(null)}
-          >
-            Cancel
-          </Button>
+            onCancel={() => setDraft(null)}
+          />
           {problem && draft.key.trim() && (
             <span className="jp-mlops-TagsEditor-problem" role="alert">
               {problem}

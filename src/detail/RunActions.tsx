@@ -1,6 +1,5 @@
 /** The run page's title with its rename form, its delete button, and the banner of a deleted run. */
 import {
-  Button,
   deleteIcon,
   editIcon,
   InputGroup,
@@ -10,6 +9,7 @@ import * as React from 'react';
 
 import { IRunDetail } from '../api/types';
 import { confirmDelete, notifyDeleted } from '../common/deleteDialog';
+import { FormButtons } from '../common/FormButtons';
 import { notifyError } from '../common/notify';
 import { RunDetailModel } from '../models/detail';
 import { actionTitle, IEditSupport, nameProblem } from '../models/edits';
@@ -57,21 +57,12 @@ export function RunTitle(props: {
           autoFocus
           onChange={e => setDraft(e.currentTarget.value)}
         />
-        <Button
-          type="submit"
-          className="jp-mod-styled jp-mod-accept"
+        <FormButtons
+          label="Rename"
           disabled={!!problem || busy}
           title={problem ?? 'Save the name'}
-        >
-          Rename
-        </Button>
-        <Button
-          type="button"
-          className="jp-mod-styled jp-mod-reject"
-          onClick={() => setDraft(null)}
-        >
-          Cancel
-        </Button>
+          onCancel={() => setDraft(null)}
+        />
       </form>
     );
   }
