@@ -15,6 +15,7 @@ import { notifyError, toast } from '../common/notify';
 import { StatusBadge } from '../common/StatusBadge';
 import { actionTitle, IEditSupport } from '../models/edits';
 import { RunsModel } from '../models/runs';
+import { binToggle } from '../models/bin';
 
 /** "run “a”" or "3 runs". */
 function runsLabel(model: RunsModel, ids: readonly string[]): string {
@@ -103,23 +104,18 @@ export function ShowDeletedButton(props: {
 }): JSX.Element {
   const { bin } = props.model;
   useSignals(bin.changed);
-  const off = props.support.permanentDelete ? props.support.restore : null;
+  const { shown, off, title, toggle } = binToggle(bin, props.support, 'runs');
   return (
     <Button
       small
       minimal
-      className={`jp-mlops-ShowDeletedButton${bin.shown ? ' jp-mod-active' : ''}`}
-      aria-pressed={bin.shown}
+      className={`jp-mlops-ShowDeletedButton${shown ? ' jp-mod-active' : ''}`}
+      aria-pressed={shown}
       disabled={!!off}
-      title={actionTitle(
-        off,
-        bin.shown
-          ? 'Hide the deleted runs'
-          : 'Show the deleted runs (restore them)'
-      )}
-      onClick={() => void bin.show(!bin.shown)}
+      title={title}
+      onClick={toggle}
     >
-      {bin.shown ? 'Hide deleted' : 'Show deleted'}
+      {shown ? 'Hide deleted' : 'Show deleted'}
     </Button>
   );
 }

@@ -4,6 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { MlopsApiError } from '../common/errors';
 import { LoadPhase } from './common';
 import { Resource } from './resource';
+import { actionTitle, IEditSupport } from './edits';
 
 /**
  * The deleted items of a list (the "show deleted" panels: an experiment's
@@ -70,4 +71,25 @@ export class Bin<T> implements IDisposable {
   private _changed = new Signal<this, void>(this);
   private _resource: Resource<T>;
   private _shown = false;
+}
+
+/** A "show deleted" toggle's state, the same for every list: off (with the reason) where deletes are for good. */
+export function binToggle(
+  bin: { readonly shown: boolean; show(shown: boolean): Promise<void> },
+  support: IEditSupport,
+  noun: string
+): { shown: boolean; off: string | null; title: string; toggle: () => void } {
+  const off = support.permanentDelete ? support.restore : null;
+  const title = actionTitle(
+    off,
+    bin.shown
+      ? `Hide the deleted ${noun}`
+      : `Show the deleted ${noun} (restore them)`
+  );
+  return {
+    shown: bin.shown,
+    off,
+    title,
+    toggle: () => void bin.show(!bin.shown)
+  };
 }

@@ -12,6 +12,7 @@ import { useSignals } from '../common/hooks';
 import { notifyError, toast } from '../common/notify';
 import { actionTitle, IEditSupport } from '../models/edits';
 import { ExperimentsModel } from '../models/experiments';
+import { binToggle } from '../models/bin';
 
 /** The toggle beside the search box. */
 export function ShowDeletedToggle(props: {
@@ -20,21 +21,20 @@ export function ShowDeletedToggle(props: {
 }): JSX.Element {
   const { bin } = props.model;
   useSignals(bin.changed);
-  const off = props.support.permanentDelete ? props.support.restore : null;
+  const { shown, off, title, toggle } = binToggle(
+    bin,
+    props.support,
+    'experiments'
+  );
   return (
     <ToolbarButtonComponent
       className="jp-mlops-ShowDeletedButton"
       icon={deleteIcon}
-      pressed={bin.shown}
-      aria-pressed={bin.shown}
+      pressed={shown}
+      aria-pressed={shown}
       enabled={!off}
-      tooltip={actionTitle(
-        off,
-        bin.shown
-          ? 'Hide the deleted experiments'
-          : 'Show the deleted experiments (restore them)'
-      )}
-      onClick={() => void bin.show(!bin.shown)}
+      tooltip={title}
+      onClick={toggle}
     />
   );
 }
