@@ -33,7 +33,7 @@ export interface IExperimentTarget {
 }
 
 /** The sidebar's list when it shows this backend (it follows at once). */
-function listOf(target: IExperimentTarget) {
+export function listOf(target: IExperimentTarget) {
   const list = target.mlops.experiments;
   return list?.backend === target.experiment.backend ? list : null;
 }

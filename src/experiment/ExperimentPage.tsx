@@ -21,6 +21,7 @@ import {
   ExperimentHeaderActions,
   IExperimentTarget
 } from './ExperimentActions';
+import { ExperimentDescription } from './ExperimentDescription';
 import { PerformanceView } from './PerformanceView';
 import { ITab, TabStrip } from '../common/TabStrip';
 
@@ -105,6 +106,9 @@ function Page(props: { body: ExperimentBody }): JSX.Element {
             .filter(Boolean)
             .join(' · ')}
         </span>
+        {!body.deleted && (
+          <ExperimentDescription target={body} support={support} />
+        )}
         <TabStrip<ExperimentTab>
           className="jp-mlops-ExperimentPage-tabs"
           label="Experiment views"

@@ -2,7 +2,8 @@
  * Editing runs and experiments (issue 14, item 7) on the embedded backend:
  * rename a run on its page and see the open experiment page follow, edit its
  * description (text, never HTML) and tags, delete it and Undo; delete
- * candidates from the table and restore them from "Show deleted"; a run page
+ * candidates from the table and restore them from "Show deleted"; describe an
+ * experiment on its page; a run page
  * follows its run deleted and restored elsewhere; delete an
  * experiment from its page and restore it from the sidebar's deleted list.
  * Screenshots: ui-tests/screenshots/issue14/.
@@ -186,6 +187,21 @@ test.describe('Editing runs and experiments', () => {
     await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(3);
     await expect(opened.locator('.jp-mlops-DeletedPanel')).toContainText(
       'No deleted runs'
+    );
+
+    // The experiment's description: added on its page, shown as text.
+    const about = opened.locator('.jp-mlops-ExperimentPage-description');
+    await about.getByText('Add a description').click();
+    await about.getByRole('textbox').fill('Vision <i>baselines</i>, lr sweep.');
+    await about.getByRole('button', { name: 'Save' }).click();
+    await expect(about.locator('.jp-mlops-DescriptionEditor-text')).toHaveText(
+      'Vision <i>baselines</i>, lr sweep.'
+    );
+    await expect(about.locator('i')).toHaveCount(0);
+    await bothThemes(
+      page,
+      opened.locator('.jp-mlops-ExperimentPage-header'),
+      'experiment-description'
     );
 
     // Delete an experiment from its page; restore it from the sidebar.
