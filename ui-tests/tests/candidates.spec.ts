@@ -452,7 +452,7 @@ test.describe('Experiments and candidates', () => {
     ).toBeVisible();
   });
 
-  test('a run deleted meanwhile shows a 404 in place', async ({
+  test('a run deleted meanwhile shows Restore; an unknown one a 404 in place', async ({
     page,
     request
   }) => {
@@ -463,22 +463,36 @@ test.describe('Experiments and candidates', () => {
       params: { lr: '1' },
       metrics: { loss: [1, 0.5] }
     });
-    await page.evaluate(
-      ([backend, runId]) =>
-        (window as any).jupyterapp.commands.execute('mlops:open-run', {
-          backend,
-          run_id: runId
-        }),
-      ['default', victim]
-    );
+    const openRun = (runId: string): Promise<void> =>
+      page.evaluate(
+        async ([backend, id]) => {
+          await (window as any).jupyterapp.commands.execute('mlops:open-run', {
+            backend,
+            run_id: id
+          }); // the widget stays in the page: it cannot be serialized
+        },
+        ['default', runId]
+      );
+    await openRun(victim);
     const detail = page.locator('.jp-mlops-Detail');
     await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('doomed');
+    // Deleted by someone else straight on the backend (no change event reaches us): the user refreshes.
     await mlflow(request, 'runs/delete', { run_id: victim });
     await detail.locator('.jp-mlops-RefreshButton').first().click();
-    await expect(page.locator('.jp-mlops-NotFound')).toContainText(
-      'does not exist'
-    );
+    const banner = page.locator('[data-deleted="run"]');
+    await expect(banner.getByRole('button', { name: 'Restore' })).toBeVisible();
     await bothThemes(page, 'run-deleted');
+    await banner.getByRole('button', { name: 'Restore' }).click();
+    await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('doomed');
+    await mlflow(request, 'runs/delete', { run_id: victim }); // the tests after count six runs
+
+    // A run id the backend never had: the 404 in place, with its id.
+    const unknown = 'f'.repeat(32);
+    await openRun(unknown);
+    const missing = page.locator('.jp-mlops-NotFound');
+    await expect(missing).toContainText('does not exist');
+    await expect(missing).toContainText(unknown);
+    await bothThemes(page, 'run-not-found');
   });
 
   test(`${BIG_RUNS} runs scroll smoothly (virtualized, paged)`, async ({
