@@ -10,6 +10,7 @@ import { IEventSource, LiveChanges } from './live';
 import { RunDetailModel } from './detail';
 import { PerformanceModel } from './performance';
 import { Resource } from './resource';
+import { RecentRows } from './recentRows';
 import { RunsModel } from './runs';
 import { ServerState, StatusModel } from './status';
 import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
@@ -165,7 +166,8 @@ export class MlopsModel implements IDisposable {
       defaultColumns: settings.defaultColumns,
       pollInterval: settings.refreshInterval * 1000,
       onOutage: this._onOutage,
-      live: this.live
+      live: this.live,
+      recent: this._recentRows
     });
     this._runs.add(runs);
     return runs;
@@ -295,6 +297,7 @@ export class MlopsModel implements IDisposable {
     listModels('', this.serverSettings)
   );
   private _performance = new Set<PerformanceModel>();
+  private _recentRows = new RecentRows();
   private _runs = new Set<RunsModel>();
   private _status: StatusModel;
   private _viewChanged = new Signal<this, void>(this);

@@ -29,6 +29,7 @@ import {
   settleColumns
 } from './rows';
 import { Bin } from './bin';
+import { RecentRows, recentKey } from './recentRows';
 import { ChangePoll } from './changePoll';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
@@ -48,6 +49,8 @@ export interface IRunsModelOptions {
   onOutage?: () => void;
   /** The server's change events: a change of this experiment's runs polls at once. */
   live?: LiveChanges | null;
+  /** Rows of pages closed lately: shown at once when this page opens, until its first answer. */
+  recent?: RecentRows | null;
 }
 
 /**
@@ -55,6 +58,8 @@ export interface IRunsModelOptions {
  * page-token paging, selection, and an incremental poll while visible (only
  * the runs that changed are fetched and merged; a change event from a
  * kernel polls at once). Failures never drop the rows already loaded.
+ * Opened again soon after it was closed, it shows the rows it had at once
+ * (with the progress bar) until the first answer replaces them.
  */
 export class RunsModel extends PagedListModel<IRunsPage> {
   constructor(options: IRunsModelOptions) {
@@ -78,6 +83,8 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     });
     this._live = options.live ?? null;
     this._live?.runChanged.connect(this._onChange, this);
+    this._recent = options.recent ?? null;
+    this._recentKey = recentKey(this.backend, this.experimentId, this._columns);
   }
 
   readonly backend: string;
@@ -187,6 +194,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   async setColumns(columns: readonly string[]): Promise<void> {
     this._columns = [...columns];
     this._columnsFromSettings = false;
+    this._columnsChosen = true;
     await this._loadFirst(this._filter);
   }
 
@@ -195,6 +203,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       return;
     }
     this._live?.runChanged.disconnect(this._onChange, this);
+    this._remember();
     this._poll.dispose();
     this.selection.dispose();
     this.bin.dispose();
@@ -212,6 +221,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   }
 
   private async _loadFirst(filter: string): Promise<boolean> {
+    if (this.phase === 'idle') {
+      this._showRecent();
+    }
     const taken = await this.loadFirstPage({
       fetch: async current => {
         const page = await this._fetch(filter, null);
@@ -225,12 +237,19 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         return page;
       },
       take: page => {
+        this._fromRecent = false;
         this._rows = page.runs;
         this._filter = filter;
         this._filterError = null;
         this._takePage(page);
       },
       fail: error => {
+        if (this._fromRecent) {
+          // Rows remembered but not confirmed: the error shows, not rows that may be gone.
+          this._fromRecent = false;
+          this._rows = [];
+          this._recent?.delete(this._recentKey);
+        }
         if (isInvalidInput(error) && filter !== this._filter) {
           this._filterError = error;
         } else {
@@ -294,6 +313,45 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       options,
       this._serverSettings
     );
+  }
+
+  /** The rows this page had when last closed (default view), shown while the first request runs. */
+  private _showRecent(): void {
+    const page = this._recent?.get(this._recentKey);
+    if (!page || !page.runs.length) {
+      return;
+    }
+    this._pickColumns(
+      mergeAvailable(NO_COLUMNS, page.available_columns),
+      page.columns
+    );
+    this._rows = page.runs;
+    this._takePage(page);
+    this._fromRecent = true;
+  }
+
+  /** On close: the first rows of the default view (no filter, sort or chosen columns), for {@link _showRecent}. */
+  private _remember(): void {
+    const shown =
+      this.phase === 'ready' &&
+      !this._fromRecent &&
+      this._filter === '' &&
+      this._sort === null &&
+      !this._columnsChosen &&
+      this._rows.length > 0;
+    if (!this._recent || !shown) {
+      return;
+    }
+    this._recent.set(this._recentKey, {
+      experiment_id: this.experimentId,
+      runs: this._rows.slice(0, this._pageSize),
+      columns: [...this._columns],
+      available_columns: this._available,
+      next_page_token: null,
+      total: this._total,
+      emulated: this._emulated ?? { filter: false, order: false, reason: null },
+      order_note: this._orderNote
+    });
   }
 
   private _takePage(page: IRunsPage): void {
@@ -401,16 +459,20 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _available: IAvailableColumns = NO_COLUMNS;
   private _columns: string[];
   private _columnsFromSettings: boolean;
+  private _columnsChosen = false;
   private _columnsPicked = false;
   private _emulated: IRunsEmulation | null = null;
   private _orderNote: string | null = null;
   private _filter = '';
   private _filterError: MlopsApiError | null = null;
+  private _fromRecent = false;
   private _isVisible = false;
   private _live: LiveChanges | null;
   private _pageSize: number;
   private _pending = false;
   private _poll: ChangePoll;
+  private _recent: RecentRows | null;
+  private _recentKey: string;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;
   private _sort: ISort | null = null;
