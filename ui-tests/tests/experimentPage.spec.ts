@@ -120,6 +120,42 @@ test.describe('Experiment page', () => {
     await expect(tab).toHaveCount(1);
   });
 
+  test('closed and opened again: the rows it had, at once, until the answer', async ({
+    page
+  }) => {
+    const opened = await openExperiment(page, EXP, ids.exp);
+    await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(8);
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('application:close-all')
+    );
+    await expect(opened).toHaveCount(0);
+
+    // The page's requests are held: what it paints comes from what it remembered.
+    let release = (): void => undefined;
+    const held = new Promise<void>(resolve => (release = resolve));
+    const runs = new RegExp(`/experiments/${ids.exp}/runs\\?`);
+    let asked = 0;
+    await page.route(runs, async route => {
+      asked++;
+      await held;
+      await route.continue();
+    });
+    const again = await openExperiment(page, EXP, ids.exp);
+    await expect(again.locator('.jp-mlops-Table-row')).toHaveCount(8);
+    const progress = again.locator(
+      '.jp-mlops-CandidatesView .jp-mlops-ProgressBar'
+    );
+    await expect(progress).toHaveClass(/jp-mod-active/);
+    expect(asked).toBeGreaterThan(0);
+    await bothThemes(page, 'experiment-reopened');
+
+    // The answer comes: the same rows, the progress bar stops.
+    release();
+    await expect(progress).not.toHaveClass(/jp-mod-active/);
+    await expect(again.locator('.jp-mlops-Table-row')).toHaveCount(8);
+    await page.unroute(runs);
+  });
+
   test('candidates: full width, sort, filter, select, CSV export', async ({
     page
   }) => {
