@@ -1,12 +1,17 @@
 import { IRunRow, IRunsPage } from '../api/types';
 import {
+  IRecentView,
   RECENT_MAX_AGE,
   RECENT_MAX_ENTRIES,
   RecentRows,
   recentKey
 } from '../models/recentRows';
+import { Signal } from '@lumino/signaling';
+
+import { CHANGES_SCHEMA_ID, IEmission } from '../models/live';
+import { MlopsModel } from '../models/mlops';
 import { RunsModel } from '../models/runs';
-import { FakeServer } from './fakeServer';
+import { FakeServer, jsonReply } from './fakeServer';
 
 const AVAILABLE = { params: ['lr'], metrics: ['loss', 'acc'], tags: [] };
 
@@ -108,24 +113,50 @@ describe('RunsModel opened again (recent rows)', () => {
     third.dispose();
   });
 
-  it('remembers only the default view, and only this experiment', async () => {
+  it('a sort used before paints its rows at once; a view never seen, or another experiment, waits', async () => {
+    const byLoss = { column: 'metrics.loss', desc: false };
     server.json(200, page([run(0), run(1)]));
-    const filtered = open();
-    await filtered.reload();
-    await filtered.applyFilter('metrics.loss < 1');
-    filtered.dispose();
+    const model = open();
+    await model.reload();
     server.replies = [];
-    server.json(200, page([run(2)]));
-    const sorted = open();
-    await sorted.reload();
-    await sorted.setSort({ column: 'metrics.loss', desc: false });
-    sorted.dispose();
-    for (const other of [open(), open('8')]) {
-      const loading = other.reload();
-      expect(ids(other)).toEqual([]);
-      await loading;
-      other.dispose();
-    }
+    server.json(200, page([run(9), run(8)]));
+    await model.setSort(byLoss);
+    server.replies = [];
+    server.json(200, page([run(0), run(1)]));
+    await model.setSort(null);
+    // the sort again: its rows at once, while its request runs
+    server.replies = [];
+    server.json(200, page([run(9), run(7)]));
+    const sorting = model.setSort(byLoss);
+    expect(ids(model)).toEqual(['r9', 'r8']);
+    expect(model.phase).toBe('loading');
+    await sorting;
+    expect(ids(model)).toEqual(['r9', 'r7']);
+    // a filter never used: the rows stay as they are until its answer
+    server.replies = [];
+    server.json(200, page([run(4)]));
+    const filtering = model.applyFilter('metrics.loss < 1');
+    expect(ids(model)).toEqual(['r9', 'r7']);
+    await filtering;
+    expect(ids(model)).toEqual(['r4']);
+    model.dispose();
+    const other = open('8');
+    const loading = other.reload();
+    expect(ids(other)).toEqual([]);
+    await loading;
+    other.dispose();
+  });
+
+  it("forgets an experiment's views when its runs change", async () => {
+    await visit();
+    recent.forget('default', '7');
+    server.json(200, page([run(3)]));
+    const again = open();
+    const loading = again.reload();
+    expect(ids(again)).toEqual([]);
+    await loading;
+    expect(ids(again)).toEqual(['r3']);
+    again.dispose();
   });
 
   it('keeps the rows as last shown (a run deleted meanwhile is gone) and at most one page', async () => {
@@ -151,26 +182,93 @@ describe('RunsModel opened again (recent rows)', () => {
   });
 });
 
+describe('MlopsModel and the recent rows', () => {
+  it('an experiment page opened again paints its rows, unless a change event of its runs came meanwhile', async () => {
+    const server = new FakeServer();
+    const events = { stream: new Signal<unknown, IEmission>({}) };
+    let rows = [run(0), run(1)];
+    server.handler = request =>
+      new URL(request.url).pathname.endsWith('/experiments/7/runs')
+        ? jsonReply(200, page(rows))
+        : jsonReply(404, { message: 'not here' });
+    const mlops = new MlopsModel({ serverSettings: server.settings, events });
+    const experiment = { backend: 'default', experiment_id: '7', name: 'demo' };
+    const visit = async (): Promise<string[]> => {
+      const runs = mlops.createRuns(experiment);
+      const loading = runs.reload();
+      const painted = ids(runs);
+      await loading;
+      runs.dispose();
+      return painted;
+    };
+    expect(await visit()).toEqual([]);
+    expect(await visit()).toEqual(['r0', 'r1']);
+    rows = [run(2)];
+    events.stream.emit({
+      schema_id: CHANGES_SCHEMA_ID,
+      version: '1',
+      backend: 'default',
+      kind: 'run',
+      experiment_id: '7',
+      run_id: 'r2',
+      change: 'created',
+      name: 'run-2'
+    });
+    expect(await visit()).toEqual([]);
+    expect(await visit()).toEqual(['r2']);
+    mlops.dispose();
+  });
+});
+
 describe('RecentRows', () => {
+  const view = (
+    experimentId: string,
+    filter = '',
+    defaultColumns: string[] = []
+  ): IRecentView => ({
+    backend: 'b',
+    experimentId,
+    defaultColumns,
+    filter,
+    sort: null,
+    columns: null
+  });
+
   it('forgets entries past their age and beyond its size, oldest first', () => {
     let now = 0;
     const recent = new RecentRows(() => now);
-    recent.set('a', page([run(0)]));
+    recent.set(view('a'), page([run(0)]));
     now = RECENT_MAX_AGE;
-    expect(recent.get('a')?.runs).toHaveLength(1);
+    expect(recent.get(view('a'))?.runs).toHaveLength(1);
     now = RECENT_MAX_AGE + 1;
-    expect(recent.get('a')).toBeNull();
+    expect(recent.get(view('a'))).toBeNull();
     for (let i = 0; i <= RECENT_MAX_ENTRIES; i++) {
-      recent.set(`k${i}`, page([run(i)]));
+      recent.set(view(`k${i}`), page([run(i)]));
     }
-    expect(recent.get('k0')).toBeNull();
-    expect(recent.get(`k${RECENT_MAX_ENTRIES}`)).not.toBeNull();
+    expect(recent.get(view('k0'))).toBeNull();
+    expect(recent.get(view(`k${RECENT_MAX_ENTRIES}`))).not.toBeNull();
   });
 
-  it('keys a page by backend, experiment and the settings columns', () => {
-    expect(recentKey('b', '1', ['metrics.x'])).not.toEqual(
-      recentKey('b', '1', [])
-    );
-    expect(recentKey('b', '1', [])).not.toEqual(recentKey('b', '11', []));
+  it('keys a view by backend, experiment, settings columns, filter, sort and chosen columns', () => {
+    const keys = [
+      view('1'),
+      view('11'),
+      view('1', 'x'),
+      view('1', '', ['metrics.x']),
+      { ...view('1'), sort: { column: 'metrics.x', desc: true } },
+      { ...view('1'), columns: [] }
+    ].map(recentKey);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('forgets all views of one experiment, and only those', () => {
+    const recent = new RecentRows();
+    recent.set(view('1'), page([run(0)]));
+    recent.set(view('1', 'x'), page([run(1)]));
+    recent.set(view('2'), page([run(2)]));
+    recent.forget('b', '1');
+    expect(recent.get(view('1'))).toBeNull();
+    expect(recent.get(view('1', 'x'))).toBeNull();
+    expect(recent.get(view('2'))).not.toBeNull();
   });
 });

@@ -59,6 +59,10 @@ export class MlopsModel implements IDisposable {
         void this._models.load();
       }
     });
+    // Remembered rows of an experiment whose runs changed are not shown again.
+    this.live?.runChanged.connect((_, change) =>
+      this._recentRows.forget(change.backend, change.experiment_id)
+    );
   }
 
   readonly serverSettings: ServerConnection.ISettings;

@@ -1,31 +1,53 @@
 import { IRunsPage } from '../api/types';
+import { ISort } from './rows';
 
-/** How long the rows of a closed experiment page are shown again at once (ms). */
+/** How long remembered rows are shown again at once (ms). */
 export const RECENT_MAX_AGE = 10 * 60_000;
-/** Experiment pages remembered. */
-export const RECENT_MAX_ENTRIES = 16;
+/** Views remembered (each at most one page of rows). */
+export const RECENT_MAX_ENTRIES = 64;
 
-/** The identity of an experiment page's default view: backend, experiment and the settings' columns. */
-export function recentKey(
-  backend: string,
-  experimentId: string,
-  defaultColumns: readonly string[]
-): string {
-  return JSON.stringify([backend, experimentId, defaultColumns]);
+/** One view of an experiment's candidates: what its first page was asked for. */
+export interface IRecentView {
+  backend: string;
+  experimentId: string;
+  /** The settings' columns the page started with. */
+  defaultColumns: readonly string[];
+  filter: string;
+  sort: ISort | null;
+  /** Columns the user chose; null while they are the ones picked for the page. */
+  columns: readonly string[] | null;
+}
+
+/** The identity of a view. */
+export function recentKey(view: IRecentView): string {
+  return JSON.stringify([
+    view.backend,
+    view.experimentId,
+    view.defaultColumns,
+    view.filter,
+    view.sort,
+    view.columns
+  ]);
+}
+
+function scopeOf(backend: string, experimentId: string): string {
+  return JSON.stringify([backend, experimentId]);
 }
 
 /**
- * The first rows of experiment pages closed lately (their default view: no
- * filter, no sort, the columns picked for them), so that a page opened again
- * paints them at once while its first request runs, and replaces them with
- * the answer (stale-while-revalidate). One per application; bounded, oldest
- * dropped first; an entry older than {@link RECENT_MAX_AGE} is never shown.
+ * The first rows of the views of experiment pages seen lately, so that a view
+ * asked for again (a page opened again, a sort or filter used before) paints
+ * them at once while its request runs, and the answer replaces them
+ * (stale-while-revalidate). One per application; bounded, oldest dropped
+ * first; never shown past {@link RECENT_MAX_AGE}; an experiment's views are
+ * forgotten when its runs change.
  */
 export class RecentRows {
   constructor(private readonly _now: () => number = Date.now) {}
 
-  /** The page remembered for `key`, or null (none, or too old). */
-  get(key: string): IRunsPage | null {
+  /** The page remembered for `view`, or null (none, or too old). */
+  get(view: IRecentView): IRunsPage | null {
+    const key = recentKey(view);
     const entry = this._entries.get(key);
     if (!entry) {
       return null;
@@ -37,19 +59,34 @@ export class RecentRows {
     return entry.page;
   }
 
-  /** Remember `page` (its rows as last shown) for `key`. */
-  set(key: string, page: IRunsPage): void {
+  /** Remember `page` (its rows as last shown) for `view`. */
+  set(view: IRecentView, page: IRunsPage): void {
+    const key = recentKey(view);
     this._entries.delete(key);
-    this._entries.set(key, { page, at: this._now() });
+    const scope = scopeOf(view.backend, view.experimentId);
+    this._entries.set(key, { page, at: this._now(), scope });
     while (this._entries.size > RECENT_MAX_ENTRIES) {
       this._entries.delete(this._entries.keys().next().value as string);
     }
   }
 
-  /** Forget `key` (its page could not be loaded again). */
-  delete(key: string): void {
-    this._entries.delete(key);
+  /** Forget `view` (it could not be loaded again). */
+  delete(view: IRecentView): void {
+    this._entries.delete(recentKey(view));
   }
 
-  private _entries = new Map<string, { page: IRunsPage; at: number }>();
+  /** Forget every view of an experiment (its runs changed). */
+  forget(backend: string, experimentId: string): void {
+    const scope = scopeOf(backend, experimentId);
+    for (const [key, entry] of [...this._entries]) {
+      if (entry.scope === scope) {
+        this._entries.delete(key);
+      }
+    }
+  }
+
+  private _entries = new Map<
+    string,
+    { page: IRunsPage; at: number; scope: string }
+  >();
 }

@@ -29,7 +29,7 @@ import {
   settleColumns
 } from './rows';
 import { Bin } from './bin';
-import { RecentRows, recentKey } from './recentRows';
+import { IRecentView, RecentRows, recentKey } from './recentRows';
 import { ChangePoll } from './changePoll';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
@@ -58,8 +58,9 @@ export interface IRunsModelOptions {
  * page-token paging, selection, and an incremental poll while visible (only
  * the runs that changed are fetched and merged; a change event from a
  * kernel polls at once). Failures never drop the rows already loaded.
- * Opened again soon after it was closed, it shows the rows it had at once
- * (with the progress bar) until the first answer replaces them.
+ * A view asked for again (the page opened again, a sort or filter used
+ * before) shows the rows it had at once, with the progress bar, until the
+ * answer replaces them.
  */
 export class RunsModel extends PagedListModel<IRunsPage> {
   constructor(options: IRunsModelOptions) {
@@ -84,7 +85,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._live = options.live ?? null;
     this._live?.runChanged.connect(this._onChange, this);
     this._recent = options.recent ?? null;
-    this._recentKey = recentKey(this.backend, this.experimentId, this._columns);
+    this._defaultColumns = [...this._columns];
   }
 
   readonly backend: string;
@@ -103,6 +104,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       runIds,
       this._serverSettings
     );
+    this._recent?.forget(this.backend, this.experimentId);
     this.bin.refresh();
     this._dropRows(done.runs.map(r => r.run_id));
     return done;
@@ -116,6 +118,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       runIds,
       this._serverSettings
     );
+    this._recent?.forget(this.backend, this.experimentId);
     this.bin.refresh();
     void this.reload();
     return done;
@@ -221,8 +224,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   }
 
   private async _loadFirst(filter: string): Promise<boolean> {
-    if (this.phase === 'idle') {
-      this._showRecent();
+    const view = this._view(filter);
+    if (recentKey(view) !== this._shownKey) {
+      this._showRecent(view);
     }
     const taken = await this.loadFirstPage({
       fetch: async current => {
@@ -238,17 +242,20 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       },
       take: page => {
         this._fromRecent = false;
+        this._shownKey = recentKey(view);
         this._rows = page.runs;
         this._filter = filter;
         this._filterError = null;
         this._takePage(page);
+        this._recent?.set(view, page);
       },
       fail: error => {
         if (this._fromRecent) {
           // Rows remembered but not confirmed: the error shows, not rows that may be gone.
           this._fromRecent = false;
+          this._shownKey = null;
           this._rows = [];
-          this._recent?.delete(this._recentKey);
+          this._recent?.delete(view);
         }
         if (isInvalidInput(error) && filter !== this._filter) {
           this._filterError = error;
@@ -315,9 +322,21 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     );
   }
 
-  /** The rows this page had when last closed (default view), shown while the first request runs. */
-  private _showRecent(): void {
-    const page = this._recent?.get(this._recentKey);
+  /** What a first page of `filter` is asked for, with the current sort and columns. */
+  private _view(filter: string): IRecentView {
+    return {
+      backend: this.backend,
+      experimentId: this.experimentId,
+      defaultColumns: this._defaultColumns,
+      filter,
+      sort: this._sort,
+      columns: this._columnsChosen ? [...this._columns] : null
+    };
+  }
+
+  /** The rows `view` had when last seen, shown while its request runs. */
+  private _showRecent(view: IRecentView): void {
+    const page = this._recent?.get(view);
     if (!page || !page.runs.length) {
       return;
     }
@@ -328,21 +347,21 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._rows = page.runs;
     this._takePage(page);
     this._fromRecent = true;
+    this._shownKey = recentKey(view);
   }
 
-  /** On close: the first rows of the default view (no filter, sort or chosen columns), for {@link _showRecent}. */
+  /** On close: the first rows as last shown (live changes merged), for {@link _showRecent}. */
   private _remember(): void {
+    const view = this._view(this._filter);
     const shown =
       this.phase === 'ready' &&
       !this._fromRecent &&
-      this._filter === '' &&
-      this._sort === null &&
-      !this._columnsChosen &&
-      this._rows.length > 0;
+      this._rows.length > 0 &&
+      recentKey(view) === this._shownKey; // not the rows of a sort or filter that failed since
     if (!this._recent || !shown) {
       return;
     }
-    this._recent.set(this._recentKey, {
+    this._recent.set(view, {
       experiment_id: this.experimentId,
       runs: this._rows.slice(0, this._pageSize),
       columns: [...this._columns],
@@ -460,6 +479,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _columns: string[];
   private _columnsFromSettings: boolean;
   private _columnsChosen = false;
+  private _defaultColumns: string[];
   private _columnsPicked = false;
   private _emulated: IRunsEmulation | null = null;
   private _orderNote: string | null = null;
@@ -472,7 +492,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _pending = false;
   private _poll: ChangePoll;
   private _recent: RecentRows | null;
-  private _recentKey: string;
+  private _shownKey: string | null = null;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;
   private _sort: ISort | null = null;
