@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { ARTIFACTS_DRIVE, ArtifactsDrive } from './detail/artifacts/drive';
@@ -43,6 +44,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       serverSettings: app.serviceManager.serverSettings,
       events: app.serviceManager.events
     });
+    // A finished cell may have logged with plain mlflow (no event): the shown lists poll soon.
+    NotebookActions.executed.connect(() => model.wakePolls());
     // Files of a backend are untrusted: HTML and SVG never reach a same-origin viewer, from any opener.
     guardViewers(app);
     // Run artifacts open in JupyterLab's viewers through a read-only drive.

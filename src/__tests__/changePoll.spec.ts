@@ -1,4 +1,4 @@
-import { ChangePoll, QUIET_MAX_FACTOR } from '../models/changePoll';
+import { ChangePoll, QUIET_MAX_FACTOR, WAKE_GAP } from '../models/changePoll';
 import { anyNews } from '../models/rows';
 import { waitFor } from './fakeServer';
 
@@ -44,6 +44,57 @@ describe('ChangePoll', () => {
     await waitFor(() => seen.length > before);
     poll.interval = 30;
     expect(poll.frequency.interval).toBe(30);
+  });
+});
+
+describe('ChangePoll.wake (a cell finished)', () => {
+  it('polls at once, then at most once per gap however many cells finish, the last one included', async () => {
+    const seen: number[] = [];
+    const poll = new ChangePoll({
+      name: 'wake',
+      interval: 60000, // the regular polls never come during the test
+      factory: async () => {
+        seen.push(Date.now());
+        return false;
+      },
+      standby: () => false
+    });
+    try {
+      void poll.start();
+      await waitFor(() => seen.length === 1); // the first poll, at start
+      const started = seen.length;
+      poll.wake();
+      await waitFor(() => seen.length === started + 1);
+      const first = Date.now();
+      // a burst of finished cells (Run All): one more poll, at the end of the gap
+      for (let i = 0; i < 20; i++) {
+        poll.wake();
+      }
+      await waitFor(() => seen.length === started + 2, WAKE_GAP + 2000);
+      expect(Date.now() - first).toBeGreaterThanOrEqual(WAKE_GAP - 50);
+      await new Promise(resolve => setTimeout(resolve, 300));
+      expect(seen.length).toBe(started + 2);
+      expect(poll.frequency.interval).toBe(60000 * 1.5); // the woken poll found nothing
+    } finally {
+      poll.dispose();
+    }
+  });
+
+  it('does nothing once disposed', async () => {
+    const seen: number[] = [];
+    const poll = new ChangePoll({
+      name: 'wake-disposed',
+      interval: 60000,
+      factory: async () => {
+        seen.push(Date.now());
+        return false;
+      },
+      standby: () => false
+    });
+    poll.wake();
+    poll.dispose();
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(seen).toEqual([]);
   });
 });
 

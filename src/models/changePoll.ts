@@ -7,6 +7,8 @@ export const QUIET_GROWTH = 1.5;
 export const QUIET_MAX_FACTOR = 4;
 /** The longest wait after failures (Lumino's backoff). */
 const FAILED_MAX = 60000;
+/** Wakes ({@link ChangePoll.wake}) poll at most once per this many ms. */
+export const WAKE_GAP = 2000;
 
 /** What a {@link ChangePoll} runs and when it stands by. */
 export interface IChangePollOptions {
@@ -24,7 +26,9 @@ export interface IChangePollOptions {
  * slower while nothing does (×1.5 per quiet poll, up to ×4), and back to
  * `interval` on the first change or on {@link refresh} (a change event, the
  * view shown again). An idle view then costs the backend a quarter of the
- * requests. Failures back off as Lumino's Poll does.
+ * requests. A hint that something may have changed where no event tells (a
+ * cell finished running) polls soon: {@link wake}. Failures back off as
+ * Lumino's Poll does.
  */
 export class ChangePoll implements IDisposable {
   constructor(options: IChangePollOptions) {
@@ -63,7 +67,30 @@ export class ChangePoll implements IDisposable {
     return this._poll.refresh();
   }
 
+  /**
+   * Something may have changed where no event tells (a kernel finished
+   * running a cell: plain `mlflow` code may have logged): poll now, or at the
+   * end of {@link WAKE_GAP} after the last wake, and at the full rate after.
+   */
+  wake(): void {
+    if (this._wakeTimer !== null || this.isDisposed) {
+      return; // a wake is already on its way
+    }
+    const wait = Math.max(0, this._lastWake + WAKE_GAP - Date.now());
+    this._wakeTimer = setTimeout(() => {
+      this._wakeTimer = null;
+      this._lastWake = Date.now();
+      if (!this.isDisposed) {
+        void this.refresh();
+      }
+    }, wait);
+  }
+
   dispose(): void {
+    if (this._wakeTimer !== null) {
+      clearTimeout(this._wakeTimer);
+      this._wakeTimer = null;
+    }
     this._poll.dispose();
   }
 
@@ -82,6 +109,8 @@ export class ChangePoll implements IDisposable {
   }
 
   private _interval: number;
+  private _lastWake = 0;
   private _quiet = 0;
+  private _wakeTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly _poll: Poll;
 }

@@ -150,6 +150,13 @@ export class ExperimentsModel extends PagedListModel<IExperimentsPage> {
     }
   }
 
+  /** Something may have changed where no event tells (a cell finished): poll soon (see {@link ChangePoll.wake}). */
+  wake(): void {
+    if (this.phase === 'ready' && !this.isDisposed) {
+      this._poll.wake();
+    }
+  }
+
   /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
   set pollInterval(interval: number) {
     if (!this.isDisposed) {

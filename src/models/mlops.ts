@@ -270,6 +270,18 @@ export class MlopsModel implements IDisposable {
     void this._experiments.load();
   }
 
+  /**
+   * A cell finished running in some kernel: plain `mlflow` code may have
+   * logged without an event, so the shown lists poll soon (each at most once
+   * per `WAKE_GAP` of `changePoll.ts`; a hidden list stands by).
+   */
+  wakePolls(): void {
+    this._experiments?.wake();
+    for (const runs of this._openRuns()) {
+      runs.wake();
+    }
+  }
+
   /** The page models still in use (disposed ones are forgotten). */
   private _openRuns(): RunsModel[] {
     for (const runs of this._runs) {

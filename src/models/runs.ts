@@ -170,6 +170,13 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     }
   }
 
+  /** Something may have changed where no event tells (a cell finished): poll soon (see {@link ChangePoll.wake}). */
+  wake(): void {
+    if (this.phase === 'ready' && !this.isDisposed) {
+      this._poll.wake();
+    }
+  }
+
   /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
   set pollInterval(interval: number) {
     if (!this.isDisposed) {

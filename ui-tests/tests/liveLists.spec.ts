@@ -207,7 +207,7 @@ test('the open experiment page shows new runs without a click', async ({
     '2 runs',
     { timeout: 2000 }
   );
-  // Plain mlflow code: the incremental poll finds it within the interval.
+  // Plain mlflow code (no event): the cell's end wakes the page's poll, well within its 10 s interval.
   await runCell(
     page,
     6,
@@ -219,7 +219,7 @@ test('the open experiment page shows new runs without a click', async ({
     ].join('\n')
   );
   await expect(names.filter({ hasText: 'page-plain' })).toHaveCount(1, {
-    timeout: 12000
+    timeout: 6000
   });
   await expect(opened.locator('.jp-mlops-Table-row')).toHaveCount(3);
   await expect(row.locator('.jp-mlops-ExperimentItem-count')).toHaveText(
