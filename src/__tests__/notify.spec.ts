@@ -4,6 +4,7 @@ import { Dialog, Notification } from '@jupyterlab/apputils';
 import { MlopsApiError } from '../common/errors';
 import {
   DETAILS_LABEL,
+  MIN_SHOWN_MS,
   notifyError,
   shortText,
   toast,
@@ -108,14 +109,21 @@ describe('toast', () => {
     expect(pre.textContent).toBe('<img src=x onerror=alert(1)>');
   });
 
-  it('keeps one Details action through updates', () => {
+  it('keeps one Details action through updates, made once the toast was shown', async () => {
     const id = toast.emit('Promoting…', 'in-progress', { autoClose: false });
+    const emitted = Date.now();
     updateToast({
       id,
       type: 'success',
       message: 'Registered churn version 1.2.0 from run brave-owl.',
       actions: [{ label: 'Open version', callback: () => undefined }]
     });
+    // not before JupyterLab has shown the toast (a change before that can be lost)
+    expect(shown(id).type).toBe('in-progress');
+    while (shown(id).type === 'in-progress') {
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    expect(Date.now() - emitted).toBeGreaterThanOrEqual(MIN_SHOWN_MS - 50);
     const labels = (shown(id).options.actions ?? []).map(a => a.label);
     expect(labels).toEqual(['Open version', DETAILS_LABEL]);
     expect(shown(id).type).toBe('success');

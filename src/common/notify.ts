@@ -133,8 +133,18 @@ export function notify(
   options: IToastOptions = {}
 ): string {
   const shown = withDetails(type, message, options);
-  return Notification.emit(shown.short, type, shown.options);
+  const id = Notification.emit(shown.short, type, shown.options);
+  emittedAt.set(id, Date.now());
+  return id;
 }
+
+/**
+ * A toast is changed at the earliest this long after it was emitted:
+ * JupyterLab shows a new toast asynchronously, and a change that comes before
+ * it is shown can be lost (a fast promote stayed "Promoting…").
+ */
+export const MIN_SHOWN_MS = 1000;
+const emittedAt = new Map<string, number>();
 
 /** Options of {@link updateToast}: Notification's update, with details. */
 export interface IToastUpdate extends IToastOptions {
@@ -147,12 +157,20 @@ export interface IToastUpdate extends IToastOptions {
 export function updateToast(args: IToastUpdate): boolean {
   const { id, message, type = 'default', ...options } = args;
   const shown = withDetails(type, message, options);
-  return Notification.update({
-    ...shown.options,
-    id,
-    message: shown.short,
-    type
-  });
+  const update = (): boolean =>
+    Notification.update({
+      ...shown.options,
+      id,
+      message: shown.short,
+      type
+    });
+  const wait = (emittedAt.get(id) ?? 0) + MIN_SHOWN_MS - Date.now();
+  emittedAt.delete(id);
+  if (wait > 0) {
+    setTimeout(update, wait); // see MIN_SHOWN_MS
+    return true;
+  }
+  return update();
 }
 
 /** `Notification.*` with a "Details" action on every toast. */
