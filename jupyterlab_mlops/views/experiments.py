@@ -163,14 +163,21 @@ def offset_token(offset: int) -> str:
     return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
 
 
+def token_offset(token: Optional[str]) -> Optional[int]:
+    """The offset in MLflow's own page-token format, or None for any other token (or none)."""
+    if not token:
+        return None
+    try:
+        data = json.loads(base64.b64decode(token, validate=True))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    offset = data.get("offset") if isinstance(data, dict) and len(data) == 1 else None
+    return offset if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0 else None
+
+
 def uses_offset_tokens(token: Optional[str]) -> bool:
     """True when the backend's token after a 1-run page is MLflow's offset token (feature detection)."""
-    if not token:
-        return False
-    try:
-        return json.loads(base64.b64decode(token)) == {"offset": 1}
-    except (ValueError, TypeError, binascii.Error):
-        return False
+    return token_offset(token) == 1
 
 
 def count_by_offsets(api: Api, experiment_id: str, progress: Progress) -> Any:

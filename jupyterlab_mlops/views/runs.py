@@ -21,14 +21,15 @@ from ..client.api import Api
 from ..client.backend import Backend
 from ..client.errors import InvalidInput, MlopsError, NotFound, Unauthorized
 from ..client.flows import metric_history, one, series_history
-from ..client.models import Run
+from ..client.models import Page, Run
 from . import links, logged_models, run_changes, users
 from . import runs_table as rt
 from .cache import TtlLru
 from .charts import chart_points
 from .downsample import METHODS
 from .driver import AsyncDrive, Fanout, Job, Plan, background, failed, single
-from .experiments import runs_refused, system_tags, user_tags
+from .experiments import runs_refused, system_tags, token_offset, user_tags
+from .metric_sort import MetricSamples
 
 if TYPE_CHECKING:
     from ..client.calls import Flow
@@ -97,6 +98,10 @@ class RunViews:
         self.columns: TtlLru[tuple[str, str], Seen] = TtlLru(256, 300.0, clock)
         #: (backend, run) -> artifact_uri
         self.artifact_uris: TtlLru[tuple[str, str], Optional[str]] = TtlLru(4096, 600.0, clock)
+        #: metric values of runs seen in unfiltered pages (a metric sort's pruning, :mod:`.metric_sort`)
+        self.samples = MetricSamples(clock)
+        #: (backend, experiment) -> its run count when known (:class:`.experiment_pages.ExperimentViews`)
+        self.run_count: Callable[[str, str], Optional[int]] = lambda backend, experiment_id: None
 
     # -- the candidates table -------------------------------------------------------------------
     async def page(
@@ -171,8 +176,8 @@ class RunViews:
             await drive(backend, one(api.get_experiment(q.experiment_id)))  # MLflow answers {} for an unknown id
         return items, nxt, None, keys
 
-    @staticmethod
     async def _search(
+        self,
         drive: AsyncDrive,
         api: Api,
         backend: str,
@@ -184,7 +189,9 @@ class RunViews:
         direct: Optional[DirectRead],
     ) -> tuple[list[Run], Optional[str], Optional[Seen]]:
         """One page of MLflow's ``runs/search`` of ``q``'s experiment: from the embedded store's file when it can
-        answer (only ``q``'s columns read; the page's keys with it), else REST (keys: None, the runs have all)."""
+        answer (only ``q``'s columns read; the page's keys with it), else REST (keys: None, the runs have all);
+        there a metric sort's page is first asked pruned (:mod:`.metric_sort`), and unfiltered pages in
+        attribute order are kept as the experiment's sample for that."""
         got = direct and await direct(
             lambda store: store.search_runs(
                 q.experiment_id,
@@ -197,18 +204,24 @@ class RunViews:
         )
         if got:  # the same runs, order and tokens as runs/search, with only the shown columns read
             return got.items, got.next_page_token, got.keys
-        page = await drive(
-            backend,
-            one(
-                api.search_runs(
-                    [q.experiment_id],
-                    filter=filter_string or None,
-                    order_by=order or None,
-                    max_results=max_results,
-                    page_token=token,
-                )
-            ),
-        )
+
+        def search(text: Optional[str]) -> Awaitable[Page[Run]]:
+            flow = api.search_runs(
+                [q.experiment_id], filter=text, order_by=order or None, max_results=max_results, page_token=token
+            )
+            return drive(backend, one(flow))
+
+        offset = 0 if token is None else token_offset(token)
+        if q.orders and not filter_string and offset is not None and not api.dialect.is_gitlab:
+            count = self.run_count(backend, q.experiment_id)
+            pruned = self.samples.prune(backend, q.experiment_id, q.orders[0], offset, max_results, count)
+            if pruned is not None:
+                page = await search(pruned.filter)
+                if pruned.proves(page, offset, max_results):
+                    return page.items, page.next_page_token, None
+        page = await search(filter_string or None)
+        if not filter_string and all(o.kind == "attributes" for o in q.orders) and not api.dialect.is_gitlab:
+            self.samples.observe(backend, q.experiment_id, page.items)
         return page.items, page.next_page_token, None
 
     async def _emulated(

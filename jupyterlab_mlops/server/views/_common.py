@@ -26,6 +26,9 @@ class ViewCaches:
     #: snapshot uploads (one per run at a time) and restores (one at a time)
     snapshots: Snapshots = field(default_factory=Snapshots)
 
+    def __post_init__(self) -> None:
+        self.runs.run_count = self.experiments.known_count  # a metric sort's pruning estimates with it
+
 
 class ViewHandler(MlopsHandler):
     """Base of the view handlers: typed access to query arguments, the views' state, the driver."""
