@@ -144,8 +144,8 @@ def test_the_bound_from_the_sample():
     samples.observe("b", "1", [run(i, i / 100) for i in range(100)] + [run(100, float("nan")), run(101, None)])
     p = samples.prune("b", "1", desc, 0, 10, None)  # count unknown: the 3rd highest value seen
     assert p == Pruned(desc, 0.97, "metrics.`acc` > 0.97")
-    # 30 of 10,000 runs meant to pass: the rank among the 102 seen is ceil(30 / 10000 * 103) = 1
-    assert samples.prune("b", "1", desc, 0, 10, 10_000).bound == 0.99
+    # 30 of 10,000 runs meant to pass: ceil(30 / 10000 * 103) = 1 among the 102 seen, raised to the 3rd value
+    assert samples.prune("b", "1", desc, 0, 10, 10_000).bound == 0.97
     assert samples.prune("b", "1", asc, 20, 10, 1_000).filter == "metrics.`acc` < 0.09"  # 90 of 1,000: rank 10
     assert samples.prune("b", "1", desc, 0, 100, 500) is None  # 300 of 500: no saving
     assert samples.prune("b", "1", rt.Order("params", "acc", False), 0, 10, None) is None
@@ -170,3 +170,15 @@ def test_a_pruned_page_proves_itself():
     assert not p.proves(Page([*good[:2], run(9, math.nan)], offset_token(13)), 10, 3)  # NaN stored as 0
     assert not p.proves(Page([*good[:2], run(9, None)], offset_token(13)), 10, 3)
     assert not p.proves(Page([*good[:2], run(9, 0.5)], offset_token(13)), 10, 3)  # not beyond the bound
+
+
+def test_only_a_finished_count_places_the_bound():
+    from jupyterlab_mlops.server.views._common import ViewCaches
+    from jupyterlab_mlops.views.experiments import Progress
+
+    caches = ViewCaches()
+    counting = Progress(run_count=257)  # galloping: a lower bound while the count goes on
+    caches.experiments.summaries.put(("b", "1"), (counting, None))
+    assert caches.runs.run_count("b", "1") is None and caches.runs.run_count("b", "2") is None
+    counting.exact = True
+    assert caches.runs.run_count("b", "1") == 257

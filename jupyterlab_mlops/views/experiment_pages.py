@@ -68,9 +68,9 @@ class ExperimentViews:
         return None if failed(task) or _stale(entry) else progress.to_json()
 
     def known_count(self, backend: str, experiment_id: str) -> Optional[int]:
-        """The experiment's run count as last counted, of any age (a lower bound while counting), if any."""
+        """The experiment's run count as last counted to the end, of any age, if any (not a lower bound)."""
         entry = self.summaries.get((backend, experiment_id))
-        return (entry[0].run_count or None) if entry is not None else None
+        return entry[0].run_count if entry is not None and entry[0].exact else None
 
     def forget(self, backend: str, experiment_id: str) -> None:
         """Drop a cached count (the experiment's runs changed): the next summary counts again."""
