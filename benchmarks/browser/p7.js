@@ -132,7 +132,22 @@ function timing(page, stepLimit) {
         if (error.name !== 'TimeoutError') {
           throw error;
         }
-        log(`  ${predicate.name}: gave up after ${limit || stepLimit} ms`);
+        log(
+          `  ${predicate.name}: gave up after ${limit || stepLimit} ms; last requests:`
+        );
+        requests
+          .filter(r => r.start >= since - 5)
+          .slice(-12)
+          .forEach(r =>
+            log(
+              `    +${r.start - since} ms ${r.ms} ms ${decodeURIComponent(r.path).slice(0, 150)}`
+            )
+          );
+        if (process.env.P7_VERBOSE) {
+          const shot = `/tmp/p7-gave-up-${Date.now()}.png`;
+          await page.screenshot({ path: shot }).catch(() => undefined);
+          log(`    screenshot ${shot}`);
+        }
         return -(limit || stepLimit); // a lower bound: not there after that long
       }
       const ms = await page.evaluate(() => window.__p7.t1 - window.__p7.t0);

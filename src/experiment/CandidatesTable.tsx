@@ -25,7 +25,12 @@ export interface ICandidatesTableProps {
   onSort: (sort: ISort | null) => void;
   /** Open a run's detail; `preview`: in the reused preview tab (a single click). */
   onOpen: (row: IRunRow, preview: boolean) => void;
-  /** Called when the viewport gets near the last loaded row. */
+  /**
+   * Whether a next page can be asked for now (there is one, and no page is
+   * loading): a table already scrolled to its end asks as soon as it can.
+   */
+  canLoadMore: boolean;
+  /** Called when the viewport is near the last loaded row and {@link canLoadMore}. */
   onNearEnd: () => void;
   /** Rendered after the last row (loading more, errors, end of list). */
   footer?: React.ReactNode;
@@ -191,12 +196,14 @@ export function CandidatesTable(props: ICandidatesTableProps): JSX.Element {
   const visible = Math.ceil(viewport.height / ROW_HEIGHT);
   const last = Math.min(rows.length, first + visible + 2 * OVERSCAN);
 
-  // Ask for the next page a screen ahead of the end.
+  // Ask for the next page a screen ahead of the end, also when the end was
+  // reached before a next page could be asked for (rows remembered from a
+  // last visit are shown while the first page loads): no scroll comes then.
   React.useEffect(() => {
-    if (rows.length > 0 && last >= rows.length - visible) {
+    if (props.canLoadMore && rows.length > 0 && last >= rows.length - visible) {
       props.onNearEnd();
     }
-  }, [last, rows.length, visible]);
+  }, [last, rows.length, visible, props.canLoadMore]);
 
   const width =
     SELECT_WIDTH + columns.reduce((sum, column) => sum + column.width, 0);

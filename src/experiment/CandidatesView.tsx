@@ -215,11 +215,13 @@ export function CandidatesView(props: ICandidatesViewProps): JSX.Element {
         selection={model.selection}
         onSort={sort => void model.setSort(sort)}
         onOpen={open}
-        onNearEnd={() => {
-          if (!model.moreError) {
-            void model.loadMore();
-          }
-        }}
+        canLoadMore={
+          model.hasMore &&
+          model.phase === 'ready' &&
+          !model.loadingMore &&
+          !model.moreError
+        }
+        onNearEnd={() => void model.loadMore()}
         footer={footer}
       />
     );
