@@ -152,6 +152,11 @@ def _servers(stack: ExitStack, d: Path, paths: list[str]) -> tuple[MlflowServer,
     return mlflow, jups
 
 
+def _access_log(mlflow: MlflowServer) -> str:
+    """The mlflow server's log, one line per answered request: p7.js waits for it to stop growing after a UI."""
+    return str(mlflow.dir / "mlflow.log")
+
+
 def _uis(mlflow: MlflowServer, jups: dict[str, JupyterServer], turn: int) -> list[dict[str, str]]:
     uis = [{"label": "mlflow", "kind": "mlflow", "url": mlflow.url}]
     uis += [{"label": p, "kind": "ours", "url": j.lab_url()} for p, j in jups.items()]
@@ -205,12 +210,12 @@ def measure(server: AnyServer) -> list[Row]:
             mlflow, jups = _servers(stack, d, paths)
             loads.append(_load())
             t = time.time()
-            _collect(cold, _browse(_uis(mlflow, jups, turn), data, 1))
+            _collect(cold, _browse(_uis(mlflow, jups, turn), data, 1, backendLog=_access_log(mlflow)))
             print(f"p7: cold {turn + 1}/{repeats} in {time.time() - t:.0f} s ({loads[-1]})", file=sys.stderr)
     with ExitStack() as stack:
         mlflow, jups = _servers(stack, d, paths)
         t = time.time()
-        _collect(warm, _browse(_uis(mlflow, jups, 0), data, repeats + 1), skip=1)
+        _collect(warm, _browse(_uis(mlflow, jups, 0), data, repeats + 1, backendLog=_access_log(mlflow)), skip=1)
         loads.append(_load())
         print(f"p7: warm x{repeats} in {time.time() - t:.0f} s ({loads[-1]})", file=sys.stderr)
     return _rows(cold, warm, paths, loads) + _idle(d, data, paths)

@@ -161,6 +161,32 @@ function timing(page, stepLimit) {
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
+ * Wait `settle` ms, then until the backend's access log (`logPath`, when given) has not grown for 3 s: every
+ * request the last page left has been answered (at most 5 min).
+ */
+async function quiet(logPath, settle) {
+  await sleep(settle);
+  if (!logPath) {
+    return;
+  }
+  const size = () => (fs.existsSync(logPath) ? fs.statSync(logPath).size : 0);
+  const deadline = Date.now() + 300000;
+  let last = -1;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    const now = size();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= 3000) {
+      return;
+    }
+    await sleep(500);
+  }
+  log(`  the backend was still busy after 5 min`);
+}
+
+/**
  * Idle mode (CONFIG.idle = {settle, window} in ms): every UI (ours) opens its views at once and stays still;
  * after `settle` (the polls reach their idle pace) the window [t0, t1] (ms since the epoch) is reported, in
  * which the caller counts the requests its backend got.
@@ -230,8 +256,9 @@ async function main() {
       }
       out[ui.label] = times;
       await context.close();
-      // let the shared mlflow server finish what the closed page left it (one worker)
-      await new Promise(resolve => setTimeout(resolve, config.settle ?? 5000));
+      // let the shared mlflow server finish what the closed page left it (one worker): the MLflow UI leaves
+      // dozens of runs/search in flight after its scroll, which would slow the next UI's steps
+      await quiet(config.backendLog, config.settle ?? 5000);
     }
   } finally {
     await browser.close();
