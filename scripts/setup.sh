@@ -7,6 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_DISABLE_TELEMETRY=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# every pip install of the set-up (tests/team/setup.sh's too) takes the tested MLflow: see the file
+export PIP_CONSTRAINT="$ROOT/scripts/constraints.txt"
 step() { printf '\n\033[1m==> %s\033[0m (%s)\n' "$*" "$(date +%T)"; }
 # pip's notes about unreachable extra index locations hide the real output; the filter never fails the pipe,
 # so (with pipefail) a failed install stops the set-up with pip's own status
@@ -27,7 +29,7 @@ fi
 export PATH="$ROOT/.venv/bin:$PATH"
 
 stamp=".venv/.mlops-deps"
-want="$(cat pyproject.toml package.json yarn.lock | sha256sum | cut -c1-16)"
+want="$(cat pyproject.toml scripts/constraints.txt package.json yarn.lock | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   step "Installing Python dependencies and the extension (editable)"
   # the build requirements of pyproject.toml, installed here because the editable install skips build isolation

@@ -16,6 +16,7 @@ from jupyterlab_mlops.views import runs_table as rv
 from jupyterlab_mlops.client.api import Api
 from jupyterlab_mlops.client.backend import Backend
 from jupyterlab_mlops.client.dialect import MLFLOW
+from jupyterlab_mlops.client import embedded_store
 from jupyterlab_mlops.client.embedded_store import EmbeddedStore, StoreUnavailable
 from jupyterlab_mlops.client.sync import SyncClient
 
@@ -130,6 +131,23 @@ def test_bad_filter_is_mlflows_own_error(seeded: Any) -> None:
     for order in (["metrics.loss ASC", "metrics.loss DESC"], ["nope.x ASC"], ["metrics.loss SIDEWAYS"]):
         with pytest.raises(MlflowException):  # the order's errors are MLflow's too (a 400 on the runs route)
             store.search_runs(exp, order_by=order, columns=COLUMNS)
+
+
+def test_the_installed_mlflow_is_a_tested_one(seeded: Any) -> None:
+    """The schema the installed MLflow writes is one the SQL reads were checked against.
+
+    Without it, every embedded read quietly takes the REST path and the tests below fail one by one.
+    """
+    import mlflow
+
+    _, store, _ = seeded
+    with store._session() as session:
+        revision = store._revision(session)
+    assert revision in embedded_store.TESTED_REVISIONS, (
+        f"MLflow {mlflow.__version__} writes schema revision {revision!r}: read its migrations since the "
+        f"tested ones ({sorted(embedded_store.TESTED_REVISIONS)}), add it to TESTED_REVISIONS if no table read "
+        "there changed, and pin that MLflow in scripts/constraints.txt"
+    )
 
 
 def test_an_untested_schema_revision_steps_aside(tmp_path: Any) -> None:
