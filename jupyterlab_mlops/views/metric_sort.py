@@ -15,6 +15,7 @@ a wrong row.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
@@ -65,9 +66,8 @@ def _literal(value: float) -> Optional[str]:
 class MetricSamples:
     """Metric values of runs seen in unfiltered pages, per (backend, experiment): bounded, expiring."""
 
-    def __init__(self, clock: Optional[Callable[[], float]] = None) -> None:
-        args = (64, 600.0) if clock is None else (64, 600.0, clock)
-        self._seen: TtlLru[tuple[str, str], dict[str, dict[str, float]]] = TtlLru(*args)
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._seen: TtlLru[tuple[str, str], dict[str, dict[str, float]]] = TtlLru(64, 600.0, clock)
 
     def observe(self, backend: str, experiment_id: str, runs: Iterable[Run]) -> None:
         """Keep the latest metric values of ``runs`` (an unfiltered page: a fair sample of the experiment)."""

@@ -15,6 +15,7 @@ import { CandidatesTable } from '../experiment/CandidatesTable';
 import { tableColumns } from '../experiment/tableColumns';
 import { DEFAULT_SORT } from '../models/rows';
 import { RunsSelection } from '../models/selection';
+import { runRow } from './runRows';
 
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -43,20 +44,7 @@ class Host extends ReactWidget {
   }
 }
 
-function run(i: number): IRunRow {
-  return {
-    run_id: `r${i}`,
-    run_name: `run-${i}`,
-    status: 'FINISHED',
-    start_time: 1700000000000 - i * 1000,
-    end_time: 1700000000000 - i * 1000 + 500,
-    user_id: 'ada',
-    experiment_id: '7',
-    params: {},
-    metrics: { loss: 1 / (i + 1) },
-    tags: {}
-  };
-}
+const run = runRow;
 
 describe('CandidatesTable: the next page', () => {
   let host: Host;

@@ -12,23 +12,11 @@ import { CHANGES_SCHEMA_ID, IEmission } from '../models/live';
 import { MlopsModel } from '../models/mlops';
 import { RunsModel } from '../models/runs';
 import { FakeServer, jsonReply } from './fakeServer';
+import { runRow } from './runRows';
 
 const AVAILABLE = { params: ['lr'], metrics: ['loss', 'acc'], tags: [] };
 
-function run(i: number): IRunRow {
-  return {
-    run_id: `r${i}`,
-    run_name: `run-${i}`,
-    status: 'FINISHED',
-    start_time: 1700000000000 - i * 1000,
-    end_time: 1700000000000 - i * 1000 + 500,
-    user_id: 'ada',
-    experiment_id: '7',
-    params: { lr: '0.01' },
-    metrics: { loss: 1 / (i + 1) },
-    tags: {}
-  };
-}
+const run = runRow;
 
 function page(runs: IRunRow[], columns: string[] = []): IRunsPage {
   return {
