@@ -106,7 +106,7 @@ export function getExperimentSummary(
 /** Options of {@link listRuns}. */
 export interface IListRunsOptions {
   /** `params.<key>`, `metrics.<key>`, `tags.<key>`. */
-  columns?: string[];
+  columns?: readonly string[];
   /** MLflow filter syntax. */
   filter?: string;
   /** `<attributes|params|metrics|tags>.<key> [ASC|DESC]`, most significant first. */

@@ -1,5 +1,5 @@
-import { IAvailableColumns, IRunRow } from '../api/types';
-import { isAvailable, orderIdentifier } from './columns';
+import { IRunRow } from '../api/types';
+import { orderIdentifier } from './columns';
 
 /** Sort order of the table: a column id (`attributes.start_time`, `metrics.loss`). */
 export interface ISort {
@@ -18,22 +18,6 @@ export function orderBy(sort: ISort | null): string[] | undefined {
   return sort
     ? [`${orderIdentifier(sort.column)} ${sort.desc ? 'DESC' : 'ASC'}`]
     : undefined;
-}
-
-/**
- * The columns of a table once the experiment's keys are known: the server's
- * answer to `auto_columns` (the asked ones, or its choice when the experiment
- * had none of them), without default columns (from the settings) the
- * experiment does not have.
- */
-export function settleColumns(
-  answered: readonly string[],
-  fromSettings: boolean,
-  available: IAvailableColumns
-): string[] {
-  return fromSettings
-    ? answered.filter(c => isAvailable(c, available))
-    : [...answered];
 }
 
 /** `rows` then the runs of `more` not already among them. */

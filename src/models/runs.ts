@@ -25,9 +25,9 @@ import {
   mergeChanged,
   mergeFresh,
   newestTime,
-  orderBy,
-  settleColumns
+  orderBy
 } from './rows';
+import { RunColumns } from './runColumns';
 import { Bin } from './bin';
 import { IRecentView, RecentRows, recentKey } from './recentRows';
 import { ChangePoll } from './changePoll';
@@ -70,8 +70,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this.experimentName = options.experimentName;
     this._serverSettings = options.serverSettings;
     this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    this._columns = [...(options.defaultColumns ?? [])];
-    this._columnsFromSettings = this._columns.length > 0;
+    this._columns = new RunColumns(options.defaultColumns ?? []);
     this.selection = new RunsSelection(this.backend);
     this.bin = new Bin(() =>
       listDeletedRuns(this.backend, this.experimentId, this._serverSettings)
@@ -85,7 +84,6 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._live = options.live ?? null;
     this._live?.runChanged.connect(this._onChange, this);
     this._recent = options.recent ?? null;
-    this._defaultColumns = [...this._columns];
   }
 
   readonly backend: string;
@@ -139,7 +137,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     return this._sort;
   }
   get columns(): readonly string[] {
-    return this._columns;
+    return this._columns.shown;
   }
   get availableColumns(): IAvailableColumns {
     return this._available;
@@ -202,9 +200,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
 
   /** Show these columns (reloads: values come with the rows). */
   async setColumns(columns: readonly string[]): Promise<void> {
-    this._columns = [...columns];
-    this._columnsFromSettings = false;
-    this._columnsChosen = true;
+    this._columns.choose(columns);
     await this._loadFirst(this._filter);
   }
 
@@ -241,7 +237,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         if (!current()) {
           return null;
         }
-        this._pickColumns(
+        this._columns.settle(
           mergeAvailable(NO_COLUMNS, page.available_columns),
           page.columns
         );
@@ -279,33 +275,6 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     return taken;
   }
 
-  /**
-   * Take the columns of the first answer that has any to choose from (the
-   * server chose them when asked for `auto_columns`; see
-   * {@link settleColumns}): an experiment opened empty gets its columns when
-   * its first params and metrics arrive. Whether the columns changed.
-   */
-  private _pickColumns(
-    available: IAvailableColumns,
-    answered: readonly string[]
-  ): boolean {
-    if (this._columnsPicked) {
-      return false;
-    }
-    if (!available.params.length && !available.metrics.length) {
-      return false;
-    }
-    this._columnsPicked = true;
-    const settled = settleColumns(
-      answered,
-      this._columnsFromSettings,
-      available
-    );
-    const changed = settled.join('\n') !== this._columns.join('\n');
-    this._columns = settled;
-    return changed;
-  }
-
   private _fetch(
     filter: string,
     pageToken: string | null,
@@ -313,13 +282,13 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     maxResults = this._pageSize
   ): Promise<IRunsPage> {
     const options: IListRunsOptions = {
-      columns: this._columns,
+      columns: this._columns.shown,
       filter,
       orderBy: orderBy(this._sort),
       maxResults,
       pageToken,
       since,
-      autoColumns: !this._columnsPicked && !pageToken
+      autoColumns: !this._columns.settled && !pageToken
     };
     return listRuns(
       this.backend,
@@ -334,10 +303,10 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     return {
       backend: this.backend,
       experimentId: this.experimentId,
-      defaultColumns: this._defaultColumns,
+      defaultColumns: this._columns.defaults,
       filter,
       sort: this._sort,
-      columns: this._columnsChosen ? [...this._columns] : null
+      columns: this._columns.chosen
     };
   }
 
@@ -347,7 +316,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     if (!page || !page.runs.length) {
       return;
     }
-    this._pickColumns(
+    this._columns.settle(
       mergeAvailable(NO_COLUMNS, page.available_columns),
       page.columns
     );
@@ -371,7 +340,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this._recent.set(view, {
       experiment_id: this.experimentId,
       runs: this._rows.slice(0, this._pageSize),
-      columns: [...this._columns],
+      columns: [...this._columns.shown],
       available_columns: this._available,
       next_page_token: null,
       total: this._total,
@@ -422,7 +391,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         : mergeChanged(this._rows, page.runs);
     this._available = mergeAvailable(this._available, page.available_columns);
     this.emit();
-    if (this._pickColumns(this._available, page.columns)) {
+    if (this._columns.settle(this._available, page.columns)) {
       // The first params and metrics arrived live: the rows loaded before need the chosen columns' values.
       await this._loadFirst(this._filter);
     }
@@ -483,11 +452,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   }
 
   private _available: IAvailableColumns = NO_COLUMNS;
-  private _columns: string[];
-  private _columnsFromSettings: boolean;
-  private _columnsChosen = false;
-  private _defaultColumns: string[];
-  private _columnsPicked = false;
+  private _columns: RunColumns;
   private _emulated: IRunsEmulation | null = null;
   private _orderNote: string | null = null;
   private _filter = '';
