@@ -7,8 +7,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from jupyterlab_mlops.client import Backend
 from jupyterlab_mlops.client.calls import drive_sync
+from jupyterlab_mlops.client.errors import NotFound
 from jupyterlab_mlops.client.models import Metric
 from jupyterlab_mlops.views import compare_series as cs
 from jupyterlab_mlops.views import runs
@@ -53,6 +56,10 @@ def test_a_long_series_is_sampled_once_then_cached(mlflow_server, monkeypatch):
         assert (full["points"][0], full["points"][-1]) == (got["points"][0], got["points"][-1])
         calls.clear()
         again = run_sync(sampled_chart(seeder.api, "default", run.run_id, "loss", cache, max_points=200), drive)
-        assert again == got and not any("metrics/" in p for p in calls)  # the run is read, the series is not
+        # a finished run is read once for all its charts (compare's memo), and the series is cached
+        assert again == got and calls == []
+        seeder.client.run(seeder.api.delete_run(run.run_id))
+        with pytest.raises(NotFound, match="deleted"):  # read afresh: a deleted run's chart is a 404
+            run_sync(sampled_chart(seeder.api, "default", run.run_id, "loss", SeriesCache(), max_points=200), drive)
     finally:
         seeder.close()

@@ -95,6 +95,10 @@ class SeriesCache:
         if status not in ACTIVE:
             self._runs.put(ref, fetched)
 
+    def forget_run(self, ref: Hashable) -> None:
+        """A run edited, deleted or restored here: read it afresh."""
+        self._runs.pop(ref)
+
     def live(self, key: Hashable) -> Optional[SeriesBase]:
         """The points fetched for a series while its run was RUNNING, or None."""
         return self._live.get(key)

@@ -1,6 +1,7 @@
 """One metric of one run for the run page's chart, read the way compare reads its series (:mod:`.compare_series`):
 a long MLflow series sampled where it lives (the embedded store's SQL, else ``get-history-bulk-interval``),
-never its full history; the series cache shared with compare (memory, and disk for finished runs).
+never its full history; the series cache shared with compare (memory, and disk for finished runs), and its
+memo of finished runs: the run page's twenty charts ask ``runs/get`` once, not twenty times.
 (:func:`.runs.metric_chart` is the path for GitLab and for a method other than LTTB.)
 """
 
@@ -11,10 +12,10 @@ from typing import TYPE_CHECKING
 from ..client.api import Api
 from ..client.errors import InvalidInput
 from .cache import SeriesCache
-from .compare import Fetched, RunRef
-from .compare_series import series_for
-from .driver import Plan, single
-from .runs import HISTORY_X, live_run, metric_chart
+from .compare import RunRef
+from .compare_series import fetch_runs, series_for
+from .driver import Plan
+from .runs import HISTORY_X, metric_chart, not_deleted
 
 if TYPE_CHECKING:
     from .wire.runs import MetricHistory
@@ -26,13 +27,12 @@ def sampled_chart(
     """``GET .../runs/{run_id}/metrics/{key}`` (LTTB to ``max_points``) through the compare series path."""
     if x not in HISTORY_X:
         raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
-    run = yield from single(backend, live_run(api, run_id))  # a deleted run: 404
     ref = RunRef(backend, run_id)
+    (fetched,), _ = yield from fetch_runs([ref], {backend: api}, cache)  # one run: its failure is raised
+    run = not_deleted(fetched.run)
     got = None
     if key in run.metrics:
-        series, errors = yield from series_for(
-            [Fetched(ref, run)], [key], {backend: api}, cache, max_points=max_points, x=x
-        )
+        series, errors = yield from series_for([fetched], [key], {backend: api}, cache, max_points=max_points, x=x)
         got = series.get((key, ref))
         if got is None and errors:  # the history route raises the backend's error as it is
             return (yield from metric_chart(api, backend, run_id, key, x=x, max_points=max_points))

@@ -59,8 +59,13 @@ DirectRead = Callable[[Callable[[Any], Any]], Awaitable[Any]]
 def live_run(api: Api, run_id: str) -> Any:
     """Flow: ``runs/get``, with a run deleted meanwhile (MLflow keeps it as ``deleted``) as a 404."""
     run: Run = yield api.get_run(run_id)
+    return not_deleted(run)
+
+
+def not_deleted(run: Run) -> Run:
+    """The run, or a 404 when MLflow keeps it as ``deleted``."""
     if run.lifecycle_stage == "deleted":
-        raise NotFound(f"Run {run_id} was deleted.", reason="deleted")
+        raise NotFound(f"Run {run.run_id} was deleted.", reason="deleted")
     return run
 
 
