@@ -1,5 +1,6 @@
 import { IRunDetail, RunStatus } from '../api/types';
 import { RunDetailModel } from '../models/detail';
+import { Recent } from '../models/recent';
 import { FakeServer, jsonReply, waitFor } from './fakeServer';
 
 function detail(status: RunStatus, loss = 0.5): IRunDetail {
@@ -108,6 +109,47 @@ describe('RunDetailModel', () => {
     expect(model.notFound).toBe(false);
     expect(model.phase).toBe('ready');
     expect(outage).toBe(1);
+  });
+
+  it('shows a run seen lately at once, until its answer replaces it', async () => {
+    const recent = new Recent<IRunDetail>();
+    const open = () =>
+      new RunDetailModel({
+        backend: 'default',
+        runId: 'r1',
+        serverSettings: server.settings,
+        recent
+      });
+    model.dispose();
+    model = open();
+    server.json(200, detail('FINISHED', 0.5));
+    await model.load();
+    model.dispose();
+
+    // opened again: the remembered run is painted while its request runs
+    server.replies = [];
+    server.json(200, detail('FINISHED', 0.25));
+    model = open();
+    const loading = model.load();
+    expect(model.detail?.metrics.loss.value).toBe(0.5);
+    expect(model.phase).toBe('loading');
+    await loading;
+    expect(model.detail?.metrics.loss.value).toBe(0.25);
+    expect(model.phase).toBe('ready');
+    model.dispose();
+
+    // gone meanwhile: the 404 shows, not the remembered run, which is forgotten
+    server.replies = [];
+    server.json(404, {
+      message: 'Run r1 not found',
+      reason: 'RESOURCE_DOES_NOT_EXIST',
+      error: 'not_found'
+    });
+    model = open();
+    await model.load();
+    expect(model.detail).toBeNull();
+    expect(model.notFound).toBe(true);
+    expect(recent.get(JSON.stringify(['default', 'r1']))).toBeNull();
   });
 
   it('asks for a downsampled history sized to the chart', async () => {

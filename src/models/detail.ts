@@ -20,6 +20,7 @@ import {
 } from '../api/types';
 import { LIVE_STATUSES, LoadPhase } from './common';
 import { IChange, LiveChanges } from './live';
+import { Recent } from './recent';
 import {
   MlopsApiError,
   asApiError,
@@ -37,6 +38,8 @@ export interface IRunDetailModelOptions {
   onOutage?: () => void;
   /** Changes made elsewhere (kernels, other views): the page follows them at once. */
   live?: LiveChanges | null;
+  /** Runs seen lately: shown at once when this run's page opens again, until its answer. */
+  recent?: Recent<IRunDetail> | null;
 }
 
 /** A listed artifact directory. */
@@ -57,7 +60,8 @@ interface IHistoryState {
 
 /**
  * One run in full (the candidate detail) and the metric histories its charts
- * show; polls both while the run is live and the view is visible.
+ * show; polls both while the run is live and the view is visible. A run seen
+ * lately is shown at once, with the progress bar, until the answer replaces it.
  */
 export class RunDetailModel implements IDisposable {
   constructor(options: IRunDetailModelOptions) {
@@ -75,6 +79,8 @@ export class RunDetailModel implements IDisposable {
     });
     this._live = options.live ?? null;
     this._live?.runChanged.connect(this._onChange, this);
+    this._recent = options.recent ?? null;
+    this._recentKey = JSON.stringify([this.backend, this.runId]);
   }
 
   readonly backend: string;
@@ -136,6 +142,7 @@ export class RunDetailModel implements IDisposable {
         tags: edited.tags,
         system_tags: edited.system_tags
       };
+      this._recent?.set(this._recentKey, this._detail);
       this._emit();
     }
     return edited;
@@ -154,6 +161,7 @@ export class RunDetailModel implements IDisposable {
       this._serverSettings
     );
     this._deleted = done;
+    this._recent?.delete(this._recentKey);
     this._emit();
     return done;
   }
@@ -254,6 +262,10 @@ export class RunDetailModel implements IDisposable {
 
   private async _refresh(histories: boolean): Promise<void> {
     const request = ++this._request;
+    if (!this._detail) {
+      this._detail = this._recent?.get(this._recentKey) ?? null;
+      this._fromRecent = !!this._detail;
+    }
     this._phase = 'loading';
     this._emit();
     try {
@@ -266,6 +278,8 @@ export class RunDetailModel implements IDisposable {
         return;
       }
       this._detail = detail;
+      this._fromRecent = false;
+      this._recent?.set(this._recentKey, detail);
       this._deleted = null; // answered: not deleted (any more)
       this._error = null;
       this._phase = 'ready';
@@ -279,6 +293,12 @@ export class RunDetailModel implements IDisposable {
         this._onOutage?.();
       }
       this._takeDeleted(this._error);
+      if (this._fromRecent) {
+        // Remembered but not confirmed: the error shows, not a run that may be gone.
+        this._fromRecent = false;
+        this._detail = null;
+        this._recent?.delete(this._recentKey);
+      }
       this._phase = this._detail && !this.notFound ? 'ready' : 'error';
       this._emit();
       throw this._error;
@@ -369,6 +389,7 @@ export class RunDetailModel implements IDisposable {
   private _detail: IRunDetail | null = null;
   private _dirs = new Map<string, IArtifactDir>();
   private _error: MlopsApiError | null = null;
+  private _fromRecent = false;
   private _histories = new Map<string, IHistoryState>();
   private _isDisposed = false;
   private _isVisible = false;
@@ -376,6 +397,8 @@ export class RunDetailModel implements IDisposable {
   private _onOutage?: () => void;
   private _phase: LoadPhase = 'idle';
   private _poll: Poll;
+  private _recent: Recent<IRunDetail> | null;
+  private _recentKey: string;
   private _request = 0;
   private _serverSettings: ServerConnection.ISettings;
 }

@@ -4,12 +4,13 @@ import { IPoll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IModelsList, listModels } from '../api/registry';
-import { IBackendStatus, IStatus } from '../api/types';
+import { IBackendStatus, IRunDetail, IStatus } from '../api/types';
 import { ExperimentsModel } from './experiments';
 import { IEventSource, LiveChanges } from './live';
 import { RunDetailModel } from './detail';
 import { PerformanceModel } from './performance';
 import { Resource } from './resource';
+import { Recent } from './recent';
 import { RecentRows } from './recentRows';
 import { RunsModel } from './runs';
 import { ServerState, StatusModel } from './status';
@@ -199,7 +200,8 @@ export class MlopsModel implements IDisposable {
       serverSettings: this.serverSettings,
       pollInterval: this.settings.refreshInterval * 1000,
       onOutage: this._onOutage,
-      live: this.live
+      live: this.live,
+      recent: this._recentRuns
     });
   }
 
@@ -314,6 +316,7 @@ export class MlopsModel implements IDisposable {
   );
   private _performance = new Set<PerformanceModel>();
   private _recentRows = new RecentRows();
+  private _recentRuns = new Recent<IRunDetail>();
   private _runs = new Set<RunsModel>();
   private _status: StatusModel;
   private _viewChanged = new Signal<this, void>(this);

@@ -1,10 +1,8 @@
 import { IRunsPage } from '../api/types';
+import { Recent } from './recent';
 import { ISort } from './rows';
 
-/** How long remembered rows are shown again at once (ms). */
-export const RECENT_MAX_AGE = 10 * 60_000;
-/** Views remembered (each at most one page of rows). */
-export const RECENT_MAX_ENTRIES = 64;
+export { RECENT_MAX_AGE, RECENT_MAX_ENTRIES } from './recent';
 
 /** One view of an experiment's candidates: what its first page was asked for. */
 export interface IRecentView {
@@ -43,50 +41,33 @@ function scopeOf(backend: string, experimentId: string): string {
  * forgotten when its runs change.
  */
 export class RecentRows {
-  constructor(private readonly _now: () => number = Date.now) {}
+  constructor(now: () => number = Date.now) {
+    this._pages = new Recent<IRunsPage>(now);
+  }
 
   /** The page remembered for `view`, or null (none, or too old). */
   get(view: IRecentView): IRunsPage | null {
-    const key = recentKey(view);
-    const entry = this._entries.get(key);
-    if (!entry) {
-      return null;
-    }
-    if (this._now() - entry.at > RECENT_MAX_AGE) {
-      this._entries.delete(key);
-      return null;
-    }
-    return entry.page;
+    return this._pages.get(recentKey(view));
   }
 
   /** Remember `page` (its rows as last shown) for `view`. */
   set(view: IRecentView, page: IRunsPage): void {
-    const key = recentKey(view);
-    this._entries.delete(key);
-    const scope = scopeOf(view.backend, view.experimentId);
-    this._entries.set(key, { page, at: this._now(), scope });
-    while (this._entries.size > RECENT_MAX_ENTRIES) {
-      this._entries.delete(this._entries.keys().next().value as string);
-    }
+    this._pages.set(
+      recentKey(view),
+      page,
+      scopeOf(view.backend, view.experimentId)
+    );
   }
 
   /** Forget `view` (it could not be loaded again). */
   delete(view: IRecentView): void {
-    this._entries.delete(recentKey(view));
+    this._pages.delete(recentKey(view));
   }
 
   /** Forget every view of an experiment (its runs changed). */
   forget(backend: string, experimentId: string): void {
-    const scope = scopeOf(backend, experimentId);
-    for (const [key, entry] of [...this._entries]) {
-      if (entry.scope === scope) {
-        this._entries.delete(key);
-      }
-    }
+    this._pages.forget(scopeOf(backend, experimentId));
   }
 
-  private _entries = new Map<
-    string,
-    { page: IRunsPage; at: number; scope: string }
-  >();
+  private _pages: Recent<IRunsPage>;
 }
