@@ -125,3 +125,24 @@ async def test_experiments_since_gitlab_lists_unknown_ones(jp_fetch, mlflow_rest
     got = ids(page["experiments"], "experiment_id")
     assert new in got and known not in got
     assert page["recount"] == []
+
+
+async def test_a_count_under_way_is_not_restarted_for_activity_before_it_began():
+    """A list polled while its counts wait their turn (one counting flow per backend at a time) asks a recount
+    only for runs that started or ended after the count began: older activity is in the count under way."""
+    import asyncio
+
+    from jupyterlab_mlops.client.models import Run
+    from jupyterlab_mlops.views import experiments as ev
+    from jupyterlab_mlops.views.experiment_pages import CLOCK_SKEW_MS, ExperimentViews
+
+    views = ExperimentViews()
+    under_way = asyncio.get_running_loop().create_future()
+    views.summaries.put(("default", "7"), (ev.Progress(), under_way))
+    now = int(time.time() * 1000)
+    older = Run(run_id="a", experiment_id="7", start_time=now - 3_600_000, end_time=now - 2 * CLOCK_SKEW_MS)
+    assert not views._news("default", older)
+    assert views._news("default", Run(run_id="b", experiment_id="7", start_time=now))
+    under_way.set_exception(RuntimeError("the count failed"))  # a failed count: every run is news
+    assert views._news("default", older)
+    assert views._news("default", Run(run_id="c", experiment_id="8", start_time=0))  # never counted

@@ -143,17 +143,21 @@ class ExperimentViews:
         """Whether ``run`` is activity its experiment's cached summary has not seen (no summary: it is): newer
         than the summary's last activity (or as new, another run), and not before the summary was computed (an
         older run that ended late stays older than the newest run's activity; ``CLOCK_SKEW_MS`` for writers'
-        clocks behind the server's)."""
+        clocks behind the server's). A count still under way is news only for what came after it began: a list
+        polled while its counts wait their turn would otherwise restart them."""
         entry = self.summaries.get((backend, run.experiment_id or ""))  # a count older than COUNT_MAX_AGE too
-        if entry is None or not entry[1].done() or failed(entry[1]):
+        if entry is None or failed(entry[1]):
             return True
         known = entry[0].to_json()
+        activity = max(t for t in (run.start_time, run.end_time, 0) if t is not None)
+        after_start = activity > known["computed_at"] - CLOCK_SKEW_MS
+        if not entry[1].done():  # a count under way (or waiting its turn) sees what happened before it began
+            return after_start
         last = known["last_activity"]
         if last is None:
             return True
-        activity = max(t for t in (run.start_time, run.end_time, 0) if t is not None)
         newer = activity > last or (activity == last and run.run_id != known["last_run_id"])
-        return newer and activity > known["computed_at"] - CLOCK_SKEW_MS
+        return newer and after_start
 
     async def page(
         self,
