@@ -63,3 +63,43 @@ def test_a_long_series_is_sampled_once_then_cached(mlflow_server, monkeypatch):
             run_sync(sampled_chart(seeder.api, "default", run.run_id, "loss", SeriesCache(), max_points=200), drive)
     finally:
         seeder.close()
+
+
+async def test_charts_asked_together_read_their_run_once(mlflow_server):
+    """The run page asks for its charts together: they share one runs/get (a finished run is then remembered,
+    a running one is read again by the next burst); a failed read leaves the chart's plan to answer the error."""
+    import asyncio
+
+    from jupyterlab_mlops.views.driver import SharedReads
+    from jupyterlab_mlops.views.run_series import chart_run
+
+    seeder = Seeder(Backend.from_uri(mlflow_server.url, name="default"))
+    try:
+        running = seeder.run(history={"loss": [1.0, 0.5]}, status="RUNNING")
+        finished = seeder.run(history={"loss": [1.0, 0.5]})
+        calls: list[str] = []
+
+        async def drive(_b: str, flow: Any) -> Any:
+            def one(call: Any) -> Any:
+                calls.append(call.path)
+                return seeder.client.run(call)
+
+            return await asyncio.to_thread(drive_sync, flow, one)
+
+        cache, reads = SeriesCache(), SharedReads()
+        for run, again in ((running, 1), (finished, 0)):
+            calls.clear()
+            got = await asyncio.gather(
+                *(chart_run(drive, seeder.api, "default", run.run_id, cache, reads) for _ in range(6))
+            )
+            assert len(calls) == 1 and all(g is not None and g.run.run_id == run.run_id for g in got)
+            calls.clear()
+            await chart_run(drive, seeder.api, "default", run.run_id, cache, reads)
+            assert len(calls) == again
+        calls.clear()
+        assert await chart_run(drive, seeder.api, "default", "0" * 32, cache, reads) is None  # unknown: a 404
+        with pytest.raises(NotFound):  # the chart's plan reads it again and answers the 404
+            plan = sampled_chart(seeder.api, "default", "0" * 32, "loss", cache, max_points=200)
+            run_sync(plan, lambda _b, flow: drive_sync(flow, seeder.client.run))
+    finally:
+        seeder.close()

@@ -121,6 +121,22 @@ def background(coro: Any) -> "asyncio.Task[Any]":
     return task
 
 
+class SharedReads:
+    """Reads asked for while the same one is on its way wait for that one (single flight): the run page's
+    charts, asked together, read their run once. Only reads: a joiner may get an answer begun just before it
+    asked, never an older one."""
+
+    def __init__(self) -> None:
+        self._flights: dict[Any, "asyncio.Task[Any]"] = {}
+
+    async def read(self, key: Any, start: Callable[[], Awaitable[T]]) -> T:
+        flight = self._flights.get(key)
+        if flight is None:
+            flight = self._flights[key] = background(start())
+            flight.add_done_callback(lambda _t: self._flights.pop(key, None))
+        return await asyncio.shield(flight)  # a caller that goes away leaves the read to the others
+
+
 def failed(task: Optional["asyncio.Future[Any]"]) -> bool:
     """Whether a cached task ended in an error (or was cancelled): the next reader starts it again."""
     return task is not None and task.done() and (task.cancelled() or task.exception() is not None)

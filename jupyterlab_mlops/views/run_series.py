@@ -7,28 +7,56 @@ memo of finished runs: the run page's twenty charts ask ``runs/get`` once, not t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from ..client.api import Api
-from ..client.errors import InvalidInput
+from ..client.errors import InvalidInput, MlopsError
+from ..client.flows import one
 from .cache import SeriesCache
-from .compare import RunRef
-from .compare_series import fetch_runs, series_for
-from .driver import Plan
+from .compare import Fetched, RunRef
+from .compare_series import fetch_runs, get_run_call, series_for
+from .driver import AsyncDrive, Plan, SharedReads
 from .runs import HISTORY_X, metric_chart, not_deleted
 
 if TYPE_CHECKING:
     from .wire.runs import MetricHistory
 
 
+async def chart_run(
+    drive: AsyncDrive, api: Api, backend: str, run_id: str, cache: SeriesCache, reads: SharedReads
+) -> Optional[Fetched]:
+    """The run a chart is drawn for: from compare's memo of finished runs, else one ``runs/get`` shared by the
+    charts asked together; None when that read failed (the chart's plan reads it again and answers the error)."""
+    ref = RunRef(backend, run_id)
+    memo: Optional[Fetched] = cache.run(ref)
+    if memo is not None:
+        return memo
+    try:
+        fetched: Fetched = await reads.read(ref, lambda: drive(backend, one(get_run_call(api, ref))))
+    except MlopsError:
+        return None
+    cache.keep_run(ref, fetched, fetched.run.status)
+    return fetched
+
+
 def sampled_chart(
-    api: Api, backend: str, run_id: str, key: str, cache: SeriesCache, *, x: str = "step", max_points: int = 500
+    api: Api,
+    backend: str,
+    run_id: str,
+    key: str,
+    cache: SeriesCache,
+    *,
+    x: str = "step",
+    max_points: int = 500,
+    fetched: Optional[Fetched] = None,
 ) -> Plan[MetricHistory]:
-    """``GET .../runs/{run_id}/metrics/{key}`` (LTTB to ``max_points``) through the compare series path."""
+    """``GET .../runs/{run_id}/metrics/{key}`` (LTTB to ``max_points``) through the compare series path, for the
+    run as ``fetched`` (:func:`chart_run`), else as read here."""
     if x not in HISTORY_X:
         raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
     ref = RunRef(backend, run_id)
-    (fetched,), _ = yield from fetch_runs([ref], {backend: api}, cache)  # one run: its failure is raised
+    if fetched is None:
+        (fetched,), _ = yield from fetch_runs([ref], {backend: api}, cache)  # one run: its failure is raised
     run = not_deleted(fetched.run)
     got = None
     if key in run.metrics:

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from ...client.calls import Flow
 from ...client.errors import InvalidInput, NotFound
+from ...views.driver import SharedReads
 from ...views.experiment_pages import ExperimentViews
 from ...views.runs import RunViews
 from ...views.snapshots import Snapshots
@@ -25,6 +26,8 @@ class ViewCaches:
     runs: RunViews = field(default_factory=RunViews)
     #: snapshot uploads (one per run at a time) and restores (one at a time)
     snapshots: Snapshots = field(default_factory=Snapshots)
+    #: the run page's charts, asked together, read their run once
+    chart_runs: SharedReads = field(default_factory=SharedReads)
 
     def __post_init__(self) -> None:
         self.runs.run_count = self.experiments.known_count  # a metric sort's pruning estimates with it
