@@ -495,6 +495,51 @@ test.describe('Experiments and candidates', () => {
     await bothThemes(page, 'run-not-found');
   });
 
+  test('a run opened again: the run it showed, at once, until the answer', async ({
+    page
+  }) => {
+    const runId = runIds['bravo'];
+    const openRun = (): Promise<void> =>
+      page.evaluate(
+        async id =>
+          (window as any).jupyterapp.commands.execute('mlops:open-run', {
+            backend: 'default',
+            run_id: id
+          }),
+        runId
+      );
+    await openRun();
+    const detail = page.locator('.jp-mlops-Detail[data-state="ready"]');
+    await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('bravo');
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('application:close-all')
+    );
+    await expect(detail).toHaveCount(0);
+
+    // The run's request is held: what the page paints comes from what it remembered.
+    let release = (): void => undefined;
+    const held = new Promise<void>(resolve => (release = resolve));
+    const run = new RegExp(`/backends/default/runs/${runId}\\?`);
+    let asked = 0;
+    await page.route(run, async route => {
+      asked++;
+      await held;
+      await route.continue();
+    });
+    await openRun();
+    await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('bravo');
+    await expect(detail.locator('[data-section="params"] tr')).toHaveCount(3);
+    const progress = detail.locator('.jp-mlops-ProgressBar').first();
+    await expect(progress).toHaveClass(/jp-mod-active/);
+    expect(asked).toBe(1);
+
+    // The answer comes: the same run, the progress bar stops.
+    release();
+    await expect(progress).not.toHaveClass(/jp-mod-active/);
+    await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('bravo');
+    await page.unroute(run);
+  });
+
   test(`${BIG_RUNS} runs scroll smoothly (virtualized, paged)`, async ({
     page
   }) => {
