@@ -88,7 +88,10 @@ async def devtools_port(profile: Path, proc: subprocess.Popen) -> int:
 
 async def check_page(url: str) -> None:
     """Load JupyterLab at ``url`` in headless Chromium; raise when it is not clean."""
-    with tempfile.TemporaryDirectory(prefix="mlops-chromium-") as profile:
+    # Chromium's helper processes may still write to the profile after the browser exits (CI once failed with
+    # "Directory not empty: 'Default'" on a check that had passed): the profile is removed as far as it can be.
+    profile = tempfile.mkdtemp(prefix="mlops-chromium-")
+    try:
         proc = subprocess.Popen(
             [
                 chromium_path(),
@@ -135,6 +138,8 @@ async def check_page(url: str) -> None:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
     problems = [f"page error: {e}" for e in [*state.get("errors", []), *tools.uncaught]]
     if not state.get("completed"):
         problems.append(f"JupyterLab did not finish restoring within {TIMEOUT_S:.0f} s")
