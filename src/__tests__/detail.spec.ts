@@ -1,6 +1,6 @@
 import { IRunDetail, RunStatus } from '../api/types';
 import { RunDetailModel } from '../models/detail';
-import { Recent } from '../models/recent';
+import { RecentRuns } from '../models/recentRuns';
 import { FakeServer, jsonReply, waitFor } from './fakeServer';
 
 function detail(status: RunStatus, loss = 0.5): IRunDetail {
@@ -112,7 +112,7 @@ describe('RunDetailModel', () => {
   });
 
   it('shows a run seen lately at once, until its answer replaces it', async () => {
-    const recent = new Recent<IRunDetail>();
+    const recent = new RecentRuns();
     const open = () =>
       new RunDetailModel({
         backend: 'default',
@@ -149,7 +149,60 @@ describe('RunDetailModel', () => {
     await model.load();
     expect(model.detail).toBeNull();
     expect(model.notFound).toBe(true);
-    expect(recent.get(JSON.stringify(['default', 'r1']))).toBeNull();
+    expect(recent.run('default', 'r1')).toBeNull();
+  });
+
+  it("paints a run page's charts seen lately at once, until their answers", async () => {
+    const recent = new RecentRuns();
+    const open = () =>
+      new RunDetailModel({
+        backend: 'default',
+        runId: 'r1',
+        serverSettings: server.settings,
+        recent
+      });
+    const shape = { key: 'train/loss', maxPoints: 600, x: 'step' as const };
+    model.dispose();
+    model = open();
+    server.json(200, history([[0, 1]]));
+    await model.requestHistory('train/loss', 600);
+    model.dispose();
+
+    // opened again: the remembered series shows while it is asked again
+    server.replies = [];
+    server.json(
+      200,
+      history([
+        [0, 1],
+        [1, 0.5]
+      ])
+    );
+    model = open();
+    const loading = model.requestHistory('train/loss', 600);
+    expect(model.history('train/loss')?.points).toHaveLength(1);
+    await loading;
+    expect(model.history('train/loss')?.points).toHaveLength(2);
+    expect(recent.series('default', 'r1', shape)?.points).toHaveLength(2);
+    // another width is another series: nothing remembered for it
+    expect(
+      recent.series('default', 'r1', { ...shape, maxPoints: 700 })
+    ).toBeNull();
+    model.dispose();
+
+    // its answer fails: the error shows, not the remembered series, which is forgotten
+    server.replies = [];
+    server.json(502, {
+      message: 'bad gateway',
+      reason: '',
+      error: 'backend_error'
+    });
+    model = open();
+    const failing = model.requestHistory('train/loss', 600);
+    expect(model.history('train/loss')).not.toBeNull();
+    await failing;
+    expect(model.history('train/loss')).toBeNull();
+    expect(model.historyError('train/loss')?.status).toBe(502);
+    expect(recent.series('default', 'r1', shape)).toBeNull();
   });
 
   it('asks for a downsampled history sized to the chart', async () => {
@@ -215,10 +268,12 @@ describe('RunDetailModel', () => {
       files: [{ path: 'plots/a.png', is_dir: false, file_size: 10 }],
       note: null
     });
-    await model.listDir('plots');
+    await model.artifacts.list('plots');
     expect(new URL(server.requests[0].url).searchParams.get('path')).toBe(
       'plots'
     );
-    expect(model.dir('plots')?.listing?.files[0].path).toBe('plots/a.png');
+    expect(model.artifacts.get('plots')?.listing?.files[0].path).toBe(
+      'plots/a.png'
+    );
   });
 });

@@ -40,7 +40,7 @@ function FileRow(props: {
   const [open, setOpen] = React.useState(false);
   const [busy, setBusy] = React.useState(false);
   const [error, setError] = React.useState<string | null>(null);
-  const dir = file.is_dir ? model.dir(file.path) : null;
+  const dir = file.is_dir ? model.artifacts.get(file.path) : null;
   const indent = { paddingLeft: 4 + depth * 16 };
 
   const run = async (action: () => Promise<void>): Promise<void> => {
@@ -64,7 +64,7 @@ function FileRow(props: {
           aria-expanded={open}
           onClick={() => {
             if (!open && !dir) {
-              void model.listDir(file.path);
+              void model.artifacts.list(file.path);
             }
             setOpen(!open);
           }}

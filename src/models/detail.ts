@@ -11,16 +11,13 @@ import {
   IRunsChanged,
   restoreRuns
 } from '../api/edits';
-import { getMetricHistory, getRun, listArtifacts } from '../api/endpoints';
-import {
-  IArtifactList,
-  IMetricHistory,
-  IRunDetail,
-  MetricAxis
-} from '../api/types';
+import { getRun } from '../api/endpoints';
+import { IMetricHistory, IRunDetail, MetricAxis } from '../api/types';
+import { ArtifactDirs } from './artifactDirs';
 import { LIVE_STATUSES, LoadPhase } from './common';
 import { IChange, LiveChanges } from './live';
-import { Recent } from './recent';
+import { RecentRuns } from './recentRuns';
+import { RunHistories } from './runHistories';
 import {
   MlopsApiError,
   asApiError,
@@ -38,30 +35,15 @@ export interface IRunDetailModelOptions {
   onOutage?: () => void;
   /** Changes made elsewhere (kernels, other views): the page follows them at once. */
   live?: LiveChanges | null;
-  /** Runs seen lately: shown at once when this run's page opens again, until its answer. */
-  recent?: Recent<IRunDetail> | null;
-}
-
-/** A listed artifact directory. */
-export interface IArtifactDir {
-  listing: IArtifactList | null;
-  error: MlopsApiError | null;
-  pending: boolean;
-}
-
-/** A chart's series as last asked for. */
-interface IHistoryState {
-  history: IMetricHistory | null;
-  error: MlopsApiError | null;
-  pending: boolean;
-  maxPoints: number;
-  x: MetricAxis;
+  /** Run pages seen lately: shown at once when this run's page opens again, until the answers. */
+  recent?: RecentRuns | null;
 }
 
 /**
  * One run in full (the candidate detail) and the metric histories its charts
  * show; polls both while the run is live and the view is visible. A run seen
- * lately is shown at once, with the progress bar, until the answer replaces it.
+ * lately is shown at once, with the progress bar, until the answer replaces it
+ * (its charts too, see {@link RunHistories}).
  */
 export class RunDetailModel implements IDisposable {
   constructor(options: IRunDetailModelOptions) {
@@ -80,11 +62,25 @@ export class RunDetailModel implements IDisposable {
     this._live = options.live ?? null;
     this._live?.runChanged.connect(this._onChange, this);
     this._recent = options.recent ?? null;
-    this._recentKey = JSON.stringify([this.backend, this.runId]);
+    this._histories = new RunHistories({
+      backend: this.backend,
+      runId: this.runId,
+      serverSettings: this._serverSettings,
+      changed: () => this._emit(),
+      recent: this._recent
+    });
+    this.artifacts = new ArtifactDirs(
+      this.backend,
+      this.runId,
+      this._serverSettings,
+      () => this._emit()
+    );
   }
 
   readonly backend: string;
   readonly runId: string;
+  /** The artifact sub-directories opened on the page. */
+  readonly artifacts: ArtifactDirs;
 
   /** Emitted when the run, its state or a metric history changes. */
   get changed(): ISignal<this, void> {
@@ -142,7 +138,7 @@ export class RunDetailModel implements IDisposable {
         tags: edited.tags,
         system_tags: edited.system_tags
       };
-      this._recent?.set(this._recentKey, this._detail);
+      this._recent?.setRun(this.backend, this.runId, this._detail);
       this._emit();
     }
     return edited;
@@ -161,7 +157,7 @@ export class RunDetailModel implements IDisposable {
       this._serverSettings
     );
     this._deleted = done;
-    this._recent?.delete(this._recentKey);
+    this._recent?.forget(this.backend, this.runId);
     this._emit();
     return done;
   }
@@ -185,38 +181,10 @@ export class RunDetailModel implements IDisposable {
 
   /** The last series of a metric, or null. */
   history(key: string): IMetricHistory | null {
-    return this._histories.get(key)?.history ?? null;
+    return this._histories.history(key);
   }
   historyError(key: string): MlopsApiError | null {
-    return this._histories.get(key)?.error ?? null;
-  }
-
-  /** A sub-directory of the artifacts, once {@link listDir} was called. */
-  dir(path: string): IArtifactDir | null {
-    return this._dirs.get(path) ?? null;
-  }
-
-  /** List a sub-directory of the artifacts (the root comes with the run). */
-  async listDir(path: string): Promise<void> {
-    const state: IArtifactDir = {
-      listing: this._dirs.get(path)?.listing ?? null,
-      error: null,
-      pending: true
-    };
-    this._dirs.set(path, state);
-    this._emit();
-    try {
-      state.listing = await listArtifacts(
-        this.backend,
-        this.runId,
-        path,
-        this._serverSettings
-      );
-    } catch (error) {
-      state.error = asApiError(error);
-    }
-    state.pending = false;
-    this._emit();
+    return this._histories.error(key);
   }
 
   /** Load (or reload) the run; failures end up in {@link error}. */
@@ -237,17 +205,7 @@ export class RunDetailModel implements IDisposable {
     maxPoints: number,
     x: MetricAxis = 'step'
   ): Promise<void> {
-    maxPoints = Math.max(2, Math.min(10000, Math.round(maxPoints)));
-    const state = this._histories.get(key);
-    if (
-      state &&
-      (state.pending || state.history || state.error) &&
-      state.maxPoints === maxPoints &&
-      state.x === x
-    ) {
-      return;
-    }
-    await this._fetchHistory(key, maxPoints, x);
+    await this._histories.request(key, maxPoints, x);
   }
 
   dispose(): void {
@@ -263,7 +221,7 @@ export class RunDetailModel implements IDisposable {
   private async _refresh(histories: boolean): Promise<void> {
     const request = ++this._request;
     if (!this._detail) {
-      this._detail = this._recent?.get(this._recentKey) ?? null;
+      this._detail = this._recent?.run(this.backend, this.runId) ?? null;
       this._fromRecent = !!this._detail;
     }
     this._phase = 'loading';
@@ -279,7 +237,7 @@ export class RunDetailModel implements IDisposable {
       }
       this._detail = detail;
       this._fromRecent = false;
-      this._recent?.set(this._recentKey, detail);
+      this._recent?.setRun(this.backend, this.runId, detail);
       this._deleted = null; // answered: not deleted (any more)
       this._error = null;
       this._phase = 'ready';
@@ -297,51 +255,18 @@ export class RunDetailModel implements IDisposable {
         // Remembered but not confirmed: the error shows, not a run that may be gone.
         this._fromRecent = false;
         this._detail = null;
-        this._recent?.delete(this._recentKey);
+        this._recent?.forget(this.backend, this.runId);
       }
       this._phase = this._detail && !this.notFound ? 'ready' : 'error';
       this._emit();
       throw this._error;
     }
     if (histories) {
-      await Promise.all(
-        Array.from(this._histories.entries()).map(([key, s]) =>
-          this._fetchHistory(key, s.maxPoints, s.x)
-        )
-      );
+      await this._histories.refresh();
     }
     if (this.isLive && this._isVisible) {
       void this._poll.start();
     }
-  }
-
-  private async _fetchHistory(
-    key: string,
-    maxPoints: number,
-    x: MetricAxis
-  ): Promise<void> {
-    const previous = this._histories.get(key);
-    const state: IHistoryState = {
-      history: previous?.history ?? null,
-      error: null,
-      pending: true,
-      maxPoints,
-      x
-    };
-    this._histories.set(key, state);
-    try {
-      state.history = await getMetricHistory(
-        this.backend,
-        this.runId,
-        key,
-        { maxPoints, x },
-        this._serverSettings
-      );
-    } catch (error) {
-      state.error = asApiError(error);
-    }
-    state.pending = false;
-    this._emit();
   }
 
   /** A run deleted elsewhere (soft, MLflow's 404 `deleted`) shows the banner with Restore, as after its own delete. */
@@ -387,18 +312,16 @@ export class RunDetailModel implements IDisposable {
   private _deleted: IRunsChanged | null = null;
   private _deletedIn = '';
   private _detail: IRunDetail | null = null;
-  private _dirs = new Map<string, IArtifactDir>();
   private _error: MlopsApiError | null = null;
   private _fromRecent = false;
-  private _histories = new Map<string, IHistoryState>();
+  private _histories: RunHistories;
   private _isDisposed = false;
   private _isVisible = false;
   private _live: LiveChanges | null;
   private _onOutage?: () => void;
   private _phase: LoadPhase = 'idle';
   private _poll: Poll;
-  private _recent: Recent<IRunDetail> | null;
-  private _recentKey: string;
+  private _recent: RecentRuns | null;
   private _request = 0;
   private _serverSettings: ServerConnection.ISettings;
 }

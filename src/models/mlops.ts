@@ -4,14 +4,14 @@ import { IPoll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IModelsList, listModels } from '../api/registry';
-import { IBackendStatus, IRunDetail, IStatus } from '../api/types';
+import { IBackendStatus, IStatus } from '../api/types';
 import { ExperimentsModel } from './experiments';
 import { IEventSource, LiveChanges } from './live';
 import { RunDetailModel } from './detail';
 import { PerformanceModel } from './performance';
 import { Resource } from './resource';
-import { Recent } from './recent';
 import { RecentRows } from './recentRows';
+import { RecentRuns } from './recentRuns';
 import { RunsModel } from './runs';
 import { ServerState, StatusModel } from './status';
 import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
@@ -316,7 +316,7 @@ export class MlopsModel implements IDisposable {
   );
   private _performance = new Set<PerformanceModel>();
   private _recentRows = new RecentRows();
-  private _recentRuns = new Recent<IRunDetail>();
+  private _recentRuns = new RecentRuns();
   private _runs = new Set<RunsModel>();
   private _status: StatusModel;
   private _viewChanged = new Signal<this, void>(this);
