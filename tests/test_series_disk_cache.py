@@ -15,7 +15,7 @@ from jupyterlab_mlops.views.series_store import SeriesStore, default_path, encod
 
 from .issue4_support import BOTH, Seeder, api, seed  # noqa: F401
 
-CACHE_KEY = "mlops_compare_cache"
+SETTINGS_KEY = "mlops_view_caches"  # the views' state, the series cache in it
 
 
 def _points(n: int, key: str = "loss") -> list[Metric]:
@@ -74,10 +74,10 @@ def _rows(path: Path) -> int:
 
 
 def _restart(jp_serverapp) -> None:
-    """What a restart leaves: no memory cache (the disk file stays)."""
-    cache = jp_serverapp.web_app.settings.pop(CACHE_KEY, None)
-    if cache is not None and cache.store is not None:
-        cache.store.close()
+    """What a restart leaves: no memory caches (the disk file stays)."""
+    caches = jp_serverapp.web_app.settings.pop(SETTINGS_KEY, None)
+    if caches is not None and caches.series.store is not None:
+        caches.series.store.close()
 
 
 @BOTH
@@ -112,7 +112,7 @@ async def test_finished_runs_are_warm_after_a_restart_and_never_stale(api, seed,
 async def test_the_disk_cache_can_be_turned_off(api, seed, jp_serverapp, mlops_app_config):
     runs = [seed.run(history={"loss": [1, 0.5]}) for _ in range(2)]
     await api("compare", query={"run": [f"{seed.name}:{r.run_id}" for r in runs]})
-    assert jp_serverapp.web_app.settings[CACHE_KEY].store is None and not default_path().exists()
+    assert jp_serverapp.web_app.settings[SETTINGS_KEY].series.store is None and not default_path().exists()
 
 
 async def test_an_unreadable_cache_never_fails_compare(api, seed, jp_serverapp):

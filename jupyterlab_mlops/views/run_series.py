@@ -10,13 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..client.api import Api
-from ..client.errors import InvalidInput, MlopsError
-from ..client.flows import one
 from .cache import SeriesCache
 from .compare import Fetched, RunRef
-from .compare_series import fetch_runs, get_run_call, series_for
-from .driver import AsyncDrive, Plan, SharedReads
-from .runs import HISTORY_X, metric_chart, not_deleted
+from .compare_series import fetch_runs, series_for
+from .driver import AsyncDrive, Plan, SharedReads, run_async
+from .runs import history_x, metric_chart, not_deleted
 
 if TYPE_CHECKING:
     from .wire.runs import MetricHistory
@@ -24,19 +22,16 @@ if TYPE_CHECKING:
 
 async def chart_run(
     drive: AsyncDrive, api: Api, backend: str, run_id: str, cache: SeriesCache, reads: SharedReads
-) -> Optional[Fetched]:
-    """The run a chart is drawn for: from compare's memo of finished runs, else one ``runs/get`` shared by the
-    charts asked together; None when that read failed (the chart's plan reads it again and answers the error)."""
+) -> Fetched:
+    """The run a chart is drawn for, read as compare reads it (:func:`.compare_series.fetch_runs`: a finished
+    run from the memo); the charts asked together share that one read, and its error."""
     ref = RunRef(backend, run_id)
-    memo: Optional[Fetched] = cache.run(ref)
-    if memo is not None:
-        return memo
-    try:
-        fetched: Fetched = await reads.read(ref, lambda: drive(backend, one(get_run_call(api, ref))))
-    except MlopsError:
-        return None
-    cache.keep_run(ref, fetched, fetched.run.status)
-    return fetched
+
+    async def read() -> Fetched:
+        (fetched,), _ = await run_async(fetch_runs([ref], {backend: api}, cache), drive)  # one run: its error raised
+        return fetched
+
+    return await reads.read(ref, read)
 
 
 def sampled_chart(
@@ -52,8 +47,7 @@ def sampled_chart(
 ) -> Plan[MetricHistory]:
     """``GET .../runs/{run_id}/metrics/{key}`` (LTTB to ``max_points``) through the compare series path, for the
     run as ``fetched`` (:func:`chart_run`), else as read here."""
-    if x not in HISTORY_X:
-        raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
+    x = history_x(x)
     ref = RunRef(backend, run_id)
     if fetched is None:
         (fetched,), _ = yield from fetch_runs([ref], {backend: api}, cache)  # one run: its failure is raised

@@ -62,6 +62,13 @@ def live_run(api: Api, run_id: str) -> Any:
     return not_deleted(run)
 
 
+def history_x(x: str) -> str:
+    """The x axis a chart asked for: ``step`` or ``time`` (a 400 otherwise)."""
+    if x not in HISTORY_X:
+        raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
+    return x
+
+
 def not_deleted(run: Run) -> Run:
     """The run, or a 404 when MLflow keeps it as ``deleted``."""
     if run.lifecycle_stage == "deleted":
@@ -352,8 +359,7 @@ def metric_chart(
     api: Api, backend: str, run_id: str, key: str, *, x: str = "step", max_points: int = 500, method: str = "lttb"
 ) -> Plan[MetricHistory]:
     """One metric's history as ``[[x, y], ...]`` downsampled to at most ``max_points`` (``x``: step or time)."""
-    if x not in HISTORY_X:
-        raise InvalidInput(f"x must be 'step' or 'time', got {x!r}.", reason="invalid_x")
+    x = history_x(x)
     if method not in METHODS:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}.", reason="invalid_method")
     if api.dialect.is_gitlab:  # get-history (paged); without it (older GitLab: 404) the latest value

@@ -7,9 +7,11 @@ from typing import Any, Optional
 
 from ...client.calls import Flow
 from ...client.errors import InvalidInput, NotFound
+from ...views.cache import SeriesCache
 from ...views.driver import SharedReads
 from ...views.experiment_pages import ExperimentViews
 from ...views.runs import RunViews
+from ...views.series_store import DEFAULT_MAX_BYTES, SeriesStore, default_path
 from ...views.snapshots import Snapshots
 from ..base import MlopsHandler
 
@@ -26,6 +28,9 @@ class ViewCaches:
     runs: RunViews = field(default_factory=RunViews)
     #: snapshot uploads (one per run at a time) and restores (one at a time)
     snapshots: Snapshots = field(default_factory=Snapshots)
+    #: the series of compare and of the run page's charts (finished runs' also on disk), and the memo of
+    #: finished runs they were read for
+    series: SeriesCache = field(default_factory=SeriesCache)
     #: the run page's charts, asked together, read their run once
     chart_runs: SharedReads = field(default_factory=SharedReads)
 
@@ -40,7 +45,9 @@ class ViewHandler(MlopsHandler):
     def caches(self) -> ViewCaches:
         caches = self.settings.get(SETTINGS_KEY)
         if caches is None:
-            caches = self.settings[SETTINGS_KEY] = ViewCaches()
+            max_bytes = self.settings.get("mlops_series_cache_max_bytes", DEFAULT_MAX_BYTES)
+            store = SeriesStore(default_path(), max_bytes, self.log) if max_bytes > 0 else None
+            caches = self.settings[SETTINGS_KEY] = ViewCaches(series=SeriesCache(store=store))
         return caches
 
     async def drive(self, backend: str, flow: Flow[Any]) -> Any:

@@ -6,7 +6,7 @@ in a URL. The CSV is made here too, so the UI and the kernel widgets export the 
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -14,25 +14,12 @@ from tornado import web
 from ...client.errors import InvalidInput
 from ...views import compare as cmp
 from ...views import compare_series as cs
-from ...views.cache import SeriesCache
-from ...views.series_store import DEFAULT_MAX_BYTES, SeriesStore, default_path
 from ...views.driver import run_async
 from ._common import ViewHandler
 
-CACHE_KEY = "mlops_compare_cache"
-
 
 class CompareBase(ViewHandler):
-    """Shared query parsing and the per-server series cache (finished runs' series also on disk)."""
-
-    @property
-    def cache(self) -> SeriesCache:
-        cache: Optional[SeriesCache] = self.settings.get(CACHE_KEY)
-        if cache is None:
-            max_bytes = self.settings.get("mlops_series_cache_max_bytes", DEFAULT_MAX_BYTES)
-            store = SeriesStore(default_path(), max_bytes, self.log) if max_bytes > 0 else None
-            cache = self.settings[CACHE_KEY] = SeriesCache(store=store)
-        return cache
+    """Shared query parsing (the series cache is :attr:`ViewCaches.series`)."""
 
     def refs(self) -> list[cmp.RunRef]:
         refs = cmp.parse_refs(self.get_arguments("run"), self.registry.default_name)
@@ -59,7 +46,7 @@ class CompareHandler(CompareBase):
             cs.compare(
                 refs,
                 self.apis(refs),
-                self.cache,
+                self.caches.series,
                 metrics=self.metric_keys(),
                 max_points=self.int_arg("max_points", cmp.DEFAULT_POINTS, 2, cmp.MAX_POINTS),
                 x=self.get_argument("x", "step"),

@@ -11,11 +11,9 @@ from tornado import web
 
 from ...views import experiment_edits as xe
 from ...views import run_edits as re_
-from ...views.cache import SeriesCache
 from ...views.compare import RunRef
 from ..events import Change, announce
 from ._common import ViewHandler, experiment_id_arg
-from .compare import CACHE_KEY
 
 BACKEND = r"backends/(?P<backend>[^/]+)"
 EXPERIMENT = BACKEND + r"/experiments/(?P<experiment_id>[^/]+)"
@@ -28,9 +26,8 @@ class EditHandler(ViewHandler):
         self, backend: str, kind: str, experiment_id: str, change: str, run_id: Optional[str] = None, name: Any = None
     ) -> None:
         self.caches.runs.run_lists.clear()
-        series: Optional[SeriesCache] = self.settings.get(CACHE_KEY)
-        if series is not None and run_id:
-            series.forget_run(RunRef(backend, run_id))
+        if run_id:
+            self.caches.series.forget_run(RunRef(backend, run_id))
         self.caches.experiments.lists.clear()
         self.caches.experiments.forget(backend, experiment_id)
         short = name[:200] if isinstance(name, str) and name else None

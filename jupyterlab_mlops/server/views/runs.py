@@ -15,9 +15,8 @@ from tornado import web
 from ...views import runs_table as rt
 from ...views.driver import run_async
 from ...views.run_series import chart_run, sampled_chart
-from ...views.runs import RunsQuery, metric_chart
+from ...views.runs import RunsQuery, history_x, metric_chart
 from ._common import ViewHandler, experiment_id_arg
-from .compare import CompareBase
 
 
 class RunsHandler(ViewHandler):
@@ -68,7 +67,7 @@ class RunHandler(ViewHandler):
             return False
 
 
-class MetricHistoryHandler(CompareBase):
+class MetricHistoryHandler(ViewHandler):
     """GET: one metric's history as ``[[x, y], ...]``, downsampled to at most ``max_points``. MLflow, LTTB: read
     as compare reads a series (sampled where it lives, compare's series cache); else the full history."""
 
@@ -79,8 +78,9 @@ class MetricHistoryHandler(CompareBase):
         x, method = self.arg("x") or "step", self.arg("method") or "lttb"
         max_points = self.int_arg("max_points", 500, 2, 10000)
         if method == "lttb" and not api.dialect.is_gitlab:
-            run = await chart_run(self.drive, api, backend, run_id, self.cache, self.caches.chart_runs)
-            plan = sampled_chart(api, backend, run_id, key, self.cache, x=x, max_points=max_points, fetched=run)
+            x, series = history_x(x), self.caches.series  # a bad x is a 400 before any read
+            run = await chart_run(self.drive, api, backend, run_id, series, self.caches.chart_runs)
+            plan = sampled_chart(api, backend, run_id, key, series, x=x, max_points=max_points, fetched=run)
         else:
             plan = metric_chart(api, backend, run_id, key, x=x, max_points=max_points, method=method)
         self.write_json(await run_async(plan, self.drive, direct=self.registry.embedded_read))
