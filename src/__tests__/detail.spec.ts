@@ -67,6 +67,16 @@ describe('RunDetailModel', () => {
 
   afterEach(() => model.dispose());
 
+  /** The page of r1 opened (again), with the application's runs seen lately. */
+  function reopen(recent: RecentRuns): RunDetailModel {
+    return new RunDetailModel({
+      backend: 'default',
+      runId: 'r1',
+      serverSettings: server.settings,
+      recent
+    });
+  }
+
   it('loads the run', async () => {
     server.json(200, detail('FINISHED'));
     await model.load();
@@ -113,13 +123,7 @@ describe('RunDetailModel', () => {
 
   it('shows a run seen lately at once, until its answer replaces it', async () => {
     const recent = new RecentRuns();
-    const open = () =>
-      new RunDetailModel({
-        backend: 'default',
-        runId: 'r1',
-        serverSettings: server.settings,
-        recent
-      });
+    const open = () => reopen(recent);
     model.dispose();
     model = open();
     server.json(200, detail('FINISHED', 0.5));
@@ -154,13 +158,7 @@ describe('RunDetailModel', () => {
 
   it("paints a run page's charts seen lately at once, until their answers", async () => {
     const recent = new RecentRuns();
-    const open = () =>
-      new RunDetailModel({
-        backend: 'default',
-        runId: 'r1',
-        serverSettings: server.settings,
-        recent
-      });
+    const open = () => reopen(recent);
     const shape = { key: 'train/loss', maxPoints: 600, x: 'step' as const };
     model.dispose();
     model = open();
