@@ -495,7 +495,7 @@ test.describe('Experiments and candidates', () => {
     await bothThemes(page, 'run-not-found');
   });
 
-  test('a run opened again: the run it showed, at once, until the answer', async ({
+  test('a run opened again: the run and charts it showed, at once, until the answers', async ({
     page
   }) => {
     const runId = runIds['bravo'];
@@ -511,15 +511,17 @@ test.describe('Experiments and candidates', () => {
     await openRun();
     const detail = page.locator('.jp-mlops-Detail[data-state="ready"]');
     await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('bravo');
+    const charts = detail.locator('.jp-mlops-MetricCard canvas');
+    await expect(charts).toHaveCount(2); // acc and loss
     await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('application:close-all')
     );
     await expect(detail).toHaveCount(0);
 
-    // The run's request is held: what the page paints comes from what it remembered.
+    // The run's requests are held: what the page paints comes from what it remembered.
     let release = (): void => undefined;
     const held = new Promise<void>(resolve => (release = resolve));
-    const run = new RegExp(`/backends/default/runs/${runId}\\?`);
+    const run = new RegExp(`/backends/default/runs/${runId}(\\?|/metrics/)`);
     let asked = 0;
     await page.route(run, async route => {
       asked++;
@@ -529,14 +531,16 @@ test.describe('Experiments and candidates', () => {
     await openRun();
     await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('bravo');
     await expect(detail.locator('[data-section="params"] tr')).toHaveCount(3);
+    await expect(charts).toHaveCount(2);
     const progress = detail.locator('.jp-mlops-ProgressBar').first();
     await expect(progress).toHaveClass(/jp-mod-active/);
-    expect(asked).toBe(1);
+    await expect.poll(() => asked).toBe(3); // the run and both series, asked again
 
-    // The answer comes: the same run, the progress bar stops.
+    // The answers come: the same run and charts, the progress bar stops.
     release();
     await expect(progress).not.toHaveClass(/jp-mod-active/);
     await expect(detail.locator('.jp-mlops-Detail-title')).toHaveText('bravo');
+    await expect(charts).toHaveCount(2);
     await page.unroute(run);
   });
 
