@@ -71,3 +71,67 @@ export class RecentRows {
 
   private _pages: Recent<IRunsPage>;
 }
+
+/**
+ * Which view a candidates table shows rows of, and whether they are the rows
+ * it had when last seen ({@link RecentRows}), not yet confirmed by an answer.
+ */
+export class ShownView {
+  constructor(private readonly _recent: RecentRows | null) {}
+
+  /** The rows shown are remembered ones, not yet confirmed. */
+  get fromRecent(): boolean {
+    return this._fromRecent;
+  }
+
+  /** The rows `view` had when last seen, when it is not the view shown: shown until its answer. */
+  recall(view: IRecentView): IRunsPage | null {
+    if (recentKey(view) === this._key) {
+      return null;
+    }
+    const page = this._recent?.get(view);
+    if (!page || !page.runs.length) {
+      return null;
+    }
+    this._fromRecent = true;
+    this._key = recentKey(view);
+    return page;
+  }
+
+  /** `view` answered `page`: its rows are shown, and remembered. */
+  confirm(view: IRecentView, page: IRunsPage): void {
+    this._fromRecent = false;
+    this._key = recentKey(view);
+    this._recent?.set(view, page);
+  }
+
+  /**
+   * `view`'s answer failed: whether the rows shown were remembered ones (they
+   * must go: the error shows, not rows that may be gone; they are forgotten).
+   */
+  reject(view: IRecentView): boolean {
+    if (!this._fromRecent) {
+      return false;
+    }
+    this._fromRecent = false;
+    this._key = null;
+    this._recent?.delete(view);
+    return true;
+  }
+
+  /** On close: remember the rows shown, when they are `view`'s confirmed rows. */
+  keep(view: IRecentView, page: () => IRunsPage): void {
+    // not remembered rows, nor the rows of a sort or filter that failed since
+    if (this._recent && !this._fromRecent && recentKey(view) === this._key) {
+      this._recent.set(view, page());
+    }
+  }
+
+  /** Forget every view of an experiment (its runs changed). */
+  forget(backend: string, experimentId: string): void {
+    this._recent?.forget(backend, experimentId);
+  }
+
+  private _fromRecent = false;
+  private _key: string | null = null;
+}

@@ -29,7 +29,7 @@ import {
 } from './rows';
 import { RunColumns } from './runColumns';
 import { Bin } from './bin';
-import { IRecentView, RecentRows, recentKey } from './recentRows';
+import { IRecentView, RecentRows, ShownView } from './recentRows';
 import { ChangePoll } from './changePoll';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
@@ -83,7 +83,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     });
     this._live = options.live ?? null;
     this._live?.runChanged.connect(this._onChange, this);
-    this._recent = options.recent ?? null;
+    this._shown = new ShownView(options.recent ?? null);
   }
 
   readonly backend: string;
@@ -102,7 +102,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       runIds,
       this._serverSettings
     );
-    this._recent?.forget(this.backend, this.experimentId);
+    this._shown.forget(this.backend, this.experimentId);
     this.bin.refresh();
     this._dropRows(done.runs.map(r => r.run_id));
     return done;
@@ -116,7 +116,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       runIds,
       this._serverSettings
     );
-    this._recent?.forget(this.backend, this.experimentId);
+    this._shown.forget(this.backend, this.experimentId);
     this.bin.refresh();
     void this.reload();
     return done;
@@ -228,8 +228,9 @@ export class RunsModel extends PagedListModel<IRunsPage> {
 
   private async _loadFirst(filter: string): Promise<boolean> {
     const view = this._view(filter);
-    if (recentKey(view) !== this._shownKey) {
-      this._showRecent(view);
+    const remembered = this._shown.recall(view);
+    if (remembered) {
+      this._showPage(remembered);
     }
     const taken = await this.loadFirstPage({
       fetch: async current => {
@@ -244,21 +245,15 @@ export class RunsModel extends PagedListModel<IRunsPage> {
         return page;
       },
       take: page => {
-        this._fromRecent = false;
-        this._shownKey = recentKey(view);
         this._rows = page.runs;
         this._filter = filter;
         this._filterError = null;
         this._takePage(page);
-        this._recent?.set(view, page);
+        this._shown.confirm(view, page);
       },
       fail: error => {
-        if (this._fromRecent) {
-          // Rows remembered but not confirmed: the error shows, not rows that may be gone.
-          this._fromRecent = false;
-          this._shownKey = null;
+        if (this._shown.reject(view)) {
           this._rows = [];
-          this._recent?.delete(view);
         }
         if (isInvalidInput(error) && filter !== this._filter) {
           this._filterError = error;
@@ -310,34 +305,22 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     };
   }
 
-  /** The rows `view` had when last seen, shown while its request runs. */
-  private _showRecent(view: IRecentView): void {
-    const page = this._recent?.get(view);
-    if (!page || !page.runs.length) {
-      return;
-    }
+  /** Rows remembered for the view asked for, shown while its request runs. */
+  private _showPage(page: IRunsPage): void {
     this._columns.settle(
       mergeAvailable(NO_COLUMNS, page.available_columns),
       page.columns
     );
     this._rows = page.runs;
     this._takePage(page);
-    this._fromRecent = true;
-    this._shownKey = recentKey(view);
   }
 
-  /** On close: the first rows as last shown (live changes merged), for {@link _showRecent}. */
+  /** On close: the first rows as last shown (live changes merged), for the next visit. */
   private _remember(): void {
-    const view = this._view(this._filter);
-    const shown =
-      this.phase === 'ready' &&
-      !this._fromRecent &&
-      this._rows.length > 0 &&
-      recentKey(view) === this._shownKey; // not the rows of a sort or filter that failed since
-    if (!this._recent || !shown) {
+    if (this.phase !== 'ready' || !this._rows.length) {
       return;
     }
-    this._recent.set(view, {
+    this._shown.keep(this._view(this._filter), () => ({
       experiment_id: this.experimentId,
       runs: this._rows.slice(0, this._pageSize),
       columns: [...this._columns.shown],
@@ -346,7 +329,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       total: this._total,
       emulated: this._emulated ?? { filter: false, order: false, reason: null },
       order_note: this._orderNote
-    });
+    }));
   }
 
   private _takePage(page: IRunsPage): void {
@@ -457,14 +440,12 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _orderNote: string | null = null;
   private _filter = '';
   private _filterError: MlopsApiError | null = null;
-  private _fromRecent = false;
   private _isVisible = false;
   private _live: LiveChanges | null;
   private _pageSize: number;
   private _pending = false;
   private _poll: ChangePoll;
-  private _recent: RecentRows | null;
-  private _shownKey: string | null = null;
+  private _shown: ShownView;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;
   private _sort: ISort | null = null;
