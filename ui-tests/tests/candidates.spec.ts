@@ -535,6 +535,8 @@ test.describe('Experiments and candidates', () => {
     const progress = detail.locator('.jp-mlops-ProgressBar').first();
     await expect(progress).toHaveClass(/jp-mod-active/);
     await expect.poll(() => asked).toBe(3); // the run and both series, asked again
+    await charts.first().scrollIntoViewIfNeeded(); // the charts painted from memory, their answers held
+    await bothThemes(page, 'run-remembered-while-asked');
 
     // The answers come: the same run and charts, the progress bar stops.
     release();
