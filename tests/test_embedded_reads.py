@@ -151,3 +151,57 @@ async def test_an_untested_schema_stays_on_rest_and_says_so_once(
         assert "revision" in said[0].getMessage()
     finally:
         await ext.stop_extension()
+
+
+def _seed_long(url: str, exp: str) -> str:
+    """A finished run whose series ``curve`` ends past compare's whole-history limit: it is sampled."""
+    api = f"{url}/api/2.0/mlflow"
+    rid = requests.post(f"{api}/runs/create", json={"experiment_id": exp, "run_name": "long"}, timeout=30).json()[
+        "run"
+    ]["info"]["run_id"]
+    steps = range(0, 30_001, 50)
+    points = [{"key": "curve", "value": (s % 997) / 997, "timestamp": 1000 + s, "step": s} for s in steps]
+    for i in range(0, len(points), 1000):
+        requests.post(f"{api}/runs/log-batch", json={"run_id": rid, "metrics": points[i : i + 1000]}, timeout=30)
+    requests.post(f"{api}/runs/update", json={"run_id": rid, "status": "FINISHED", "end_time": 2}, timeout=30)
+    return rid
+
+
+async def test_compare_reads_its_runs_and_long_series_from_the_file(jp_serverapp: Any, jp_fetch: Any) -> None:
+    """Compare on the embedded backend: the runs (``runs/get`` over REST otherwise) and the long series come
+    from the file, with the same runs, params and metrics tables as the REST path."""
+    ext, url = await _started(jp_serverapp, jp_fetch)
+    try:
+        loop = asyncio.get_running_loop()
+        exp = await loop.run_in_executor(None, _seed, url)
+        long_run = await loop.run_in_executor(None, _seed_long, url, exp)
+        search = requests.post(
+            f"{url}/api/2.0/mlflow/runs/search", json={"experiment_ids": [exp], "max_results": 3}, timeout=30
+        ).json()["runs"]
+        ids = [long_run] + [r["info"]["run_id"] for r in search if r["info"]["run_id"] != long_run][:2]
+        reads = jp_serverapp.web_app.settings["mlops_registry"]._embedded_reads
+
+        async def compare(max_points: int) -> dict:
+            q = [("run", f"default:{r}") for r in ids] + [("max_points", str(max_points)), ("refresh", "1")]
+            return json.loads((await jp_fetch("jupyterlab-mlops", "compare", params=q)).body)
+
+        reads._off = "the REST answers first"
+        over_rest = await compare(200)
+        reads._off = None
+        deadline = time.monotonic() + 120
+        while not reads.ready:
+            assert time.monotonic() < deadline, "MLflow's modules were not imported within 120 s"
+            await asyncio.sleep(0.2)
+        calls: list[tuple[str, Any]] = []
+        get_runs, sampled = reads.store.get_runs, reads.store.sampled_history
+        reads.store.get_runs = lambda run_ids: calls.append(("runs", sorted(run_ids))) or get_runs(run_ids)
+        reads.store.sampled_history = lambda r, k, n: calls.append(("series", (r, k))) or sampled(r, k, n)
+        direct = await compare(300)  # another width: nothing of it is cached
+        assert ("runs", sorted(ids)) in calls and ("series", ([long_run], "curve")) in calls
+        for part in ("runs", "params", "metrics"):
+            assert direct[part] == over_rest[part], part
+        (curve,) = [s for s in direct["series"] if s["key"] == "curve"]
+        (shown,) = [s for s in curve["runs"] if s["run_id"] == long_run]
+        assert 2 < shown["shipped"] <= 300 and shown["points"][0] == [0, 0.0] and shown["points"][-1][0] == 30_000
+    finally:
+        await ext.stop_extension()

@@ -7,6 +7,7 @@ deleted runs, tags, page tokens. And it steps aside (StoreUnavailable) where it 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 import sqlite3
 from typing import Any
 
@@ -122,6 +123,27 @@ def test_deleted_runs_and_counts(seeded: Any) -> None:
     assert store.count_runs(exp) == len(everything) == 37 - 5  # runs 6, 13, 20, 27, 34 were deleted
 
 
+def test_runs_read_whole_are_mlflows_runs_get(seeded: Any, mlflow_server: Any) -> None:
+    """Compare and the run page's charts read their runs from the file: every attribute, param, tag and
+    latest metric (NaN included) as ``runs/get`` gives it, deleted runs too; an unknown id is left out."""
+    from jupyterlab_mlops.client import parse
+
+    from .mlflow_fixture import MlflowRest
+
+    exp, store, _client = seeded
+    rest = MlflowRest(mlflow_server.url)
+    found = rest.post("runs/search", {"experiment_ids": [exp], "run_view_type": "ALL", "max_results": 1000})
+    ids = [r["info"]["run_id"] for r in found["runs"] if r["info"]["run_name"].startswith("run-")]
+    assert len(ids) == 37
+    got = store.get_runs([*ids, "no-such-run"])
+    assert sorted(got) == sorted(ids)
+    for rid in ids:
+        expected = parse.run(rest.get("runs/get", run_id=rid)["run"])
+        assert _same(asdict(got[rid]), asdict(expected)), rid
+    assert any(r.lifecycle_stage == "deleted" for r in got.values())
+    assert any(math.isnan(m.value) for r in got.values() for m in r.metrics.values())
+
+
 def test_bad_filter_is_mlflows_own_error(seeded: Any) -> None:
     from mlflow.exceptions import MlflowException
 
@@ -173,8 +195,9 @@ def test_the_file_is_opened_read_only(seeded: Any) -> None:
 
 
 def test_sampled_series_are_the_bucket_extremes_of_the_full_history(seeded: Any, mlflow_server: Any) -> None:
-    """The SQL sampling keeps, per step bucket, the points holding the lowest and the highest value of what
-    MLflow's REST API returns for the whole series (NaN left out), and nothing else."""
+    """The SQL sampling keeps the first and the last point and, per step bucket, the points holding the lowest
+    and the highest value of what MLflow's REST API returns for the whole series (NaN left out), and nothing
+    else."""
     from jupyterlab_mlops.client.calls import drive_sync
     from jupyterlab_mlops.client.flows import metric_history
 
@@ -194,9 +217,10 @@ def test_sampled_series_are_the_bucket_extremes_of_the_full_history(seeded: Any,
     got = store.sampled_history([rid], "curve", max_points)[rid]
     history = [m for m in drive_sync(metric_history(Api(MLFLOW), rid, "curve"), client.run) if not math.isnan(m.value)]
     lo, hi = history[0].step, history[-1].step
-    width = (hi - lo + 1) / (max_points // 2)
-    expected = set()
-    for b in range(max_points // 2):
+    buckets = (max_points - 2) // 2
+    width = (hi - lo + 1) / buckets
+    expected = {(history[0].step, history[0].value), (history[-1].step, history[-1].value)}
+    for b in range(buckets):
         bucket = [m for m in history if lo + b * width <= m.step < lo + (b + 1) * width]
         if bucket:
             expected |= {

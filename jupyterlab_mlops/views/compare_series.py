@@ -97,9 +97,12 @@ def fetch_runs(
     """Every run at once (finished runs from ``cache``); failures become ``errors`` entries (unless none
     succeeds: then the first failure is raised)."""
     cached = {r: cache.run(r) for r in refs} if cache else {}
-    todo = [r for r in refs if cached.get(r) is None]
+    got: dict[RunRef, Any] = {r: f for r, f in cached.items() if f is not None}
+    todo = [r for r in refs if r not in got]
+    got.update((yield from _read_runs(todo)))
+    todo = [r for r in todo if r not in got]
     results = yield Fanout([Job(r.backend, one(get_run_call(apis[r.backend], r))) for r in todo])
-    got: dict[RunRef, Any] = {**{r: f for r, f in cached.items() if f is not None}, **dict(zip(todo, results))}
+    got.update(zip(todo, results))
     fetched, errors = [], []
     for ref in refs:
         res = got[ref]
@@ -112,6 +115,27 @@ def fetch_runs(
     if not fetched and results:
         raise next(r for r in results if isinstance(r, MlopsError))
     return fetched, errors
+
+
+def _read_runs(refs: Sequence[RunRef]) -> Plan[dict[RunRef, Fetched]]:
+    """The runs the embedded backend's own file has (read there, one read per backend); none elsewhere."""
+    by_backend: dict[str, list[RunRef]] = {}
+    for r in refs:
+        by_backend.setdefault(r.backend, []).append(r)
+    if not by_backend:
+        return {}
+    reads = yield Fanout([Job(b, None, read=_run_reader([r.run_id for r in rs])) for b, rs in by_backend.items()])
+    return {
+        r: Fetched(r, got[r.run_id])
+        for rs, got in zip(by_backend.values(), reads)
+        if isinstance(got, dict)
+        for r in rs
+        if r.run_id in got
+    }
+
+
+def _run_reader(run_ids: list[str]) -> Callable[[Any], dict[str, Run]]:
+    return lambda store: store.get_runs(run_ids)
 
 
 def series_for(
@@ -156,19 +180,20 @@ def series_for(
                 full.append((key, f))
             else:
                 sampled_runs.setdefault((key, f.ref.backend), []).append(f)
+    if sampled_runs:  # the embedded backend samples in SQL, a series a job; elsewhere (None) MLflow's REST does
+        singles = [(k, b, f) for (k, b), g in sampled_runs.items() for f in g]
+        direct = yield Fanout([Job(b, None, read=_sampler([f.run.run_id], k, max_points)) for k, b, f in singles])
+        sampled_runs = {}
+        for (key, b, f), res in zip(singles, direct):
+            if isinstance(res, dict):
+                bases.update(_sampled_bases(key, [f], res, max_points, "sql"))
+            else:
+                sampled_runs.setdefault((key, b), []).append(f)
     groups = [
         (k, b, g[i : i + SAMPLE_RUNS_PER_CALL])
         for (k, b), g in sampled_runs.items()
         for i in range(0, len(g), SAMPLE_RUNS_PER_CALL)
     ]
-    if groups:  # the embedded backend samples in SQL, from its own file; elsewhere (None) MLflow's REST does
-        direct = yield Fanout(
-            [Job(b, None, read=_sampler([f.run.run_id for f in part], k, max_points)) for k, b, part in groups]
-        )
-        for (key, _b, part), res in zip(groups, direct):
-            if isinstance(res, dict):
-                bases.update(_sampled_bases(key, part, res, max_points, "sql"))
-        groups = [g for g, res in zip(groups, direct) if not isinstance(res, dict)]
     results = yield Fanout(
         [Job(f.ref.backend, whole(apis[f.ref.backend], f.run, k)) for k, f in full]
         + [
