@@ -21,8 +21,6 @@ interface IHistoryState extends ISeriesShape {
   history: IMetricHistory | null;
   error: MlopsApiError | null;
   pending: boolean;
-  /** `history` is the remembered one, not yet confirmed by an answer. */
-  fromRecent: boolean;
 }
 
 /** Points a chart may ask for. */
@@ -94,8 +92,7 @@ export class RunHistories {
       ...shape,
       history: remembered ?? previous?.history ?? null,
       error: null,
-      pending: true,
-      fromRecent: !!remembered
+      pending: true
     };
     this._states.set(shape.key, state);
     if (remembered) {
@@ -113,12 +110,11 @@ export class RunHistories {
       this._recent?.setSeries(this._backend, this._runId, shape, history);
     } catch (error) {
       state.error = asApiError(error);
-      if (state.fromRecent) {
+      if (remembered) {
         state.history = null;
         this._recent?.deleteSeries(this._backend, this._runId, shape);
       }
     }
-    state.fromRecent = false;
     state.pending = false;
     this._changed();
   }
