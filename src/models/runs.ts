@@ -16,7 +16,7 @@ import {
 } from '../api/types';
 import { mergeAvailable, NO_COLUMNS } from './columns';
 import { LIVE_STATUSES } from './common';
-import { IChange, LiveChanges } from './live';
+import { LiveChanges } from './live';
 import { nextPageSize, PagedListModel } from './paging';
 import {
   anyNews,
@@ -30,7 +30,7 @@ import {
 import { RunColumns } from './runColumns';
 import { Bin } from './bin';
 import { IRecentView, RecentRows, ShownView } from './recentRows';
-import { ChangePoll } from './changePoll';
+import { ILiveRuns, RunsLive } from './runsLive';
 import { RunsSelection } from './selection';
 import { isInvalidInput, MlopsApiError } from '../common/errors';
 import { DEFAULT_PAGE_SIZE } from './settings';
@@ -75,14 +75,10 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     this.bin = new Bin(() =>
       listDeletedRuns(this.backend, this.experimentId, this._serverSettings)
     );
-    this._poll = new ChangePoll({
+    this._live = new RunsLive(this._liveRuns(), {
       interval: options.pollInterval ?? 10000,
-      factory: () => this._pollChanged(),
-      name: 'jupyterlab_mlops:runs',
-      standby: () => !this._isVisible || 'when-hidden'
+      live: options.live ?? null
     });
-    this._live = options.live ?? null;
-    this._live?.runChanged.connect(this._onChange, this);
     this._shown = new ShownView(options.recent ?? null);
   }
 
@@ -158,28 +154,22 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   get hasLive(): boolean {
     return this._rows.some(r => LIVE_STATUSES.has(r.status));
   }
+  /** Whether the table is shown (it polls only then; shown again, at once). */
   get isVisible(): boolean {
-    return this._isVisible;
+    return this._live.isVisible;
   }
   set isVisible(value: boolean) {
-    this._isVisible = value;
-    if (value && this.phase === 'ready' && !this.isDisposed) {
-      void this._poll.refresh();
-    }
+    this._live.isVisible = value;
   }
 
-  /** Something may have changed where no event tells (a cell finished): poll soon (see {@link ChangePoll.wake}). */
+  /** Something may have changed where no event tells (a cell finished): poll soon. */
   wake(): void {
-    if (this.phase === 'ready' && !this.isDisposed) {
-      this._poll.wake();
-    }
+    this._live.wake();
   }
 
   /** Interval (ms) of the incremental poll (the settings' refreshInterval). */
   set pollInterval(interval: number) {
-    if (!this.isDisposed) {
-      this._poll.interval = interval;
-    }
+    this._live.interval = interval;
   }
 
   /** (Re)load the first page with the current columns, sort and filter. */
@@ -208,9 +198,8 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     if (this.isDisposed) {
       return;
     }
-    this._live?.runChanged.disconnect(this._onChange, this);
     this._remember();
-    this._poll.dispose();
+    this._live.dispose();
     this.selection.dispose();
     this.bin.dispose();
     super.dispose();
@@ -265,7 +254,7 @@ export class RunsModel extends PagedListModel<IRunsPage> {
       }
     });
     if (taken) {
-      this._wakePoll();
+      this._live.loaded();
     }
     return taken;
   }
@@ -381,46 +370,23 @@ export class RunsModel extends PagedListModel<IRunsPage> {
     return news;
   }
 
-  private _wakePoll(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    void this._poll.start();
-    if (this._pending) {
-      this._pending = false;
-      void this._poll.refresh();
-    }
-  }
-
-  /** A kernel changed a run of this experiment: poll now (when visible). */
-  private _onChange(_: LiveChanges, change: IChange): void {
-    if (
-      change.backend !== this.backend ||
-      change.experiment_id !== this.experimentId ||
-      this.isDisposed
-    ) {
-      return;
-    }
-    if (this.phase !== 'ready') {
-      this._pending = true; // after the first load
-      return;
-    }
-    if (change.change === 'deleted' && change.run_id) {
-      this._dropRows([change.run_id]);
-    } else if (change.change === 'edited' && change.run_id) {
-      const id = change.run_id;
-      this._rows = this._rows.map(r =>
-        r.run_id === id ? { ...r, run_name: change.name ?? r.run_name } : r
-      );
-      this.emit();
-    } else if (change.change === 'restored') {
-      void this.reload();
-    } else {
-      void this._poll.refresh();
-    }
-    if (change.change !== 'edited') {
-      this.bin.refresh();
-    }
+  /** This table as {@link RunsLive} keeps it live. */
+  private _liveRuns(): ILiveRuns {
+    return {
+      backend: this.backend,
+      experimentId: this.experimentId,
+      isReady: () => this.phase === 'ready' && !this.isDisposed,
+      pollChanged: () => this._pollChanged(),
+      dropRows: ids => this._dropRows(ids),
+      renameRow: (id, name) => {
+        this._rows = this._rows.map(r =>
+          r.run_id === id ? { ...r, run_name: name ?? r.run_name } : r
+        );
+        this.emit();
+      },
+      reload: () => this.reload(),
+      refreshBin: () => this.bin.refresh()
+    };
   }
 
   /** Rows of deleted runs go (and leave the selection). */
@@ -440,11 +406,8 @@ export class RunsModel extends PagedListModel<IRunsPage> {
   private _orderNote: string | null = null;
   private _filter = '';
   private _filterError: MlopsApiError | null = null;
-  private _isVisible = false;
-  private _live: LiveChanges | null;
+  private _live: RunsLive;
   private _pageSize: number;
-  private _pending = false;
-  private _poll: ChangePoll;
   private _shown: ShownView;
   private _rows: IRunRow[] = [];
   private _serverSettings: ServerConnection.ISettings;
