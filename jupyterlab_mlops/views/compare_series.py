@@ -94,8 +94,8 @@ def _error(ref: Optional[RunRef], exc: MlopsError) -> CompareError:
 def fetch_runs(
     refs: Sequence[RunRef], apis: dict[str, Api], cache: Optional[SeriesCache] = None
 ) -> Plan[tuple[list[Fetched], list[dict[str, Any]]]]:
-    """Every run at once (finished runs from ``cache``); failures become ``errors`` entries (unless none
-    succeeds: then the first failure is raised)."""
+    """Every run at once (finished runs from ``cache``, the embedded backend's from its file, the others'
+    ``runs/get``); failures become ``errors`` entries (unless none succeeds: then the first failure is raised)."""
     cached = {r: cache.run(r) for r in refs} if cache else {}
     got: dict[RunRef, Any] = {r: f for r, f in cached.items() if f is not None}
     todo = [r for r in refs if r not in got]
