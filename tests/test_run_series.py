@@ -14,7 +14,7 @@ from jupyterlab_mlops.client.calls import drive_sync
 from jupyterlab_mlops.client.errors import NotFound
 from jupyterlab_mlops.client.models import Metric
 from jupyterlab_mlops.views import compare_series as cs
-from jupyterlab_mlops.views import runs
+from jupyterlab_mlops.views import run_detail
 from jupyterlab_mlops.views.cache import SeriesCache
 from jupyterlab_mlops.views.driver import run_sync
 from jupyterlab_mlops.views.run_series import sampled_chart
@@ -52,7 +52,7 @@ def test_a_long_series_is_sampled_once_then_cached(mlflow_server, monkeypatch):
         assert len(got["points"]) <= 200 and got["points"][0] == [0, 1.3] and got["points"][-1][0] == 2999
         assert all(y == _value(int(x)) for x, y in got["points"])  # real points only
         # the full-history path over the same series: the same first and last points
-        full = run_sync(runs.metric_chart(seeder.api, "default", run.run_id, "loss", max_points=200), drive)
+        full = run_sync(run_detail.metric_chart(seeder.api, "default", run.run_id, "loss", max_points=200), drive)
         assert (full["points"][0], full["points"][-1]) == (got["points"][0], got["points"][-1])
         calls.clear()
         again = run_sync(sampled_chart(seeder.api, "default", run.run_id, "loss", cache, max_points=200), drive)

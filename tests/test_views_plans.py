@@ -21,7 +21,8 @@ from jupyterlab_mlops.views.cache import SeriesCache
 from jupyterlab_mlops.views.compare import RunRef
 from jupyterlab_mlops.views.driver import Fanout, Job, run_async, run_sync
 from jupyterlab_mlops.views.experiment_pages import ExperimentViews
-from jupyterlab_mlops.views.runs import RunsQuery, RunViews, metric_chart, run_detail
+from jupyterlab_mlops.views.run_detail import metric_chart, run_detail
+from jupyterlab_mlops.views.runs import RunsQuery, RunViews
 from jupyterlab_mlops.views.snapshots import Snapshots
 
 from .issue4_support import Seeder, uniq

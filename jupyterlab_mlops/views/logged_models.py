@@ -52,7 +52,7 @@ def model_artifact_uri(api: Api, model_id: str) -> Flow[Optional[str]]:
 
 
 def _describe(api: Api, model: dict[str, Any]) -> Flow[dict[str, Any]]:
-    from .runs import artifact_files
+    from .run_detail import artifact_files
 
     uri = model.pop("artifact_uri")
     try:

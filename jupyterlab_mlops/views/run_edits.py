@@ -11,7 +11,7 @@ from ..client.errors import InvalidInput, MlopsError, NotFound
 from ..client.models import Run
 from . import edit_rules as er
 from .experiments import system_tags, user_tags
-from .runs import live_run
+from .run_detail import live_run
 
 if TYPE_CHECKING:
     from ..client.calls import Flow

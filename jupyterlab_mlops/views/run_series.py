@@ -2,7 +2,7 @@
 a long MLflow series sampled where it lives (the embedded store's SQL, else ``get-history-bulk-interval``),
 never its full history; the series cache shared with compare (memory, and disk for finished runs), and its
 memo of finished runs: the run page's twenty charts ask ``runs/get`` once, not twenty times.
-(:func:`.runs.metric_chart` is the path for GitLab and for a method other than LTTB.)
+(:func:`.run_detail.metric_chart` is the path for GitLab and for a method other than LTTB.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .cache import SeriesCache
 from .compare import Fetched, RunRef
 from .compare_series import fetch_runs, series_for
 from .driver import AsyncDrive, Plan, SharedReads, run_async
-from .runs import history_x, metric_chart, not_deleted
+from .run_detail import history_x, metric_chart, not_deleted
 
 if TYPE_CHECKING:
     from .wire.runs import MetricHistory

@@ -15,7 +15,7 @@ from tornado import web
 
 from ...client.errors import InvalidInput
 from ...client.paths import safe_relpath
-from ...views.runs import artifact_files
+from ...views.run_detail import artifact_files
 from ..relay import send_download
 from ._common import ViewHandler
 

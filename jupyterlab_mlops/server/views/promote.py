@@ -10,6 +10,7 @@ from tornado import web
 
 from ...client.errors import InvalidInput
 from ...views import promote as pr
+from ...views.champion import champion
 from ..base import MlopsHandler
 from .registry import model_changed
 
@@ -66,7 +67,7 @@ class ChampionHandler(MlopsHandler):
             raise InvalidInput("run_id is required.", reason="missing_run_id")
         keys = [k for v in self.get_arguments("metrics") for k in v.split(",") if k]
         client = self.registry.client(backend)
-        self.write_json(await client.drive(pr.champion(client.api, name, run_id, keys or None)))
+        self.write_json(await client.drive(champion(client.api, name, run_id, keys or None)))
 
 
 ROUTES = [

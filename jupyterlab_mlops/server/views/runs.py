@@ -1,6 +1,6 @@
 """Runs: the candidates table of an experiment, one run in full, one metric's history for charts.
 
-Handlers parse the query, call :mod:`...views.runs` and write its answer.
+Handlers parse the query, call :mod:`...views.runs` (and :mod:`...views.run_detail`) and write its answer.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from tornado import web
 from ...views import runs_table as rt
 from ...views.driver import run_async
 from ...views.run_series import chart_run, sampled_chart
-from ...views.runs import RunsQuery, history_x, metric_chart
+from ...views.run_detail import history_x, metric_chart
+from ...views.runs import RunsQuery
 from ._common import ViewHandler, experiment_id_arg
 
 
