@@ -78,13 +78,6 @@ export class RunsLive implements IDisposable {
     }
   }
 
-  /** Poll now (a change the table made itself). */
-  refresh(): void {
-    if (!this.isDisposed) {
-      void this._poll.refresh();
-    }
-  }
-
   /** The first page is loaded: the poll starts, and a change kept for it polls now. */
   loaded(): void {
     if (this.isDisposed) {
