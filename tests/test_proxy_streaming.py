@@ -439,6 +439,7 @@ async def test_stock_client_logs_a_fresh_gitlab_runs_first_artifact(
 ):
     """GitLab gives a run without files its HTTP package URL (C5); the proxy hands the client the proxied
     ``mlflow-artifacts:`` form, so the upload goes through the proxy (with the token) instead of to GitLab."""
+    gitlab_server.clear_requests()  # the session's stand-in: only this test's uploads count
     uri = f"http://127.0.0.1:{jp_http_port}{jp_base_url}jupyterlab-mlops/backends/gitlab/mlflow"
     before, content = await stock_client(jp_serverapp, uri, FIRST_ARTIFACT, unique("c5"))
     assert before.startswith("mlflow-artifacts:/candidate:"), before
